@@ -1,0 +1,64 @@
+"""Café: run a World Café from a laptop. `create_app` and the `socketio` object, nothing else."""
+
+from __future__ import annotations
+
+import sys
+
+if sys.argv[1:2] == ["serve"] and (sys.argv[0] == "-m" or sys.argv[0].endswith(("cafe", "cafe.exe"))):
+    # `cafe serve` runs on gevent, whose patches must land before flask_socketio pulls in ssl and
+    # threading below; patching later leaves some modules with blocking originals.
+    from gevent import monkey
+
+    monkey.patch_all()
+
+from pathlib import Path  # noqa: E402
+from typing import Any
+
+from flask import Flask  # noqa: E402
+from flask_socketio import SocketIO  # noqa: E402
+
+socketio = SocketIO()
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """Return `templates`, `static` or `sessions`: inside the wheel, or beside the package in a checkout."""
+    installed = _PACKAGE / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the app."""
+    from cafe import db, settings, web
+    from cafe.security import install_security
+
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+        instance_relative_config=False,
+    )
+    app.config.update({f"CAFE_{k}": v for k, v in settings.load_settings().items()})
+    if test_config:
+        app.config.update(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["CAFE_MAX_FORM_BYTES"]
+    install_security(app)
+    db.init_app(app)
+    web.register(app)
+
+    # Handlers must be imported before init_app so their decorators have run.
+    from cafe import live
+    from cafe.live import common
+
+    common.forget_connections()
+
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("CAFE_ASYNC_MODE"),
+        max_http_buffer_size=app.config["CAFE_MAX_SOCKET_BYTES"],
+        cors_allowed_origins=app.config.get("CAFE_ALLOWED_ORIGINS"),
+        logger=False,
+        engineio_logger=False,
+    )
+    return app

@@ -1,0 +1,494 @@
+"""Every state change: `check_*` validates (raising Refused), `do_*` writes, commits, then broadcasts."""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlite_utils import Database
+from werkzeug.security import generate_password_hash
+
+from cafe import events, queries, rooms, socketio
+from cafe.db import get_writer
+from cafe.plans import Plan
+from cafe.safety import classify_note
+
+CONSENTS = ("quote", "paraphrase", "none")
+ROLES = ("admin", "facilitator", "staff", "safeguarding")
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud and typed on phones
+_ADJECTIVES = (
+    "Amber", "Bright", "Calm", "Coral", "Gentle", "Golden", "Jade", "Kind", "Quiet", "Ruby",
+    "Silver", "Steady", "Sunny", "Warm", "Wise", "Brave",
+)
+_NOUNS = (
+    "Heron", "Maple", "River", "Willow", "Robin", "Cedar", "Lotus", "Harbour", "Meadow", "Lark",
+    "Jasmine", "Kestrel", "Orchard", "Pebble", "Saffron", "Comet",
+)
+
+
+class Refused(Exception):
+    """An action that cannot be done; `message` is safe to show the user."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class NoteDraft:
+    """A validated note from a phone, not yet stored."""
+
+    client_id: str
+    text: str
+    consent: str
+    table_no: int | None = None
+    round_no: int | None = None
+
+
+def now() -> str:
+    """Return the current UTC time as ISO 8601 text."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _publish(event: events.ServerEvent, room: str) -> None:
+    """Send a server event to a room (only ever called after the commit it reports)."""
+    socketio.emit(event.name, event.payload(), to=room, namespace=event.namespace)
+
+
+# ---- checks -------------------------------------------------------------------------------------
+
+
+def check_payload(payload: Any) -> dict[str, Any]:
+    """Refuse anything that is not a JSON object."""
+    if not isinstance(payload, dict):
+        raise Refused("Expected a JSON object.")
+    return payload
+
+
+def check_note_text(text: Any, max_chars: int) -> str:
+    """Return note text fit to store, or refuse it with the reason."""
+    if not isinstance(text, str):
+        raise Refused("A note must be text.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise Refused("The note is empty.")
+    if len(text) > max_chars:
+        raise Refused(f"The note is {len(text)} characters long; the limit is {max_chars}.")
+    for char in text:
+        category = unicodedata.category(char)
+        if char not in "\n\t" and (category == "Cc" or category == "Cs"):
+            raise Refused("The note contains control characters.")
+    return text.strip()
+
+
+def check_consent(consent: Any) -> str:
+    """Return a known quote-consent choice or refuse."""
+    if consent not in CONSENTS:
+        raise Refused("Choose whether your note may be quoted.")
+    return consent
+
+
+def _optional_int(payload: dict[str, Any], key: str) -> int | None:
+    value = payload.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10_000:
+        raise Refused(f"'{key}' must be a positive whole number.")
+    return value
+
+
+def check_submit_note(payload: Any, max_chars: int) -> NoteDraft:
+    """Validate a `submit_note` payload."""
+    payload = check_payload(payload)
+    client_id = payload.get("client_id")
+    if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
+        raise Refused("The note has no valid client id.")
+    return NoteDraft(
+        client_id=client_id,
+        text=check_note_text(payload.get("text"), max_chars),
+        consent=check_consent(payload.get("consent")),
+        table_no=_optional_int(payload, "table"),
+        round_no=_optional_int(payload, "round"),
+    )
+
+
+def check_note_id(payload: Any) -> int:
+    """Return the note id in a payload."""
+    note_id = check_payload(payload).get("id")
+    if isinstance(note_id, bool) or not isinstance(note_id, int) or note_id <= 0:
+        raise Refused("Unknown note.")
+    return note_id
+
+
+def check_event_open(event: dict[str, Any]) -> None:
+    """Refuse changes to notes once an event has closed."""
+    if event["status"] != "open":
+        raise Refused("This café has closed; notes can no longer be changed.", "closed")
+
+
+def _note_flags(text: str, event: dict[str, Any]) -> list[str]:
+    """Return the safety flags of a note's text (personal details, disclosure)."""
+    names = queries.plan(event).get("names", [])
+    return list(classify_note(text, names=names).flags)
+
+
+# ---- views sent to clients ---------------------------------------------------------------------
+
+
+def own_note_view(note: dict[str, Any]) -> dict[str, Any]:
+    """Return a note as its writer's phone sees it."""
+    return {
+        "id": note["id"],
+        "client_id": note["client_id"],
+        "text": note["text"],
+        "consent": note["consent"],
+        "status": note["status"],
+        "table": note["table_no"],
+        "round": note["round_no"],
+    }
+
+
+def console_note_view(note: dict[str, Any]) -> dict[str, Any]:
+    """Return a note as the facilitator console sees it (disclosure text held back)."""
+    flags = json.loads(note["flags_json"])
+    held = "disclosure" in flags
+    return {
+        "id": note["id"],
+        "table": note["table_no"],
+        "round": note["round_no"],
+        "text": "" if held or note["status"] == "withdrawn" else note["text"],
+        "held": held,
+        "consent": note["consent"],
+        "status": note["status"],
+        "wall": note["wall"],
+        "flags": flags,
+        "pseudonym": note.get("pseudonym"),
+        "created_at": note["created_at"],
+    }
+
+
+def wall_note_view(note: dict[str, Any]) -> dict[str, Any]:
+    """Return a note as the projector wall shows it."""
+    return {"id": note["id"], "table": note["table_no"], "round": note["round_no"], "text": note["text"]}
+
+
+def _shows_on_wall(note: dict[str, Any]) -> bool:
+    return note["wall"] == "approved" and note["status"] == "saved"
+
+
+def _broadcast_note(event: dict[str, Any], before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+    """Tell consoles, walls and the writer's other phones about a changed note."""
+    _publish(events.NoteChanged(console_note_view(after)), rooms.console(event["id"]))
+    if _shows_on_wall(after):
+        _publish(events.WallNoteShown(wall_note_view(after)), rooms.wall(event["id"]))
+    elif before is not None and _shows_on_wall(before):
+        _publish(events.WallNoteRemoved(after["id"]), rooms.wall(event["id"]))
+    if after["participant_id"]:
+        _publish(
+            events.OwnNoteChanged(own_note_view(after)),
+            rooms.participant(event["id"], after["participant_id"]),
+        )
+
+
+# ---- participants and notes --------------------------------------------------------------------
+
+
+def do_join_event(event: dict[str, Any], table_no: int | None = None) -> tuple[dict[str, Any], str]:
+    """Create an anonymous participant; return it and its secret token (shown once, to the phone)."""
+    check_event_open(event)
+    token = secrets.token_urlsafe(32)
+    pseudonym = f"{secrets.choice(_ADJECTIVES)} {secrets.choice(_NOUNS)} {secrets.randbelow(90) + 10}"
+
+    def insert(db: Database) -> dict[str, Any]:
+        if table_no is not None and not _table_exists(db, event["id"], table_no):
+            raise Refused("There is no such table.")
+        cursor = db.execute(
+            "INSERT INTO participants (event_id, token_hash, pseudonym, table_no, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [event["id"], queries.token_hash(token), pseudonym, table_no, now()],
+        )
+        return queries.participant(db, cursor.lastrowid)
+
+    return get_writer().write(insert), token
+
+
+def _table_exists(db: Database, event_id: int, table_no: int) -> bool:
+    return db.execute(
+        "SELECT 1 FROM tables WHERE event_id = ? AND number = ?", [event_id, table_no]
+    ).fetchone() is not None
+
+
+def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no: Any) -> int:
+    """Seat a participant at a table."""
+    check_event_open(event)
+    if isinstance(table_no, bool) or not isinstance(table_no, int):
+        raise Refused("Choose a table.")
+
+    def update(db: Database) -> None:
+        if not _table_exists(db, event["id"], table_no):
+            raise Refused("There is no such table.")
+        db.execute("UPDATE participants SET table_no = ? WHERE id = ?", [table_no, participant["id"]])
+
+    get_writer().write(update)
+    _publish(events.TableChanged(table_no), rooms.participant(event["id"], participant["id"]))
+    return table_no
+
+
+def do_submit_note(
+    event: dict[str, Any], participant: dict[str, Any], draft: NoteDraft
+) -> tuple[dict[str, Any], bool]:
+    """Store a note once (a resend returns the stored one); return it and whether it is new."""
+    check_event_open(event)
+    flags = _note_flags(draft.text, event)
+
+    def insert(db: Database) -> tuple[dict[str, Any], bool]:
+        existing = queries.note_by_client_id(db, event["id"], draft.client_id)
+        if existing is not None:
+            if existing["participant_id"] != participant["id"]:
+                raise Refused("That note id belongs to someone else.")
+            return existing, False
+        table_no = draft.table_no or _current_table(db, participant["id"])
+        if table_no is None:
+            raise Refused("Choose your table first.", "no_table")
+        if not _table_exists(db, event["id"], table_no):
+            raise Refused("There is no such table.")
+        round_no = draft.round_no or event["current_round"]
+        if db.execute(
+            "SELECT 1 FROM rounds WHERE event_id = ? AND number = ?", [event["id"], round_no]
+        ).fetchone() is None:
+            raise Refused("There is no such round.")
+        auto_wall = not event["wall_requires_approval"] and not flags
+        stamp = now()
+        cursor = db.execute(
+            "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, text, "
+            "consent, wall, flags_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                event["id"], draft.client_id, participant["id"], table_no, round_no, draft.text,
+                draft.consent, "approved" if auto_wall else "pending", json.dumps(flags), stamp,
+                stamp,
+            ],
+        )
+        return queries.note(db, cursor.lastrowid), True
+
+    note, created = get_writer().write(insert)
+    if created:
+        view = console_note_view({**note, "pseudonym": participant["pseudonym"]})
+        _publish(events.NoteAdded(view), rooms.console(event["id"]))
+        if _shows_on_wall(note):
+            _publish(events.WallNoteShown(wall_note_view(note)), rooms.wall(event["id"]))
+    return note, created
+
+
+def _current_table(db: Database, participant_id: int) -> int | None:
+    row = db.execute("SELECT table_no FROM participants WHERE id = ?", [participant_id]).fetchone()
+    return row[0] if row else None
+
+
+def _own_note(db: Database, event: dict[str, Any], participant: dict[str, Any], note_id: int) -> dict:
+    note = queries.note(db, note_id)
+    if note is None or note["event_id"] != event["id"] or note["participant_id"] != participant["id"]:
+        raise Refused("Unknown note.")
+    return note
+
+
+def do_edit_note(
+    event: dict[str, Any], participant: dict[str, Any], note_id: int, text: str, consent: str
+) -> dict[str, Any]:
+    """Change the text or consent of one's own note; an edited note needs approval again."""
+    check_event_open(event)
+    flags = _note_flags(text, event)
+
+    def update(db: Database) -> tuple[dict, dict]:
+        before = _own_note(db, event, participant, note_id)
+        if before["status"] != "saved":
+            raise Refused("That note was withdrawn.")
+        wall = before["wall"]
+        if before["text"] != text:
+            wall = "approved" if not event["wall_requires_approval"] and not flags else "pending"
+        db.execute(
+            "UPDATE notes SET text = ?, consent = ?, flags_json = ?, wall = ?, updated_at = ? "
+            "WHERE id = ?",
+            [text, consent, json.dumps(flags), wall, now(), note_id],
+        )
+        return before, queries.note(db, note_id)
+
+    before, after = get_writer().write(update)
+    _broadcast_note(event, before, {**after, "pseudonym": participant["pseudonym"]})
+    return after
+
+
+def do_withdraw_note(event: dict[str, Any], participant: dict[str, Any], note_id: int) -> dict[str, Any]:
+    """Withdraw one's own note: its text is erased at once and it leaves every screen."""
+    check_event_open(event)
+
+    def update(db: Database) -> tuple[dict, dict]:
+        before = _own_note(db, event, participant, note_id)
+        db.execute(
+            "UPDATE notes SET status = 'withdrawn', text = '', wall = 'hidden', flags_json = '[]', "
+            "updated_at = ? WHERE id = ?",
+            [now(), note_id],
+        )
+        return before, queries.note(db, note_id)
+
+    before, after = get_writer().write(update)
+    _broadcast_note(event, before, {**after, "pseudonym": participant["pseudonym"]})
+    return after
+
+
+def do_set_wall(event: dict[str, Any], note_id: int, state: str) -> dict[str, Any]:
+    """Approve a note for the wall or hide it from the wall."""
+    if state not in ("approved", "hidden"):
+        raise Refused("Unknown wall state.")
+
+    def update(db: Database) -> tuple[dict, dict]:
+        before = queries.note(db, note_id)
+        if before is None or before["event_id"] != event["id"]:
+            raise Refused("Unknown note.")
+        if state == "approved":
+            if before["status"] != "saved":
+                raise Refused("That note was withdrawn.")
+            flags = json.loads(before["flags_json"])
+            if "disclosure" in flags:
+                raise Refused("This note is held for the safeguarding lead and cannot be shown.")
+            if any(flag.startswith("personal") for flag in flags):
+                raise Refused("This note contains personal details; it cannot go on the wall.")
+        db.execute("UPDATE notes SET wall = ?, updated_at = ? WHERE id = ?", [state, now(), note_id])
+        after = queries.note(db, note_id)
+        after["pseudonym"] = (queries.participant(db, after["participant_id"]) or {}).get("pseudonym")
+        return before, after
+
+    before, after = get_writer().write(update)
+    _broadcast_note(event, before, after)
+    return after
+
+
+# ---- events and accounts -----------------------------------------------------------------------
+
+
+def new_code(length: int = 6) -> str:
+    """Return a short join code that is easy to read aloud and type."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def do_create_event(plan: Plan, slug: str | None = None, replace: bool = False) -> dict[str, Any]:
+    """Create an event (tables, rounds, frames) from a validated plan; optionally replace one."""
+    slug = slug or plan.slug
+    if not slug:
+        raise Refused("The event needs a slug (give one in the plan or on the command line).")
+
+    def insert(db: Database) -> dict[str, Any]:
+        existing = queries.event_by_slug(db, slug)
+        if existing is not None:
+            if not replace:
+                raise Refused(f"An event with slug {slug!r} already exists.")
+            db.execute("DELETE FROM events WHERE id = ?", [existing["id"]])
+        code = new_code()
+        while queries.event_by_code(db, code) is not None:
+            code = new_code()
+        cursor = db.execute(
+            "INSERT INTO events (slug, code, title, plan_json, wall_token, wall_requires_approval, "
+            "retention_days, k_threshold, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                slug, code, plan.title, json.dumps(plan.to_dict()), secrets.token_urlsafe(24),
+                int(plan.wall_requires_approval), plan.retention_days, plan.k_threshold, now(),
+            ],
+        )
+        event_id = cursor.lastrowid
+        db["tables"].insert_all(
+            {"event_id": event_id, "number": i, "name": t.name, "capacity": t.capacity}
+            for i, t in enumerate(plan.tables, start=1)
+        )
+        db["rounds"].insert_all(
+            {
+                "event_id": event_id, "number": i, "question": r.question, "minutes": r.minutes,
+                "move": int(r.move), "content_warning": r.content_warning,
+            }
+            for i, r in enumerate(plan.rounds, start=1)
+        )
+        db["frames"].insert_all(
+            {"event_id": event_id, "name": f.name, "seeds_json": json.dumps(list(f.seeds))}
+            for f in plan.frames
+        )
+        return queries.event_by_slug(db, slug)
+
+    return get_writer().write(insert)
+
+
+def do_set_current_round(event: dict[str, Any], round_no: int) -> dict[str, Any]:
+    """Make a round the one new notes belong to."""
+
+    def update(db: Database) -> dict[str, Any]:
+        if db.execute(
+            "SELECT 1 FROM rounds WHERE event_id = ? AND number = ?", [event["id"], round_no]
+        ).fetchone() is None:
+            raise Refused("There is no such round.")
+        db.execute("UPDATE events SET current_round = ? WHERE id = ?", [round_no, event["id"]])
+        return queries.event_by_slug(db, event["slug"])
+
+    return get_writer().write(update)
+
+
+def do_close_event(event: dict[str, Any]) -> None:
+    """Close an event: phones can no longer add or change notes."""
+    get_writer().write(
+        lambda db: db.execute(
+            "UPDATE events SET status = 'closed', closed_at = ? WHERE id = ?", [now(), event["id"]]
+        )
+    )
+
+
+def check_new_user(username: Any, password: Any, role: Any) -> tuple[str, str, str]:
+    """Validate a new account's name, password and role."""
+    if not isinstance(username, str) or not re.match(r"^[A-Za-z0-9_.-]{2,40}$", username):
+        raise Refused("User names are 2–40 letters, digits, dots, dashes or underscores.")
+    if not isinstance(password, str) or len(password) < 10:
+        raise Refused("Passwords need at least 10 characters.")
+    if role not in ROLES:
+        raise Refused(f"Role must be one of: {', '.join(ROLES)}.")
+    return username, password, role
+
+
+def do_create_user(username: str, password: str, role: str) -> dict[str, Any]:
+    """Create an account with a hashed password."""
+    username, password, role = check_new_user(username, password, role)
+    hashed = generate_password_hash(password, method="scrypt")
+
+    def insert(db: Database) -> dict[str, Any]:
+        if queries.user_by_name(db, username) is not None:
+            raise Refused(f"The user {username!r} already exists.")
+        db.execute(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?,?,?,?)",
+            [username, hashed, role, now()],
+        )
+        return queries.user_by_name(db, username)
+
+    return get_writer().write(insert)
+
+
+def do_start_session(user: dict[str, Any]) -> str:
+    """Open a server-side login session; return its secret token (kept in the signed cookie)."""
+    token = secrets.token_urlsafe(32)
+    get_writer().write(
+        lambda db: db.execute(
+            "INSERT INTO user_sessions (id, user_id, created_at) VALUES (?,?,?)",
+            [queries.token_hash(token), user["id"], now()],
+        )
+    )
+    return token
+
+
+def do_end_session(token: str) -> None:
+    """Revoke a login session at once."""
+    get_writer().write(
+        lambda db: db.execute(
+            "UPDATE user_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            [now(), queries.token_hash(token)],
+        )
+    )

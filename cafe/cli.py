@@ -1,0 +1,247 @@
+"""The `cafe` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def main() -> None:
+    """Run the `cafe` command (for `serve`, cafe/__init__ has already applied gevent's patches)."""
+    cli()
+
+
+def _app(**config: Any):
+    from cafe import create_app
+
+    return create_app(config or None)
+
+
+@click.group()
+@click.version_option(package_name="cafe")
+def cli() -> None:
+    """Café: run a World Café from a laptop, live notes from phones, themes and briefings."""
+
+
+def lan_address() -> str:
+    """Return this machine's address on the local network (127.0.0.1 if it has none)."""
+    try:
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            address = info[4][0]
+            if not address.startswith("127."):
+                return address
+    except OSError:
+        pass
+    # connect() on a UDP socket sends nothing; it only asks the OS which interface it would use.
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))
+        return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        probe.close()
+
+
+def _bootstrap_demo(app) -> None:
+    """On first start: a facilitator account (password printed once) and the demo event."""
+    from cafe import actions, queries
+    from cafe.db import reading
+    from cafe.demo import do_create_demo
+
+    with app.app_context():
+        with reading() as db:
+            has_users = bool(queries.users(db))
+            has_demo = queries.event_by_slug(db, "demo") is not None
+        if not has_users:
+            password = secrets.token_urlsafe(12)
+            actions.do_create_user("facilitator", password, "facilitator")
+            click.secho("\nCreated a facilitator account (shown once, keep it safe):", bold=True)
+            click.echo(f"  user name: facilitator\n  password:  {password}\n")
+        if not has_demo:
+            do_create_demo()
+            click.echo("Loaded the demo event from sessions/demo.toml (slug 'demo').")
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to bind (default CAFE_HOST or 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default CAFE_PORT or 5000).")
+@click.option("--lan", is_flag=True, help="Bind the LAN address so phones on the same Wi-Fi can join.")
+@click.option("--demo", is_flag=True, help="On first start, create a facilitator and the demo event.")
+def serve(host: str | None, port: int | None, lan: bool, demo: bool) -> None:
+    """Serve Café with Socket.IO on gevent (one process, one SQLite writer).
+
+    Example: cafe serve --lan
+    """
+    from cafe import db as cafe_db, qr, queries, socketio
+    from cafe.db import reading
+
+    config: dict[str, Any] = {"CAFE_ASYNC_MODE": "gevent"}
+    app = _app(**config)
+    host = host or ("0.0.0.0" if lan else app.config["CAFE_HOST"])
+    port = port or app.config["CAFE_PORT"]
+    shown = lan_address() if lan else host
+    if not app.config["CAFE_PUBLIC_URL"]:
+        app.config["CAFE_PUBLIC_URL"] = f"http://{shown}:{port}"
+    base = app.config["CAFE_PUBLIC_URL"].rstrip("/")
+    if demo:
+        _bootstrap_demo(app)
+    click.echo(cafe_db.sqlite_mode())
+    click.echo(f"Database: {os.path.abspath(app.config['CAFE_DATABASE'])}")
+    with app.app_context(), reading() as db:
+        events = queries.events(db)
+    click.echo(f"Facilitator console: {base}/console/")
+    for event in events[:3]:
+        click.echo(f"Participants join '{event['title']}' at {base}/e/{event['slug']}/ "
+                   f"(code {event['code']})")
+    if events:
+        click.echo(qr.terminal(f"{base}/e/{events[0]['slug']}/"))
+    click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
+    sys.stdout.flush()
+    socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+
+
+@cli.command()
+@click.option("--slug", default="demo", show_default=True, help="Slug of the demo event.")
+def demo(slug: str) -> None:
+    """(Re)create the demo event with about 150 notes.
+
+    Example: cafe demo
+    """
+    from cafe.demo import do_create_demo
+
+    app = _app()
+    with app.app_context():
+        event = do_create_demo(slug)
+    click.echo(f"Demo event '{event['title']}' ready: slug {event['slug']}, join code {event['code']}.")
+
+
+@cli.group()
+def plan() -> None:
+    """Event plans (sessions/*.toml)."""
+
+
+@plan.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def plan_check(files: tuple[str, ...]) -> None:
+    """Validate plan files and report each problem with its line and field.
+
+    Example: cafe plan check sessions/demo.toml
+    """
+    from cafe.plans import PlanError, load_plan
+
+    failed = False
+    for path in files:
+        try:
+            plan_ = load_plan(path)
+        except PlanError as exc:
+            failed = True
+            for problem in exc.problems:
+                where = f":{problem.line}" if problem.line else ""
+                click.echo(f"{path}{where}: {problem.field}: {problem.message}", err=True)
+            continue
+        click.echo(f"{path}: ok ({len(plan_.tables)} tables, {len(plan_.rounds)} rounds, "
+                   f"{len(plan_.frames)} frames)")
+    if failed:
+        raise SystemExit(1)
+
+
+@cli.group()
+def event() -> None:
+    """Events."""
+
+
+@event.command("create")
+@click.argument("plan_file", type=click.Path(dir_okay=False))
+@click.option("--slug", default=None, help="Slug (default: the plan's).")
+@click.option("--replace", is_flag=True, help="Replace an existing event with this slug (deletes its notes).")
+def event_create(plan_file: str, slug: str | None, replace: bool) -> None:
+    """Create an event from a plan file.
+
+    Example: cafe event create sessions/partnership-cafe.toml
+    """
+    from cafe.actions import Refused, do_create_event
+    from cafe.plans import PlanError, load_plan
+
+    try:
+        plan_ = load_plan(plan_file)
+    except PlanError as exc:
+        raise click.ClickException(f"{plan_file}: {exc}")
+    app = _app()
+    with app.app_context():
+        try:
+            created = do_create_event(plan_, slug=slug, replace=replace)
+        except Refused as exc:
+            raise click.ClickException(exc.message)
+    click.echo(f"Created '{created['title']}': slug {created['slug']}, join code {created['code']}.")
+
+
+@event.command("list")
+def event_list() -> None:
+    """List events.
+
+    Example: cafe event list
+    """
+    from cafe import queries
+    from cafe.db import reading
+
+    app = _app()
+    with app.app_context(), reading() as db:
+        for row in queries.events(db):
+            click.echo(f"{row['slug']}\t{row['code']}\t{row['status']}\t{row['title']}")
+
+
+@cli.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "facilitator", "staff", "safeguarding"]),
+              default="facilitator", show_default=True)
+@click.option("--password", default=None, help="Password (default: prompt; '-' to generate one).")
+def user_add(username: str, role: str, password: str | None) -> None:
+    """Add a staff account.
+
+    Example: cafe user add amina --role safeguarding
+    """
+    from cafe.actions import Refused, do_create_user
+
+    generated = password == "-"
+    if generated:
+        password = secrets.token_urlsafe(12)
+    elif password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    with app.app_context():
+        try:
+            do_create_user(username, password, role)
+        except Refused as exc:
+            raise click.ClickException(exc.message)
+    click.echo(f"Added {username} ({role}).")
+    if generated:
+        click.echo(f"Password (shown once): {password}")
+
+
+@user.command("list")
+def user_list() -> None:
+    """List staff accounts.
+
+    Example: cafe user list
+    """
+    from cafe import queries
+    from cafe.db import reading
+
+    app = _app()
+    with app.app_context(), reading() as db:
+        for row in queries.users(db):
+            state = "disabled" if row["disabled"] else "active"
+            click.echo(f"{row['username']}\t{row['role']}\t{state}")

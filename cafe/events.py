@@ -1,0 +1,92 @@
+"""Server -> client events: one small dataclass each; each name and namespace is written once, here."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, ClassVar
+
+PARTICIPANT = "/participant"
+CONSOLE = "/console"
+WALL = "/wall"
+
+
+@dataclass(frozen=True)
+class ServerEvent:
+    """Base of every server -> client event."""
+
+    name: ClassVar[str]
+    namespace: ClassVar[str]
+
+    def payload(self) -> dict[str, Any]:
+        """Return the JSON payload sent to clients."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class NoteAdded(ServerEvent):
+    """A new note reached the console."""
+
+    name: ClassVar[str] = "note_added"
+    namespace: ClassVar[str] = CONSOLE
+    note: dict
+
+
+@dataclass(frozen=True)
+class NoteChanged(ServerEvent):
+    """A note was edited, withdrawn, approved or hidden (console view of it)."""
+
+    name: ClassVar[str] = "note_changed"
+    namespace: ClassVar[str] = CONSOLE
+    note: dict
+
+
+@dataclass(frozen=True)
+class PresenceChanged(ServerEvent):
+    """The number of connected phones per table changed."""
+
+    name: ClassVar[str] = "presence_changed"
+    namespace: ClassVar[str] = CONSOLE
+    tables: dict
+    total: int
+
+
+@dataclass(frozen=True)
+class WallNoteShown(ServerEvent):
+    """An approved note goes up on the wall (or its approved text changed)."""
+
+    name: ClassVar[str] = "note_shown"
+    namespace: ClassVar[str] = WALL
+    note: dict
+
+
+@dataclass(frozen=True)
+class WallNoteRemoved(ServerEvent):
+    """A note comes off the wall (hidden, withdrawn, or edited back to pending)."""
+
+    name: ClassVar[str] = "note_removed"
+    namespace: ClassVar[str] = WALL
+    id: int
+
+
+@dataclass(frozen=True)
+class OwnNoteChanged(ServerEvent):
+    """One of the participant's own notes changed (e.g. from their other tab)."""
+
+    name: ClassVar[str] = "own_note_changed"
+    namespace: ClassVar[str] = PARTICIPANT
+    note: dict
+
+
+@dataclass(frozen=True)
+class TableChanged(ServerEvent):
+    """The participant's table changed (from their other tab)."""
+
+    name: ClassVar[str] = "table_changed"
+    namespace: ClassVar[str] = PARTICIPANT
+    table: int
+
+
+ALL_EVENTS: tuple[type[ServerEvent], ...] = (
+    NoteAdded, NoteChanged, PresenceChanged, WallNoteShown, WallNoteRemoved, OwnNoteChanged,
+    TableChanged,
+)

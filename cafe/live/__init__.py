@@ -1,0 +1,3 @@
+"""Socket.IO namespaces, one per audience; thin: parse, authorise, call actions, return the ack."""
+
+from cafe.live import console, participant, wall  # noqa: F401

@@ -1,0 +1,129 @@
+"""What the namespaces share: the ack wrapper, who is connected, and presence counts."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import current_app, request, session
+
+from cafe import events, queries, rooms, socketio
+from cafe.actions import Refused
+from cafe.db import reading
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Connection:
+    """One connected socket: which event it belongs to and who it is."""
+
+    event_id: int
+    slug: str
+    participant_id: int | None = None
+    table_no: int | None = None
+    user_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# (namespace, sid) -> Connection, for this process.
+CONNECTIONS: dict[tuple[str, str], Connection] = {}
+# event id -> table number (0 = not yet seated) -> connected phones, for this process.
+PRESENCE: dict[int, dict[int, int]] = {}
+
+
+def forget_connections() -> None:
+    """Start with no connections (a new app in this process, as in tests)."""
+    CONNECTIONS.clear()
+    PRESENCE.clear()
+
+
+def ok(**fields: Any) -> dict[str, Any]:
+    """Return a successful ack."""
+    return {"ok": True, **fields}
+
+
+def acked(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """Turn Refused into an error ack, and any other failure into a generic one (logged without text)."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: Any) -> dict[str, Any]:
+        try:
+            return handler(*args)
+        except Refused as exc:
+            return {"ok": False, "error": exc.message, "code": exc.code}
+        except Exception:  # noqa: BLE001 - a phone must always get an answer
+            # Never log the payload: it may hold a note's text.
+            log.exception("socket handler %s failed", handler.__name__)
+            return {"ok": False, "error": "Something went wrong on the server; please try again.",
+                    "code": "server"}
+
+    return wrapper
+
+
+def connection(namespace: str) -> Connection:
+    """Return the current socket's connection record, refusing if it has none."""
+    conn = CONNECTIONS.get((namespace, request.sid))
+    if conn is None:
+        raise Refused("Not connected to an event.", "auth")
+    return conn
+
+
+def current_event(conn: Connection) -> dict[str, Any]:
+    """Return the connection's event as it is now (it may have closed or moved on)."""
+    with reading() as db:
+        event = queries.event_by_slug(db, conn.slug)
+    if event is None or event["id"] != conn.event_id:
+        raise Refused("This café no longer exists.", "gone")
+    return event
+
+
+def event_from_auth(auth: Any) -> dict[str, Any]:
+    """Return the event named in a connect's auth, or refuse the connection."""
+    slug = auth.get("event") if isinstance(auth, dict) else None
+    if not isinstance(slug, str) or len(slug) > 64:
+        raise ConnectionRefusedError("Say which event to join.")
+    with reading() as db:
+        event = queries.event_by_slug(db, slug)
+    if event is None:
+        raise ConnectionRefusedError("There is no such café.")
+    return event
+
+
+def staff_user(roles: tuple[str, ...]) -> dict[str, Any] | None:
+    """Return the logged-in account behind this socket if it has one of these roles."""
+    token = session.get("auth")
+    if not isinstance(token, str):
+        return None
+    with reading() as db:
+        user = queries.session_user(db, token)
+    return user if user and user["role"] in roles else None
+
+
+def presence_counts(event_id: int) -> dict[int, int]:
+    """Return connected phones per table for an event (this process)."""
+    return {table: count for table, count in PRESENCE.get(event_id, {}).items() if count > 0}
+
+
+def _publish_presence(event_id: int) -> None:
+    counts = presence_counts(event_id)
+    change = events.PresenceChanged(counts, sum(counts.values()))
+    socketio.emit(change.name, change.payload(), to=rooms.console(event_id), namespace=change.namespace)
+
+
+def presence_moved(event_id: int, old: int | None, new: int | None) -> None:
+    """Move one phone between tables in the presence counts and tell the consoles."""
+    tables = PRESENCE.setdefault(event_id, {})
+    if old is not None or new is not None:
+        if old is not None:
+            tables[old or 0] = max(0, tables.get(old or 0, 0) - 1)
+        if new is not None:
+            tables[new or 0] = tables.get(new or 0, 0) + 1
+    _publish_presence(event_id)
+
+
+def max_chars() -> int:
+    """Return the longest note allowed."""
+    return current_app.config["CAFE_MAX_NOTE_CHARS"]

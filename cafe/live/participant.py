@@ -1,0 +1,131 @@
+"""The `/participant` namespace: phones join their event and table and send notes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import request
+from flask_socketio import join_room, leave_room
+
+from cafe import actions, queries, rooms
+from cafe.db import reading
+from cafe.events import PARTICIPANT
+from cafe.live.common import (
+    CONNECTIONS, Connection, acked, connection, current_event, event_from_auth, max_chars, ok,
+    presence_moved,
+)
+from cafe import socketio
+from cafe.state import participant_state
+from cafe.web.participant import participant_cookie
+
+MAX_SYNC_IDS = 500
+
+
+def _participant(conn: Connection) -> dict[str, Any]:
+    with reading() as db:
+        participant = queries.participant(db, conn.participant_id)
+    if participant is None:
+        raise actions.Refused("You are no longer part of this café.", "auth")
+    return participant
+
+
+@socketio.on("connect", namespace=PARTICIPANT)
+def on_connect(auth: Any = None) -> None:
+    """Admit a phone holding a participant token for the event; send it its state."""
+    event = event_from_auth(auth)
+    token = request.cookies.get(participant_cookie(event["slug"]))
+    if not token and isinstance(auth, dict):
+        token = auth.get("token")
+    if not isinstance(token, str) or not token or len(token) > 200:
+        raise ConnectionRefusedError("Join the café first.")
+    with reading() as db:
+        participant = queries.participant_by_token(db, event["id"], token)
+        if participant is None:
+            raise ConnectionRefusedError("Join the café first.")
+        state = participant_state(db, event, participant, max_chars())
+    CONNECTIONS[(PARTICIPANT, request.sid)] = Connection(
+        event["id"], event["slug"], participant_id=participant["id"], table_no=participant["table_no"]
+    )
+    join_room(rooms.participant(event["id"], participant["id"]))
+    join_room(rooms.event(event["id"]))
+    if participant["table_no"]:
+        join_room(rooms.table(event["id"], participant["table_no"]))
+    socketio.emit("state", state, to=request.sid, namespace=PARTICIPANT)
+    presence_moved(event["id"], None, participant["table_no"] or 0)
+
+
+@socketio.on("disconnect", namespace=PARTICIPANT)
+def on_disconnect(*_: Any) -> None:
+    """Forget the phone and update presence."""
+    conn = CONNECTIONS.pop((PARTICIPANT, request.sid), None)
+    if conn is not None:
+        presence_moved(conn.event_id, conn.table_no or 0, None)
+
+
+@socketio.on("choose_table", namespace=PARTICIPANT)
+@acked
+def on_choose_table(payload: Any = None) -> dict[str, Any]:
+    """Seat this participant at a table."""
+    conn = connection(PARTICIPANT)
+    event = current_event(conn)
+    table_no = actions.check_payload(payload).get("table")
+    actions.do_choose_table(event, _participant(conn), table_no)
+    if conn.table_no:
+        leave_room(rooms.table(conn.event_id, conn.table_no))
+    join_room(rooms.table(conn.event_id, table_no))
+    presence_moved(conn.event_id, conn.table_no or 0, table_no)
+    conn.table_no = table_no
+    return ok(table=table_no)
+
+
+@socketio.on("submit_note", namespace=PARTICIPANT)
+@acked
+def on_submit_note(payload: Any = None) -> dict[str, Any]:
+    """Store a note; the ack (sent only after the commit) carries its server id."""
+    conn = connection(PARTICIPANT)
+    draft = actions.check_submit_note(payload, max_chars())
+    event = current_event(conn)
+    note, created = actions.do_submit_note(event, _participant(conn), draft)
+    flags = json.loads(note["flags_json"])
+    return ok(
+        id=note["id"], client_id=note["client_id"], duplicate=not created,
+        note=actions.own_note_view(note), support="disclosure" in flags,
+    )
+
+
+@socketio.on("sync_notes", namespace=PARTICIPANT)
+@acked
+def on_sync_notes(payload: Any = None) -> dict[str, Any]:
+    """Say which of the client ids a phone still holds are already saved."""
+    conn = connection(PARTICIPANT)
+    client_ids = actions.check_payload(payload).get("client_ids")
+    if not isinstance(client_ids, list) or len(client_ids) > MAX_SYNC_IDS or not all(
+        isinstance(c, str) and actions.CLIENT_ID_RE.match(c) for c in client_ids
+    ):
+        raise actions.Refused(f"client_ids must be a list of at most {MAX_SYNC_IDS} note ids.")
+    with reading() as db:
+        saved = queries.notes_by_client_ids(db, conn.event_id, conn.participant_id, client_ids)
+    return ok(saved=[actions.own_note_view(n) for n in saved])
+
+
+@socketio.on("edit_note", namespace=PARTICIPANT)
+@acked
+def on_edit_note(payload: Any = None) -> dict[str, Any]:
+    """Change the text or consent of one's own note."""
+    conn = connection(PARTICIPANT)
+    note_id = actions.check_note_id(payload)
+    text = actions.check_note_text(payload.get("text"), max_chars())
+    consent = actions.check_consent(payload.get("consent"))
+    note = actions.do_edit_note(current_event(conn), _participant(conn), note_id, text, consent)
+    return ok(note=actions.own_note_view(note))
+
+
+@socketio.on("withdraw_note", namespace=PARTICIPANT)
+@acked
+def on_withdraw_note(payload: Any = None) -> dict[str, Any]:
+    """Withdraw one's own note."""
+    conn = connection(PARTICIPANT)
+    note_id = actions.check_note_id(payload)
+    note = actions.do_withdraw_note(current_event(conn), _participant(conn), note_id)
+    return ok(note=actions.own_note_view(note))

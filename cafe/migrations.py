@@ -1,0 +1,98 @@
+"""Versioned schema migrations: (version, name, statements), applied in order, never edited once shipped."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "events, tables, rounds, frames, participants, notes, users",
+        [
+            """CREATE TABLE events (
+                id INTEGER PRIMARY KEY,
+                slug TEXT NOT NULL UNIQUE,
+                code TEXT NOT NULL UNIQUE,
+                title TEXT NOT NULL,
+                plan_json TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+                current_round INTEGER NOT NULL DEFAULT 1,
+                wall_token TEXT NOT NULL,
+                wall_requires_approval INTEGER NOT NULL DEFAULT 1,
+                retention_days INTEGER NOT NULL DEFAULT 90,
+                k_threshold INTEGER NOT NULL DEFAULT 3,
+                created_at TEXT NOT NULL,
+                closed_at TEXT
+            )""",
+            """CREATE TABLE tables (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                number INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                capacity INTEGER NOT NULL,
+                UNIQUE (event_id, number)
+            )""",
+            """CREATE TABLE rounds (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                number INTEGER NOT NULL,
+                question TEXT NOT NULL,
+                minutes INTEGER NOT NULL,
+                move INTEGER NOT NULL,
+                content_warning TEXT NOT NULL DEFAULT '',
+                UNIQUE (event_id, number)
+            )""",
+            """CREATE TABLE frames (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                seeds_json TEXT NOT NULL DEFAULT '[]',
+                UNIQUE (event_id, name)
+            )""",
+            """CREATE TABLE participants (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE,
+                pseudonym TEXT NOT NULL,
+                table_no INTEGER,
+                created_at TEXT NOT NULL,
+                FOREIGN KEY (event_id, table_no) REFERENCES tables(event_id, number)
+            )""",
+            "CREATE INDEX participants_event ON participants(event_id)",
+            """CREATE TABLE notes (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                client_id TEXT NOT NULL,
+                participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+                table_no INTEGER NOT NULL,
+                round_no INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                consent TEXT NOT NULL CHECK (consent IN ('quote', 'paraphrase', 'none')),
+                status TEXT NOT NULL DEFAULT 'saved' CHECK (status IN ('saved', 'withdrawn')),
+                wall TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (wall IN ('pending', 'approved', 'hidden')),
+                flags_json TEXT NOT NULL DEFAULT '[]',
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (event_id, client_id),
+                FOREIGN KEY (event_id, table_no) REFERENCES tables(event_id, number),
+                FOREIGN KEY (event_id, round_no) REFERENCES rounds(event_id, number)
+            )""",
+            "CREATE INDEX notes_event_table ON notes(event_id, table_no)",
+            "CREATE INDEX notes_participant ON notes(participant_id)",
+            """CREATE TABLE users (
+                id INTEGER PRIMARY KEY,
+                username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                password_hash TEXT NOT NULL,
+                role TEXT NOT NULL
+                    CHECK (role IN ('admin', 'facilitator', 'staff', 'safeguarding')),
+                disabled INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL
+            )""",
+            """CREATE TABLE user_sessions (
+                id TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            )""",
+        ],
+    ),
+]

@@ -1,0 +1,271 @@
+"""Event plans: `sessions/*.toml` -> validated frozen dataclasses (no Flask here)."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
+TOP_KEYS = {
+    "title", "slug", "context", "etiquette", "content_warnings", "helpline", "safeguarding_lead",
+    "retention_days", "k_threshold", "language", "wall_requires_approval", "tables", "rounds",
+    "frames",
+}
+TABLE_KEYS = {"name", "capacity"}
+ROUND_KEYS = {"question", "minutes", "move", "content_warning"}
+FRAME_KEYS = {"name", "seeds"}
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """One table: its name and how many people it seats."""
+
+    name: str
+    capacity: int = 5
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """One round: its question, length, and whether travellers move after it."""
+
+    question: str
+    minutes: int = 20
+    move: bool = True
+    content_warning: str = ""
+
+
+@dataclass(frozen=True)
+class FramePlan:
+    """A theme staff expect, with a few seed phrases."""
+
+    name: str
+    seeds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole event plan."""
+
+    title: str
+    tables: tuple[TablePlan, ...]
+    rounds: tuple[RoundPlan, ...]
+    slug: str = ""
+    context: str = ""
+    etiquette: tuple[str, ...] = ()
+    content_warnings: tuple[str, ...] = ()
+    helpline: str = ""
+    safeguarding_lead: str = ""
+    retention_days: int = 90
+    k_threshold: int = 3
+    language: str = "en"
+    wall_requires_approval: bool = True
+    frames: tuple[FramePlan, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the plan as plain JSON-ready data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a plan, located by line and field."""
+
+    field: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+class PlanError(ValueError):
+    """A plan that cannot be used; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+class _Locator:
+    """Find the line of a field in TOML source, so problems point somewhere useful."""
+
+    def __init__(self, source: str) -> None:
+        self.lines = source.splitlines()
+
+    def _header_lines(self, name: str) -> list[int]:
+        pattern = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]")
+        return [i for i, line in enumerate(self.lines) if pattern.match(line)]
+
+    def _key_line(self, key: str, start: int, stop: int) -> int | None:
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for i in range(start, stop):
+            if pattern.match(self.lines[i]):
+                return i + 1
+        return None
+
+    def find(self, path: str) -> int | None:
+        """Return the 1-based line of `key`, `array[i]` or `array[i].key`, if it can be found."""
+        match = re.match(r"^(\w+)\[(\d+)\](?:\.(\w+))?$", path)
+        if not match:
+            headers = [i for i, line in enumerate(self.lines) if line.lstrip().startswith("[")]
+            stop = headers[0] if headers else len(self.lines)
+            return self._key_line(path, 0, stop)
+        name, index, key = match.group(1), int(match.group(2)), match.group(3)
+        headers = self._header_lines(name)
+        if index >= len(headers):
+            return self._key_line(name, 0, len(self.lines))
+        start = headers[index]
+        following = [i for i, line in enumerate(self.lines) if i > start and line.lstrip().startswith("[")]
+        stop = following[0] if following else len(self.lines)
+        return (self._key_line(key, start + 1, stop) if key else None) or start + 1
+
+
+class _Checker:
+    """Collect problems while reading raw TOML data into a Plan."""
+
+    def __init__(self, locator: _Locator) -> None:
+        self.locator = locator
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message, self.locator.find(path)))
+
+    def text(self, data: dict, key: str, path: str, *, required: bool = False, limit: int = 5000) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            self.problem(path, f"must be text, not {type(value).__name__}")
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.problem(path, "is required")
+        if len(value) > limit:
+            self.problem(path, f"is {len(value)} characters; at most {limit}")
+        return value
+
+    def integer(self, data: dict, key: str, path: str, default: int, low: int, high: int) -> int:
+        value = data.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(path, f"must be a whole number, not {value!r}")
+            return default
+        if not low <= value <= high:
+            self.problem(path, f"must be between {low} and {high}, not {value}")
+        return value
+
+    def boolean(self, data: dict, key: str, path: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(path, f"must be true or false, not {value!r}")
+            return default
+        return value
+
+    def texts(self, data: dict, key: str, path: str, limit: int = 300) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(path, "must be a list of text")
+            return ()
+        for item in value:
+            if len(item) > limit:
+                self.problem(path, f"has an item of {len(item)} characters; at most {limit}")
+        return tuple(v.strip() for v in value if v.strip())
+
+    def unknown(self, data: dict, allowed: set[str], prefix: str) -> None:
+        for key in sorted(set(data) - allowed):
+            self.problem(f"{prefix}{key}", "is not a known field")
+
+    def array(self, data: dict, key: str, *, required: bool, limit: int) -> list[dict]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            self.problem(key, f"must be written as [[{key}]] sections")
+            return []
+        if required and not value:
+            self.problem(key, f"needs at least one [[{key}]] section")
+        if len(value) > limit:
+            self.problem(key, f"has {len(value)} entries; at most {limit}")
+        return value
+
+
+def _read(data: dict, checker: _Checker) -> Plan:
+    """Turn parsed TOML into a Plan, recording every problem on the checker."""
+    c = checker
+    c.unknown(data, TOP_KEYS, "")
+    tables = []
+    for i, raw in enumerate(c.array(data, "tables", required=True, limit=500)):
+        c.unknown(raw, TABLE_KEYS, f"tables[{i}].")
+        tables.append(
+            TablePlan(
+                name=c.text(raw, "name", f"tables[{i}].name", required=True, limit=60),
+                capacity=c.integer(raw, "capacity", f"tables[{i}].capacity", 5, 2, 20),
+            )
+        )
+    seen: set[str] = set()
+    for i, table in enumerate(tables):
+        if table.name and table.name.casefold() in seen:
+            c.problem(f"tables[{i}].name", f"{table.name!r} is used by another table")
+        seen.add(table.name.casefold())
+    rounds = []
+    for i, raw in enumerate(c.array(data, "rounds", required=True, limit=20)):
+        c.unknown(raw, ROUND_KEYS, f"rounds[{i}].")
+        rounds.append(
+            RoundPlan(
+                question=c.text(raw, "question", f"rounds[{i}].question", required=True, limit=300),
+                minutes=c.integer(raw, "minutes", f"rounds[{i}].minutes", 20, 1, 180),
+                move=c.boolean(raw, "move", f"rounds[{i}].move", True),
+                content_warning=c.text(raw, "content_warning", f"rounds[{i}].content_warning", limit=300),
+            )
+        )
+    frames = []
+    for i, raw in enumerate(c.array(data, "frames", required=False, limit=20)):
+        c.unknown(raw, FRAME_KEYS, f"frames[{i}].")
+        frames.append(
+            FramePlan(
+                name=c.text(raw, "name", f"frames[{i}].name", required=True, limit=80),
+                seeds=c.texts(raw, "seeds", f"frames[{i}].seeds", limit=120),
+            )
+        )
+    slug = c.text(data, "slug", "slug", limit=48)
+    if slug and not SLUG_RE.match(slug):
+        c.problem("slug", "use lowercase letters, digits and hyphens (e.g. 'spring-cafe')")
+    return Plan(
+        title=c.text(data, "title", "title", required=True, limit=120),
+        slug=slug,
+        context=c.text(data, "context", "context", limit=4000),
+        etiquette=c.texts(data, "etiquette", "etiquette"),
+        content_warnings=c.texts(data, "content_warnings", "content_warnings"),
+        helpline=c.text(data, "helpline", "helpline", limit=300),
+        safeguarding_lead=c.text(data, "safeguarding_lead", "safeguarding_lead", limit=300),
+        retention_days=c.integer(data, "retention_days", "retention_days", 90, 1, 3650),
+        k_threshold=c.integer(data, "k_threshold", "k_threshold", 3, 1, 50),
+        language=c.text(data, "language", "language", limit=16) or "en",
+        wall_requires_approval=c.boolean(data, "wall_requires_approval", "wall_requires_approval", True),
+        tables=tuple(tables),
+        rounds=tuple(rounds),
+        frames=tuple(frames),
+    )
+
+
+def parse_plan(source: str) -> Plan:
+    """Parse and validate plan TOML; raise PlanError listing every problem."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise PlanError([Problem("(syntax)", str(exc), int(match.group(1)) if match else None)])
+    checker = _Checker(_Locator(source))
+    plan = _read(data, checker)
+    if checker.problems:
+        raise PlanError(checker.problems)
+    return plan
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and validate a plan file."""
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError([Problem("(file)", f"cannot read {path}: {exc}")])
+    return parse_plan(source)

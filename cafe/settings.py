@@ -1,0 +1,74 @@
+"""Every configuration key, its default and its help, declared once.
+
+The app config, the CLI and the docs test all read this list, so a setting cannot exist in one place
+and be missing from another.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration key: its name, default, parser and help."""
+
+    name: str
+    default: Any
+    help: str
+    env: str | None = None
+    parse: Callable[[str], Any] = str
+
+
+def _bool(value: str) -> bool:
+    """Parse a yes/no environment value."""
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("DATABASE", "instance/cafe.db", "Path of the SQLite database file.", "CAFE_DB"),
+    Setting("HOST", "127.0.0.1", "Address `cafe serve` binds to.", "CAFE_HOST"),
+    Setting("PORT", 5000, "Port `cafe serve` listens on.", "CAFE_PORT", int),
+    Setting(
+        "PUBLIC_URL",
+        "",
+        "Base URL printed for phones (join links and QR codes); derived from host and port when empty.",
+        "CAFE_PUBLIC_URL",
+    ),
+    Setting("MAX_NOTE_CHARS", 2000, "Longest note a participant may write, in characters."),
+    Setting(
+        "MAX_SOCKET_BYTES",
+        64 * 1024,
+        "Largest Socket.IO message the server accepts; bigger ones are dropped before parsing.",
+        "CAFE_MAX_SOCKET_BYTES",
+        int,
+    ),
+    Setting(
+        "MAX_FORM_BYTES",
+        256 * 1024,
+        "Largest HTTP request body the server accepts.",
+    ),
+    Setting(
+        "SESSION_COOKIE_SECURE",
+        False,
+        "Send cookies only over HTTPS (turn on when served behind TLS).",
+        "CAFE_SECURE_COOKIES",
+        _bool,
+    ),
+)
+
+SETTING_NAMES = frozenset(s.name for s in SETTINGS)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return every setting's value: its default, overridden by its environment variable."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for setting in SETTINGS:
+        value = setting.default
+        if setting.env and environ.get(setting.env, "") != "":
+            value = setting.parse(environ[setting.env])
+        values[setting.name] = value
+    return values

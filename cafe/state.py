@@ -1,0 +1,66 @@
+"""What a phone, console or wall receives on (re)connect; later changes arrive as events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from cafe import queries
+from cafe.actions import console_note_view, own_note_view, wall_note_view
+
+
+def event_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
+    """Return the public facts of an event that every screen shows."""
+    plan = queries.plan(event)
+    rounds = queries.rounds(db, event["id"])
+    current = next((r for r in rounds if r["number"] == event["current_round"]), None)
+    return {
+        "slug": event["slug"],
+        "title": event["title"],
+        "code": event["code"],
+        "status": event["status"],
+        "context": plan.get("context", ""),
+        "etiquette": plan.get("etiquette", []),
+        "content_warnings": plan.get("content_warnings", []),
+        "helpline": plan.get("helpline", ""),
+        "safeguarding_lead": plan.get("safeguarding_lead", ""),
+        "tables": queries.tables(db, event["id"]),
+        "round": {
+            "number": event["current_round"],
+            "count": len(rounds),
+            "question": current["question"] if current else "",
+            "content_warning": current["content_warning"] if current else "",
+            "minutes": current["minutes"] if current else None,
+        },
+    }
+
+
+def participant_state(
+    db: Database, event: dict[str, Any], participant: dict[str, Any], max_chars: int
+) -> dict[str, Any]:
+    """Return what a phone needs to draw itself."""
+    return {
+        "event": event_view(db, event),
+        "me": {"pseudonym": participant["pseudonym"], "table": participant["table_no"]},
+        "notes": [own_note_view(n) for n in queries.participant_notes(db, participant["id"])],
+        "max_chars": max_chars,
+    }
+
+
+def console_state(db: Database, event: dict[str, Any], presence: dict[int, int]) -> dict[str, Any]:
+    """Return what a facilitator console needs to draw itself."""
+    return {
+        "event": {**event_view(db, event), "wall_token": event["wall_token"]},
+        "notes": [console_note_view(n) for n in queries.event_notes(db, event["id"])],
+        "presence": {"tables": presence, "total": sum(presence.values())},
+        "participants": queries.participant_count(db, event["id"]),
+    }
+
+
+def wall_state(db: Database, event: dict[str, Any]) -> dict[str, Any]:
+    """Return what the projector wall needs to draw itself."""
+    return {
+        "event": event_view(db, event),
+        "notes": [wall_note_view(n) for n in queries.wall_notes(db, event["id"])],
+    }

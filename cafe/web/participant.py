@@ -1,0 +1,142 @@
+"""Participant pages: join by code or QR, the notice, and the one-page phone app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+
+from cafe import actions, qr, queries
+from cafe.db import reading
+from cafe.web import base_url
+
+bp = Blueprint("participant", __name__)
+
+COOKIE_DAYS = 2
+
+
+def participant_cookie(slug: str) -> str:
+    """Return the name of the cookie holding a participant's token for an event."""
+    return f"cafe_p_{slug}"
+
+
+def _event_or_404(slug: str) -> dict[str, Any]:
+    with reading() as db:
+        event = queries.event_by_slug(db, slug)
+    if event is None:
+        abort(404)
+    return event
+
+
+def _current_participant(event: dict[str, Any]) -> dict[str, Any] | None:
+    token = request.cookies.get(participant_cookie(event["slug"]))
+    if not token or len(token) > 200:
+        return None
+    with reading() as db:
+        return queries.participant_by_token(db, event["id"], token)
+
+
+@bp.get("/")
+def home() -> str:
+    """Show the join-by-code form."""
+    return render_template("participant/join.html", error=None, code="")
+
+
+@bp.get("/join")
+def join_by_code() -> Any:
+    """Send a phone from a typed code to its event."""
+    code = request.args.get("code", "")
+    event = None
+    if 0 < len(code) <= 20:
+        with reading() as db:
+            event = queries.event_by_code(db, code)
+    if event is None:
+        message = "Please type the code shown on the screen." if not code.strip() else (
+            "We could not find a café with that code. Check it and try again."
+        )
+        return render_template("participant/join.html", error=message, code=code[:20]), 400
+    return redirect(url_for("participant.event_page", slug=event["slug"]), 303)
+
+
+@bp.get("/j/<code>")
+def join_link(code: str) -> Any:
+    """Follow a short join link (/j/CODE)."""
+    with reading() as db:
+        event = queries.event_by_code(db, code[:20])
+    if event is None:
+        return render_template("participant/join.html", error="That link has expired or is wrong.",
+                               code=""), 404
+    return redirect(url_for("participant.event_page", slug=event["slug"]), 303)
+
+
+def _render_app(event: dict[str, Any], table: int | None) -> str:
+    participant = _current_participant(event)
+    return render_template(
+        "participant/app.html",
+        event=event,
+        plan=queries.plan(event),
+        joined=participant is not None,
+        table=table,
+    )
+
+
+@bp.get("/e/<slug>/")
+def event_page(slug: str) -> str:
+    """Serve the phone app for an event (the notice first, until the participant continues)."""
+    return _render_app(_event_or_404(slug), None)
+
+
+@bp.get("/e/<slug>/t/<int:table>")
+def table_page(slug: str, table: int) -> str:
+    """Serve the phone app with a table chosen by its QR code."""
+    event = _event_or_404(slug)
+    with reading() as db:
+        numbers = {t["number"] for t in queries.tables(db, event["id"])}
+    if table not in numbers:
+        abort(404)
+    return _render_app(event, table)
+
+
+@bp.post("/e/<slug>/join")
+def join(slug: str) -> Any:
+    """Create an anonymous participant after the notice; the token goes in an HttpOnly cookie."""
+    event = _event_or_404(slug)
+    existing = _current_participant(event)
+    if existing is not None:
+        return jsonify(ok=True, pseudonym=existing["pseudonym"])
+    payload = request.get_json(silent=True) or {}
+    table = payload.get("table") if isinstance(payload, dict) else None
+    if table is not None and (isinstance(table, bool) or not isinstance(table, int)):
+        return jsonify(ok=False, error="Unknown table."), 400
+    try:
+        participant, token = actions.do_join_event(event, table)
+    except actions.Refused as exc:
+        return jsonify(ok=False, error=exc.message), 400
+    response = jsonify(ok=True, pseudonym=participant["pseudonym"])
+    response.set_cookie(
+        participant_cookie(slug), token, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+        secure=request.is_secure, path="/",
+    )
+    return response
+
+
+@bp.get("/e/<slug>/qr.svg")
+def event_qr(slug: str) -> Response:
+    """Return the QR code of the event's join link."""
+    event = _event_or_404(slug)
+    url = base_url() + url_for("participant.event_page", slug=event["slug"])
+    return Response(qr.svg(url), mimetype="image/svg+xml")
+
+
+@bp.get("/e/<slug>/t/<int:table>/qr.svg")
+def table_qr(slug: str, table: int) -> Response:
+    """Return the QR code of one table's join link."""
+    event = _event_or_404(slug)
+    url = base_url() + url_for("participant.table_page", slug=event["slug"], table=table)
+    return Response(qr.svg(url), mimetype="image/svg+xml")
+
+
+@bp.get("/exit")
+def exit_page() -> str:
+    """Show a blank, neutral page ("Exit this page" lands here)."""
+    return render_template("participant/exit.html")

@@ -1,0 +1,353 @@
+// The participant's phone: notice -> table -> write notes. Every note goes into the outbox first
+// and leaves it only when the server's ack (sent after its commit) arrives. See docs/PROTOCOL.md.
+(function () {
+  "use strict";
+  var app = document.getElementById("app");
+  if (!app) return;
+  var slug = app.dataset.slug;
+  var presetTable = parseInt(app.dataset.table, 10) || null;
+  var csrf = document.querySelector("meta[name=csrf-token]").content;
+  var CONSENT_LABELS = { quote: "May be quoted", paraphrase: "Paraphrase only", none: "Do not quote" };
+  var MAX_DELAY = 30000;
+
+  var socket = null, state = null, maxChars = 2000;
+  var saved = {};        // client_id -> note as the server has it
+  var waiting = {};      // client_id -> outbox entry
+  var failed = {};       // client_id -> reason the server refused it
+  var inflight = {};
+  var attempt = 0, retryTimer = null;
+
+  function $(id) { return document.getElementById(id); }
+  function show(id) {
+    ["notice", "tables", "write", "closed"].forEach(function (s) { $(s).hidden = s !== id; });
+  }
+  function focusHeading(section) {
+    var h = $(section).querySelector("h1");
+    if (h) { h.setAttribute("tabindex", "-1"); h.focus(); }
+  }
+  function setNet(text, bad) {
+    var net = $("net");
+    net.textContent = text;
+    net.classList.toggle("bad", !!bad);
+  }
+  function showError(id, message) {
+    var el = $(id);
+    el.textContent = message || "";
+    el.hidden = !message;
+  }
+
+  // ---- joining ---------------------------------------------------------------------------------
+  function join() {
+    var button = $("continue");
+    button.disabled = true;
+    showError("notice-error", "");
+    fetch(app.dataset.joinUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ table: presetTable })
+    }).then(function (response) {
+      return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+    }).then(function (result) {
+      if (!result.ok || !result.body.ok) throw new Error(result.body.error || "Could not join.");
+      connect();
+    }).catch(function (error) {
+      button.disabled = false;
+      showError("notice-error", error.message === "Failed to fetch"
+        ? "No connection. Check your Wi-Fi and try again." : error.message);
+    });
+  }
+
+  // ---- the socket ------------------------------------------------------------------------------
+  function connect() {
+    if (socket) return;
+    setNet("Connecting…");
+    socket = io("/participant", { auth: { event: slug }, reconnectionDelayMax: 10000 });
+    socket.on("connect", function () { setNet("Connected"); });
+    socket.on("disconnect", function () {
+      setNet("Offline – your notes are kept on this phone and sent when the connection returns.", true);
+    });
+    socket.on("connect_error", function (error) {
+      if (error && /join the café/i.test(error.message)) {
+        // The phone's pass expired or was never made: show the notice again.
+        socket.close(); socket = null;
+        $("continue").disabled = false;
+        show("notice");
+        return;
+      }
+      setNet("Can't reach the café right now – your notes are kept on this phone.", true);
+    });
+    socket.on("state", onState);
+    socket.on("own_note_changed", function (note) { saved[note.client_id] = note; render(); });
+    socket.on("table_changed", function (data) { if (state) { state.me.table = data.table; drawWhere(); } });
+  }
+
+  function onState(data) {
+    state = data;
+    maxChars = data.max_chars;
+    saved = {};
+    data.notes.forEach(function (n) { saved[n.client_id] = n; });
+    if (data.event.status !== "open") { show("closed"); return; }
+    if (!data.me.table && presetTable) { chooseTable(presetTable); }
+    else if (!data.me.table) { drawTables(); show("tables"); focusHeading("tables"); }
+    else { drawWrite(); }
+    syncOutbox();
+  }
+
+  // ---- tables ----------------------------------------------------------------------------------
+  function drawTables() {
+    var list = $("table-list");
+    list.textContent = "";
+    state.event.tables.forEach(function (t) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "table-choice";
+      b.textContent = t.number + " · " + t.name;
+      b.addEventListener("click", function () { chooseTable(t.number); });
+      list.appendChild(b);
+    });
+  }
+
+  function chooseTable(number) {
+    if (!socket || !socket.connected) { showError("tables-error", "Not connected yet – try again in a moment."); return; }
+    socket.timeout(15000).emit("choose_table", { table: number }, function (err, ack) {
+      if (err || !ack.ok) { showError("tables-error", err ? "No answer – try again." : ack.error); drawTables(); show("tables"); return; }
+      presetTable = null;
+      state.me.table = ack.table;
+      drawWrite();
+      flush();
+    });
+  }
+
+  function tableName(number) {
+    var t = (state.event.tables || []).filter(function (x) { return x.number === number; })[0];
+    return t ? "Table " + t.number + " · " + t.name : "Table " + number;
+  }
+
+  function drawWhere() {
+    $("where-table").textContent = tableName(state.me.table);
+    $("where-round").textContent = "Round " + state.event.round.number + " of " + state.event.round.count;
+  }
+
+  function drawWrite() {
+    var wasHidden = $("write").hidden;
+    drawWhere();
+    $("question").textContent = state.event.round.question;
+    var warning = state.event.round.content_warning;
+    $("round-warning").textContent = warning ? "Content warning: " + warning : "";
+    $("round-warning").hidden = !warning;
+    show("write");
+    updateCount();
+    render();
+    if (wasHidden) focusHeading("write");
+  }
+
+  // ---- writing notes ---------------------------------------------------------------------------
+  function consentChoice() {
+    var checked = document.querySelector("input[name=consent]:checked");
+    return checked ? checked.value : "paraphrase";
+  }
+
+  function updateCount() {
+    var n = $("note-text").value.length;
+    $("note-count").textContent = n > maxChars * 0.8 ? n + " of " + maxChars + " characters" : "";
+  }
+
+  function submitNote(event) {
+    event.preventDefault();
+    var text = $("note-text").value.trim();
+    if (!text) { showError("note-error", "Write something first, or pass – that's fine too."); return; }
+    if (text.length > maxChars) { showError("note-error", "This note is too long (" + text.length + " of " + maxChars + " characters). Split it into two."); return; }
+    showError("note-error", "");
+    var entry = {
+      client_id: CafeOutbox.newClientId(), slug: slug, text: text, consent: consentChoice(),
+      table: state.me.table, round: state.event.round.number, created: Date.now()
+    };
+    CafeOutbox.put(entry).then(function () {
+      waiting[entry.client_id] = entry;
+      $("note-text").value = "";
+      updateCount();
+      render();
+      flush();
+    }).catch(function () {
+      showError("note-error", "This phone could not keep the note. Please copy your text and try again.");
+    });
+  }
+
+  function send(entry) {
+    inflight[entry.client_id] = true;
+    var payload = { client_id: entry.client_id, text: entry.text, consent: entry.consent,
+                    table: entry.table, round: entry.round };
+    socket.timeout(15000).emit("submit_note", payload, function (err, ack) {
+      delete inflight[entry.client_id];
+      if (err) { scheduleRetry(); return; }
+      if (ack.ok) {
+        attempt = 0;
+        saved[entry.client_id] = ack.note;
+        delete waiting[entry.client_id];
+        delete failed[entry.client_id];
+        CafeOutbox.remove(entry.client_id);
+        render();
+        if (ack.support) { $("support").hidden = false; $("support").focus(); }
+      } else if (ack.code === "server") {
+        scheduleRetry();
+      } else {
+        failed[entry.client_id] = ack.error;
+        render();
+      }
+    });
+  }
+
+  function flush() {
+    if (!socket || !socket.connected || !state || !state.me.table) return;
+    Object.keys(waiting).forEach(function (id) {
+      if (!inflight[id] && !failed[id]) send(waiting[id]);
+    });
+  }
+
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    var delay = Math.min(MAX_DELAY, 1000 * Math.pow(2, attempt)) * (0.5 + Math.random());
+    attempt = Math.min(attempt + 1, 10);
+    retryTimer = setTimeout(flush, delay);
+  }
+
+  // On every (re)connect: ask which waiting notes the server already has, drop those, send the rest.
+  function syncOutbox() {
+    CafeOutbox.all(slug).then(function (entries) {
+      entries.forEach(function (e) { waiting[e.client_id] = e; });
+      var ids = Object.keys(waiting).slice(0, 500);
+      if (!ids.length) { render(); return; }
+      socket.timeout(15000).emit("sync_notes", { client_ids: ids }, function (err, ack) {
+        if (!err && ack.ok) {
+          ack.saved.forEach(function (n) {
+            saved[n.client_id] = n;
+            delete waiting[n.client_id];
+            CafeOutbox.remove(n.client_id);
+          });
+        }
+        render();
+        flush();
+      });
+    });
+  }
+
+  // ---- own notes -------------------------------------------------------------------------------
+  function badge(text, kind) {
+    var s = document.createElement("span");
+    s.className = "badge " + kind;
+    s.textContent = text;
+    return s;
+  }
+
+  function button(label, handler, describedBy) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    if (describedBy) b.setAttribute("aria-describedby", describedBy);
+    b.addEventListener("click", handler);
+    return b;
+  }
+
+  function render() {
+    var list = $("mine");
+    list.textContent = "";
+    var items = [];
+    Object.keys(waiting).forEach(function (id) { items.push({ entry: waiting[id], waiting: true }); });
+    Object.keys(saved).forEach(function (id) { if (!waiting[id]) items.push({ entry: saved[id], waiting: false }); });
+    items.sort(function (a, b) { return (b.entry.id || 1e12 + b.entry.created) - (a.entry.id || 1e12 + a.entry.created); });
+    items.forEach(function (item) { list.appendChild(noteItem(item.entry, item.waiting)); });
+    $("mine-empty").hidden = items.length > 0;
+  }
+
+  function noteItem(note, isWaiting) {
+    var li = document.createElement("li");
+    var textId = "note-" + note.client_id;
+    var p = document.createElement("p");
+    p.id = textId;
+    p.className = "note-text";
+    var withdrawn = note.status === "withdrawn";
+    p.textContent = withdrawn ? "Withdrawn – the text has been deleted." : note.text;
+    li.appendChild(p);
+    var meta = document.createElement("p");
+    meta.className = "meta";
+    if (failed[note.client_id]) meta.appendChild(badge("Not sent: " + failed[note.client_id], "bad"));
+    else if (isWaiting) meta.appendChild(badge("Waiting – kept on this phone", "waiting"));
+    else meta.appendChild(badge(withdrawn ? "Withdrawn" : "Saved", withdrawn ? "muted" : "saved"));
+    if (!withdrawn) meta.appendChild(badge(CONSENT_LABELS[note.consent] || "", "muted"));
+    li.appendChild(meta);
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    if (!isWaiting && !withdrawn) {
+      actions.appendChild(button("Edit", function () { editNote(li, note); }, textId));
+      actions.appendChild(button("Withdraw", function () { withdrawNote(note); }, textId));
+    } else if (failed[note.client_id]) {
+      actions.appendChild(button("Discard", function () {
+        delete waiting[note.client_id]; delete failed[note.client_id];
+        CafeOutbox.remove(note.client_id); render();
+      }, textId));
+    }
+    li.appendChild(actions);
+    return li;
+  }
+
+  function editNote(li, note) {
+    li.textContent = "";
+    var id = "edit-" + note.id;
+    var label = document.createElement("label");
+    label.setAttribute("for", id);
+    label.textContent = "Edit your note";
+    var area = document.createElement("textarea");
+    area.id = id;
+    area.rows = 4;
+    area.value = note.text;
+    var consent = document.createElement("select");
+    consent.setAttribute("aria-label", "May we quote this note?");
+    Object.keys(CONSENT_LABELS).forEach(function (k) {
+      var o = document.createElement("option");
+      o.value = k; o.textContent = CONSENT_LABELS[k]; o.selected = k === note.consent;
+      consent.appendChild(o);
+    });
+    var error = document.createElement("p");
+    error.className = "error"; error.setAttribute("role", "alert"); error.hidden = true;
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    actions.appendChild(button("Save", function () {
+      if (!socket || !socket.connected) { error.textContent = "You are offline. Try again when connected."; error.hidden = false; return; }
+      socket.timeout(15000).emit("edit_note", { id: note.id, text: area.value, consent: consent.value }, function (err, ack) {
+        if (err || !ack.ok) { error.textContent = err ? "No answer – try again." : ack.error; error.hidden = false; return; }
+        saved[ack.note.client_id] = ack.note;
+        render();
+      });
+    }));
+    actions.appendChild(button("Cancel", render));
+    [label, area, consent, error, actions].forEach(function (el) { li.appendChild(el); });
+    area.focus();
+  }
+
+  function withdrawNote(note) {
+    if (!window.confirm("Withdraw this note? Its text will be deleted and it will not be used.")) return;
+    if (!socket || !socket.connected) { window.alert("You are offline. Try again when connected."); return; }
+    socket.timeout(15000).emit("withdraw_note", { id: note.id }, function (err, ack) {
+      if (!err && ack.ok) { saved[ack.note.client_id] = ack.note; render(); }
+    });
+  }
+
+  // ---- wiring ----------------------------------------------------------------------------------
+  var cont = $("continue");
+  if (cont) cont.addEventListener("click", join);
+  $("note-form").addEventListener("submit", submitNote);
+  $("note-text").addEventListener("input", updateCount);
+  $("change-table").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
+  $("support-close").addEventListener("click", function () { $("support").hidden = true; $("note-text").focus(); });
+  window.addEventListener("online", flush);
+
+  if (app.dataset.joined === "yes") { show(null); connect(); }
+  else if (app.dataset.status === "open") { show("notice"); }
+  else { show("closed"); }
+  // Show waiting notes even before the connection is up.
+  CafeOutbox.all(slug).then(function (entries) {
+    entries.forEach(function (e) { waiting[e.client_id] = e; });
+    if (state) render();
+  });
+})();

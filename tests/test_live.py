@@ -1,0 +1,278 @@
+"""Live notes through the Flask-SocketIO test client: acks, dedupe, resync, who receives what."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cafe import socketio
+from conftest import join, login, rows
+
+
+def note(client_id: str = "note-000001", text: str = "Listen before you act", **extra) -> dict:
+    return {"client_id": client_id, "text": text, "consent": "quote", **extra}
+
+
+def submit(sio, payload) -> dict:
+    return sio.emit("submit_note", payload, namespace="/participant", callback=True)
+
+
+def received(sio, namespace: str, name: str) -> list:
+    return [m["args"][0] for m in sio.get_received(namespace) if m["name"] == name]
+
+
+def test_phone_gets_its_state_on_connect(phone):
+    [state] = received(phone, "/participant", "state")
+    assert state["event"]["title"] == "Test café"
+    assert state["event"]["round"]["question"] == "What does good allyship look like?"
+    assert state["me"]["table"] == 1
+    assert state["notes"] == []
+
+
+def test_ack_means_the_row_is_committed(phone, db_path):
+    ack = submit(phone, note())
+    assert ack["ok"] is True
+    # Read with a separate connection: the row is visible the moment the ack is.
+    assert rows(db_path, "SELECT id, text, table_no, round_no, consent FROM notes") == [
+        (ack["id"], "Listen before you act", 1, 1, "quote")
+    ]
+
+
+def test_resend_returns_the_same_id_and_stores_once(phone, db_path):
+    first = submit(phone, note())
+    second = submit(phone, note())
+    assert second["ok"] and second["id"] == first["id"] and second["duplicate"] is True
+    assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(1,)]
+
+
+def test_reconnecting_phone_learns_which_notes_were_saved(app, client, phone):
+    ack = submit(phone, note("saved-note-1"))
+    phone.disconnect("/participant")
+    again = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=client
+    )
+    [state] = received(again, "/participant", "state")
+    assert [n["client_id"] for n in state["notes"]] == ["saved-note-1"]
+    sync = again.emit(
+        "sync_notes", {"client_ids": ["saved-note-1", "never-sent-1"]}, namespace="/participant",
+        callback=True,
+    )
+    assert sync["ok"] and [n["id"] for n in sync["saved"]] == [ack["id"]]
+
+
+def test_console_receives_notes_of_its_event_only(app, console, phone):
+    from cafe.actions import do_create_event
+    from cafe.plans import load_plan
+    from conftest import PLAN
+
+    with app.app_context():
+        do_create_event(load_plan(PLAN), slug="other-cafe")
+    other_http = app.test_client()
+    join(other_http, "other-cafe")
+    other = socketio.test_client(
+        app, namespace="/participant", auth={"event": "other-cafe"}, flask_test_client=other_http
+    )
+    console.get_received("/console")
+    submit(other, note("other-note-1", "Somewhere else"))
+    submit(phone, note("this-note-01", "Here"))
+    added = received(console, "/console", "note_added")
+    assert [n["note"]["text"] for n in added] == ["Here"]
+
+
+def test_wall_receives_only_approved_notes(console, wall, phone):
+    wall.get_received("/wall")
+    first = submit(phone, note("wall-note-01", "Approve me"))
+    submit(phone, note("wall-note-02", "Leave me pending"))
+    assert received(wall, "/wall", "note_shown") == []
+    ack = console.emit("approve_note", {"id": first["id"]}, namespace="/console", callback=True)
+    assert ack == {"ok": True, "id": first["id"], "wall": "approved"}
+    shown = received(wall, "/wall", "note_shown")
+    assert [n["note"]["text"] for n in shown] == ["Approve me"]
+    console.emit("hide_note", {"id": first["id"]}, namespace="/console", callback=True)
+    assert received(wall, "/wall", "note_removed") == [{"id": first["id"]}]
+
+
+def test_wall_state_lists_only_approved_notes(app, console, phone):
+    a = submit(phone, note("wall-note-01", "Shown"))
+    submit(phone, note("wall-note-02", "Not shown"))
+    console.emit("approve_note", {"id": a["id"]}, namespace="/console", callback=True)
+    with app.app_context():
+        from cafe import queries
+        from cafe.db import reading
+
+        with reading() as db:
+            token = queries.event_by_slug(db, "test-cafe")["wall_token"]
+    screen = socketio.test_client(app, namespace="/wall", auth={"event": "test-cafe", "token": token})
+    [state] = received(screen, "/wall", "wall_state")
+    assert [n["text"] for n in state["notes"]] == ["Shown"]
+
+
+def test_disclosure_is_held_back_from_console_and_wall(console, phone, db_path):
+    ack = submit(phone, note("disclose-01", "My husband hit me last night and I am scared to go home"))
+    assert ack["ok"] and ack["support"] is True
+    [added] = received(console, "/console", "note_added")
+    assert added["note"]["held"] is True and added["note"]["text"] == ""
+    refused = console.emit("approve_note", {"id": ack["id"]}, namespace="/console", callback=True)
+    assert refused["ok"] is False and "safeguarding" in refused["error"]
+    assert rows(db_path, "SELECT wall FROM notes") == [("pending",)]
+
+
+def test_note_with_personal_details_cannot_go_on_the_wall(console, phone):
+    ack = submit(phone, note("personal-01", "Ring me on 07700 900123 about the project"))
+    refused = console.emit("approve_note", {"id": ack["id"]}, namespace="/console", callback=True)
+    assert refused["ok"] is False and "personal details" in refused["error"]
+
+
+def test_participant_edits_and_withdraws_own_note(console, phone, db_path):
+    ack = submit(phone, note())
+    console.emit("approve_note", {"id": ack["id"]}, namespace="/console", callback=True)
+    edited = phone.emit(
+        "edit_note", {"id": ack["id"], "text": "Listen, then act", "consent": "paraphrase"},
+        namespace="/participant", callback=True,
+    )
+    assert edited["ok"] and edited["note"]["text"] == "Listen, then act"
+    # An edited note needs approval again.
+    assert rows(db_path, "SELECT text, consent, wall FROM notes") == [
+        ("Listen, then act", "paraphrase", "pending")
+    ]
+    gone = phone.emit("withdraw_note", {"id": ack["id"]}, namespace="/participant", callback=True)
+    assert gone["ok"] and gone["note"]["status"] == "withdrawn"
+    assert rows(db_path, "SELECT text, status, wall FROM notes") == [("", "withdrawn", "hidden")]
+
+
+def test_participant_cannot_touch_someone_elses_note(app, phone):
+    ack = submit(phone, note())
+    other_http = app.test_client()
+    join(other_http)
+    other = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=other_http
+    )
+    for event in ("withdraw_note", "edit_note"):
+        reply = other.emit(
+            event, {"id": ack["id"], "text": "hijack", "consent": "quote"}, namespace="/participant",
+            callback=True,
+        )
+        assert reply == {"ok": False, "error": "Unknown note.", "code": "invalid"}
+    stolen = submit(other, note())  # same client id as the first phone's note
+    assert stolen["ok"] is False
+
+
+def test_presence_per_table_reaches_the_console(app, client, console):
+    console.get_received("/console")
+    join(client, table=2)
+    sio = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=client
+    )
+    [change] = received(console, "/console", "presence_changed")
+    assert change == {"tables": {"2": 1}, "total": 1} or change == {"tables": {2: 1}, "total": 1}
+    sio.disconnect("/participant")
+    [change] = received(console, "/console", "presence_changed")
+    assert change["total"] == 0
+
+
+def test_choose_table_moves_the_phone(phone, db_path):
+    ack = phone.emit("choose_table", {"table": 2}, namespace="/participant", callback=True)
+    assert ack == {"ok": True, "table": 2}
+    submit(phone, note())
+    assert rows(db_path, "SELECT table_no FROM notes") == [(2,)]
+    bad = phone.emit("choose_table", {"table": 9}, namespace="/participant", callback=True)
+    assert bad["ok"] is False
+
+
+# ---- bad input: a clear error, nothing stored --------------------------------------------------
+
+BAD_NOTES = [
+    pytest.param(note(text="x" * 2001), "limit is 2000", id="too-long"),
+    pytest.param(note(text="   \n "), "empty", id="empty"),
+    pytest.param(note(text="bell \x07 here"), "control characters", id="control-char"),
+    pytest.param(note(text="nul \x00 here"), "control characters", id="nul"),
+    pytest.param(note(text=12345), "must be text", id="not-text"),
+    pytest.param(note(consent="maybe"), "quoted", id="bad-consent"),
+    pytest.param(note(client_id="short"), "client id", id="bad-client-id"),
+    pytest.param(note(client_id="../../etc/passwd"), "client id", id="client-id-path"),
+    pytest.param(note(table=99), "no such table", id="unknown-table"),
+    pytest.param(note(table="1; DROP TABLE notes"), "whole number", id="table-not-int"),
+    pytest.param(note(round=7), "no such round", id="unknown-round"),
+    pytest.param("just a string", "JSON object", id="not-an-object"),
+    pytest.param(["a", "list"], "JSON object", id="a-list"),
+    pytest.param(None, "JSON object", id="nothing"),
+]
+
+
+@pytest.mark.parametrize("payload, message", BAD_NOTES)
+def test_bad_notes_are_refused_and_nothing_is_stored(phone, db_path, payload, message):
+    before = rows(db_path, "SELECT COUNT(*) FROM notes")
+    ack = submit(phone, payload)
+    assert ack["ok"] is False
+    assert message.lower() in ack["error"].lower()
+    assert rows(db_path, "SELECT COUNT(*) FROM notes") == before == [(0,)]
+
+
+def test_closed_event_refuses_notes(app, phone, db_path):
+    from cafe import queries
+    from cafe.actions import do_close_event
+    from cafe.db import reading
+
+    with app.app_context():
+        with reading() as db:
+            do_close_event(queries.event_by_slug(db, "test-cafe"))
+    ack = submit(phone, note())
+    assert ack["ok"] is False and ack["code"] == "closed"
+    assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(0,)]
+
+
+def test_unknown_event_and_missing_token_are_refused(app, client):
+    nobody = socketio.test_client(app, namespace="/participant", auth={"event": "no-such-cafe"})
+    assert not nobody.is_connected("/participant")
+    no_token = socketio.test_client(app, namespace="/participant", auth={"event": "test-cafe"})
+    assert not no_token.is_connected("/participant")
+    forged = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe", "token": "forged-token"}
+    )
+    assert not forged.is_connected("/participant")
+
+
+def test_console_needs_a_facilitator_login(app):
+    anonymous = socketio.test_client(app, namespace="/console", auth={"event": "test-cafe"})
+    assert not anonymous.is_connected("/console")
+    staff_http = app.test_client()
+    login(staff_http, "staffer")
+    staff = socketio.test_client(
+        app, namespace="/console", auth={"event": "test-cafe"}, flask_test_client=staff_http
+    )
+    assert not staff.is_connected("/console")
+
+
+def test_participant_cannot_open_the_console(app, client):
+    join(client)
+    sio = socketio.test_client(
+        app, namespace="/console", auth={"event": "test-cafe"}, flask_test_client=client
+    )
+    assert not sio.is_connected("/console")
+
+
+def test_wall_needs_its_token(app):
+    wrong = socketio.test_client(app, namespace="/wall", auth={"event": "test-cafe", "token": "nope"})
+    assert not wrong.is_connected("/wall")
+
+
+def test_console_logged_out_elsewhere_loses_its_powers(app, phone):
+    http = app.test_client()
+    login(http)
+    sio = socketio.test_client(
+        app, namespace="/console", auth={"event": "test-cafe"}, flask_test_client=http
+    )
+    ack = submit(phone, note())
+    page = http.get("/console/")
+    from conftest import csrf_from
+
+    http.post("/logout", data={"csrf_token": csrf_from(page.text)})
+    refused = sio.emit("approve_note", {"id": ack["id"]}, namespace="/console", callback=True)
+    assert refused["ok"] is False and refused["code"] == "auth"
+
+
+def test_flags_are_stored_with_the_note(phone, db_path):
+    submit(phone, note(text="Email me at someone@example.org"))
+    [(flags,)] = rows(db_path, "SELECT flags_json FROM notes")
+    assert json.loads(flags) == ["personal:email"]
