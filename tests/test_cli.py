@@ -1,0 +1,68 @@
+"""The `cafe` command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cafe.cli import cli
+from conftest import rows
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAFE_DB", str(tmp_path / "cli.db"))
+    runner = CliRunner()
+    return lambda *args, **kw: runner.invoke(cli, list(args), catch_exceptions=False, **kw)
+
+
+def test_plan_check_passes_the_shipped_plans(run):
+    result = run("plan", "check", str(ROOT / "sessions" / "demo.toml"),
+                 str(ROOT / "sessions" / "partnership-cafe.toml"))
+    assert result.exit_code == 0 and result.output.count(": ok (") == 2
+
+
+def test_plan_check_reports_line_and_field(run, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\n\n[[tables]]\nname = "A"\ncapacity = 1\n\n[[rounds]]\nquestion = ""\n')
+    result = run("plan", "check", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:5: tables[0].capacity: must be between 2 and 20, not 1" in result.output
+    assert f"{bad}:8: rounds[0].question: is required" in result.output
+
+
+def test_demo_makes_about_150_notes_across_tables_and_rounds(run, tmp_path):
+    result = run("demo")
+    assert result.exit_code == 0 and "join code" in result.output
+    db = tmp_path / "cli.db"
+    [(count, tables, rounds)] = rows(
+        db, "SELECT COUNT(*), COUNT(DISTINCT table_no), COUNT(DISTINCT round_no) FROM notes")
+    assert 130 <= count <= 200 and tables == 6 and rounds == 3
+    flags = [json.loads(f) for (f,) in rows(db, "SELECT flags_json FROM notes")]
+    assert any("disclosure" in f for f in flags) and any(
+        any(x.startswith("personal:") for x in f) for f in flags)
+    # Running it again recreates the event rather than doubling it.
+    run("demo")
+    assert rows(db, "SELECT COUNT(*) FROM events") == [(1,)]
+    assert rows(db, "SELECT COUNT(*) FROM notes") == [(count,)]
+
+
+def test_event_create_from_a_plan(run):
+    result = run("event", "create", str(ROOT / "sessions" / "partnership-cafe.toml"))
+    assert result.exit_code == 0 and "partnership-cafe" in result.output
+    again = CliRunner().invoke(cli, ["event", "create", str(ROOT / "sessions" / "partnership-cafe.toml")])
+    assert again.exit_code == 1 and "already exists" in again.output
+    assert "partnership-cafe" in run("event", "list").output
+
+
+def test_user_add_and_list(run):
+    result = run("user", "add", "amina", "--role", "safeguarding", "--password", "-")
+    assert result.exit_code == 0 and "Password (shown once):" in result.output
+    assert "amina\tsafeguarding\tactive" in run("user", "list").output
+    weak = CliRunner().invoke(cli, ["user", "add", "bob", "--password", "short"])
+    assert weak.exit_code == 1 and "at least 10 characters" in weak.output

@@ -1,0 +1,86 @@
+"""Plans: the shipped plans are valid; every problem is reported with its line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cafe.plans import PlanError, load_plan, parse_plan
+
+ROOT = Path(__file__).parent.parent
+GOOD = """
+title = "A café"
+[[tables]]
+name = "Oak"
+[[rounds]]
+question = "What works?"
+"""
+
+
+@pytest.mark.parametrize("name", ["demo.toml", "partnership-cafe.toml"])
+def test_shipped_plans_are_valid(name):
+    plan = load_plan(ROOT / "sessions" / name)
+    assert plan.title and plan.tables and plan.rounds and plan.frames
+    assert plan.helpline and plan.safeguarding_lead
+
+
+def test_defaults_fill_what_a_plan_leaves_out():
+    plan = parse_plan(GOOD)
+    assert plan.tables[0].capacity == 5 and plan.rounds[0].minutes == 20
+    assert plan.retention_days == 90 and plan.k_threshold == 3 and plan.wall_requires_approval
+
+
+def problems(source: str) -> list[tuple[int | None, str, str]]:
+    with pytest.raises(PlanError) as caught:
+        parse_plan(source)
+    return [(p.line, p.field, p.message) for p in caught.value.problems]
+
+
+def test_every_problem_has_its_line_and_field():
+    source = """title = ""
+retention_days = 0
+
+[[tables]]
+name = "Oak"
+capacity = 99
+
+[[tables]]
+name = "oak"
+
+[[rounds]]
+question = "Why?"
+minutes = "twenty"
+move = "yes"
+colour = "blue"
+"""
+    found = problems(source)
+    assert (1, "title", "is required") in found
+    assert (2, "retention_days", "must be between 1 and 3650, not 0") in found
+    assert (6, "tables[0].capacity", "must be between 2 and 20, not 99") in found
+    assert (9, "tables[1].name", "'oak' is used by another table") in found
+    assert (13, "rounds[0].minutes", "must be a whole number, not 'twenty'") in found
+    assert (14, "rounds[0].move", "must be true or false, not 'yes'") in found
+    assert (15, "rounds[0].colour", "is not a known field") in found
+
+
+def test_missing_tables_and_rounds():
+    found = problems('title = "x"\n')
+    fields = {f for _, f, _ in found}
+    assert {"tables", "rounds"} <= fields
+
+
+def test_syntax_error_reports_its_line():
+    [(line, field, message)] = problems('title = "x"\n[[tables]\nname = "Oak"\n')
+    assert field == "(syntax)" and line == 2
+
+
+def test_bad_slug():
+    found = problems('slug = "Not A Slug!"\n' + GOOD)
+    assert any(f == "slug" for _, f, _ in found)
+
+
+def test_unreadable_file(tmp_path):
+    with pytest.raises(PlanError) as caught:
+        load_plan(tmp_path / "missing.toml")
+    assert caught.value.problems[0].field == "(file)"

@@ -1,0 +1,161 @@
+"""A real `cafe serve` (gevent) on 127.0.0.1 with real python-socketio clients."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+import requests
+import socketio
+
+from conftest import LiveServer, PASSWORD, rows
+
+
+def join_http(base: str, slug: str = "test-cafe", table: int = 1) -> requests.Session:
+    """Join as a participant over HTTP, as the phone page does; return the session with its cookie."""
+    http = requests.Session()
+    page = http.get(f"{base}/e/{slug}/", timeout=10)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    reply = http.post(f"{base}/e/{slug}/join", json={"table": table},
+                      headers={"X-CSRFToken": token}, timeout=10)
+    assert reply.status_code == 200, reply.text
+    return http
+
+
+def cookie_header(http: requests.Session) -> dict[str, str]:
+    return {"Cookie": "; ".join(f"{c.name}={c.value}" for c in http.cookies)}
+
+
+def phone_client(base: str, http: requests.Session, slug: str = "test-cafe") -> socketio.Client:
+    """Connect a participant's socket over WebSocket with the participant cookie."""
+    sio = socketio.Client(reconnection=False)
+    sio.connect(base, namespaces=["/participant"], auth={"event": slug},
+                headers=cookie_header(http), transports=["websocket"], wait_timeout=10)
+    return sio
+
+
+def console_client(base: str, received: list) -> socketio.Client:
+    """Log in as the facilitator and connect the console socket, recording what it receives."""
+    http = requests.Session()
+    page = http.get(f"{base}/login", timeout=10)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    http.post(f"{base}/login", data={"username": "fac", "password": PASSWORD, "csrf_token": token},
+              timeout=10)
+    sio = socketio.Client(reconnection=False)
+    sio.on("*", lambda event, data: received.append((event, data)), namespace="/console")
+    sio.connect(base, namespaces=["/console"], auth={"event": "test-cafe"},
+                headers=cookie_header(http), transports=["websocket"], wait_timeout=10)
+    return sio
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    """Wait until `condition()` is true (polling an in-memory list filled by socket callbacks)."""
+    done = threading.Event()
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        done.wait(0.02)
+    raise AssertionError("condition not met in time")
+
+
+def note(i: int, text: str = "Partnerships need shared decisions") -> dict:
+    return {"client_id": f"real-note-{i:06d}", "text": f"{text} {i}", "consent": "quote"}
+
+
+def test_serve_says_which_sqlite_mode_is_in_force(live_server):
+    log = live_server.output.read_text()
+    assert "SQLite 3." in log and "one writer connection per process" in log
+    assert "/e/test-cafe/" in log  # the join URL is printed
+
+
+def test_note_travels_phone_to_console_to_wall(live_server, app):
+    received: list = []
+    console = console_client(live_server.url, received)
+    with app.app_context():
+        from cafe import queries
+        from cafe.db import reading
+
+        with reading() as db:
+            token = queries.event_by_slug(db, "test-cafe")["wall_token"]
+    wall_events: list = []
+    wall = socketio.Client(reconnection=False)
+    wall.on("*", lambda event, data: wall_events.append((event, data)), namespace="/wall")
+    wall.connect(live_server.url, namespaces=["/wall"], auth={"event": "test-cafe", "token": token},
+                 transports=["websocket"], wait_timeout=10)
+    phone = phone_client(live_server.url, join_http(live_server.url))
+
+    ack = phone.call("submit_note", note(1), namespace="/participant", timeout=10)
+    assert ack["ok"] is True
+    wait_for(lambda: any(e == "note_added" for e, _ in received))
+    [added] = [d for e, d in received if e == "note_added"]
+    assert added["note"]["id"] == ack["id"] and added["note"]["table"] == 1
+    assert not [e for e, _ in wall_events if e == "note_shown"]
+
+    approved = console.call("approve_note", {"id": ack["id"]}, namespace="/console", timeout=10)
+    assert approved["ok"] is True
+    wait_for(lambda: any(e == "note_shown" for e, _ in wall_events))
+    [shown] = [d for e, d in wall_events if e == "note_shown"]
+    assert shown["note"]["text"] == "Partnerships need shared decisions 1"
+    for client in (phone, console, wall):
+        client.disconnect()
+
+
+def test_acked_notes_survive_the_server_being_killed(live_server, db_path):
+    phone = phone_client(live_server.url, join_http(live_server.url))
+    acked = [phone.call("submit_note", note(i), namespace="/participant", timeout=10) for i in range(25)]
+    live_server.kill()  # SIGKILL straight after the last ack: no clean shutdown, no checkpoint
+    assert all(a["ok"] for a in acked)
+    stored = rows(db_path, "SELECT id FROM notes ORDER BY id")
+    assert [r[0] for r in stored] == [a["id"] for a in acked]
+
+
+def test_restarted_server_answers_a_resend_with_the_same_id(live_server, db_path):
+    http = join_http(live_server.url)
+    phone = phone_client(live_server.url, http)
+    first = phone.call("submit_note", note(1), namespace="/participant", timeout=10)
+    live_server.kill()
+    restarted = LiveServer(db_path, live_server.port).start()
+    try:
+        again = phone_client(restarted.url, http)
+        sync = again.call("sync_notes", {"client_ids": [note(1)["client_id"], "never-arrived-1"]},
+                          namespace="/participant", timeout=10)
+        assert [n["id"] for n in sync["saved"]] == [first["id"]]
+        resend = again.call("submit_note", note(1), namespace="/participant", timeout=10)
+        assert resend["id"] == first["id"] and resend["duplicate"] is True
+        assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(1,)]
+        again.disconnect()
+    finally:
+        restarted.stop()
+
+
+def test_megabyte_payload_is_dropped_and_the_server_carries_on(live_server, db_path):
+    http = join_http(live_server.url)
+    phone = phone_client(live_server.url, http)
+    huge = {"client_id": "huge-note-0001", "text": "x" * 1_000_000, "consent": "quote"}
+    with pytest.raises(socketio.exceptions.TimeoutError):
+        phone.call("submit_note", huge, namespace="/participant", timeout=3)
+    assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(0,)]
+    # The server is still healthy for everyone else.
+    other = phone_client(live_server.url, join_http(live_server.url))
+    assert other.call("submit_note", note(2), namespace="/participant", timeout=10)["ok"] is True
+    other.disconnect()
+
+
+def test_socket_from_another_origin_is_refused(live_server):
+    http = join_http(live_server.url)
+    sio = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(live_server.url, namespaces=["/participant"], auth={"event": "test-cafe"},
+                    headers={**cookie_header(http), "Origin": "http://evil.example"},
+                    transports=["polling"], wait_timeout=5)
+    refused = requests.get(f"{live_server.url}/socket.io/?EIO=4&transport=polling",
+                           headers={"Origin": "http://evil.example"}, timeout=10)
+    assert refused.status_code == 400
+
+
+def test_pages_are_served_by_the_real_server(live_server):
+    page = requests.get(f"{live_server.url}/e/test-cafe/", timeout=10)
+    assert page.status_code == 200 and "<title>Notes</title>" in page.text
+    script = requests.get(f"{live_server.url}/static/vendor/socket.io/socket.io.min.js", timeout=10)
+    assert script.status_code == 200 and "io" in script.text
