@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 
-if sys.argv[1:2] == ["serve"] and (sys.argv[0] == "-m" or sys.argv[0].endswith(("cafe", "cafe.exe"))):
+if sys.argv[1:2] == ["serve"] and (
+    sys.argv[0] == "-m" or sys.argv[0].endswith(("cafe", "cafe.exe"))
+):
     # `cafe serve` runs on gevent, whose patches must land before flask_socketio pulls in ssl and
     # threading below; patching later leaves some modules with blocking originals.
     from gevent import monkey
@@ -48,8 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     web.register(app)
 
     # Handlers must be imported before init_app so their decorators have run.
-    from cafe import live
-    from cafe.live import common
+    from cafe.live import common  # importing cafe.live registers every handler
 
     common.forget_connections()
 

@@ -7,7 +7,7 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
@@ -23,12 +23,40 @@ ROLES = ("admin", "facilitator", "staff", "safeguarding")
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud and typed on phones
 _ADJECTIVES = (
-    "Amber", "Bright", "Calm", "Coral", "Gentle", "Golden", "Jade", "Kind", "Quiet", "Ruby",
-    "Silver", "Steady", "Sunny", "Warm", "Wise", "Brave",
+    "Amber",
+    "Bright",
+    "Calm",
+    "Coral",
+    "Gentle",
+    "Golden",
+    "Jade",
+    "Kind",
+    "Quiet",
+    "Ruby",
+    "Silver",
+    "Steady",
+    "Sunny",
+    "Warm",
+    "Wise",
+    "Brave",
 )
 _NOUNS = (
-    "Heron", "Maple", "River", "Willow", "Robin", "Cedar", "Lotus", "Harbour", "Meadow", "Lark",
-    "Jasmine", "Kestrel", "Orchard", "Pebble", "Saffron", "Comet",
+    "Heron",
+    "Maple",
+    "River",
+    "Willow",
+    "Robin",
+    "Cedar",
+    "Lotus",
+    "Harbour",
+    "Meadow",
+    "Lark",
+    "Jasmine",
+    "Kestrel",
+    "Orchard",
+    "Pebble",
+    "Saffron",
+    "Comet",
 )
 
 
@@ -54,7 +82,7 @@ class NoteDraft:
 
 def now() -> str:
     """Return the current UTC time as ISO 8601 text."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _publish(event: events.ServerEvent, room: str) -> None:
@@ -176,14 +204,21 @@ def console_note_view(note: dict[str, Any]) -> dict[str, Any]:
 
 def wall_note_view(note: dict[str, Any]) -> dict[str, Any]:
     """Return a note as the projector wall shows it."""
-    return {"id": note["id"], "table": note["table_no"], "round": note["round_no"], "text": note["text"]}
+    return {
+        "id": note["id"],
+        "table": note["table_no"],
+        "round": note["round_no"],
+        "text": note["text"],
+    }
 
 
 def _shows_on_wall(note: dict[str, Any]) -> bool:
     return note["wall"] == "approved" and note["status"] == "saved"
 
 
-def _broadcast_note(event: dict[str, Any], before: dict[str, Any] | None, after: dict[str, Any]) -> None:
+def _broadcast_note(
+    event: dict[str, Any], before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
     """Tell consoles, walls and the writer's other phones about a changed note."""
     _publish(events.NoteChanged(console_note_view(after)), rooms.console(event["id"]))
     if _shows_on_wall(after):
@@ -204,7 +239,9 @@ def do_join_event(event: dict[str, Any], table_no: int | None = None) -> tuple[d
     """Create an anonymous participant; return it and its secret token (shown once, to the phone)."""
     check_event_open(event)
     token = secrets.token_urlsafe(32)
-    pseudonym = f"{secrets.choice(_ADJECTIVES)} {secrets.choice(_NOUNS)} {secrets.randbelow(90) + 10}"
+    pseudonym = (
+        f"{secrets.choice(_ADJECTIVES)} {secrets.choice(_NOUNS)} {secrets.randbelow(90) + 10}"
+    )
 
     def insert(db: Database) -> dict[str, Any]:
         if table_no is not None and not _table_exists(db, event["id"], table_no):
@@ -220,9 +257,12 @@ def do_join_event(event: dict[str, Any], table_no: int | None = None) -> tuple[d
 
 
 def _table_exists(db: Database, event_id: int, table_no: int) -> bool:
-    return db.execute(
-        "SELECT 1 FROM tables WHERE event_id = ? AND number = ?", [event_id, table_no]
-    ).fetchone() is not None
+    return (
+        db.execute(
+            "SELECT 1 FROM tables WHERE event_id = ? AND number = ?", [event_id, table_no]
+        ).fetchone()
+        is not None
+    )
 
 
 def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no: Any) -> int:
@@ -234,7 +274,9 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
     def update(db: Database) -> None:
         if not _table_exists(db, event["id"], table_no):
             raise Refused("There is no such table.")
-        db.execute("UPDATE participants SET table_no = ? WHERE id = ?", [table_no, participant["id"]])
+        db.execute(
+            "UPDATE participants SET table_no = ? WHERE id = ?", [table_no, participant["id"]]
+        )
 
     get_writer().write(update)
     _publish(events.TableChanged(table_no), rooms.participant(event["id"], participant["id"]))
@@ -260,9 +302,12 @@ def do_submit_note(
         if not _table_exists(db, event["id"], table_no):
             raise Refused("There is no such table.")
         round_no = draft.round_no or event["current_round"]
-        if db.execute(
-            "SELECT 1 FROM rounds WHERE event_id = ? AND number = ?", [event["id"], round_no]
-        ).fetchone() is None:
+        if (
+            db.execute(
+                "SELECT 1 FROM rounds WHERE event_id = ? AND number = ?", [event["id"], round_no]
+            ).fetchone()
+            is None
+        ):
             raise Refused("There is no such round.")
         auto_wall = not event["wall_requires_approval"] and not flags
         stamp = now()
@@ -270,8 +315,16 @@ def do_submit_note(
             "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, text, "
             "consent, wall, flags_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
-                event["id"], draft.client_id, participant["id"], table_no, round_no, draft.text,
-                draft.consent, "approved" if auto_wall else "pending", json.dumps(flags), stamp,
+                event["id"],
+                draft.client_id,
+                participant["id"],
+                table_no,
+                round_no,
+                draft.text,
+                draft.consent,
+                "approved" if auto_wall else "pending",
+                json.dumps(flags),
+                stamp,
                 stamp,
             ],
         )
@@ -291,9 +344,15 @@ def _current_table(db: Database, participant_id: int) -> int | None:
     return row[0] if row else None
 
 
-def _own_note(db: Database, event: dict[str, Any], participant: dict[str, Any], note_id: int) -> dict:
+def _own_note(
+    db: Database, event: dict[str, Any], participant: dict[str, Any], note_id: int
+) -> dict:
     note = queries.note(db, note_id)
-    if note is None or note["event_id"] != event["id"] or note["participant_id"] != participant["id"]:
+    if (
+        note is None
+        or note["event_id"] != event["id"]
+        or note["participant_id"] != participant["id"]
+    ):
         raise Refused("Unknown note.")
     return note
 
@@ -324,7 +383,9 @@ def do_edit_note(
     return after
 
 
-def do_withdraw_note(event: dict[str, Any], participant: dict[str, Any], note_id: int) -> dict[str, Any]:
+def do_withdraw_note(
+    event: dict[str, Any], participant: dict[str, Any], note_id: int
+) -> dict[str, Any]:
     """Withdraw one's own note: its text is erased at once and it leaves every screen."""
     check_event_open(event)
 
@@ -359,9 +420,13 @@ def do_set_wall(event: dict[str, Any], note_id: int, state: str) -> dict[str, An
                 raise Refused("This note is held for the safeguarding lead and cannot be shown.")
             if any(flag.startswith("personal") for flag in flags):
                 raise Refused("This note contains personal details; it cannot go on the wall.")
-        db.execute("UPDATE notes SET wall = ?, updated_at = ? WHERE id = ?", [state, now(), note_id])
+        db.execute(
+            "UPDATE notes SET wall = ?, updated_at = ? WHERE id = ?", [state, now(), note_id]
+        )
         after = queries.note(db, note_id)
-        after["pseudonym"] = (queries.participant(db, after["participant_id"]) or {}).get("pseudonym")
+        after["pseudonym"] = (queries.participant(db, after["participant_id"]) or {}).get(
+            "pseudonym"
+        )
         return before, after
 
     before, after = get_writer().write(update)
@@ -396,8 +461,15 @@ def do_create_event(plan: Plan, slug: str | None = None, replace: bool = False) 
             "INSERT INTO events (slug, code, title, plan_json, wall_token, wall_requires_approval, "
             "retention_days, k_threshold, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
             [
-                slug, code, plan.title, json.dumps(plan.to_dict()), secrets.token_urlsafe(24),
-                int(plan.wall_requires_approval), plan.retention_days, plan.k_threshold, now(),
+                slug,
+                code,
+                plan.title,
+                json.dumps(plan.to_dict()),
+                secrets.token_urlsafe(24),
+                int(plan.wall_requires_approval),
+                plan.retention_days,
+                plan.k_threshold,
+                now(),
             ],
         )
         event_id = cursor.lastrowid
@@ -407,8 +479,12 @@ def do_create_event(plan: Plan, slug: str | None = None, replace: bool = False) 
         )
         db["rounds"].insert_all(
             {
-                "event_id": event_id, "number": i, "question": r.question, "minutes": r.minutes,
-                "move": int(r.move), "content_warning": r.content_warning,
+                "event_id": event_id,
+                "number": i,
+                "question": r.question,
+                "minutes": r.minutes,
+                "move": int(r.move),
+                "content_warning": r.content_warning,
             }
             for i, r in enumerate(plan.rounds, start=1)
         )
@@ -425,9 +501,12 @@ def do_set_current_round(event: dict[str, Any], round_no: int) -> dict[str, Any]
     """Make a round the one new notes belong to."""
 
     def update(db: Database) -> dict[str, Any]:
-        if db.execute(
-            "SELECT 1 FROM rounds WHERE event_id = ? AND number = ?", [event["id"], round_no]
-        ).fetchone() is None:
+        if (
+            db.execute(
+                "SELECT 1 FROM rounds WHERE event_id = ? AND number = ?", [event["id"], round_no]
+            ).fetchone()
+            is None
+        ):
             raise Refused("There is no such round.")
         db.execute("UPDATE events SET current_round = ? WHERE id = ?", [round_no, event["id"]])
         return queries.event_by_slug(db, event["slug"])

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import socket
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -73,14 +71,19 @@ def _bootstrap_demo(app) -> None:
 @cli.command()
 @click.option("--host", default=None, help="Address to bind (default CAFE_HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default CAFE_PORT or 5000).")
-@click.option("--lan", is_flag=True, help="Bind the LAN address so phones on the same Wi-Fi can join.")
-@click.option("--demo", is_flag=True, help="On first start, create a facilitator and the demo event.")
+@click.option(
+    "--lan", is_flag=True, help="Bind the LAN address so phones on the same Wi-Fi can join."
+)
+@click.option(
+    "--demo", is_flag=True, help="On first start, create a facilitator and the demo event."
+)
 def serve(host: str | None, port: int | None, lan: bool, demo: bool) -> None:
     """Serve Café with Socket.IO on gevent (one process, one SQLite writer).
 
     Example: cafe serve --lan
     """
-    from cafe import db as cafe_db, qr, queries, socketio
+    from cafe import db as cafe_db
+    from cafe import qr, queries, socketio
     from cafe.db import reading
 
     config: dict[str, Any] = {"CAFE_ASYNC_MODE": "gevent"}
@@ -99,8 +102,10 @@ def serve(host: str | None, port: int | None, lan: bool, demo: bool) -> None:
         events = queries.events(db)
     click.echo(f"Facilitator console: {base}/console/")
     for event in events[:3]:
-        click.echo(f"Participants join '{event['title']}' at {base}/e/{event['slug']}/ "
-                   f"(code {event['code']})")
+        click.echo(
+            f"Participants join '{event['title']}' at {base}/e/{event['slug']}/ "
+            f"(code {event['code']})"
+        )
     if events:
         click.echo(qr.terminal(f"{base}/e/{events[0]['slug']}/"))
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
@@ -120,7 +125,9 @@ def demo(slug: str) -> None:
     app = _app()
     with app.app_context():
         event = do_create_demo(slug)
-    click.echo(f"Demo event '{event['title']}' ready: slug {event['slug']}, join code {event['code']}.")
+    click.echo(
+        f"Demo event '{event['title']}' ready: slug {event['slug']}, join code {event['code']}."
+    )
 
 
 @cli.group()
@@ -147,8 +154,10 @@ def plan_check(files: tuple[str, ...]) -> None:
                 where = f":{problem.line}" if problem.line else ""
                 click.echo(f"{path}{where}: {problem.field}: {problem.message}", err=True)
             continue
-        click.echo(f"{path}: ok ({len(plan_.tables)} tables, {len(plan_.rounds)} rounds, "
-                   f"{len(plan_.frames)} frames)")
+        click.echo(
+            f"{path}: ok ({len(plan_.tables)} tables, {len(plan_.rounds)} rounds, "
+            f"{len(plan_.frames)} frames)"
+        )
     if failed:
         raise SystemExit(1)
 
@@ -161,7 +170,9 @@ def event() -> None:
 @event.command("create")
 @click.argument("plan_file", type=click.Path(dir_okay=False))
 @click.option("--slug", default=None, help="Slug (default: the plan's).")
-@click.option("--replace", is_flag=True, help="Replace an existing event with this slug (deletes its notes).")
+@click.option(
+    "--replace", is_flag=True, help="Replace an existing event with this slug (deletes its notes)."
+)
 def event_create(plan_file: str, slug: str | None, replace: bool) -> None:
     """Create an event from a plan file.
 
@@ -173,14 +184,16 @@ def event_create(plan_file: str, slug: str | None, replace: bool) -> None:
     try:
         plan_ = load_plan(plan_file)
     except PlanError as exc:
-        raise click.ClickException(f"{plan_file}: {exc}")
+        raise click.ClickException(f"{plan_file}: {exc}") from None
     app = _app()
     with app.app_context():
         try:
             created = do_create_event(plan_, slug=slug, replace=replace)
         except Refused as exc:
-            raise click.ClickException(exc.message)
-    click.echo(f"Created '{created['title']}': slug {created['slug']}, join code {created['code']}.")
+            raise click.ClickException(exc.message) from None
+    click.echo(
+        f"Created '{created['title']}': slug {created['slug']}, join code {created['code']}."
+    )
 
 
 @event.command("list")
@@ -205,8 +218,12 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "facilitator", "staff", "safeguarding"]),
-              default="facilitator", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "facilitator", "staff", "safeguarding"]),
+    default="facilitator",
+    show_default=True,
+)
 @click.option("--password", default=None, help="Password (default: prompt; '-' to generate one).")
 def user_add(username: str, role: str, password: str | None) -> None:
     """Add a staff account.
@@ -225,7 +242,7 @@ def user_add(username: str, role: str, password: str | None) -> None:
         try:
             do_create_user(username, password, role)
         except Refused as exc:
-            raise click.ClickException(exc.message)
+            raise click.ClickException(exc.message) from None
     click.echo(f"Added {username} ({role}).")
     if generated:
         click.echo(f"Password (shown once): {password}")

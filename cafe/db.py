@@ -11,8 +11,9 @@ import contextlib
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import sqlite_utils
 from flask import Flask, current_app

@@ -51,9 +51,11 @@ def do_create_demo(slug: str = "demo", seed: int = 7) -> dict[str, Any]:
                     "INSERT INTO participants (event_id, token_hash, pseudonym, table_no, created_at) "
                     "VALUES (?,?,?,?,?)",
                     [
-                        event["id"], queries.token_hash(secrets.token_urlsafe(16)),
+                        event["id"],
+                        queries.token_hash(secrets.token_urlsafe(16)),
                         f"Demo guest {len(people) * PEOPLE_PER_TABLE + len(people.get(table_no, [])) + 1}",
-                        table_no, actions.now(),
+                        table_no,
+                        actions.now(),
                     ],
                 )
                 people.setdefault(table_no, []).append(cursor.lastrowid)
@@ -66,9 +68,17 @@ def do_create_demo(slug: str = "demo", seed: int = 7) -> dict[str, Any]:
                 "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, text, "
                 "consent, wall, flags_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [
-                    event["id"], "demo-" + secrets.token_urlsafe(12),
-                    rng.choice(people[row["table"]]), row["table"], row["round"], row["text"],
-                    row["consent"], wall, json.dumps(flags), stamp, stamp,
+                    event["id"],
+                    "demo-" + secrets.token_urlsafe(12),
+                    rng.choice(people[row["table"]]),
+                    row["table"],
+                    row["round"],
+                    row["text"],
+                    row["consent"],
+                    wall,
+                    json.dumps(flags),
+                    stamp,
+                    stamp,
                 ],
             )
         last_round = max(r["round"] for r in rows)

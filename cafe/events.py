@@ -87,6 +87,11 @@ class TableChanged(ServerEvent):
 
 
 ALL_EVENTS: tuple[type[ServerEvent], ...] = (
-    NoteAdded, NoteChanged, PresenceChanged, WallNoteShown, WallNoteRemoved, OwnNoteChanged,
+    NoteAdded,
+    NoteChanged,
+    PresenceChanged,
+    WallNoteShown,
+    WallNoteRemoved,
+    OwnNoteChanged,
     TableChanged,
 )

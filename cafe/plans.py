@@ -10,8 +10,19 @@ from typing import Any
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
 TOP_KEYS = {
-    "title", "slug", "context", "etiquette", "content_warnings", "helpline", "safeguarding_lead",
-    "retention_days", "k_threshold", "language", "wall_requires_approval", "tables", "rounds",
+    "title",
+    "slug",
+    "context",
+    "etiquette",
+    "content_warnings",
+    "helpline",
+    "safeguarding_lead",
+    "retention_days",
+    "k_threshold",
+    "language",
+    "wall_requires_approval",
+    "tables",
+    "rounds",
     "frames",
 }
 TABLE_KEYS = {"name", "capacity"}
@@ -119,7 +130,9 @@ class _Locator:
         if index >= len(headers):
             return self._key_line(name, 0, len(self.lines))
         start = headers[index]
-        following = [i for i, line in enumerate(self.lines) if i > start and line.lstrip().startswith("[")]
+        following = [
+            i for i, line in enumerate(self.lines) if i > start and line.lstrip().startswith("[")
+        ]
         stop = following[0] if following else len(self.lines)
         return (self._key_line(key, start + 1, stop) if key else None) or start + 1
 
@@ -134,7 +147,9 @@ class _Checker:
     def problem(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message, self.locator.find(path)))
 
-    def text(self, data: dict, key: str, path: str, *, required: bool = False, limit: int = 5000) -> str:
+    def text(
+        self, data: dict, key: str, path: str, *, required: bool = False, limit: int = 5000
+    ) -> str:
         value = data.get(key, "")
         if not isinstance(value, str):
             self.problem(path, f"must be text, not {type(value).__name__}")
@@ -214,7 +229,9 @@ def _read(data: dict, checker: _Checker) -> Plan:
                 question=c.text(raw, "question", f"rounds[{i}].question", required=True, limit=300),
                 minutes=c.integer(raw, "minutes", f"rounds[{i}].minutes", 20, 1, 180),
                 move=c.boolean(raw, "move", f"rounds[{i}].move", True),
-                content_warning=c.text(raw, "content_warning", f"rounds[{i}].content_warning", limit=300),
+                content_warning=c.text(
+                    raw, "content_warning", f"rounds[{i}].content_warning", limit=300
+                ),
             )
         )
     frames = []
@@ -240,7 +257,9 @@ def _read(data: dict, checker: _Checker) -> Plan:
         retention_days=c.integer(data, "retention_days", "retention_days", 90, 1, 3650),
         k_threshold=c.integer(data, "k_threshold", "k_threshold", 3, 1, 50),
         language=c.text(data, "language", "language", limit=16) or "en",
-        wall_requires_approval=c.boolean(data, "wall_requires_approval", "wall_requires_approval", True),
+        wall_requires_approval=c.boolean(
+            data, "wall_requires_approval", "wall_requires_approval", True
+        ),
         tables=tuple(tables),
         rounds=tuple(rounds),
         frames=tuple(frames),
@@ -253,7 +272,9 @@ def parse_plan(source: str) -> Plan:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise PlanError([Problem("(syntax)", str(exc), int(match.group(1)) if match else None)])
+        raise PlanError(
+            [Problem("(syntax)", str(exc), int(match.group(1)) if match else None)]
+        ) from None
     checker = _Checker(_Locator(source))
     plan = _read(data, checker)
     if checker.problems:
@@ -267,5 +288,5 @@ def load_plan(path: str | Path) -> Plan:
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError([Problem("(file)", f"cannot read {path}: {exc}")])
+        raise PlanError([Problem("(file)", f"cannot read {path}: {exc}")]) from None
     return parse_plan(source)

@@ -42,7 +42,9 @@ def events(db: Database) -> list[dict[str, Any]]:
 def tables(db: Database, event_id: int) -> list[dict[str, Any]]:
     """Return an event's tables in order."""
     return _all(
-        db, "SELECT number, name, capacity FROM tables WHERE event_id = ? ORDER BY number", [event_id]
+        db,
+        "SELECT number, name, capacity FROM tables WHERE event_id = ? ORDER BY number",
+        [event_id],
     )
 
 
@@ -77,7 +79,9 @@ def participant(db: Database, participant_id: int) -> dict[str, Any] | None:
 
 def participant_count(db: Database, event_id: int) -> int:
     """Return how many people have joined an event."""
-    return db.execute("SELECT COUNT(*) FROM participants WHERE event_id = ?", [event_id]).fetchone()[0]
+    return db.execute(
+        "SELECT COUNT(*) FROM participants WHERE event_id = ?", [event_id]
+    ).fetchone()[0]
 
 
 NOTE_COLUMNS = (

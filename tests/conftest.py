@@ -77,7 +77,8 @@ def login(client, username: str = "fac", password: str = PASSWORD):
     """Log a staff member in."""
     page = client.get("/login")
     return client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": csrf_from(page.text)}
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_from(page.text)},
     )
 
 
@@ -115,9 +116,7 @@ def wall(app):
 
         with reading() as db:
             token = queries.event_by_slug(db, "test-cafe")["wall_token"]
-    sio = socketio.test_client(
-        app, namespace="/wall", auth={"event": "test-cafe", "token": token}
-    )
+    sio = socketio.test_client(app, namespace="/wall", auth={"event": "test-cafe", "token": token})
     assert sio.is_connected("/wall")
     return sio
 
@@ -141,18 +140,21 @@ def free_port() -> int:
 class LiveServer:
     """A real `cafe serve` in a subprocess on 127.0.0.1."""
 
-    def __init__(self, db_path: Path, port: int) -> None:
+    def __init__(self, db_path: Path, port: int, *args: str) -> None:
+        self.args = args
         self.db_path = db_path
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
         self.output = db_path.with_suffix(".log")
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         env = {**os.environ, "CAFE_DB": str(self.db_path), "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cafe", "serve", "--port", str(self.port)],
-            env=env, stdout=self.output.open("w"), stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "cafe", "serve", "--port", str(self.port), *self.args],
+            env=env,
+            stdout=self.output.open("w"),
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -22,14 +22,20 @@ def run(tmp_path, monkeypatch):
 
 
 def test_plan_check_passes_the_shipped_plans(run):
-    result = run("plan", "check", str(ROOT / "sessions" / "demo.toml"),
-                 str(ROOT / "sessions" / "partnership-cafe.toml"))
+    result = run(
+        "plan",
+        "check",
+        str(ROOT / "sessions" / "demo.toml"),
+        str(ROOT / "sessions" / "partnership-cafe.toml"),
+    )
     assert result.exit_code == 0 and result.output.count(": ok (") == 2
 
 
 def test_plan_check_reports_line_and_field(run, tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('title = "x"\n\n[[tables]]\nname = "A"\ncapacity = 1\n\n[[rounds]]\nquestion = ""\n')
+    bad.write_text(
+        'title = "x"\n\n[[tables]]\nname = "A"\ncapacity = 1\n\n[[rounds]]\nquestion = ""\n'
+    )
     result = run("plan", "check", str(bad))
     assert result.exit_code == 1
     assert f"{bad}:5: tables[0].capacity: must be between 2 and 20, not 1" in result.output
@@ -41,11 +47,13 @@ def test_demo_makes_about_150_notes_across_tables_and_rounds(run, tmp_path):
     assert result.exit_code == 0 and "join code" in result.output
     db = tmp_path / "cli.db"
     [(count, tables, rounds)] = rows(
-        db, "SELECT COUNT(*), COUNT(DISTINCT table_no), COUNT(DISTINCT round_no) FROM notes")
+        db, "SELECT COUNT(*), COUNT(DISTINCT table_no), COUNT(DISTINCT round_no) FROM notes"
+    )
     assert 130 <= count <= 200 and tables == 6 and rounds == 3
     flags = [json.loads(f) for (f,) in rows(db, "SELECT flags_json FROM notes")]
     assert any("disclosure" in f for f in flags) and any(
-        any(x.startswith("personal:") for x in f) for f in flags)
+        any(x.startswith("personal:") for x in f) for f in flags
+    )
     # Running it again recreates the event rather than doubling it.
     run("demo")
     assert rows(db, "SELECT COUNT(*) FROM events") == [(1,)]
@@ -55,7 +63,9 @@ def test_demo_makes_about_150_notes_across_tables_and_rounds(run, tmp_path):
 def test_event_create_from_a_plan(run):
     result = run("event", "create", str(ROOT / "sessions" / "partnership-cafe.toml"))
     assert result.exit_code == 0 and "partnership-cafe" in result.output
-    again = CliRunner().invoke(cli, ["event", "create", str(ROOT / "sessions" / "partnership-cafe.toml")])
+    again = CliRunner().invoke(
+        cli, ["event", "create", str(ROOT / "sessions" / "partnership-cafe.toml")]
+    )
     assert again.exit_code == 1 and "already exists" in again.output
     assert "partnership-cafe" in run("event", "list").output
 

@@ -60,7 +60,9 @@ def test_writer_serialises_concurrent_callers(tmp_path):
         (n,) = db.execute("SELECT n FROM counter").fetchone()
         db.execute("UPDATE counter SET n = ?", [n + 1])
 
-    threads = [threading.Thread(target=lambda: [writer.write(bump) for _ in range(50)]) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: [writer.write(bump) for _ in range(50)]) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -32,7 +32,9 @@ def test_readme_starts_with_the_two_commands():
 
 def test_every_setting_is_in_the_readme():
     for setting in SETTINGS:
-        assert f"`{setting.env}`" in README if setting.env else f"`{setting.name}`" in README, setting.name
+        assert f"`{setting.env}`" in README if setting.env else f"`{setting.name}`" in README, (
+            setting.name
+        )
 
 
 def test_every_command_is_in_the_readme():

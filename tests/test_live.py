@@ -55,7 +55,9 @@ def test_reconnecting_phone_learns_which_notes_were_saved(app, client, phone):
     [state] = received(again, "/participant", "state")
     assert [n["client_id"] for n in state["notes"]] == ["saved-note-1"]
     sync = again.emit(
-        "sync_notes", {"client_ids": ["saved-note-1", "never-sent-1"]}, namespace="/participant",
+        "sync_notes",
+        {"client_ids": ["saved-note-1", "never-sent-1"]},
+        namespace="/participant",
         callback=True,
     )
     assert sync["ok"] and [n["id"] for n in sync["saved"]] == [ack["id"]]
@@ -103,13 +105,17 @@ def test_wall_state_lists_only_approved_notes(app, console, phone):
 
         with reading() as db:
             token = queries.event_by_slug(db, "test-cafe")["wall_token"]
-    screen = socketio.test_client(app, namespace="/wall", auth={"event": "test-cafe", "token": token})
+    screen = socketio.test_client(
+        app, namespace="/wall", auth={"event": "test-cafe", "token": token}
+    )
     [state] = received(screen, "/wall", "wall_state")
     assert [n["text"] for n in state["notes"]] == ["Shown"]
 
 
 def test_disclosure_is_held_back_from_console_and_wall(console, phone, db_path):
-    ack = submit(phone, note("disclose-01", "My husband hit me last night and I am scared to go home"))
+    ack = submit(
+        phone, note("disclose-01", "My husband hit me last night and I am scared to go home")
+    )
     assert ack["ok"] and ack["support"] is True
     [added] = received(console, "/console", "note_added")
     assert added["note"]["held"] is True and added["note"]["text"] == ""
@@ -128,8 +134,10 @@ def test_participant_edits_and_withdraws_own_note(console, phone, db_path):
     ack = submit(phone, note())
     console.emit("approve_note", {"id": ack["id"]}, namespace="/console", callback=True)
     edited = phone.emit(
-        "edit_note", {"id": ack["id"], "text": "Listen, then act", "consent": "paraphrase"},
-        namespace="/participant", callback=True,
+        "edit_note",
+        {"id": ack["id"], "text": "Listen, then act", "consent": "paraphrase"},
+        namespace="/participant",
+        callback=True,
     )
     assert edited["ok"] and edited["note"]["text"] == "Listen, then act"
     # An edited note needs approval again.
@@ -150,7 +158,9 @@ def test_participant_cannot_touch_someone_elses_note(app, phone):
     )
     for event in ("withdraw_note", "edit_note"):
         reply = other.emit(
-            event, {"id": ack["id"], "text": "hijack", "consent": "quote"}, namespace="/participant",
+            event,
+            {"id": ack["id"], "text": "hijack", "consent": "quote"},
+            namespace="/participant",
             callback=True,
         )
         assert reply == {"ok": False, "error": "Unknown note.", "code": "invalid"}
@@ -253,7 +263,9 @@ def test_participant_cannot_open_the_console(app, client):
 
 
 def test_wall_needs_its_token(app):
-    wrong = socketio.test_client(app, namespace="/wall", auth={"event": "test-cafe", "token": "nope"})
+    wrong = socketio.test_client(
+        app, namespace="/wall", auth={"event": "test-cafe", "token": "nope"}
+    )
     assert not wrong.is_connected("/wall")
 
 

@@ -16,9 +16,20 @@ ROOT = Path(__file__).parent.parent
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "-w", str(out), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     [built] = out.glob("cafe-*.whl")
     return built
@@ -40,9 +51,19 @@ def test_wheel_carries_templates_static_and_plans(wheel):
 def test_installed_wheel_serves_pages(wheel, tmp_path):
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
-         str(wheel)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
     )
     script = f"""
 import sys
@@ -51,7 +72,7 @@ import cafe
 assert cafe.__file__.startswith({str(target)!r}), cafe.__file__
 from cafe import create_app
 from cafe.demo import do_create_demo
-app = create_app({{"CAFE_DATABASE": {str(tmp_path / 'w.db')!r}, "SECRET_KEY": "x",
+app = create_app({{"CAFE_DATABASE": {str(tmp_path / "w.db")!r}, "SECRET_KEY": "x",
                   "CAFE_ASYNC_MODE": "threading"}})
 with app.app_context():
     do_create_demo()
@@ -61,6 +82,7 @@ assert page.status_code == 200 and b"Exit this page" in page.data, page.status_c
 assert client.get("/static/js/phone.js").status_code == 200
 print("ok")
 """
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path
+    )
     assert result.stdout.strip() == "ok", result.stderr

@@ -9,7 +9,7 @@ import pytest
 import requests
 import socketio
 
-from conftest import LiveServer, PASSWORD, rows
+from conftest import PASSWORD, LiveServer, free_port, rows
 
 
 def join_http(base: str, slug: str = "test-cafe", table: int = 1) -> requests.Session:
@@ -17,8 +17,9 @@ def join_http(base: str, slug: str = "test-cafe", table: int = 1) -> requests.Se
     http = requests.Session()
     page = http.get(f"{base}/e/{slug}/", timeout=10)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
-    reply = http.post(f"{base}/e/{slug}/join", json={"table": table},
-                      headers={"X-CSRFToken": token}, timeout=10)
+    reply = http.post(
+        f"{base}/e/{slug}/join", json={"table": table}, headers={"X-CSRFToken": token}, timeout=10
+    )
     assert reply.status_code == 200, reply.text
     return http
 
@@ -30,8 +31,14 @@ def cookie_header(http: requests.Session) -> dict[str, str]:
 def phone_client(base: str, http: requests.Session, slug: str = "test-cafe") -> socketio.Client:
     """Connect a participant's socket over WebSocket with the participant cookie."""
     sio = socketio.Client(reconnection=False)
-    sio.connect(base, namespaces=["/participant"], auth={"event": slug},
-                headers=cookie_header(http), transports=["websocket"], wait_timeout=10)
+    sio.connect(
+        base,
+        namespaces=["/participant"],
+        auth={"event": slug},
+        headers=cookie_header(http),
+        transports=["websocket"],
+        wait_timeout=10,
+    )
     return sio
 
 
@@ -40,12 +47,21 @@ def console_client(base: str, received: list) -> socketio.Client:
     http = requests.Session()
     page = http.get(f"{base}/login", timeout=10)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    http.post(f"{base}/login", data={"username": "fac", "password": PASSWORD, "csrf_token": token},
-              timeout=10)
+    http.post(
+        f"{base}/login",
+        data={"username": "fac", "password": PASSWORD, "csrf_token": token},
+        timeout=10,
+    )
     sio = socketio.Client(reconnection=False)
     sio.on("*", lambda event, data: received.append((event, data)), namespace="/console")
-    sio.connect(base, namespaces=["/console"], auth={"event": "test-cafe"},
-                headers=cookie_header(http), transports=["websocket"], wait_timeout=10)
+    sio.connect(
+        base,
+        namespaces=["/console"],
+        auth={"event": "test-cafe"},
+        headers=cookie_header(http),
+        transports=["websocket"],
+        wait_timeout=10,
+    )
     return sio
 
 
@@ -81,8 +97,13 @@ def test_note_travels_phone_to_console_to_wall(live_server, app):
     wall_events: list = []
     wall = socketio.Client(reconnection=False)
     wall.on("*", lambda event, data: wall_events.append((event, data)), namespace="/wall")
-    wall.connect(live_server.url, namespaces=["/wall"], auth={"event": "test-cafe", "token": token},
-                 transports=["websocket"], wait_timeout=10)
+    wall.connect(
+        live_server.url,
+        namespaces=["/wall"],
+        auth={"event": "test-cafe", "token": token},
+        transports=["websocket"],
+        wait_timeout=10,
+    )
     phone = phone_client(live_server.url, join_http(live_server.url))
 
     ack = phone.call("submit_note", note(1), namespace="/participant", timeout=10)
@@ -103,7 +124,9 @@ def test_note_travels_phone_to_console_to_wall(live_server, app):
 
 def test_acked_notes_survive_the_server_being_killed(live_server, db_path):
     phone = phone_client(live_server.url, join_http(live_server.url))
-    acked = [phone.call("submit_note", note(i), namespace="/participant", timeout=10) for i in range(25)]
+    acked = [
+        phone.call("submit_note", note(i), namespace="/participant", timeout=10) for i in range(25)
+    ]
     live_server.kill()  # SIGKILL straight after the last ack: no clean shutdown, no checkpoint
     assert all(a["ok"] for a in acked)
     stored = rows(db_path, "SELECT id FROM notes ORDER BY id")
@@ -118,8 +141,12 @@ def test_restarted_server_answers_a_resend_with_the_same_id(live_server, db_path
     restarted = LiveServer(db_path, live_server.port).start()
     try:
         again = phone_client(restarted.url, http)
-        sync = again.call("sync_notes", {"client_ids": [note(1)["client_id"], "never-arrived-1"]},
-                          namespace="/participant", timeout=10)
+        sync = again.call(
+            "sync_notes",
+            {"client_ids": [note(1)["client_id"], "never-arrived-1"]},
+            namespace="/participant",
+            timeout=10,
+        )
         assert [n["id"] for n in sync["saved"]] == [first["id"]]
         resend = again.call("submit_note", note(1), namespace="/participant", timeout=10)
         assert resend["id"] == first["id"] and resend["duplicate"] is True
@@ -146,11 +173,19 @@ def test_socket_from_another_origin_is_refused(live_server):
     http = join_http(live_server.url)
     sio = socketio.Client(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        sio.connect(live_server.url, namespaces=["/participant"], auth={"event": "test-cafe"},
-                    headers={**cookie_header(http), "Origin": "http://evil.example"},
-                    transports=["polling"], wait_timeout=5)
-    refused = requests.get(f"{live_server.url}/socket.io/?EIO=4&transport=polling",
-                           headers={"Origin": "http://evil.example"}, timeout=10)
+        sio.connect(
+            live_server.url,
+            namespaces=["/participant"],
+            auth={"event": "test-cafe"},
+            headers={**cookie_header(http), "Origin": "http://evil.example"},
+            transports=["polling"],
+            wait_timeout=5,
+        )
+    refused = requests.get(
+        f"{live_server.url}/socket.io/?EIO=4&transport=polling",
+        headers={"Origin": "http://evil.example"},
+        timeout=10,
+    )
     assert refused.status_code == 400
 
 
@@ -159,3 +194,61 @@ def test_pages_are_served_by_the_real_server(live_server):
     assert page.status_code == 200 and "<title>Notes</title>" in page.text
     script = requests.get(f"{live_server.url}/static/vendor/socket.io/socket.io.min.js", timeout=10)
     assert script.status_code == 200 and "io" in script.text
+
+
+def test_first_start_with_demo_makes_a_facilitator_and_the_demo_event(tmp_path):
+    db = tmp_path / "first.db"
+    server = LiveServer(db, free_port(), "--demo").start()
+    try:
+        log = server.output.read_text()
+        password = re.search(r"password:\s+(\S+)", log).group(1)
+        assert "user name: facilitator" in log and "/e/demo/" in log and "█" in log  # the QR code
+        assert rows(db, "SELECT username, role FROM users") == [("facilitator", "facilitator")]
+        assert rows(db, "SELECT slug FROM events") == [("demo",)]
+        http = requests.Session()
+        page = http.get(f"{server.url}/login", timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        reply = http.post(
+            f"{server.url}/login",
+            data={"username": "facilitator", "password": password, "csrf_token": token},
+            timeout=10,
+        )
+        assert reply.url.endswith("/console/")
+        assert "Working together" in http.get(f"{server.url}/console/demo", timeout=10).text
+    finally:
+        server.stop()
+    # A second start neither prints a new password nor duplicates anything.
+    again = LiveServer(db, free_port(), "--demo").start()
+    again.stop()
+    assert "password:" not in again.output.read_text()
+    assert rows(db, "SELECT COUNT(*) FROM users") == [(1,)]
+
+
+def test_malformed_packets_are_ignored_and_store_nothing(live_server, db_path):
+    import websocket
+
+    http = join_http(live_server.url)
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{live_server.port}/socket.io/?EIO=4&transport=websocket",
+        header=[f"Cookie: {cookie_header(http)['Cookie']}"],
+        timeout=10,
+    )
+    assert ws.recv().startswith("0")  # engine.io open
+    ws.send('40/participant,{"event":"test-cafe"}')
+    # The connect handler's `state` and the CONNECT packet, in either order.
+    assert sorted(ws.recv()[:16] for _ in range(2)) == ["40/participant,{", "42/participant,["]
+    for bad in (
+        '42/participant,["submit_note",{"client_id": "abcdefghij", "text": "x"',
+        '42/participant,["submit_note"',
+        '42/participant,{"not": "an array"}',
+        '42/participant,0["submit_note",{"client_id":"abcdefghij","text":"x","consent":"quote"}]',
+    ):
+        try:
+            ws.send(bad)
+        except OSError:
+            break
+    ws.close()
+    assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(0,)]
+    other = phone_client(live_server.url, join_http(live_server.url))
+    assert other.call("submit_note", note(3), namespace="/participant", timeout=10)["ok"] is True
+    other.disconnect()

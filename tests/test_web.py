@@ -30,19 +30,29 @@ def test_bad_join_code_says_what_to_do(client, code, message):
 def test_notice_comes_first_and_tells_what_is_collected(client):
     page = client.get("/e/test-cafe/").text
     assert 'data-joined="no"' in page
-    for words in ("What we collect", "You are anonymous", "Who sees your notes", "Helpline",
-                  "Grace, by the door", "Exit this page", "Discussion of domestic abuse"):
+    for words in (
+        "What we collect",
+        "You are anonymous",
+        "Who sees your notes",
+        "Helpline",
+        "Grace, by the door",
+        "Exit this page",
+        "Discussion of domestic abuse",
+    ):
         assert words in page
     assert "<title>Notes</title>" in page  # neutral page title
 
 
 def test_joining_sets_an_httponly_token_cookie(client, db_path):
     page = client.get("/e/test-cafe/")
-    reply = client.post("/e/test-cafe/join", json={"table": 2},
-                        headers={"X-CSRFToken": csrf_from(page.text)})
+    reply = client.post(
+        "/e/test-cafe/join", json={"table": 2}, headers={"X-CSRFToken": csrf_from(page.text)}
+    )
     assert reply.status_code == 200 and reply.get_json()["ok"] is True
     cookie = reply.headers["Set-Cookie"]
-    assert cookie.startswith("cafe_p_test-cafe=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert (
+        cookie.startswith("cafe_p_test-cafe=") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    )
     token = cookie.split(";")[0].split("=", 1)[1]
     assert len(token) >= 40
     # Only a hash of the token is stored.
@@ -59,8 +69,9 @@ def test_joining_needs_the_csrf_token(client, db_path):
 
 def test_joining_an_unknown_table_is_refused(client, db_path):
     page = client.get("/e/test-cafe/")
-    reply = client.post("/e/test-cafe/join", json={"table": 42},
-                        headers={"X-CSRFToken": csrf_from(page.text)})
+    reply = client.post(
+        "/e/test-cafe/join", json={"table": 42}, headers={"X-CSRFToken": csrf_from(page.text)}
+    )
     assert reply.status_code == 400 and "no such table" in reply.get_json()["error"]
     assert rows(db_path, "SELECT COUNT(*) FROM participants") == [(0,)]
 
@@ -81,8 +92,12 @@ def test_security_headers_on_every_page(client):
     for url in ("/", "/e/test-cafe/", "/login", "/exit"):
         headers = client.get(url).headers
         csp = headers["Content-Security-Policy"]
-        for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'",
-                          "frame-ancestors 'none'"):
+        for directive in (
+            "script-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        ):
             assert directive in csp
         assert "unsafe-inline" not in csp
         assert headers["Cache-Control"] == "no-store"
@@ -141,8 +156,14 @@ def test_logout_revokes_the_session_on_the_server(client):
 
 def test_login_does_not_redirect_off_site(client):
     page = client.get("/login")
-    reply = client.post("/login?next=//evil.example/", data={
-        "username": "fac", "password": "correct horse battery", "csrf_token": csrf_from(page.text)})
+    reply = client.post(
+        "/login?next=//evil.example/",
+        data={
+            "username": "fac",
+            "password": "correct horse battery",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert reply.headers["Location"] == "/console/"
 
 
@@ -160,8 +181,11 @@ def test_wall_page_needs_its_token(app, client):
 
 def test_oversized_request_body_is_refused(client):
     page = client.get("/e/test-cafe/")
-    reply = client.post("/e/test-cafe/join", data=b"x" * 300_000,
-                        headers={"X-CSRFToken": csrf_from(page.text), "Content-Type": "application/json"})
+    reply = client.post(
+        "/e/test-cafe/join",
+        data=b"x" * 300_000,
+        headers={"X-CSRFToken": csrf_from(page.text), "Content-Type": "application/json"},
+    )
     assert reply.status_code == 413
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app, request, session
 
@@ -57,8 +58,11 @@ def acked(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any
         except Exception:  # noqa: BLE001 - a phone must always get an answer
             # Never log the payload: it may hold a note's text.
             log.exception("socket handler %s failed", handler.__name__)
-            return {"ok": False, "error": "Something went wrong on the server; please try again.",
-                    "code": "server"}
+            return {
+                "ok": False,
+                "error": "Something went wrong on the server; please try again.",
+                "code": "server",
+            }
 
     return wrapper
 
@@ -110,7 +114,9 @@ def presence_counts(event_id: int) -> dict[int, int]:
 def _publish_presence(event_id: int) -> None:
     counts = presence_counts(event_id)
     change = events.PresenceChanged(counts, sum(counts.values()))
-    socketio.emit(change.name, change.payload(), to=rooms.console(event_id), namespace=change.namespace)
+    socketio.emit(
+        change.name, change.payload(), to=rooms.console(event_id), namespace=change.namespace
+    )
 
 
 def presence_moved(event_id: int, old: int | None, new: int | None) -> None:

@@ -11,8 +11,15 @@ from cafe import actions, rooms, socketio
 from cafe.db import reading
 from cafe.events import CONSOLE
 from cafe.live.common import (
-    CONNECTIONS, Connection, acked, connection, current_event, event_from_auth, ok,
-    presence_counts, staff_user,
+    CONNECTIONS,
+    Connection,
+    acked,
+    connection,
+    current_event,
+    event_from_auth,
+    ok,
+    presence_counts,
+    staff_user,
 )
 from cafe.state import console_state
 

@@ -8,14 +8,20 @@ from typing import Any
 from flask import request
 from flask_socketio import join_room, leave_room
 
-from cafe import actions, queries, rooms
+from cafe import actions, queries, rooms, socketio
 from cafe.db import reading
 from cafe.events import PARTICIPANT
 from cafe.live.common import (
-    CONNECTIONS, Connection, acked, connection, current_event, event_from_auth, max_chars, ok,
+    CONNECTIONS,
+    Connection,
+    acked,
+    connection,
+    current_event,
+    event_from_auth,
+    max_chars,
+    ok,
     presence_moved,
 )
-from cafe import socketio
 from cafe.state import participant_state
 from cafe.web.participant import participant_cookie
 
@@ -45,7 +51,10 @@ def on_connect(auth: Any = None) -> None:
             raise ConnectionRefusedError("Join the café first.")
         state = participant_state(db, event, participant, max_chars())
     CONNECTIONS[(PARTICIPANT, request.sid)] = Connection(
-        event["id"], event["slug"], participant_id=participant["id"], table_no=participant["table_no"]
+        event["id"],
+        event["slug"],
+        participant_id=participant["id"],
+        table_no=participant["table_no"],
     )
     join_room(rooms.participant(event["id"], participant["id"]))
     join_room(rooms.event(event["id"]))
@@ -89,8 +98,11 @@ def on_submit_note(payload: Any = None) -> dict[str, Any]:
     note, created = actions.do_submit_note(event, _participant(conn), draft)
     flags = json.loads(note["flags_json"])
     return ok(
-        id=note["id"], client_id=note["client_id"], duplicate=not created,
-        note=actions.own_note_view(note), support="disclosure" in flags,
+        id=note["id"],
+        client_id=note["client_id"],
+        duplicate=not created,
+        note=actions.own_note_view(note),
+        support="disclosure" in flags,
     )
 
 
@@ -100,8 +112,10 @@ def on_sync_notes(payload: Any = None) -> dict[str, Any]:
     """Say which of the client ids a phone still holds are already saved."""
     conn = connection(PARTICIPANT)
     client_ids = actions.check_payload(payload).get("client_ids")
-    if not isinstance(client_ids, list) or len(client_ids) > MAX_SYNC_IDS or not all(
-        isinstance(c, str) and actions.CLIENT_ID_RE.match(c) for c in client_ids
+    if (
+        not isinstance(client_ids, list)
+        or len(client_ids) > MAX_SYNC_IDS
+        or not all(isinstance(c, str) and actions.CLIENT_ID_RE.match(c) for c in client_ids)
     ):
         raise actions.Refused(f"client_ids must be a list of at most {MAX_SYNC_IDS} note ids.")
     with reading() as db:

@@ -37,6 +37,10 @@ def console(slug: str) -> Any:
     join_url = base_url() + url_for("participant.event_page", slug=slug)
     wall_url = url_for("wall.wall_page", slug=slug, token=event["wall_token"])
     return render_template(
-        "staff/console.html", event=event, tables=tables, join_url=join_url, wall_url=wall_url,
+        "staff/console.html",
+        event=event,
+        tables=tables,
+        join_url=join_url,
+        wall_url=wall_url,
         user=current_user(),
     )

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from cafe import actions, qr, queries
 from cafe.db import reading
@@ -51,8 +61,10 @@ def join_by_code() -> Any:
         with reading() as db:
             event = queries.event_by_code(db, code)
     if event is None:
-        message = "Please type the code shown on the screen." if not code.strip() else (
-            "We could not find a café with that code. Check it and try again."
+        message = (
+            "Please type the code shown on the screen."
+            if not code.strip()
+            else ("We could not find a café with that code. Check it and try again.")
         )
         return render_template("participant/join.html", error=message, code=code[:20]), 400
     return redirect(url_for("participant.event_page", slug=event["slug"]), 303)
@@ -64,8 +76,9 @@ def join_link(code: str) -> Any:
     with reading() as db:
         event = queries.event_by_code(db, code[:20])
     if event is None:
-        return render_template("participant/join.html", error="That link has expired or is wrong.",
-                               code=""), 404
+        return render_template(
+            "participant/join.html", error="That link has expired or is wrong.", code=""
+        ), 404
     return redirect(url_for("participant.event_page", slug=event["slug"]), 303)
 
 
@@ -114,8 +127,13 @@ def join(slug: str) -> Any:
         return jsonify(ok=False, error=exc.message), 400
     response = jsonify(ok=True, pseudonym=participant["pseudonym"])
     response.set_cookie(
-        participant_cookie(slug), token, max_age=COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
-        secure=request.is_secure, path="/",
+        participant_cookie(slug),
+        token,
+        max_age=COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+        path="/",
     )
     return response
 
@@ -134,6 +152,14 @@ def table_qr(slug: str, table: int) -> Response:
     event = _event_or_404(slug)
     url = base_url() + url_for("participant.table_page", slug=event["slug"], table=table)
     return Response(qr.svg(url), mimetype="image/svg+xml")
+
+
+@bp.get("/e/sw.js")
+def service_worker() -> Response:
+    """Serve the phone's service worker from /e/ so that it may look after the event pages."""
+    response = current_app.send_static_file("js/sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/exit")

@@ -78,8 +78,18 @@
       setNet("Can't reach the café right now – your notes are kept on this phone.", true);
     });
     socket.on("state", onState);
-    socket.on("own_note_changed", function (note) { saved[note.client_id] = note; render(); });
+    socket.on("own_note_changed", function (data) { saved[data.note.client_id] = data.note; render(); });
     socket.on("table_changed", function (data) { if (state) { state.me.table = data.table; drawWhere(); } });
+  }
+
+  // The round, table and question (never note text) survive a reload in this tab, so a phone
+  // that reloads with no network can still take notes.
+  var SHELL_KEY = "cafe-shell-" + slug;
+  function saveShell() {
+    try { sessionStorage.setItem(SHELL_KEY, JSON.stringify({ event: state.event, me: state.me, max_chars: maxChars, notes: [] })); } catch (e) { /* storage full or off */ }
+  }
+  function loadShell() {
+    try { return JSON.parse(sessionStorage.getItem(SHELL_KEY) || "null"); } catch (e) { return null; }
   }
 
   function onState(data) {
@@ -91,6 +101,7 @@
     if (!data.me.table && presetTable) { chooseTable(presetTable); }
     else if (!data.me.table) { drawTables(); show("tables"); focusHeading("tables"); }
     else { drawWrite(); }
+    saveShell();
     syncOutbox();
   }
 
@@ -114,6 +125,7 @@
       if (err || !ack.ok) { showError("tables-error", err ? "No answer – try again." : ack.error); drawTables(); show("tables"); return; }
       presetTable = null;
       state.me.table = ack.table;
+      saveShell();
       drawWrite();
       flush();
     });
@@ -163,14 +175,16 @@
       client_id: CafeOutbox.newClientId(), slug: slug, text: text, consent: consentChoice(),
       table: state.me.table, round: state.event.round.number, created: Date.now()
     };
+    // Clear the box at once so a quick next note is never wiped by this one's storage callback.
+    $("note-text").value = "";
+    updateCount();
     CafeOutbox.put(entry).then(function () {
       waiting[entry.client_id] = entry;
-      $("note-text").value = "";
-      updateCount();
       render();
       flush();
     }).catch(function () {
-      showError("note-error", "This phone could not keep the note. Please copy your text and try again.");
+      if (!$("note-text").value) $("note-text").value = entry.text;
+      showError("note-error", "This phone could not keep the note. Please try again.");
     });
   }
 
@@ -342,7 +356,26 @@
   $("support-close").addEventListener("click", function () { $("support").hidden = true; $("note-text").focus(); });
   window.addEventListener("online", flush);
 
-  if (app.dataset.joined === "yes") { show(null); connect(); }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/e/sw.js").then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      // This page and its files loaded before the worker was in charge: keep copies of them now.
+      var files = [location.href];
+      document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (el) {
+        files.push(el.src || el.href);
+      });
+      return Promise.all([
+        caches.open("cafe-pages-v1").then(function (c) { return c.add(location.href); }),
+        caches.open("cafe-static-v1").then(function (c) { return c.addAll(files.slice(1)); })
+      ]);
+    }).catch(function () { /* no service workers on plain-http LANs: notes still wait in the outbox */ });
+  }
+  // A page served from the offline copy may predate joining: this tab's shell says otherwise.
+  var shell = loadShell();
+  if (shell && shell.event.status === "open" && shell.me.table) {
+    state = shell; maxChars = shell.max_chars; drawWrite(); connect();
+  } else if (app.dataset.joined === "yes") { show(null); connect(); }
   else if (app.dataset.status === "open") { show("notice"); }
   else { show("closed"); }
   // Show waiting notes even before the connection is up.

@@ -1,0 +1,126 @@
+"""The participant's journey on a phone-sized page in real Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import rows
+
+pytestmark = pytest.mark.e2e
+
+
+def join_at_table(page, server, table: int = 1) -> None:
+    page.goto(f"{server.url}/e/test-cafe/t/{table}")
+    expect(page.locator("#notice")).to_be_visible()
+    page.click("#continue")
+    expect(page.locator("#question")).to_have_text("What does good allyship look like?")
+
+
+def write(page, text: str, consent: str = "quote") -> None:
+    page.fill("#note-text", text)
+    page.check(f"input[name=consent][value={consent}]")
+    page.click("#note-form button[type=submit]")
+
+
+def test_join_by_code_and_write_a_note(phone_page, server, app, db_path):
+    code = rows(db_path, "SELECT code FROM events WHERE slug = 'test-cafe'")[0][0]
+    phone_page.goto(f"{server.url}/")
+    phone_page.fill("#code", code.lower())
+    phone_page.click("button[type=submit]")
+    expect(phone_page.locator("#notice h1")).to_have_text("Test café")
+    phone_page.click("#continue")
+    phone_page.get_by_role("button", name="2 · Ash").click()
+    expect(phone_page.locator("#where-table")).to_have_text("Table 2 · Ash")
+    write(phone_page, "Allies listen first")
+    expect(phone_page.locator("#mine li").first).to_contain_text("Saved")
+    assert rows(db_path, "SELECT text, table_no, consent FROM notes") == [
+        ("Allies listen first", 2, "quote")
+    ]
+
+
+def test_table_qr_link_seats_the_phone(phone_page, server, db_path):
+    join_at_table(phone_page, server, table=2)
+    expect(phone_page.locator("#where-table")).to_have_text("Table 2 · Ash")
+    assert rows(db_path, "SELECT table_no FROM participants") == [(2,)]
+
+
+def test_offline_notes_wait_survive_a_reload_and_arrive_once(phone_page, server, db_path):
+    join_at_table(phone_page, server)
+    write(phone_page, "Written online")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    phone_page.context.set_offline(True)
+    expect(phone_page.locator("#net")).to_have_class("net bad")
+    write(phone_page, "Offline note one")
+    write(phone_page, "Offline note two")
+    expect(phone_page.locator("#mine .badge.waiting")).to_have_count(2)
+    phone_page.reload()  # still offline: the page comes from the service worker, notes from IndexedDB
+    expect(phone_page.locator("#mine .badge.waiting")).to_have_count(2)
+    phone_page.context.set_offline(False)
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(3, timeout=30_000)
+    texts = sorted(t for (t,) in rows(db_path, "SELECT text FROM notes"))
+    assert texts == ["Offline note one", "Offline note two", "Written online"]
+
+
+def test_edit_and_withdraw_own_note(phone_page, server, db_path):
+    join_at_table(phone_page, server)
+    write(phone_page, "First thought")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    phone_page.get_by_role("button", name="Edit").click()
+    phone_page.fill("#mine textarea", "Second thought")
+    phone_page.get_by_role("button", name="Save", exact=True).click()
+    expect(phone_page.locator("#mine .note-text")).to_have_text("Second thought")
+    phone_page.once("dialog", lambda dialog: dialog.accept())
+    phone_page.get_by_role("button", name="Withdraw").click()
+    expect(phone_page.locator("#mine .note-text")).to_contain_text("Withdrawn")
+    assert rows(db_path, "SELECT text, status FROM notes") == [("", "withdrawn")]
+
+
+def test_empty_and_overlong_notes_get_a_clear_message(phone_page, server, db_path):
+    join_at_table(phone_page, server)
+    phone_page.click("#note-form button[type=submit]")
+    expect(phone_page.locator("#note-error")).to_contain_text("Write something first")
+    phone_page.fill("#note-text", "x" * 2001)
+    phone_page.click("#note-form button[type=submit]")
+    expect(phone_page.locator("#note-error")).to_contain_text("too long")
+    assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(0,)]
+
+
+def test_disclosure_shows_support_on_the_phone(phone_page, server):
+    join_at_table(phone_page, server)
+    write(phone_page, "My husband hit me last night and I am scared to go home", consent="none")
+    expect(phone_page.locator("#support")).to_be_visible()
+    expect(phone_page.locator("#support")).to_contain_text("Grace, by the door")
+
+
+def test_exit_this_page_leaves_no_way_back(phone_page, server):
+    join_at_table(phone_page, server)
+    phone_page.get_by_role("link", name="Exit this page").click()
+    expect(phone_page).to_have_title("New tab")
+    phone_page.go_back()
+    # The café page was replaced in the history: Back cannot return to it.
+    assert "/e/test-cafe" not in phone_page.url
+
+
+def test_everything_works_by_keyboard(browser, server, db_path):
+    # A keyboard (or switch) user: a desktop-style context with a phone-sized window.
+    phone_page = browser.new_page(viewport={"width": 390, "height": 844})
+    phone_page.goto(f"{server.url}/e/test-cafe/")
+    phone_page.focus("#continue")
+    phone_page.keyboard.press("Enter")
+    phone_page.get_by_role("button", name="1 · Oak").focus()
+    phone_page.keyboard.press("Enter")
+    # The new screen takes focus at its question, so a screen reader announces it.
+    expect(phone_page.locator("#question")).to_be_focused()
+    phone_page.keyboard.press("Tab")
+    expect(phone_page.locator("#note-text")).to_be_focused()
+    phone_page.keyboard.type("Typed with the keyboard")
+    phone_page.keyboard.press("Tab")  # into the consent radio group (one tab stop)
+    expect(phone_page.locator("input[value=paraphrase]")).to_be_focused()
+    phone_page.keyboard.press("ArrowUp")  # arrows move the choice, as in any radio group
+    expect(phone_page.locator("input[value=quote]")).to_be_checked()
+    phone_page.keyboard.press("Tab")
+    expect(phone_page.locator("#note-form button[type=submit]")).to_be_focused()
+    phone_page.keyboard.press("Enter")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    assert rows(db_path, "SELECT text FROM notes") == [("Typed with the keyboard",)]
