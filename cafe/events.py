@@ -86,6 +86,36 @@ class TableChanged(ServerEvent):
     table: int
 
 
+@dataclass(frozen=True)
+class RoundChanged(ServerEvent):
+    """The phase, round or timer changed; sent to every phone, console and wall of the event."""
+
+    name: ClassVar[str] = "round_changed"
+    namespace: ClassVar[str] = PARTICIPANT
+    clock: dict
+    round: dict
+    server_time: float
+
+
+@dataclass(frozen=True)
+class HoldChanged(ServerEvent):
+    """ "Pause everyone" began (with a calm message) or was lifted (message None)."""
+
+    name: ClassVar[str] = "hold_changed"
+    namespace: ClassVar[str] = PARTICIPANT
+    message: str | None
+
+
+@dataclass(frozen=True)
+class MessageSent(ServerEvent):
+    """A facilitator's message to every phone, or to one table's phones."""
+
+    name: ClassVar[str] = "message_sent"
+    namespace: ClassVar[str] = PARTICIPANT
+    text: str
+    table: int | None
+
+
 ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     NoteAdded,
     NoteChanged,
@@ -94,4 +124,7 @@ ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     WallNoteRemoved,
     OwnNoteChanged,
     TableChanged,
+    RoundChanged,
+    HoldChanged,
+    MessageSent,
 )

@@ -95,4 +95,17 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        "round clock and the pause-everyone message on events",
+        [
+            "ALTER TABLE events ADD COLUMN phase TEXT NOT NULL DEFAULT 'lobby' CHECK (phase IN "
+            "('lobby', 'running', 'paused', 'ended', 'harvest', 'closed'))",
+            "ALTER TABLE events ADD COLUMN started_at REAL",
+            "ALTER TABLE events ADD COLUMN duration REAL NOT NULL DEFAULT 0",
+            "ALTER TABLE events ADD COLUMN paused_at REAL",
+            "ALTER TABLE events ADD COLUMN paused_total REAL NOT NULL DEFAULT 0",
+            "ALTER TABLE events ADD COLUMN hold_message TEXT",
+        ],
+    ),
 ]

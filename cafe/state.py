@@ -7,14 +7,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from cafe import queries
-from cafe.actions import console_note_view, own_note_view, wall_note_view
+from cafe.actions import clock_view, console_note_view, own_note_view, wall_note_view
 
 
 def event_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
     """Return the public facts of an event that every screen shows."""
     plan = queries.plan(event)
-    rounds = queries.rounds(db, event["id"])
-    current = next((r for r in rounds if r["number"] == event["current_round"]), None)
     return {
         "slug": event["slug"],
         "title": event["title"],
@@ -26,13 +24,8 @@ def event_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
         "helpline": plan.get("helpline", ""),
         "safeguarding_lead": plan.get("safeguarding_lead", ""),
         "tables": queries.tables(db, event["id"]),
-        "round": {
-            "number": event["current_round"],
-            "count": len(rounds),
-            "question": current["question"] if current else "",
-            "content_warning": current["content_warning"] if current else "",
-            "minutes": current["minutes"] if current else None,
-        },
+        "hold": event["hold_message"],
+        **clock_view(db, event),
     }
 
 

@@ -73,3 +73,91 @@ def on_approve_note(payload: Any = None) -> dict[str, Any]:
 def on_hide_note(payload: Any = None) -> dict[str, Any]:
     """Keep a note off the wall."""
     return _set_wall(payload, "hidden")
+
+
+def _round_action(action: str, payload: Any) -> dict[str, Any]:
+    conn = connection(CONSOLE)
+    _authorised(conn)
+    checked = actions.check_round_action(action, payload)
+    view = actions.do_change_round(current_event(conn), action, checked)
+    return ok(**view)
+
+
+@socketio.on("start_round", namespace=CONSOLE)
+@acked
+def on_start_round(payload: Any = None) -> dict[str, Any]:
+    """Start the next round, or the round given (to go back)."""
+    return _round_action("start_round", payload)
+
+
+@socketio.on("pause_round", namespace=CONSOLE)
+@acked
+def on_pause_round(payload: Any = None) -> dict[str, Any]:
+    """Stop the round's clock."""
+    return _round_action("pause_round", payload)
+
+
+@socketio.on("resume_round", namespace=CONSOLE)
+@acked
+def on_resume_round(payload: Any = None) -> dict[str, Any]:
+    """Restart the round's clock."""
+    return _round_action("resume_round", payload)
+
+
+@socketio.on("extend_round", namespace=CONSOLE)
+@acked
+def on_extend_round(payload: Any = None) -> dict[str, Any]:
+    """Give the round more minutes."""
+    return _round_action("extend_round", payload)
+
+
+@socketio.on("end_round", namespace=CONSOLE)
+@acked
+def on_end_round(payload: Any = None) -> dict[str, Any]:
+    """End the round now; travellers move."""
+    return _round_action("end_round", payload)
+
+
+@socketio.on("start_harvest", namespace=CONSOLE)
+@acked
+def on_start_harvest(payload: Any = None) -> dict[str, Any]:
+    """Move to the harvest."""
+    return _round_action("start_harvest", payload)
+
+
+@socketio.on("close_event", namespace=CONSOLE)
+@acked
+def on_close_event(payload: Any = None) -> dict[str, Any]:
+    """Close the café: phones can no longer add or change notes."""
+    return _round_action("close_event", payload)
+
+
+@socketio.on("hold_everyone", namespace=CONSOLE)
+@acked
+def on_hold_everyone(payload: Any = None) -> dict[str, Any]:
+    """Put a calm pause screen with a short message on every phone and the wall."""
+    conn = connection(CONSOLE)
+    _authorised(conn)
+    message = actions.check_payload(payload).get("message") or "Please pause for a moment."
+    return ok(message=actions.do_hold(current_event(conn), message))
+
+
+@socketio.on("release_everyone", namespace=CONSOLE)
+@acked
+def on_release_everyone(payload: Any = None) -> dict[str, Any]:
+    """Lift the pause screen."""
+    conn = connection(CONSOLE)
+    _authorised(conn)
+    actions.do_hold(current_event(conn), None)
+    return ok(message=None)
+
+
+@socketio.on("send_message", namespace=CONSOLE)
+@acked
+def on_send_message(payload: Any = None) -> dict[str, Any]:
+    """Send a short message to every phone or to one table."""
+    conn = connection(CONSOLE)
+    _authorised(conn)
+    payload = actions.check_payload(payload)
+    sent = actions.do_send_message(current_event(conn), payload.get("text"), payload.get("table"))
+    return ok(**sent)

@@ -34,6 +34,7 @@ def console(slug: str) -> Any:
         if event is None:
             abort(404)
         tables = queries.tables(db, event["id"])
+        rounds = queries.rounds(db, event["id"])
     join_url = base_url() + url_for("participant.event_page", slug=slug)
     wall_url = url_for("wall.wall_page", slug=slug, token=event["wall_token"])
     return render_template(

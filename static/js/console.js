@@ -95,6 +95,60 @@
     $("count-people").textContent = participants;
   }
 
+  var countdown = new CafeCountdown($("timer"), $("timer-say"));
+  var ALLOWED = {
+    start_round: ["lobby", "ended", "harvest"], pause_round: ["running"], resume_round: ["paused"],
+    extend_round: ["running", "paused"], end_round: ["running", "paused"],
+    start_harvest: ["ended", "lobby"], close_event: ["lobby", "running", "paused", "ended", "harvest"]
+  };
+
+  function drawClock(clock, round, serverTime) {
+    countdown.update(clock, serverTime);
+    var phase = { lobby: "not started", running: "running", paused: "paused", ended: "ended – travellers move",
+                  harvest: "harvest", closed: "closed" }[clock.phase];
+    $("round-line").textContent = clock.phase === "harvest" || clock.phase === "closed"
+      ? "The café is in " + phase + "."
+      : "Round " + round.number + " of " + round.count + " (" + phase + "): " + round.question;
+    root.querySelectorAll("[data-action]").forEach(function (b) {
+      b.disabled = ALLOWED[b.dataset.action].indexOf(clock.phase) < 0;
+    });
+    $("goto").disabled = ALLOWED.start_round.indexOf(clock.phase) < 0;
+    $("start-round").textContent = clock.phase === "lobby" ? "Start round 1" : "Start next round";
+  }
+
+  function control(event, payload) {
+    $("control-error").hidden = true;
+    socket.timeout(10000).emit(event, payload || {}, function (err, ack) {
+      if (err || !ack.ok) {
+        $("control-error").textContent = err ? "No answer from the server – try again." : ack.error;
+        $("control-error").hidden = false;
+      }
+    });
+  }
+
+  root.querySelectorAll("[data-action]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      if (b.dataset.action === "close_event" &&
+          !window.confirm("Close the café? Phones will no longer be able to add or change notes.")) return;
+      var payload = b.dataset.minutes ? { minutes: parseInt(b.dataset.minutes, 10) } : {};
+      control(b.dataset.action, payload);
+    });
+  });
+  $("goto").addEventListener("click", function () {
+    control("start_round", { round: parseInt($("goto-round").value, 10) });
+  });
+  $("hold-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    control("hold_everyone", { message: $("hold-message").value });
+  });
+  $("release").addEventListener("click", function () { control("release_everyone"); });
+  $("message-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var table = $("message-table").value;
+    control("send_message", { text: $("message-text").value, table: table ? parseInt(table, 10) : null });
+    $("message-text").value = "";
+  });
+
   var socket = io("/console", { auth: { event: root.dataset.slug } });
   socket.on("connect", function () { $("status").textContent = "Live"; });
   socket.on("disconnect", function () { $("status").textContent = "Reconnecting…"; });
@@ -105,8 +159,8 @@
     state.notes.forEach(function (n) { notes[n.id] = n; place(n); });
     presence = state.presence.tables;
     participants = state.participants;
-    $("round-line").textContent = "Round " + state.event.round.number + " of " + state.event.round.count +
-      ": " + state.event.round.question;
+    drawClock(state.event.clock, state.event.round, state.event.server_time);
+    $("release").disabled = !state.event.hold;
     counts();
   });
   socket.on("note_added", function (data) {
@@ -116,6 +170,11 @@
     $("new-notes").textContent = "New note at table " + data.note.table;
   });
   socket.on("note_changed", function (data) { notes[data.note.id] = data.note; place(data.note); counts(); });
+  socket.on("round_changed", function (data) { drawClock(data.clock, data.round, data.server_time); });
+  socket.on("hold_changed", function (data) { $("release").disabled = !data.message; });
+  socket.on("message_sent", function (data) {
+    $("status").textContent = "Message sent" + (data.table ? " to table " + data.table : " to everyone") + ".";
+  });
   socket.on("presence_changed", function (data) { presence = data.tables; counts(); });
   $("only-pending").addEventListener("change", function () {
     root.querySelectorAll(".note").forEach(function (el) { applyFilter(el, notes[el.dataset.id]); });

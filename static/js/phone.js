@@ -16,6 +16,7 @@
   var failed = {};       // client_id -> reason the server refused it
   var inflight = {};
   var attempt = 0, retryTimer = null;
+  var countdown = new CafeCountdown(document.getElementById("timer"), document.getElementById("timer-say"));
 
   function $(id) { return document.getElementById(id); }
   function show(id) {
@@ -78,6 +79,18 @@
       setNet("Can't reach the café right now – your notes are kept on this phone.", true);
     });
     socket.on("state", onState);
+    socket.on("round_changed", function (data) {
+      if (!state) return;
+      state.event.clock = data.clock; state.event.round = data.round; state.event.server_time = data.server_time;
+      if (data.clock.phase === "closed") { state.event.status = "closed"; show("closed"); return; }
+      if (state.me.table) drawWrite();
+      saveShell();
+    });
+    socket.on("hold_changed", function (data) { drawHold(data.message); });
+    socket.on("message_sent", function (data) {
+      $("message-text").textContent = data.text;
+      $("message").hidden = false;
+    });
     socket.on("own_note_changed", function (data) { saved[data.note.client_id] = data.note; render(); });
     socket.on("table_changed", function (data) { if (state) { state.me.table = data.table; drawWhere(); } });
   }
@@ -97,6 +110,7 @@
     maxChars = data.max_chars;
     saved = {};
     data.notes.forEach(function (n) { saved[n.client_id] = n; });
+    drawHold(data.event.hold);
     if (data.event.status !== "open") { show("closed"); return; }
     if (!data.me.table && presetTable) { chooseTable(presetTable); }
     else if (!data.me.table) { drawTables(); show("tables"); focusHeading("tables"); }
@@ -141,9 +155,19 @@
     $("where-round").textContent = "Round " + state.event.round.number + " of " + state.event.round.count;
   }
 
+  function drawHold(message) {
+    var wasHidden = $("hold").hidden;
+    $("hold").hidden = !message;
+    $("hold-text").textContent = message || "";
+    $("app").classList.toggle("holding", !!message);
+    if (message && wasHidden) $("hold-title").focus();
+  }
+
   function drawWrite() {
     var wasHidden = $("write").hidden;
     drawWhere();
+    countdown.update(state.event.clock, state.event.server_time);
+    $("move").hidden = !(state.event.clock.phase === "ended" && state.event.round.move);
     $("question").textContent = state.event.round.question;
     var warning = state.event.round.content_warning;
     $("round-warning").textContent = warning ? "Content warning: " + warning : "";
@@ -353,6 +377,8 @@
   $("note-form").addEventListener("submit", submitNote);
   $("note-text").addEventListener("input", updateCount);
   $("change-table").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
+  $("message-close").addEventListener("click", function () { $("message").hidden = true; });
+  $("move-choose").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
   $("support-close").addEventListener("click", function () { $("support").hidden = true; $("note-text").focus(); });
   window.addEventListener("online", flush);
 

@@ -21,6 +21,16 @@
     refreshEmpty();
   }
 
+  var countdown = new CafeCountdown(document.getElementById("timer"), null);
+  function drawRound(clock, round, serverTime) {
+    countdown.update(clock, serverTime);
+    document.getElementById("question").textContent = clock.phase === "harvest" ? "Harvest" : round.question;
+  }
+  function drawHold(message) {
+    document.getElementById("hold").hidden = !message;
+    document.getElementById("hold-text").textContent = message || "";
+  }
+
   var socket = io("/wall", { auth: { event: root.dataset.slug, token: root.dataset.token } });
   var status = document.getElementById("wall-status");
   socket.on("connect", function () { status.textContent = ""; });
@@ -28,10 +38,13 @@
   socket.on("connect_error", function (e) { status.textContent = e.message || "Cannot connect."; });
   socket.on("wall_state", function (state) {
     list.textContent = "";
-    document.getElementById("question").textContent = state.event.round.question;
+    drawRound(state.event.clock, state.event.round, state.event.server_time);
+    drawHold(state.event.hold);
     state.notes.slice(-MAX_SHOWN).forEach(show);
     refreshEmpty();
   });
+  socket.on("round_changed", function (data) { drawRound(data.clock, data.round, data.server_time); });
+  socket.on("hold_changed", function (data) { drawHold(data.message); });
   socket.on("note_shown", function (data) { show(data.note); });
   socket.on("note_removed", function (data) {
     var el = list.querySelector('[data-id="' + data.id + '"]');

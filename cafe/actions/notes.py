@@ -1,4 +1,4 @@
-"""Every state change: `check_*` validates (raising Refused), `do_*` writes, commits, then broadcasts."""
+"""Participants and their notes: join, choose a table, submit, edit, withdraw, approve for the wall."""
 
 from __future__ import annotations
 
@@ -6,22 +6,17 @@ import json
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlite_utils import Database
-from werkzeug.security import generate_password_hash
 
-from cafe import events, queries, rooms, socketio
+from cafe import events, queries, rooms
+from cafe.actions.common import NoteDraft, Refused, _publish, check_payload, now
 from cafe.db import get_writer
-from cafe.plans import Plan
 from cafe.safety import classify_note
 
 CONSENTS = ("quote", "paraphrase", "none")
-ROLES = ("admin", "facilitator", "staff", "safeguarding")
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud and typed on phones
 _ADJECTIVES = (
     "Amber",
     "Bright",
@@ -60,44 +55,7 @@ _NOUNS = (
 )
 
 
-class Refused(Exception):
-    """An action that cannot be done; `message` is safe to show the user."""
-
-    def __init__(self, message: str, code: str = "invalid") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-@dataclass(frozen=True)
-class NoteDraft:
-    """A validated note from a phone, not yet stored."""
-
-    client_id: str
-    text: str
-    consent: str
-    table_no: int | None = None
-    round_no: int | None = None
-
-
-def now() -> str:
-    """Return the current UTC time as ISO 8601 text."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _publish(event: events.ServerEvent, room: str) -> None:
-    """Send a server event to a room (only ever called after the commit it reports)."""
-    socketio.emit(event.name, event.payload(), to=room, namespace=event.namespace)
-
-
 # ---- checks -------------------------------------------------------------------------------------
-
-
-def check_payload(payload: Any) -> dict[str, Any]:
-    """Refuse anything that is not a JSON object."""
-    if not isinstance(payload, dict):
-        raise Refused("Expected a JSON object.")
-    return payload
 
 
 def check_note_text(text: Any, max_chars: int) -> str:
@@ -432,142 +390,3 @@ def do_set_wall(event: dict[str, Any], note_id: int, state: str) -> dict[str, An
     before, after = get_writer().write(update)
     _broadcast_note(event, before, after)
     return after
-
-
-# ---- events and accounts -----------------------------------------------------------------------
-
-
-def new_code(length: int = 6) -> str:
-    """Return a short join code that is easy to read aloud and type."""
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
-
-
-def do_create_event(plan: Plan, slug: str | None = None, replace: bool = False) -> dict[str, Any]:
-    """Create an event (tables, rounds, frames) from a validated plan; optionally replace one."""
-    slug = slug or plan.slug
-    if not slug:
-        raise Refused("The event needs a slug (give one in the plan or on the command line).")
-
-    def insert(db: Database) -> dict[str, Any]:
-        existing = queries.event_by_slug(db, slug)
-        if existing is not None:
-            if not replace:
-                raise Refused(f"An event with slug {slug!r} already exists.")
-            db.execute("DELETE FROM events WHERE id = ?", [existing["id"]])
-        code = new_code()
-        while queries.event_by_code(db, code) is not None:
-            code = new_code()
-        cursor = db.execute(
-            "INSERT INTO events (slug, code, title, plan_json, wall_token, wall_requires_approval, "
-            "retention_days, k_threshold, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-            [
-                slug,
-                code,
-                plan.title,
-                json.dumps(plan.to_dict()),
-                secrets.token_urlsafe(24),
-                int(plan.wall_requires_approval),
-                plan.retention_days,
-                plan.k_threshold,
-                now(),
-            ],
-        )
-        event_id = cursor.lastrowid
-        db["tables"].insert_all(
-            {"event_id": event_id, "number": i, "name": t.name, "capacity": t.capacity}
-            for i, t in enumerate(plan.tables, start=1)
-        )
-        db["rounds"].insert_all(
-            {
-                "event_id": event_id,
-                "number": i,
-                "question": r.question,
-                "minutes": r.minutes,
-                "move": int(r.move),
-                "content_warning": r.content_warning,
-            }
-            for i, r in enumerate(plan.rounds, start=1)
-        )
-        db["frames"].insert_all(
-            {"event_id": event_id, "name": f.name, "seeds_json": json.dumps(list(f.seeds))}
-            for f in plan.frames
-        )
-        return queries.event_by_slug(db, slug)
-
-    return get_writer().write(insert)
-
-
-def do_set_current_round(event: dict[str, Any], round_no: int) -> dict[str, Any]:
-    """Make a round the one new notes belong to."""
-
-    def update(db: Database) -> dict[str, Any]:
-        if (
-            db.execute(
-                "SELECT 1 FROM rounds WHERE event_id = ? AND number = ?", [event["id"], round_no]
-            ).fetchone()
-            is None
-        ):
-            raise Refused("There is no such round.")
-        db.execute("UPDATE events SET current_round = ? WHERE id = ?", [round_no, event["id"]])
-        return queries.event_by_slug(db, event["slug"])
-
-    return get_writer().write(update)
-
-
-def do_close_event(event: dict[str, Any]) -> None:
-    """Close an event: phones can no longer add or change notes."""
-    get_writer().write(
-        lambda db: db.execute(
-            "UPDATE events SET status = 'closed', closed_at = ? WHERE id = ?", [now(), event["id"]]
-        )
-    )
-
-
-def check_new_user(username: Any, password: Any, role: Any) -> tuple[str, str, str]:
-    """Validate a new account's name, password and role."""
-    if not isinstance(username, str) or not re.match(r"^[A-Za-z0-9_.-]{2,40}$", username):
-        raise Refused("User names are 2–40 letters, digits, dots, dashes or underscores.")
-    if not isinstance(password, str) or len(password) < 10:
-        raise Refused("Passwords need at least 10 characters.")
-    if role not in ROLES:
-        raise Refused(f"Role must be one of: {', '.join(ROLES)}.")
-    return username, password, role
-
-
-def do_create_user(username: str, password: str, role: str) -> dict[str, Any]:
-    """Create an account with a hashed password."""
-    username, password, role = check_new_user(username, password, role)
-    hashed = generate_password_hash(password, method="scrypt")
-
-    def insert(db: Database) -> dict[str, Any]:
-        if queries.user_by_name(db, username) is not None:
-            raise Refused(f"The user {username!r} already exists.")
-        db.execute(
-            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?,?,?,?)",
-            [username, hashed, role, now()],
-        )
-        return queries.user_by_name(db, username)
-
-    return get_writer().write(insert)
-
-
-def do_start_session(user: dict[str, Any]) -> str:
-    """Open a server-side login session; return its secret token (kept in the signed cookie)."""
-    token = secrets.token_urlsafe(32)
-    get_writer().write(
-        lambda db: db.execute(
-            "INSERT INTO user_sessions (id, user_id, created_at) VALUES (?,?,?)",
-            [queries.token_hash(token), user["id"], now()],
-        )
-    )
-    return token
-
-
-def do_end_session(token: str) -> None:
-    """Revoke a login session at once."""
-    get_writer().write(
-        lambda db: db.execute(
-            "UPDATE user_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            [now(), queries.token_hash(token)],
-        )
-    )

@@ -1,0 +1,75 @@
+"""Every state change: `check_*` validates (raising Refused), `do_*` writes, commits, then broadcasts.
+
+Split by concern; import from here.
+"""
+
+from cafe.actions.accounts import (
+    ROLES,
+    check_new_user,
+    do_create_user,
+    do_end_session,
+    do_start_session,
+)
+from cafe.actions.clock import (
+    check_round_action,
+    clock_view,
+    do_change_round,
+    do_hold,
+    do_send_message,
+    round_view,
+    server_time,
+)
+from cafe.actions.common import NoteDraft, Refused, check_payload, now
+from cafe.actions.notes import (
+    CLIENT_ID_RE,
+    CONSENTS,
+    check_consent,
+    check_event_open,
+    check_note_id,
+    check_note_text,
+    check_submit_note,
+    console_note_view,
+    do_choose_table,
+    do_edit_note,
+    do_join_event,
+    do_set_wall,
+    do_submit_note,
+    do_withdraw_note,
+    own_note_view,
+    wall_note_view,
+)
+from cafe.actions.setup import do_close_event, do_create_event, do_set_current_round, new_code
+
+__all__ = [
+    "check_round_action", "clock_view", "do_change_round", "do_hold", "do_send_message",
+    "round_view", "server_time",
+    "CLIENT_ID_RE",
+    "CONSENTS",
+    "ROLES",
+    "NoteDraft",
+    "Refused",
+    "check_consent",
+    "check_event_open",
+    "check_new_user",
+    "check_note_id",
+    "check_note_text",
+    "check_payload",
+    "check_submit_note",
+    "console_note_view",
+    "do_choose_table",
+    "do_close_event",
+    "do_create_event",
+    "do_create_user",
+    "do_edit_note",
+    "do_end_session",
+    "do_join_event",
+    "do_set_current_round",
+    "do_set_wall",
+    "do_start_session",
+    "do_submit_note",
+    "do_withdraw_note",
+    "new_code",
+    "now",
+    "own_note_view",
+    "wall_note_view",
+]

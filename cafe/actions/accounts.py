@@ -1,0 +1,66 @@
+"""Staff accounts and their server-side login sessions."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from sqlite_utils import Database
+from werkzeug.security import generate_password_hash
+
+from cafe import queries
+from cafe.actions.common import Refused, now
+from cafe.db import get_writer
+
+ROLES = ("admin", "facilitator", "staff", "safeguarding")
+
+
+def check_new_user(username: Any, password: Any, role: Any) -> tuple[str, str, str]:
+    """Validate a new account's name, password and role."""
+    if not isinstance(username, str) or not re.match(r"^[A-Za-z0-9_.-]{2,40}$", username):
+        raise Refused("User names are 2–40 letters, digits, dots, dashes or underscores.")
+    if not isinstance(password, str) or len(password) < 10:
+        raise Refused("Passwords need at least 10 characters.")
+    if role not in ROLES:
+        raise Refused(f"Role must be one of: {', '.join(ROLES)}.")
+    return username, password, role
+
+
+def do_create_user(username: str, password: str, role: str) -> dict[str, Any]:
+    """Create an account with a hashed password."""
+    username, password, role = check_new_user(username, password, role)
+    hashed = generate_password_hash(password, method="scrypt")
+
+    def insert(db: Database) -> dict[str, Any]:
+        if queries.user_by_name(db, username) is not None:
+            raise Refused(f"The user {username!r} already exists.")
+        db.execute(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?,?,?,?)",
+            [username, hashed, role, now()],
+        )
+        return queries.user_by_name(db, username)
+
+    return get_writer().write(insert)
+
+
+def do_start_session(user: dict[str, Any]) -> str:
+    """Open a server-side login session; return its secret token (kept in the signed cookie)."""
+    token = secrets.token_urlsafe(32)
+    get_writer().write(
+        lambda db: db.execute(
+            "INSERT INTO user_sessions (id, user_id, created_at) VALUES (?,?,?)",
+            [queries.token_hash(token), user["id"], now()],
+        )
+    )
+    return token
+
+
+def do_end_session(token: str) -> None:
+    """Revoke a login session at once."""
+    get_writer().write(
+        lambda db: db.execute(
+            "UPDATE user_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            [now(), queries.token_hash(token)],
+        )
+    )

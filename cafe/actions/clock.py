@@ -1,0 +1,157 @@
+"""The facilitator drives the café: round transitions, "pause everyone", messages to phones."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlite_utils import Database
+
+from cafe import events, queries, rooms, rounds, socketio
+from cafe.actions.common import Refused, _publish, check_payload, now
+from cafe.actions.notes import check_note_text
+from cafe.db import get_writer, reading
+
+MAX_MESSAGE_CHARS = 300
+
+
+def server_time() -> float:
+    """Return the server's clock in ms since the epoch (phones correct their offset against it)."""
+    return time.time() * 1000
+
+
+def clock_of(event: dict[str, Any], round_count: int) -> rounds.Clock:
+    """Return an event row's clock."""
+    return rounds.Clock(
+        phase=event["phase"],
+        round=event["current_round"],
+        rounds=round_count,
+        started_at=event["started_at"],
+        duration=event["duration"],
+        paused_at=event["paused_at"],
+        paused_total=event["paused_total"],
+    )
+
+
+def round_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
+    """Return the current round's question and settings, as every screen shows them."""
+    all_rounds = queries.rounds(db, event["id"])
+    current = next((r for r in all_rounds if r["number"] == event["current_round"]), None)
+    return {
+        "number": event["current_round"],
+        "count": len(all_rounds),
+        "question": current["question"] if current else "",
+        "content_warning": current["content_warning"] if current else "",
+        "minutes": current["minutes"] if current else None,
+        "move": bool(current["move"]) if current else False,
+    }
+
+
+def clock_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
+    """Return what a screen needs to draw the round and count down locally."""
+    count = len(queries.rounds(db, event["id"]))
+    return {
+        "clock": clock_of(event, count).to_dict(),
+        "round": round_view(db, event),
+        "server_time": server_time(),
+    }
+
+
+def _publish_everywhere(event: events.ServerEvent, event_id: int) -> None:
+    """Send one event to every phone, console and wall of an event."""
+    _publish(event, rooms.event(event_id))
+    for namespace, room in ((events.CONSOLE, rooms.console(event_id)), (events.WALL, rooms.wall(event_id))):
+        socketio.emit(event.name, event.payload(), to=room, namespace=namespace)
+
+
+def check_round_action(action: str, payload: Any) -> dict[str, Any]:
+    """Validate the payload of a round action."""
+    payload = check_payload(payload if payload is not None else {})
+    if action == "start_round" and payload.get("round") is not None:
+        value = payload["round"]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Refused("'round' must be a round number.")
+    if action == "extend_round":
+        value = payload.get("minutes")
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise Refused("Extend by a whole number of minutes.")
+    return payload
+
+
+def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Apply a round transition, store the new clock, then tell every screen."""
+
+    def update(db: Database) -> dict[str, Any]:
+        fresh = queries.event_by_slug(db, event["slug"])
+        all_rounds = queries.rounds(db, fresh["id"])
+        clock = clock_of(fresh, len(all_rounds))
+        at = server_time()
+        try:
+            if action == "start_round":
+                number = payload.get("round")
+                target = number if number is not None else (
+                    clock.round if clock.phase == "lobby" else clock.round + 1
+                )
+                minutes = next((r["minutes"] for r in all_rounds if r["number"] == target), 20)
+                clock = rounds.start_round(clock, number, minutes, at)
+            elif action == "pause_round":
+                clock = rounds.pause_round(clock, at)
+            elif action == "resume_round":
+                clock = rounds.resume_round(clock, at)
+            elif action == "extend_round":
+                clock = rounds.extend_round(clock, payload["minutes"])
+            elif action == "end_round":
+                clock = rounds.end_round(clock, at)
+            elif action == "start_harvest":
+                clock = rounds.start_harvest(clock)
+            elif action == "close_event":
+                clock = rounds.close(clock)
+            else:
+                raise Refused("Unknown round action.")
+        except rounds.RoundError as exc:
+            raise Refused(str(exc), "illegal") from None
+        db.execute(
+            "UPDATE events SET phase = ?, current_round = ?, started_at = ?, duration = ?, "
+            "paused_at = ?, paused_total = ?, status = ?, closed_at = COALESCE(closed_at, ?) "
+            "WHERE id = ?",
+            [
+                clock.phase, clock.round, clock.started_at, clock.duration, clock.paused_at,
+                clock.paused_total, "closed" if clock.phase == "closed" else "open",
+                now() if clock.phase == "closed" else None, fresh["id"],
+            ],
+        )
+        updated = queries.event_by_slug(db, event["slug"])
+        return clock_view(db, updated)
+
+    view = get_writer().write(update)
+    _publish_everywhere(events.RoundChanged(**view), event["id"])
+    return view
+
+
+def do_hold(event: dict[str, Any], message: str | None) -> str | None:
+    """Put a calm "pause" screen on every phone and the wall (message) or lift it (None)."""
+    if message is not None:
+        message = check_note_text(message, MAX_MESSAGE_CHARS)
+    get_writer().write(
+        lambda db: db.execute(
+            "UPDATE events SET hold_message = ? WHERE id = ?", [message, event["id"]]
+        )
+    )
+    _publish_everywhere(events.HoldChanged(message), event["id"])
+    return message
+
+
+def do_send_message(event: dict[str, Any], text: Any, table: Any = None) -> dict[str, Any]:
+    """Send a short message to every phone of the event, or to one table's phones."""
+    text = check_note_text(text, MAX_MESSAGE_CHARS)
+    if table is not None:
+        if isinstance(table, bool) or not isinstance(table, int):
+            raise Refused("Choose a table, or send to everyone.")
+        with reading() as db:
+            if table not in {t["number"] for t in queries.tables(db, event["id"])}:
+                raise Refused("There is no such table.")
+    message = events.MessageSent(text, table)
+    room = rooms.table(event["id"], table) if table is not None else rooms.event(event["id"])
+    _publish(message, room)
+    socketio.emit(message.name, message.payload(), to=rooms.console(event["id"]), namespace=events.CONSOLE)
+    return message.payload()

@@ -1,0 +1,68 @@
+// The countdown every screen shows: the server owns the clock; this corrects for the device's clock
+// offset and ticks locally (no per-second traffic). Gentle signals at 2 minutes and at the end.
+(function () {
+  "use strict";
+  var LABELS = { lobby: "Starting soon", paused: "Paused", ended: "Time to move", harvest: "Harvest",
+                 closed: "Closed" };
+
+  function format(seconds) {
+    var s = Math.max(0, Math.round(seconds));
+    var m = Math.floor(s / 60);
+    return m + ":" + String(s % 60).padStart(2, "0");
+  }
+
+  function Countdown(display, announcer) {
+    this.display = display;
+    this.announcer = announcer;
+    this.clock = null;
+    this.offset = 0;
+    this.signalled = {};
+    var self = this;
+    setInterval(function () { self.tick(); }, 1000);
+  }
+
+  Countdown.prototype.update = function (clock, serverTime) {
+    var changed = !this.clock || this.clock.started_at !== clock.started_at || this.clock.round !== clock.round;
+    this.clock = clock;
+    this.offset = serverTime - Date.now();
+    if (changed) this.signalled = {};
+    this.tick();
+  };
+
+  Countdown.prototype.remaining = function () {
+    var c = this.clock;
+    if (!c || c.started_at === null) return null;
+    var until = c.paused_at !== null ? c.paused_at : Date.now() + this.offset;
+    return c.duration - ((until - c.started_at) / 1000 - c.paused_total);
+  };
+
+  Countdown.prototype.say = function (key, text) {
+    if (this.signalled[key]) return;
+    this.signalled[key] = true;
+    if (this.announcer) this.announcer.textContent = text;
+    if (navigator.vibrate) { try { navigator.vibrate(150); } catch (e) { /* not allowed */ } }
+    this.display.classList.add("signal");
+    var display = this.display;
+    setTimeout(function () { display.classList.remove("signal"); }, 2500);
+  };
+
+  Countdown.prototype.tick = function () {
+    var c = this.clock;
+    if (!c) return;
+    var left = this.remaining();
+    var phase = c.phase;
+    this.display.dataset.phase = phase;
+    if (phase === "running" || phase === "paused") {
+      this.display.textContent = (phase === "paused" ? "Paused · " : "") + format(left) + " left";
+      this.display.classList.toggle("soon", left <= 120 && left > 0);
+      this.display.classList.toggle("over", left <= 0);
+      if (phase === "running" && left <= 120 && left > 0) this.say("two", "Two minutes left in this round.");
+      if (phase === "running" && left <= 0) this.say("end", "Time is up for this round.");
+    } else {
+      this.display.textContent = LABELS[phase] || "";
+      this.display.classList.remove("soon", "over");
+    }
+  };
+
+  window.CafeCountdown = Countdown;
+})();

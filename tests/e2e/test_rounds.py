@@ -1,0 +1,60 @@
+"""The facilitator runs rounds from the console; every phone's countdown follows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.conftest import PHONE
+from e2e.test_phone import join_at_table
+
+pytestmark = pytest.mark.e2e
+
+
+def test_start_pause_extend_and_every_phone_follows(browser, server, console_page, phone_page):
+    second = browser.new_context(**PHONE).new_page()
+    join_at_table(phone_page, server, table=1)
+    join_at_table(second, server, table=2)
+    for phone in (phone_page, second):
+        expect(phone.locator("#timer")).to_have_text("Starting soon")
+
+    console_page.get_by_role("button", name="Start round 1").click()
+    for page in (phone_page, second, console_page):
+        expect(page.locator("#timer")).to_have_text(re.compile(r"^(20:00|19:5\d) left$"))
+
+    console_page.get_by_role("button", name="Pause", exact=True).click()
+    for page in (phone_page, second):
+        expect(page.locator("#timer")).to_have_text(re.compile(r"^Paused · (20:00|19:5\d) left$"))
+
+    console_page.get_by_role("button", name="+5 min").click()
+    for page in (phone_page, second, console_page):
+        expect(page.locator("#timer")).to_have_text(re.compile(r"^(Paused · )?(25:00|24:5\d) left$"))
+
+    console_page.get_by_role("button", name="Resume").click()
+    console_page.get_by_role("button", name="End round").click()
+    for page in (phone_page, second):
+        expect(page.locator("#timer")).to_have_text("Time to move")
+        expect(page.locator("#move")).to_be_visible()
+    # Illegal moves are not offered: the console disables them.
+    expect(console_page.get_by_role("button", name="Pause", exact=True)).to_be_disabled()
+    second.context.close()
+
+
+def test_pause_everyone_puts_a_calm_screen_on_phones(server, console_page, phone_page):
+    join_at_table(phone_page, server)
+    console_page.fill("#hold-message", "Let's take a breath together.")
+    console_page.get_by_role("button", name="Pause everyone").click()
+    expect(phone_page.locator("#hold")).to_be_visible()
+    expect(phone_page.locator("#hold-text")).to_have_text("Let's take a breath together.")
+    expect(phone_page.get_by_role("link", name="Exit this page")).to_be_visible()
+    console_page.get_by_role("button", name="Lift the pause").click()
+    expect(phone_page.locator("#hold")).to_be_hidden()
+
+
+def test_message_reaches_the_phone(server, console_page, phone_page):
+    join_at_table(phone_page, server)
+    console_page.fill("#message-text", "Tea is in the next room")
+    console_page.get_by_role("button", name="Send").click()
+    expect(phone_page.locator("#message-text")).to_have_text("Tea is in the next room")
