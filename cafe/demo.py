@@ -81,8 +81,6 @@ def do_create_demo(slug: str = "demo", seed: int = 7) -> dict[str, Any]:
                     stamp,
                 ],
             )
-        last_round = max(r["round"] for r in rows)
-        db.execute("UPDATE events SET current_round = ? WHERE id = ?", [last_round, event["id"]])
         return len(rows)
 
     get_writer().write(fill)

@@ -133,6 +133,7 @@ def test_facilitator_sees_the_console(client):
     assert login(client).status_code == 303
     page = client.get("/console/test-cafe").text
     assert "Test café" in page and "/wall/test-cafe?token=" in page
+    assert '<option value="2">2</option>' in page  # "go to round" offers every round
 
 
 def test_wrong_password_is_refused_without_saying_which_part(client):

@@ -41,6 +41,7 @@ def console(slug: str) -> Any:
         "staff/console.html",
         event=event,
         tables=tables,
+        rounds=rounds,
         join_url=join_url,
         wall_url=wall_url,
         user=current_user(),

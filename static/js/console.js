@@ -113,7 +113,7 @@
       b.disabled = ALLOWED[b.dataset.action].indexOf(clock.phase) < 0;
     });
     $("goto").disabled = ALLOWED.start_round.indexOf(clock.phase) < 0;
-    $("start-round").textContent = clock.phase === "lobby" ? "Start round 1" : "Start next round";
+    $("start-round").textContent = clock.phase === "lobby" ? "Start round " + round.number : "Start next round";
   }
 
   function control(event, payload) {
