@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
 PARTICIPANT = "/participant"
+SAFEGUARDING = "/safeguarding"
 CONSOLE = "/console"
 WALL = "/wall"
 
@@ -116,6 +117,15 @@ class MessageSent(ServerEvent):
     table: int | None
 
 
+@dataclass(frozen=True)
+class SafeguardingItemChanged(ServerEvent):
+    """A note in the safeguarding lead's queue arrived or changed (status, edit, withdrawal)."""
+
+    name: ClassVar[str] = "item_changed"
+    namespace: ClassVar[str] = SAFEGUARDING
+    item: dict
+
+
 ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     NoteAdded,
     NoteChanged,
@@ -127,4 +137,5 @@ ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     RoundChanged,
     HoldChanged,
     MessageSent,
+    SafeguardingItemChanged,
 )

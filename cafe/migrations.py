@@ -108,4 +108,15 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE events ADD COLUMN hold_message TEXT",
         ],
     ),
+    (
+        3,
+        "safeguarding queue state on notes",
+        [
+            "ALTER TABLE notes ADD COLUMN sg_status TEXT "
+            "CHECK (sg_status IN ('new', 'acknowledged', 'resolved'))",
+            "ALTER TABLE notes ADD COLUMN sg_updated_by TEXT",
+            "ALTER TABLE notes ADD COLUMN sg_updated_at TEXT",
+            "CREATE INDEX notes_safeguarding ON notes(event_id, sg_status)",
+        ],
+    ),
 ]

@@ -86,7 +86,8 @@ def participant_count(db: Database, event_id: int) -> int:
 
 NOTE_COLUMNS = (
     "n.id, n.client_id, n.event_id, n.participant_id, n.table_no, n.round_no, n.text, n.consent, "
-    "n.status, n.wall, n.flags_json, n.created_at, n.updated_at"
+    "n.status, n.wall, n.flags_json, n.created_at, n.updated_at, n.sg_status, n.sg_updated_by, "
+    "n.sg_updated_at"
 )
 
 
@@ -134,6 +135,17 @@ def event_notes(db: Database, event_id: int) -> list[dict[str, Any]]:
         db,
         f"SELECT {NOTE_COLUMNS}, p.pseudonym FROM notes n "
         "LEFT JOIN participants p ON p.id = n.participant_id WHERE n.event_id = ? ORDER BY n.id",
+        [event_id],
+    )
+
+
+def safeguarding_notes(db: Database, event_id: int) -> list[dict[str, Any]]:
+    """Return the notes in the safeguarding queue, newest first."""
+    return _all(
+        db,
+        f"SELECT {NOTE_COLUMNS}, p.pseudonym FROM notes n "
+        "LEFT JOIN participants p ON p.id = n.participant_id "
+        "WHERE n.event_id = ? AND n.sg_status IS NOT NULL ORDER BY n.id DESC",
         [event_id],
     )
 

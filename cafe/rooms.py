@@ -24,3 +24,8 @@ def participant(event_id: int, participant_id: int) -> str:
 def event(event_id: int) -> str:
     """Return the room of every phone of an event."""
     return f"event:{event_id}"
+
+
+def safeguarding(event_id: int) -> str:
+    """Return the room of the safeguarding leads watching an event."""
+    return f"safeguarding:{event_id}"

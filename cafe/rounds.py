@@ -71,8 +71,13 @@ def start_round(clock: Clock, round_no: int | None, minutes: int, now: float) ->
             raise RoundError("That was the last round: start the harvest instead.")
         raise RoundError(f"There is no round {round_no}; rounds are 1 to {clock.rounds}.")
     return replace(
-        clock, phase="running", round=round_no, started_at=now, duration=minutes * 60.0,
-        paused_at=None, paused_total=0.0,
+        clock,
+        phase="running",
+        round=round_no,
+        started_at=now,
+        duration=minutes * 60.0,
+        paused_at=None,
+        paused_total=0.0,
     )
 
 
@@ -95,7 +100,11 @@ def extend_round(clock: Clock, minutes: int) -> Clock:
     """Give the round more time."""
     if clock.phase not in ("running", "paused"):
         raise _refuse(clock, "extend the round")
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_EXTEND_MINUTES:
+    if (
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not 1 <= minutes <= MAX_EXTEND_MINUTES
+    ):
         raise RoundError(f"Extend by 1 to {MAX_EXTEND_MINUTES} minutes.")
     return replace(clock, duration=clock.duration + minutes * 60.0)
 
@@ -112,8 +121,9 @@ def start_harvest(clock: Clock) -> Clock:
     """Move to the harvest once a round has ended."""
     if clock.phase not in ("ended", "lobby"):
         raise _refuse(clock, "start the harvest")
-    return replace(clock, phase="harvest", started_at=None, duration=0.0, paused_at=None,
-                   paused_total=0.0)
+    return replace(
+        clock, phase="harvest", started_at=None, duration=0.0, paused_at=None, paused_total=0.0
+    )
 
 
 def close(clock: Clock) -> Clock:
@@ -123,5 +133,12 @@ def close(clock: Clock) -> Clock:
     return replace(clock, phase="closed", paused_at=None)
 
 
-ACTIONS = ("start_round", "pause_round", "resume_round", "extend_round", "end_round",
-           "start_harvest", "close_event")
+ACTIONS = (
+    "start_round",
+    "pause_round",
+    "resume_round",
+    "extend_round",
+    "end_round",
+    "start_harvest",
+    "close_event",
+)

@@ -46,7 +46,9 @@ def test_pause_extend_end_next_round_and_harvest(console, phone):
     assert act(console, "resume_round")["clock"]["phase"] == "running"
     assert act(console, "end_round")["clock"]["phase"] == "ended"
     nxt = act(console, "start_round")
-    assert nxt["clock"]["round"] == 2 and nxt["round"]["question"] == "What makes a partnership fair?"
+    assert (
+        nxt["clock"]["round"] == 2 and nxt["round"]["question"] == "What makes a partnership fair?"
+    )
     act(console, "end_round")
     assert act(console, "start_harvest")["clock"]["phase"] == "harvest"
     back = act(console, "start_round", {"round": 1})
@@ -57,8 +59,12 @@ def test_notes_belong_to_the_round_that_is_running(console, phone, db_path):
     act(console, "start_round")
     act(console, "end_round")
     act(console, "start_round")
-    phone.emit("submit_note", {"client_id": "round-two-1", "text": "Shared budgets", "consent": "quote"},
-               namespace="/participant", callback=True)
+    phone.emit(
+        "submit_note",
+        {"client_id": "round-two-1", "text": "Shared budgets", "consent": "quote"},
+        namespace="/participant",
+        callback=True,
+    )
     assert rows(db_path, "SELECT round_no FROM notes") == [(2,)]
 
 
@@ -80,21 +86,30 @@ def test_illegal_transitions_are_refused_with_a_reason(console, db_path, event, 
 
 def test_closing_the_cafe_stops_notes(console, phone):
     assert act(console, "close_event")["clock"]["phase"] == "closed"
-    ack = phone.emit("submit_note", {"client_id": "too-late-01", "text": "x", "consent": "quote"},
-                     namespace="/participant", callback=True)
+    ack = phone.emit(
+        "submit_note",
+        {"client_id": "too-late-01", "text": "x", "consent": "quote"},
+        namespace="/participant",
+        callback=True,
+    )
     assert ack["ok"] is False and ack["code"] == "closed"
     assert act(console, "start_round")["ok"] is False
 
 
-def test_pause_everyone_reaches_phones_and_wall_and_survives_a_reconnect(app, client, console, wall, phone):
+def test_pause_everyone_reaches_phones_and_wall_and_survives_a_reconnect(
+    app, client, console, wall, phone
+):
     drain((wall, "/wall"), (phone, "/participant"))
     ack = act(console, "hold_everyone", {"message": "Let's take a breath together."})
     assert ack == {"ok": True, "message": "Let's take a breath together."}
-    assert received(phone, "/participant", "hold_changed") == [{"message": "Let's take a breath together."}]
+    assert received(phone, "/participant", "hold_changed") == [
+        {"message": "Let's take a breath together."}
+    ]
     assert received(wall, "/wall", "hold_changed") == [{"message": "Let's take a breath together."}]
     phone.disconnect("/participant")
-    again = socketio.test_client(app, namespace="/participant", auth={"event": "test-cafe"},
-                                 flask_test_client=client)
+    again = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=client
+    )
     [state] = received(again, "/participant", "state")
     assert state["event"]["hold"] == "Let's take a breath together."
     act(console, "release_everyone")
@@ -104,14 +119,19 @@ def test_pause_everyone_reaches_phones_and_wall_and_survives_a_reconnect(app, cl
 def test_message_to_one_table_reaches_only_that_table(app, console, phone):
     other_http = app.test_client()
     join(other_http, table=2)
-    other = socketio.test_client(app, namespace="/participant", auth={"event": "test-cafe"},
-                                 flask_test_client=other_http)
+    other = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=other_http
+    )
     drain((phone, "/participant"), (other, "/participant"))
     assert act(console, "send_message", {"text": "Five minutes left", "table": 2})["ok"]
-    assert received(other, "/participant", "message_sent") == [{"text": "Five minutes left", "table": 2}]
+    assert received(other, "/participant", "message_sent") == [
+        {"text": "Five minutes left", "table": 2}
+    ]
     assert received(phone, "/participant", "message_sent") == []
     act(console, "send_message", {"text": "Welcome, everyone"})
-    assert received(phone, "/participant", "message_sent") == [{"text": "Welcome, everyone", "table": None}]
+    assert received(phone, "/participant", "message_sent") == [
+        {"text": "Welcome, everyone", "table": None}
+    ]
     bad = act(console, "send_message", {"text": "", "table": 2})
     assert bad["ok"] is False
 

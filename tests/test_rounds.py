@@ -128,8 +128,10 @@ def test_ended_round_keeps_its_final_time():
 
 @given(
     minutes=st.integers(1, 180),
-    events=st.lists(st.tuples(st.sampled_from(["pause", "resume", "extend"]), st.integers(0, 600_000)),
-                    max_size=12),
+    events=st.lists(
+        st.tuples(st.sampled_from(["pause", "resume", "extend"]), st.integers(0, 600_000)),
+        max_size=12,
+    ),
     offset=st.integers(-3_600_000, 3_600_000),
 )
 def test_a_phone_with_a_wrong_clock_shows_the_servers_countdown(minutes, events, offset):

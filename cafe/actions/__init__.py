@@ -36,13 +36,23 @@ from cafe.actions.notes import (
     do_submit_note,
     do_withdraw_note,
     own_note_view,
+    safeguarding_view,
     wall_note_view,
 )
+from cafe.actions.safeguarding import SG_STATUSES, do_set_safeguarding_status
 from cafe.actions.setup import do_close_event, do_create_event, do_set_current_round, new_code
 
 __all__ = [
-    "check_round_action", "clock_view", "do_change_round", "do_hold", "do_send_message",
-    "round_view", "server_time",
+    "check_round_action",
+    "clock_view",
+    "do_change_round",
+    "do_hold",
+    "do_send_message",
+    "round_view",
+    "server_time",
+    "SG_STATUSES",
+    "do_set_safeguarding_status",
+    "safeguarding_view",
     "CLIENT_ID_RE",
     "CONSENTS",
     "ROLES",

@@ -60,7 +60,10 @@ def clock_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
 def _publish_everywhere(event: events.ServerEvent, event_id: int) -> None:
     """Send one event to every phone, console and wall of an event."""
     _publish(event, rooms.event(event_id))
-    for namespace, room in ((events.CONSOLE, rooms.console(event_id)), (events.WALL, rooms.wall(event_id))):
+    for namespace, room in (
+        (events.CONSOLE, rooms.console(event_id)),
+        (events.WALL, rooms.wall(event_id)),
+    ):
         socketio.emit(event.name, event.payload(), to=room, namespace=namespace)
 
 
@@ -89,8 +92,10 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
         try:
             if action == "start_round":
                 number = payload.get("round")
-                target = number if number is not None else (
-                    clock.round if clock.phase == "lobby" else clock.round + 1
+                target = (
+                    number
+                    if number is not None
+                    else (clock.round if clock.phase == "lobby" else clock.round + 1)
                 )
                 minutes = next((r["minutes"] for r in all_rounds if r["number"] == target), 20)
                 clock = rounds.start_round(clock, number, minutes, at)
@@ -115,9 +120,15 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
             "paused_at = ?, paused_total = ?, status = ?, closed_at = COALESCE(closed_at, ?) "
             "WHERE id = ?",
             [
-                clock.phase, clock.round, clock.started_at, clock.duration, clock.paused_at,
-                clock.paused_total, "closed" if clock.phase == "closed" else "open",
-                now() if clock.phase == "closed" else None, fresh["id"],
+                clock.phase,
+                clock.round,
+                clock.started_at,
+                clock.duration,
+                clock.paused_at,
+                clock.paused_total,
+                "closed" if clock.phase == "closed" else "open",
+                now() if clock.phase == "closed" else None,
+                fresh["id"],
             ],
         )
         updated = queries.event_by_slug(db, event["slug"])
@@ -153,5 +164,7 @@ def do_send_message(event: dict[str, Any], text: Any, table: Any = None) -> dict
     message = events.MessageSent(text, table)
     room = rooms.table(event["id"], table) if table is not None else rooms.event(event["id"])
     _publish(message, room)
-    socketio.emit(message.name, message.payload(), to=rooms.console(event["id"]), namespace=events.CONSOLE)
+    socketio.emit(
+        message.name, message.payload(), to=rooms.console(event["id"]), namespace=events.CONSOLE
+    )
     return message.payload()

@@ -170,6 +170,30 @@ def wall_note_view(note: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def safeguarding_view(note: dict[str, Any]) -> dict[str, Any]:
+    """Return a held note as the safeguarding lead sees it (the only screen that shows its text)."""
+    return {
+        "id": note["id"],
+        "table": note["table_no"],
+        "round": note["round_no"],
+        "text": note["text"],
+        "status": note["status"],
+        "sg_status": note["sg_status"],
+        "pseudonym": note.get("pseudonym"),
+        "created_at": note["created_at"],
+        "updated_at": note["updated_at"],
+        "sg_updated_by": note["sg_updated_by"],
+        "sg_updated_at": note["sg_updated_at"],
+    }
+
+
+def _publish_to_safeguarding(event: dict[str, Any], note: dict[str, Any]) -> None:
+    if note["sg_status"] is not None:
+        _publish(
+            events.SafeguardingItemChanged(safeguarding_view(note)), rooms.safeguarding(event["id"])
+        )
+
+
 def _shows_on_wall(note: dict[str, Any]) -> bool:
     return note["wall"] == "approved" and note["status"] == "saved"
 
@@ -183,6 +207,7 @@ def _broadcast_note(
         _publish(events.WallNoteShown(wall_note_view(after)), rooms.wall(event["id"]))
     elif before is not None and _shows_on_wall(before):
         _publish(events.WallNoteRemoved(after["id"]), rooms.wall(event["id"]))
+    _publish_to_safeguarding(event, after)
     if after["participant_id"]:
         _publish(
             events.OwnNoteChanged(own_note_view(after)),
@@ -271,7 +296,8 @@ def do_submit_note(
         stamp = now()
         cursor = db.execute(
             "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, text, "
-            "consent, wall, flags_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "consent, wall, flags_json, created_at, updated_at, sg_status) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 event["id"],
                 draft.client_id,
@@ -284,6 +310,7 @@ def do_submit_note(
                 json.dumps(flags),
                 stamp,
                 stamp,
+                "new" if "disclosure" in flags else None,
             ],
         )
         return queries.note(db, cursor.lastrowid), True
@@ -294,6 +321,7 @@ def do_submit_note(
         _publish(events.NoteAdded(view), rooms.console(event["id"]))
         if _shows_on_wall(note):
             _publish(events.WallNoteShown(wall_note_view(note)), rooms.wall(event["id"]))
+        _publish_to_safeguarding(event, {**note, "pseudonym": participant["pseudonym"]})
     return note, created
 
 
@@ -330,9 +358,10 @@ def do_edit_note(
         if before["text"] != text:
             wall = "approved" if not event["wall_requires_approval"] and not flags else "pending"
         db.execute(
-            "UPDATE notes SET text = ?, consent = ?, flags_json = ?, wall = ?, updated_at = ? "
+            "UPDATE notes SET text = ?, consent = ?, flags_json = ?, wall = ?, updated_at = ?, "
+            "sg_status = CASE WHEN ? THEN COALESCE(sg_status, 'new') ELSE sg_status END "
             "WHERE id = ?",
-            [text, consent, json.dumps(flags), wall, now(), note_id],
+            [text, consent, json.dumps(flags), wall, now(), "disclosure" in flags, note_id],
         )
         return before, queries.note(db, note_id)
 

@@ -99,6 +99,7 @@ def do_close_event(event: dict[str, Any]) -> None:
     """Close an event: phones can no longer add or change notes."""
     get_writer().write(
         lambda db: db.execute(
-            "UPDATE events SET status = 'closed', phase = 'closed', closed_at = ? WHERE id = ?", [now(), event["id"]]
+            "UPDATE events SET status = 'closed', phase = 'closed', closed_at = ? WHERE id = ?",
+            [now(), event["id"]],
         )
     )

@@ -13,9 +13,10 @@ def base_url() -> str:
 
 def register(app: Flask) -> None:
     """Register every blueprint on the app."""
-    from cafe.web import auth, console, participant, wall
+    from cafe.web import auth, console, participant, safeguarding, wall
 
     app.register_blueprint(participant.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(wall.bp)
+    app.register_blueprint(safeguarding.bp)

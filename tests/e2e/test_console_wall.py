@@ -42,3 +42,26 @@ def test_console_holds_back_disclosures(server, console_page, phone_page):
     expect(note).to_contain_text("held for the safeguarding lead")
     expect(note).not_to_contain_text("husband")
     expect(note.get_by_role("button", name="Approve")).to_have_count(0)
+
+
+def test_safeguarding_lead_sees_the_disclosure_privately(app, browser, server, phone_page):
+    from cafe.actions import do_create_user
+    from conftest import PASSWORD
+
+    with app.app_context():
+        do_create_user("lead", PASSWORD, "safeguarding")
+    lead = browser.new_page(viewport={"width": 1280, "height": 800})
+    lead.goto(f"{server.url}/login")
+    lead.fill("#username", "lead")
+    lead.fill("#password", PASSWORD)
+    lead.click("button[type=submit]")
+    lead.goto(f"{server.url}/safeguarding/test-cafe")
+    expect(lead.locator("#status")).to_have_text("Live")
+    join_at_table(phone_page, server, table=2)
+    write(phone_page, "My husband hit me last night and I am scared to go home", consent="none")
+    item = lead.locator("#items li").first
+    expect(item).to_contain_text("My husband hit me last night")
+    expect(item).to_contain_text("table 2")
+    item.get_by_role("button", name="Acknowledge – I'm on it").click()
+    expect(item).to_contain_text("acknowledged by lead")
+    lead.close()

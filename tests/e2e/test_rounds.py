@@ -30,7 +30,9 @@ def test_start_pause_extend_and_every_phone_follows(browser, server, console_pag
 
     console_page.get_by_role("button", name="+5 min").click()
     for page in (phone_page, second, console_page):
-        expect(page.locator("#timer")).to_have_text(re.compile(r"^(Paused · )?(25:00|24:5\d) left$"))
+        expect(page.locator("#timer")).to_have_text(
+            re.compile(r"^(Paused · )?(25:00|24:5\d) left$")
+        )
 
     console_page.get_by_role("button", name="Resume").click()
     console_page.get_by_role("button", name="End round").click()

@@ -1,0 +1,40 @@
+"""The safeguarding lead's private queue: acknowledge and resolve held notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from cafe import queries
+from cafe.actions.common import Refused, now
+from cafe.actions.notes import _publish_to_safeguarding
+from cafe.db import get_writer
+
+SG_STATUSES = ("new", "acknowledged", "resolved")
+
+
+def do_set_safeguarding_status(
+    event: dict[str, Any], note_id: int, status: str, username: str
+) -> dict[str, Any]:
+    """Mark a held note as acknowledged (someone is on it) or resolved, or reopen it."""
+    if status not in SG_STATUSES:
+        raise Refused("Unknown status.")
+
+    def update(db: Database) -> dict[str, Any]:
+        note = queries.note(db, note_id)
+        if note is None or note["event_id"] != event["id"] or note["sg_status"] is None:
+            raise Refused("Unknown item.")
+        db.execute(
+            "UPDATE notes SET sg_status = ?, sg_updated_by = ?, sg_updated_at = ? WHERE id = ?",
+            [status, username, now(), note_id],
+        )
+        after = queries.note(db, note_id)
+        after["pseudonym"] = (queries.participant(db, after["participant_id"]) or {}).get(
+            "pseudonym"
+        )
+        return after
+
+    note = get_writer().write(update)
+    _publish_to_safeguarding(event, note)
+    return note

@@ -1,0 +1,25 @@
+"""The safeguarding lead's page: the private queue of notes that look like a disclosure."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+
+from cafe import queries
+from cafe.db import reading
+from cafe.web.auth import current_user, login_required
+
+bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
+
+ROLES = ("admin", "safeguarding")
+
+
+@bp.get("/<slug>")
+@login_required(*ROLES)
+def queue(slug: str) -> str:
+    """Show an event's safeguarding queue (live)."""
+    with reading() as db:
+        event = queries.event_by_slug(db, slug)
+    if event is None:
+        abort(404)
+    plan = queries.plan(event)
+    return render_template("staff/safeguarding.html", event=event, plan=plan, user=current_user())

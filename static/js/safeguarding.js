@@ -1,0 +1,74 @@
+// The safeguarding lead's live queue: new items first; acknowledge, resolve, reopen.
+(function () {
+  "use strict";
+  var root = document.getElementById("queue-root");
+  if (!root) return;
+  var items = {};
+  var LABEL = { "new": "New", acknowledged: "Acknowledged", resolved: "Resolved" };
+  var ORDER = { "new": 0, acknowledged: 1, resolved: 2 };
+  function $(id) { return document.getElementById(id); }
+
+  function button(label, item, status) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.textContent = label;
+    b.setAttribute("aria-describedby", "item-" + item.id);
+    b.addEventListener("click", function () {
+      socket.timeout(10000).emit("set_item_status", { id: item.id, status: status }, function (err, ack) {
+        if (err || !ack.ok) $("status").textContent = err ? "No answer – try again." : ack.error;
+      });
+    });
+    return b;
+  }
+
+  function element(item) {
+    var li = document.createElement("li");
+    li.className = "item sg-" + item.sg_status;
+    var text = document.createElement("p");
+    text.className = "note-text";
+    text.id = "item-" + item.id;
+    text.textContent = item.status === "withdrawn" ? "(Withdrawn by the writer: the text was deleted.)" : item.text;
+    var meta = document.createElement("p");
+    meta.className = "meta";
+    meta.textContent = LABEL[item.sg_status] + " · table " + item.table + " · round " + item.round + " · " +
+      (item.pseudonym || "anonymous") + " · " + new Date(item.created_at).toLocaleTimeString() +
+      (item.sg_updated_by ? " · " + LABEL[item.sg_status].toLowerCase() + " by " + item.sg_updated_by : "");
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    if (item.sg_status === "new") actions.appendChild(button("Acknowledge – I'm on it", item, "acknowledged"));
+    if (item.sg_status !== "resolved") actions.appendChild(button("Resolve", item, "resolved"));
+    else actions.appendChild(button("Reopen", item, "new"));
+    [text, meta, actions].forEach(function (el) { li.appendChild(el); });
+    return li;
+  }
+
+  function draw() {
+    var list = $("items");
+    list.textContent = "";
+    var all = Object.keys(items).map(function (k) { return items[k]; });
+    all.sort(function (a, b) { return ORDER[a.sg_status] - ORDER[b.sg_status] || b.id - a.id; });
+    all.forEach(function (item) { list.appendChild(element(item)); });
+    $("empty").hidden = all.length > 0;
+    var count = function (s) { return all.filter(function (i) { return i.sg_status === s; }).length; };
+    $("count-new").textContent = count("new");
+    $("count-ack").textContent = count("acknowledged");
+    $("count-done").textContent = count("resolved");
+    document.title = (count("new") ? "(" + count("new") + ") " : "") + "Safeguarding – Café";
+  }
+
+  var socket = io("/safeguarding", { auth: { event: root.dataset.slug } });
+  socket.on("connect", function () { $("status").textContent = "Live"; });
+  socket.on("disconnect", function () { $("status").textContent = "Reconnecting…"; });
+  socket.on("connect_error", function (e) { $("status").textContent = e.message || "Cannot connect."; });
+  socket.on("queue_state", function (state) {
+    items = {};
+    state.items.forEach(function (i) { items[i.id] = i; });
+    draw();
+  });
+  socket.on("item_changed", function (data) {
+    var isNew = !items[data.item.id];
+    items[data.item.id] = data.item;
+    draw();
+    if (isNew) $("alert").textContent = "New item at table " + data.item.table + ".";
+  });
+})();

@@ -1,0 +1,140 @@
+"""Disclosures go to the safeguarding lead's private queue, and only there."""
+
+from __future__ import annotations
+
+import pytest
+
+from cafe import socketio
+from conftest import PASSWORD, login, rows
+
+DISCLOSURE = "My husband hit me last night and I am scared to go home"
+
+
+@pytest.fixture
+def lead(app):
+    from cafe.actions import do_create_user
+
+    with app.app_context():
+        do_create_user("lead", PASSWORD, "safeguarding")
+    http = app.test_client()
+    login(http, "lead")
+    sio = socketio.test_client(
+        app, namespace="/safeguarding", auth={"event": "test-cafe"}, flask_test_client=http
+    )
+    assert sio.is_connected("/safeguarding")
+    return sio
+
+
+def received(sio, namespace, name):
+    return [m["args"][0] for m in sio.get_received(namespace) if m["name"] == name]
+
+
+def submit(phone, client_id, text):
+    return phone.emit(
+        "submit_note",
+        {"client_id": client_id, "text": text, "consent": "none"},
+        namespace="/participant",
+        callback=True,
+    )
+
+
+def test_lead_receives_disclosures_live_and_nothing_else(lead, phone):
+    [state] = received(lead, "/safeguarding", "queue_state")
+    assert state == {"items": []}
+    submit(phone, "ordinary-01", "Partnerships need shared budgets")
+    ack = submit(phone, "disclose-01", DISCLOSURE)
+    [change] = received(lead, "/safeguarding", "item_changed")
+    item = change["item"]
+    assert item["id"] == ack["id"] and item["text"] == DISCLOSURE and item["table"] == 1
+    assert item["sg_status"] == "new"
+
+
+def test_lead_acknowledges_and_resolves(lead, phone, db_path):
+    ack = submit(phone, "disclose-01", DISCLOSURE)
+    lead.get_received("/safeguarding")
+    reply = lead.emit(
+        "set_item_status",
+        {"id": ack["id"], "status": "acknowledged"},
+        namespace="/safeguarding",
+        callback=True,
+    )
+    assert reply["ok"] and reply["item"]["sg_status"] == "acknowledged"
+    assert reply["item"]["sg_updated_by"] == "lead"
+    lead.emit(
+        "set_item_status",
+        {"id": ack["id"], "status": "resolved"},
+        namespace="/safeguarding",
+        callback=True,
+    )
+    assert rows(db_path, "SELECT sg_status, sg_updated_by FROM notes") == [("resolved", "lead")]
+    bad = lead.emit(
+        "set_item_status",
+        {"id": ack["id"], "status": "deleted"},
+        namespace="/safeguarding",
+        callback=True,
+    )
+    assert bad["ok"] is False
+
+
+def test_ordinary_notes_cannot_be_put_in_the_queue(lead, phone, db_path):
+    ack = submit(phone, "ordinary-01", "Partnerships need shared budgets")
+    reply = lead.emit(
+        "set_item_status",
+        {"id": ack["id"], "status": "new"},
+        namespace="/safeguarding",
+        callback=True,
+    )
+    assert reply == {"ok": False, "error": "Unknown item.", "code": "invalid"}
+    assert rows(db_path, "SELECT sg_status FROM notes") == [(None,)]
+
+
+def test_withdrawn_disclosure_stays_in_the_queue_without_its_text(lead, phone, db_path):
+    ack = submit(phone, "disclose-01", DISCLOSURE)
+    lead.get_received("/safeguarding")
+    phone.emit("withdraw_note", {"id": ack["id"]}, namespace="/participant", callback=True)
+    [change] = received(lead, "/safeguarding", "item_changed")
+    assert change["item"]["status"] == "withdrawn" and change["item"]["text"] == ""
+    assert rows(db_path, "SELECT text, sg_status FROM notes") == [("", "new")]
+
+
+def test_editing_a_note_into_a_disclosure_queues_it(lead, phone):
+    ack = submit(phone, "later-01", "Partnerships need shared budgets")
+    lead.get_received("/safeguarding")
+    phone.emit(
+        "edit_note",
+        {"id": ack["id"], "text": DISCLOSURE, "consent": "none"},
+        namespace="/participant",
+        callback=True,
+    )
+    [change] = received(lead, "/safeguarding", "item_changed")
+    assert change["item"]["sg_status"] == "new" and change["item"]["text"] == DISCLOSURE
+
+
+@pytest.mark.parametrize("username", ["fac", "staffer"])
+def test_other_roles_cannot_open_the_queue(app, username):
+    http = app.test_client()
+    login(http, username)
+    sio = socketio.test_client(
+        app, namespace="/safeguarding", auth={"event": "test-cafe"}, flask_test_client=http
+    )
+    assert not sio.is_connected("/safeguarding")
+    assert http.get("/safeguarding/test-cafe").status_code == 403
+
+
+def test_participant_cannot_open_the_queue(app, client, phone):
+    sio = socketio.test_client(
+        app, namespace="/safeguarding", auth={"event": "test-cafe"}, flask_test_client=client
+    )
+    assert not sio.is_connected("/safeguarding")
+
+
+def test_lead_page_and_events_list(app):
+    from cafe.actions import do_create_user
+
+    with app.app_context():
+        do_create_user("lead", PASSWORD, "safeguarding")
+    http = app.test_client()
+    login(http, "lead")
+    listing = http.get("/console/").text
+    assert "/safeguarding/test-cafe" in listing and "/console/test-cafe" not in listing
+    assert "Safeguarding queue" in http.get("/safeguarding/test-cafe").text
