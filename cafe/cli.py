@@ -108,6 +108,9 @@ def serve(host: str | None, port: int | None, lan: bool, demo: bool) -> None:
         )
     if events:
         click.echo(qr.terminal(f"{base}/e/{events[0]['slug']}/"))
+    from cafe.live.common import housekeeping
+
+    socketio.start_background_task(housekeeping, app)
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()
     socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
@@ -262,3 +265,98 @@ def user_list() -> None:
         for row in queries.users(db):
             state = "disabled" if row["disabled"] else "active"
             click.echo(f"{row['username']}\t{row['role']}\t{state}")
+
+
+@user.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    """Disable an account; its sessions end at once (open consoles are cut off within seconds).
+
+    Example: cafe user disable bob
+    """
+    from cafe.actions import Refused, do_disable_user
+
+    app = _app()
+    with app.app_context():
+        try:
+            do_disable_user(username)
+        except Refused as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"Disabled {username}; all its sessions are ended.")
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.option(
+    "--password", default=None, help="New password (default: prompt; '-' to generate one)."
+)
+def user_passwd(username: str, password: str | None) -> None:
+    """Set a new password for an account (ending its sessions).
+
+    Example: cafe user passwd amina
+    """
+    from cafe.actions import Refused, do_set_password
+
+    generated = password == "-"
+    if generated:
+        password = secrets.token_urlsafe(12)
+    elif password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    app = _app()
+    with app.app_context():
+        try:
+            do_set_password(username, password)
+        except Refused as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"Password changed for {username}; its sessions are ended.")
+    if generated:
+        click.echo(f"Password (shown once): {password}")
+
+
+@cli.command()
+@click.argument("event_slug", required=False)
+@click.option(
+    "--expired", is_flag=True, help="Purge every event past its retention period instead."
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def purge(event_slug: str | None, expired: bool, yes: bool) -> None:
+    """Delete an event's notes and participants for real (secure delete, WAL checkpoint).
+
+    Example: cafe purge spring-cafe --yes
+    """
+    from cafe import queries
+    from cafe.actions import do_purge_event, do_purge_expired
+    from cafe.db import reading
+
+    app = _app()
+    with app.app_context():
+        if expired:
+            click.echo(f"Purged: {', '.join(do_purge_expired()) or 'nothing was due'}.")
+            return
+        if not event_slug:
+            raise click.UsageError("Name an event, or use --expired.")
+        with reading() as db:
+            event = queries.event_by_slug(db, event_slug)
+        if event is None:
+            raise click.ClickException(f"There is no event {event_slug!r}.")
+        if not yes:
+            click.confirm(f"Delete every note of '{event['title']}' for good?", abort=True)
+        counts = do_purge_event(event)
+    click.echo(f"Purged {counts['notes']} notes and {counts['participants']} participants.")
+
+
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False))
+def backup(target: str) -> None:
+    """Back up the database with SQLite's backup API (safe while the server runs).
+
+    Example: cafe backup backups/cafe-2026-11-21.db
+    """
+    from cafe.actions import do_backup
+
+    app = _app()
+    try:
+        pages = do_backup(app.config["CAFE_DATABASE"], target)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backed up {pages} pages to {target}.")

@@ -91,6 +91,17 @@ class Writer:
         with self._lock:
             return job()
 
+    def write_outside_transaction(self, sql: str) -> list[tuple]:
+        """Run one statement that SQLite refuses inside a transaction (a checkpoint, VACUUM)."""
+
+        def job() -> list[tuple]:
+            return [tuple(row) for row in self.db.execute(sql).fetchall()]
+
+        if self._pool is not None:
+            return self._pool.apply(job)
+        with self._lock:
+            return job()
+
     def close(self) -> None:
         """Close the writing connection."""
         if self._pool is not None:

@@ -119,4 +119,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX notes_safeguarding ON notes(event_id, sg_status)",
         ],
     ),
+    (
+        4,
+        "when an event's notes were purged",
+        ["ALTER TABLE events ADD COLUMN purged_at TEXT"],
+    ),
 ]

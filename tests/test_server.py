@@ -252,3 +252,48 @@ def test_malformed_packets_are_ignored_and_store_nothing(live_server, db_path):
     other = phone_client(live_server.url, join_http(live_server.url))
     assert other.call("submit_note", note(3), namespace="/participant", timeout=10)["ok"] is True
     other.disconnect()
+
+
+def test_disabling_a_user_from_the_command_line_cuts_off_their_console(live_server, db_path):
+    import os
+    import subprocess
+    import sys
+
+    received: list = []
+    console = console_client(live_server.url, received)
+    gone = threading.Event()
+    console.on("disconnect", gone.set, namespace="/console")
+    subprocess.run(
+        [sys.executable, "-m", "cafe", "user", "disable", "fac"],
+        check=True,
+        env={**os.environ, "CAFE_DB": str(db_path)},
+        capture_output=True,
+    )
+    assert gone.wait(20), "the console stayed connected after its account was disabled"
+
+
+def test_no_note_text_reaches_the_server_log(live_server):
+    canary = "Canary-41b2 zebra whispers"
+    phone = phone_client(live_server.url, join_http(live_server.url))
+    calls = [
+        {"client_id": "canary-0001", "text": canary, "consent": "quote"},
+        {"client_id": "canary-0002", "text": canary + " x" * 1200, "consent": "quote"},  # too long
+        {"client_id": "canary-0003", "text": canary + "\x07", "consent": "quote"},  # control char
+        {"client_id": "bad id!", "text": canary, "consent": "quote"},
+        {"client_id": "canary-0004", "text": f"My husband hit me, {canary}", "consent": "none"},
+    ]
+    for payload in calls:
+        phone.call("submit_note", payload, namespace="/participant", timeout=10)
+    phone.call(
+        "edit_note",
+        {"id": 1, "text": canary + " edited", "consent": "quote"},
+        namespace="/participant",
+        timeout=10,
+    )
+    phone.call("edit_note", {"id": "nope", "text": canary}, namespace="/participant", timeout=10)
+    phone.call("withdraw_note", {"id": 1}, namespace="/participant", timeout=10)
+    phone.disconnect()
+    live_server.stop()
+    log = live_server.output.read_text()
+    assert "Serving on" in log  # the log was captured
+    assert "Canary-41b2" not in log and "zebra" not in log

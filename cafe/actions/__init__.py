@@ -7,7 +7,9 @@ from cafe.actions.accounts import (
     ROLES,
     check_new_user,
     do_create_user,
+    do_disable_user,
     do_end_session,
+    do_set_password,
     do_start_session,
 )
 from cafe.actions.clock import (
@@ -39,6 +41,7 @@ from cafe.actions.notes import (
     safeguarding_view,
     wall_note_view,
 )
+from cafe.actions.retention import do_backup, do_purge_event, do_purge_expired, expired_events
 from cafe.actions.safeguarding import SG_STATUSES, do_set_safeguarding_status
 from cafe.actions.setup import do_close_event, do_create_event, do_set_current_round, new_code
 
@@ -50,6 +53,12 @@ __all__ = [
     "do_send_message",
     "round_view",
     "server_time",
+    "do_disable_user",
+    "do_set_password",
+    "do_backup",
+    "do_purge_event",
+    "do_purge_expired",
+    "expired_events",
     "SG_STATUSES",
     "do_set_safeguarding_status",
     "safeguarding_view",

@@ -64,3 +64,40 @@ def do_end_session(token: str) -> None:
             [now(), queries.token_hash(token)],
         )
     )
+
+
+def _revoke_all(db: Database, user_id: int) -> None:
+    db.execute(
+        "UPDATE user_sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        [now(), user_id],
+    )
+
+
+def do_disable_user(username: str) -> dict[str, Any]:
+    """Disable an account and end all its sessions at once."""
+
+    def update(db: Database) -> dict[str, Any]:
+        user = queries.user_by_name(db, username)
+        if user is None:
+            raise Refused(f"There is no user {username!r}.")
+        db.execute("UPDATE users SET disabled = 1 WHERE id = ?", [user["id"]])
+        _revoke_all(db, user["id"])
+        return queries.user_by_name(db, username)
+
+    return get_writer().write(update)
+
+
+def do_set_password(username: str, password: str) -> dict[str, Any]:
+    """Set a new password (ending every session of the account)."""
+    check_new_user(username, password, "staff")
+    hashed = generate_password_hash(password, method="scrypt")
+
+    def update(db: Database) -> dict[str, Any]:
+        user = queries.user_by_name(db, username)
+        if user is None:
+            raise Refused(f"There is no user {username!r}.")
+        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hashed, user["id"]])
+        _revoke_all(db, user["id"])
+        return queries.user_by_name(db, username)
+
+    return get_writer().write(update)

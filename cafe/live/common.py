@@ -13,6 +13,7 @@ from flask import current_app, request, session
 from cafe import events, queries, rooms, socketio
 from cafe.actions import Refused
 from cafe.db import reading
+from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,15 @@ def forget_connections() -> None:
     """Start with no connections (a new app in this process, as in tests)."""
     CONNECTIONS.clear()
     PRESENCE.clear()
+    SOCKET_EVENTS.clear()
+    PARTICIPANT_NOTES.clear()
+
+
+SLOW_DOWN = {
+    "ok": False,
+    "error": "You are sending very fast; please wait a moment.",
+    "code": "slow_down",
+}
 
 
 def ok(**fields: Any) -> dict[str, Any]:
@@ -51,6 +61,8 @@ def acked(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any
 
     @functools.wraps(handler)
     def wrapper(*args: Any) -> dict[str, Any]:
+        if not SOCKET_EVENTS.take(request.sid):
+            return SLOW_DOWN
         try:
             return handler(*args)
         except Refused as exc:
@@ -128,6 +140,48 @@ def presence_moved(event_id: int, old: int | None, new: int | None) -> None:
         if new is not None:
             tables[new or 0] = tables.get(new or 0, 0) + 1
     _publish_presence(event_id)
+
+
+def staff_connection(event: dict[str, Any], user: dict[str, Any]) -> Connection:
+    """Return the connection record of a staff socket, remembering its login session."""
+    return Connection(
+        event["id"], event["slug"], user_id=user["id"], extra={"session": session.get("auth")}
+    )
+
+
+def disconnect_revoked() -> int:
+    """Cut off every staff socket whose login was revoked (logout, disabled, new password)."""
+    cut = 0
+    for (namespace, sid), conn in list(CONNECTIONS.items()):
+        if conn.user_id is None:
+            continue
+        with reading() as db:
+            user = queries.session_user(db, conn.extra.get("session") or "")
+        if user is None or user["id"] != conn.user_id:
+            CONNECTIONS.pop((namespace, sid), None)
+            socketio.server.disconnect(sid, namespace=namespace)
+            cut += 1
+    return cut
+
+
+def housekeeping(app: Any, every: float = 3.0, purge_every: float = 3600.0) -> None:
+    """Run for the life of the server: revoke sockets promptly, purge expired events hourly."""
+    from cafe.actions import do_purge_expired
+
+    since_purge = purge_every
+    while True:
+        try:
+            with app.app_context():
+                disconnect_revoked()
+                if since_purge >= purge_every:
+                    since_purge = 0.0
+                    purged = do_purge_expired()
+                    if purged:
+                        log.info("purged %d expired event(s)", len(purged))
+        except Exception:  # noqa: BLE001 - housekeeping must outlive one bad pass
+            log.exception("housekeeping failed")
+        socketio.sleep(every)
+        since_purge += every
 
 
 def max_chars() -> int:

@@ -19,6 +19,7 @@ from cafe.live.common import (
     event_from_auth,
     ok,
     presence_counts,
+    staff_connection,
     staff_user,
 )
 from cafe.state import console_state
@@ -42,7 +43,7 @@ def on_connect(auth: Any = None) -> None:
     event = event_from_auth(auth)
     with reading() as db:
         state = console_state(db, event, presence_counts(event["id"]))
-    CONNECTIONS[(CONSOLE, request.sid)] = Connection(event["id"], event["slug"], user_id=user["id"])
+    CONNECTIONS[(CONSOLE, request.sid)] = staff_connection(event, user)
     join_room(rooms.console(event["id"]))
     socketio.emit("console_state", state, to=request.sid, namespace=CONSOLE)
 

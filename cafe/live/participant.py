@@ -11,8 +11,10 @@ from flask_socketio import join_room, leave_room
 from cafe import actions, queries, rooms, socketio
 from cafe.db import reading
 from cafe.events import PARTICIPANT
+from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
 from cafe.live.common import (
     CONNECTIONS,
+    SLOW_DOWN,
     Connection,
     acked,
     connection,
@@ -67,6 +69,7 @@ def on_connect(auth: Any = None) -> None:
 @socketio.on("disconnect", namespace=PARTICIPANT)
 def on_disconnect(*_: Any) -> None:
     """Forget the phone and update presence."""
+    SOCKET_EVENTS.forget(request.sid)
     conn = CONNECTIONS.pop((PARTICIPANT, request.sid), None)
     if conn is not None:
         presence_moved(conn.event_id, conn.table_no or 0, None)
@@ -94,6 +97,8 @@ def on_submit_note(payload: Any = None) -> dict[str, Any]:
     """Store a note; the ack (sent only after the commit) carries its server id."""
     conn = connection(PARTICIPANT)
     draft = actions.check_submit_note(payload, max_chars())
+    if not PARTICIPANT_NOTES.take(conn.participant_id):
+        raise actions.Refused(SLOW_DOWN["error"], "slow_down")
     event = current_event(conn)
     note, created = actions.do_submit_note(event, _participant(conn), draft)
     flags = json.loads(note["flags_json"])

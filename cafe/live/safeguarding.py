@@ -18,6 +18,7 @@ from cafe.live.common import (
     current_event,
     event_from_auth,
     ok,
+    staff_connection,
     staff_user,
 )
 
@@ -40,9 +41,7 @@ def on_connect(auth: Any = None) -> None:
     event = event_from_auth(auth)
     with reading() as db:
         items = [actions.safeguarding_view(n) for n in queries.safeguarding_notes(db, event["id"])]
-    CONNECTIONS[(SAFEGUARDING, request.sid)] = Connection(
-        event["id"], event["slug"], user_id=user["id"]
-    )
+    CONNECTIONS[(SAFEGUARDING, request.sid)] = staff_connection(event, user)
     join_room(rooms.safeguarding(event["id"]))
     socketio.emit("queue_state", {"items": items}, to=request.sid, namespace=SAFEGUARDING)
 

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash
 
 from cafe import actions, queries
 from cafe.db import reading
+from cafe.limits import LOGINS
 
 bp = Blueprint("auth", __name__)
 
@@ -58,18 +59,27 @@ def _safe_next(target: str | None) -> str:
 def login() -> Any:
     """Show the login form, and log in."""
     error = None
+    status = 200
     if request.method == "POST":
         username = request.form.get("username", "")[:80]
         password = request.form.get("password", "")[:200]
+        address = request.remote_addr or "?"
+        wait = LOGINS.wait(username, address)
+        if wait > 0:
+            minutes = max(1, round(wait / 60))
+            error = f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+            return render_template("staff/login.html", error=error), 429
         with reading() as db:
             user = queries.user_by_name(db, username)
         valid = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)
         if user and valid and not user["disabled"]:
+            LOGINS.succeeded(username, address)
             session.clear()
             session["auth"] = actions.do_start_session(user)
             return redirect(_safe_next(request.args.get("next")), 303)
-        error = "That user name and password do not match an account."
-    return render_template("staff/login.html", error=error), 401 if error else 200
+        LOGINS.failed(username, address)
+        error, status = "That user name and password do not match an account.", 401
+    return render_template("staff/login.html", error=error), status
 
 
 @bp.post("/logout")
@@ -78,5 +88,8 @@ def logout() -> Any:
     token = session.get("auth")
     if isinstance(token, str):
         actions.do_end_session(token)
+        from cafe.live.common import disconnect_revoked
+
+        disconnect_revoked()
     session.clear()
     return redirect(url_for("auth.login"), 303)

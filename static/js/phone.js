@@ -227,7 +227,7 @@
         CafeOutbox.remove(entry.client_id);
         render();
         if (ack.support) { $("support").hidden = false; $("support").focus(); }
-      } else if (ack.code === "server") {
+      } else if (ack.code === "server" || ack.code === "slow_down") {
         scheduleRetry();
       } else {
         failed[entry.client_id] = ack.error;
