@@ -24,6 +24,11 @@ test: $(STAMP)
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests - failing" >&2; fi; \
 	exit $$status
 
+audit: $(STAMP)
+	$(BIN)/bandit -q -r cafe -lll
+	$(BIN)/python -m pip install --quiet -e '.[audit]'
+	$(BIN)/pip-audit --progress-spinner off --strict
+
 lint: $(STAMP)
 	$(BIN)/ruff check cafe tests bench
 

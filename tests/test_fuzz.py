@@ -1,0 +1,111 @@
+"""Hypothesis throws arbitrary JSON at every socket event and form: no crash, no stored garbage."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cafe import socketio
+from conftest import csrf_from, login, rows
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=12,
+)
+# Payloads shaped like the real ones, with hostile values in each field.
+FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "client_id": JSON | st.text(max_size=80),
+        "text": JSON | st.text(max_size=300),
+        "consent": JSON | st.sampled_from(["quote", "paraphrase", "none", "QUOTE", ""]),
+        "table": JSON | st.integers(-5, 5),
+        "round": JSON | st.integers(-5, 5),
+        "id": JSON | st.integers(-5, 5),
+        "client_ids": st.lists(st.text(max_size=70), max_size=5) | JSON,
+        "minutes": JSON | st.integers(-100, 100),
+        "message": JSON | st.text(max_size=50),
+        "status": JSON | st.sampled_from(["new", "acknowledged", "resolved", "x"]),
+    },
+)
+PAYLOADS = JSON | FIELDS
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PARTICIPANT_EVENTS = ["submit_note", "sync_notes", "edit_note", "withdraw_note", "choose_table"]
+CONSOLE_EVENTS = ["approve_note", "hide_note", "start_round", "pause_round", "resume_round", "extend_round",
+                  "end_round", "start_harvest", "hold_everyone", "release_everyone", "send_message"]
+
+
+def check_ack(ack) -> None:
+    assert isinstance(ack, dict) and isinstance(ack.get("ok"), bool), ack
+    if not ack["ok"]:
+        assert ack["code"] != "server", ack  # bad input is refused as bad input, never a crash
+        assert isinstance(ack["error"], str) and ack["error"]
+
+
+@FUZZ
+@given(event=st.sampled_from(PARTICIPANT_EVENTS), payload=PAYLOADS)
+def test_participant_events_survive_any_payload(phone, db_path, event, payload):
+    from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
+
+    SOCKET_EVENTS.clear()
+    PARTICIPANT_NOTES.clear()
+    before = rows(db_path, "SELECT id, text, consent, table_no, round_no, status FROM notes ORDER BY id")
+    ack = phone.emit(event, payload, namespace="/participant", callback=True)
+    check_ack(ack)
+    after = rows(db_path, "SELECT id, text, consent, table_no, round_no, status FROM notes ORDER BY id")
+    if not ack["ok"]:
+        assert after == before
+    for _, text, consent, table, round_no, status in after:
+        assert consent in ("quote", "paraphrase", "none") and table in (1, 2) and round_no in (1, 2)
+        assert status == "withdrawn" or (isinstance(text, str) and text.strip() and len(text) <= 2000)
+
+
+@FUZZ
+@given(event=st.sampled_from(CONSOLE_EVENTS), payload=PAYLOADS)
+def test_console_events_survive_any_payload(console, db_path, event, payload):
+    from cafe.limits import SOCKET_EVENTS
+
+    SOCKET_EVENTS.clear()
+    ack = console.emit(event, payload, namespace="/console", callback=True)
+    check_ack(ack)
+    [(phase, hold)] = rows(db_path, "SELECT phase, hold_message FROM events")
+    assert phase in ("lobby", "running", "paused", "ended", "harvest", "closed")
+    assert hold is None or (isinstance(hold, str) and 0 < len(hold) <= 300)
+
+
+@FUZZ
+@given(code=st.text(max_size=40))
+def test_join_by_code_never_fails_badly(client, code):
+    status = client.get("/join", query_string={"code": code}).status_code
+    assert status in (303, 400)
+
+
+@FUZZ
+@given(body=JSON)
+def test_join_endpoint_survives_any_json(client, db_path, body):
+    page = client.get("/e/test-cafe/")
+    reply = client.post("/e/test-cafe/join", json=body, headers={"X-CSRFToken": csrf_from(page.text)})
+    assert reply.status_code in (200, 400)
+
+
+@FUZZ
+@given(username=st.text(max_size=100), password=st.text(max_size=300))
+def test_login_form_survives_any_input(client, username, password):
+    from cafe.limits import LOGINS
+
+    LOGINS._failures.clear()
+    page = client.get("/login")
+    reply = client.post("/login", data={"username": username, "password": password,
+                                        "csrf_token": csrf_from(page.text)})
+    assert reply.status_code in (303, 401)
+
+
+@pytest.mark.parametrize("path", ["/e/%00/", "/e/" + "a" * 5000 + "/", "/j/" + "%ff" * 10, "/wall/x?token=%00"])
+def test_odd_urls_are_not_found_not_errors(client, path):
+    assert client.get(path).status_code in (404, 400)
+
+
+def test_fuzzed_login_left_the_real_account_usable(client):
+    assert login(client).status_code == 303
