@@ -24,6 +24,7 @@ TOP_KEYS = {
     "tables",
     "rounds",
     "frames",
+    "names",
 }
 TABLE_KEYS = {"name", "capacity"}
 ROUND_KEYS = {"question", "minutes", "move", "content_warning"}
@@ -74,6 +75,7 @@ class Plan:
     language: str = "en"
     wall_requires_approval: bool = True
     frames: tuple[FramePlan, ...] = field(default_factory=tuple)
+    names: tuple[str, ...] = ()  # people's names to flag and redact wherever notes mention them
 
     def to_dict(self) -> dict[str, Any]:
         """Return the plan as plain JSON-ready data."""
@@ -263,6 +265,7 @@ def _read(data: dict, checker: _Checker) -> Plan:
         tables=tuple(tables),
         rounds=tuple(rounds),
         frames=tuple(frames),
+        names=c.texts(data, "names", "names", limit=80),
     )
 
 

@@ -8,6 +8,7 @@ from sqlite_utils import Database
 
 from cafe import queries
 from cafe.actions import clock_view, console_note_view, own_note_view, wall_note_view
+from cafe.actions.notes import listed_names
 
 
 def event_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +46,9 @@ def console_state(db: Database, event: dict[str, Any], presence: dict[int, int])
     """Return what a facilitator console needs to draw itself."""
     return {
         "event": {**event_view(db, event), "wall_token": event["wall_token"]},
-        "notes": [console_note_view(n) for n in queries.event_notes(db, event["id"])],
+        "notes": [
+            console_note_view(n, listed_names(event)) for n in queries.event_notes(db, event["id"])
+        ],
         "presence": {"tables": presence, "total": sum(presence.values())},
         "participants": queries.participant_count(db, event["id"]),
     }

@@ -33,7 +33,7 @@ FIELDS = st.fixed_dictionaries(
 PAYLOADS = JSON | FIELDS
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PARTICIPANT_EVENTS = ["submit_note", "sync_notes", "edit_note", "withdraw_note", "choose_table"]
-CONSOLE_EVENTS = ["approve_note", "hide_note", "start_round", "pause_round", "resume_round", "extend_round",
+CONSOLE_EVENTS = ["approve_note", "hide_note", "redact_note", "start_round", "pause_round", "resume_round", "extend_round",
                   "end_round", "start_harvest", "hold_everyone", "release_everyone", "send_message"]
 
 

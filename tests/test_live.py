@@ -287,3 +287,35 @@ def test_flags_are_stored_with_the_note(phone, db_path):
     submit(phone, note(text="Email me at someone@example.org"))
     [(flags,)] = rows(db_path, "SELECT flags_json FROM notes")
     assert json.loads(flags) == ["personal:email"]
+
+
+def test_facilitator_removes_personal_details_then_may_approve(console, phone, db_path):
+    ack = submit(phone, note("personal-02", "Call Grace on 07700 900123 or grace@example.org"))
+    [added] = received(console, "/console", "note_added")
+    kinds = sorted(kind for _, _, kind in added["note"]["spans"])
+    assert kinds == ["email", "phone"]
+    start, end, _ = added["note"]["spans"][0]
+    assert added["note"]["text"][start:end] in ("07700 900123", "grace@example.org")
+    done = console.emit("redact_note", {"id": ack["id"]}, namespace="/console", callback=True)
+    assert done["ok"] and done["flags"] == []
+    [(text,)] = rows(db_path, "SELECT text FROM notes")
+    assert "07700" not in text and "example.org" not in text and "[phone removed]" in text
+    assert console.emit("approve_note", {"id": ack["id"]}, namespace="/console", callback=True)[
+        "ok"
+    ]
+
+
+def test_participant_passes_expire_a_day_after_closing(app, client, phone, db_path):
+    from cafe.db import get_writer
+
+    with app.app_context():
+        get_writer().write(
+            lambda db: db.execute(
+                "UPDATE events SET status = 'closed', phase = 'closed', "
+                "closed_at = '2020-01-01T00:00:00.000Z'"
+            )
+        )
+    late = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=client
+    )
+    assert not late.is_connected("/participant")

@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -13,7 +14,7 @@ from sqlite_utils import Database
 from cafe import events, queries, rooms
 from cafe.actions.common import NoteDraft, Refused, _publish, check_payload, now
 from cafe.db import get_writer
-from cafe.safety import classify_note
+from cafe.safety import classify_note, find_personal_details, redact
 
 CONSENTS = ("quote", "paraphrase", "none")
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -119,10 +120,22 @@ def check_event_open(event: dict[str, Any]) -> None:
         raise Refused("This café has closed; notes can no longer be changed.", "closed")
 
 
+TOKEN_GRACE = timedelta(days=1)
+
+
+def participation_over(event: dict[str, Any]) -> bool:
+    """Tell whether participant passes have expired: a day after closing, or once purged."""
+    if event.get("purged_at"):
+        return True
+    if not event.get("closed_at"):
+        return False
+    closed = datetime.fromisoformat(event["closed_at"].replace("Z", "+00:00"))
+    return datetime.now(UTC) > closed + TOKEN_GRACE
+
+
 def _note_flags(text: str, event: dict[str, Any]) -> list[str]:
     """Return the safety flags of a note's text (personal details, disclosure)."""
-    names = queries.plan(event).get("names", [])
-    return list(classify_note(text, names=names).flags)
+    return list(classify_note(text, names=listed_names(event)).flags)
 
 
 # ---- views sent to clients ---------------------------------------------------------------------
@@ -141,11 +154,22 @@ def own_note_view(note: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def console_note_view(note: dict[str, Any]) -> dict[str, Any]:
+def listed_names(event: dict[str, Any]) -> list[str]:
+    """Return the names the event's plan asks to flag and redact."""
+    return list(queries.plan(event).get("names", []))
+
+
+def console_note_view(
+    note: dict[str, Any], names: list[str] | tuple[str, ...] = ()
+) -> dict[str, Any]:
     """Return a note as the facilitator console sees it (disclosure text held back)."""
     flags = json.loads(note["flags_json"])
     held = "disclosure" in flags
+    spans = []
+    if not held and any(f.startswith("personal") for f in flags):
+        spans = [[s.start, s.end, s.kind] for s in find_personal_details(note["text"], names)]
     return {
+        "spans": spans,
         "id": note["id"],
         "table": note["table_no"],
         "round": note["round_no"],
@@ -202,7 +226,10 @@ def _broadcast_note(
     event: dict[str, Any], before: dict[str, Any] | None, after: dict[str, Any]
 ) -> None:
     """Tell consoles, walls and the writer's other phones about a changed note."""
-    _publish(events.NoteChanged(console_note_view(after)), rooms.console(event["id"]))
+    _publish(
+        events.NoteChanged(console_note_view(after, listed_names(event))),
+        rooms.console(event["id"]),
+    )
     if _shows_on_wall(after):
         _publish(events.WallNoteShown(wall_note_view(after)), rooms.wall(event["id"]))
     elif before is not None and _shows_on_wall(before):
@@ -317,7 +344,9 @@ def do_submit_note(
 
     note, created = get_writer().write(insert)
     if created:
-        view = console_note_view({**note, "pseudonym": participant["pseudonym"]})
+        view = console_note_view(
+            {**note, "pseudonym": participant["pseudonym"]}, listed_names(event)
+        )
         _publish(events.NoteAdded(view), rooms.console(event["id"]))
         if _shows_on_wall(note):
             _publish(events.WallNoteShown(wall_note_view(note)), rooms.wall(event["id"]))
@@ -409,6 +438,32 @@ def do_set_wall(event: dict[str, Any], note_id: int, state: str) -> dict[str, An
                 raise Refused("This note contains personal details; it cannot go on the wall.")
         db.execute(
             "UPDATE notes SET wall = ?, updated_at = ? WHERE id = ?", [state, now(), note_id]
+        )
+        after = queries.note(db, note_id)
+        after["pseudonym"] = (queries.participant(db, after["participant_id"]) or {}).get(
+            "pseudonym"
+        )
+        return before, after
+
+    before, after = get_writer().write(update)
+    _broadcast_note(event, before, after)
+    return after
+
+
+def do_redact_note(event: dict[str, Any], note_id: int) -> dict[str, Any]:
+    """Replace the personal details in a note with placeholders; it may then go on the wall."""
+
+    def update(db: Database) -> tuple[dict, dict]:
+        before = queries.note(db, note_id)
+        if before is None or before["event_id"] != event["id"] or before["status"] != "saved":
+            raise Refused("Unknown note.")
+        names = listed_names(event)
+        text = redact(before["text"], names)
+        flags = [f for f in json.loads(before["flags_json"]) if not f.startswith("personal")]
+        flags += list(classify_note(text, names=names).flags)
+        db.execute(
+            "UPDATE notes SET text = ?, flags_json = ?, updated_at = ? WHERE id = ?",
+            [text, json.dumps(sorted(set(flags))), now(), note_id],
         )
         after = queries.note(db, note_id)
         after["pseudonym"] = (queries.participant(db, after["participant_id"]) or {}).get(

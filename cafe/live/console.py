@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import request
@@ -74,6 +75,16 @@ def on_approve_note(payload: Any = None) -> dict[str, Any]:
 def on_hide_note(payload: Any = None) -> dict[str, Any]:
     """Keep a note off the wall."""
     return _set_wall(payload, "hidden")
+
+
+@socketio.on("redact_note", namespace=CONSOLE)
+@acked
+def on_redact_note(payload: Any = None) -> dict[str, Any]:
+    """Remove the personal details from a note (placeholders replace them)."""
+    conn = connection(CONSOLE)
+    _authorised(conn)
+    note = actions.do_redact_note(current_event(conn), actions.check_note_id(payload))
+    return ok(id=note["id"], flags=json.loads(note["flags_json"]))
 
 
 def _round_action(action: str, payload: Any) -> dict[str, Any]:

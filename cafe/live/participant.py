@@ -42,6 +42,8 @@ def _participant(conn: Connection) -> dict[str, Any]:
 def on_connect(auth: Any = None) -> None:
     """Admit a phone holding a participant token for the event; send it its state."""
     event = event_from_auth(auth)
+    if actions.participation_over(event):
+        raise ConnectionRefusedError("This café has ended. Thank you for taking part.")
     token = request.cookies.get(participant_cookie(event["slug"]))
     if not token and isinstance(auth, dict):
         token = auth.get("token")

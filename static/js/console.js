@@ -23,6 +23,20 @@
     });
   }
 
+  // Personal details are highlighted so the facilitator sees what "Remove personal details" takes out.
+  function drawText(el, text, spans) {
+    var at = 0;
+    spans.forEach(function (span) {
+      el.appendChild(document.createTextNode(text.slice(at, span[0])));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(span[0], span[1]);
+      mark.title = span[2];
+      el.appendChild(mark);
+      at = span[1];
+    });
+    el.appendChild(document.createTextNode(text.slice(at)));
+  }
+
   function noteElement(note) {
     var li = document.createElement("li");
     li.className = "note wall-" + note.wall + (note.status === "withdrawn" ? " withdrawn" : "");
@@ -32,7 +46,7 @@
     text.id = "n" + note.id;
     if (note.status === "withdrawn") text.textContent = "Withdrawn by the writer.";
     else if (note.held) text.textContent = "This note is held for the safeguarding lead.";
-    else text.textContent = note.text;
+    else drawText(text, note.text, note.spans || []);
     li.appendChild(text);
     var meta = document.createElement("p");
     meta.className = "meta";
@@ -50,6 +64,7 @@
       var actions = document.createElement("p");
       actions.className = "actions";
       var blocked = (note.flags || []).length > 0;
+      if ((note.spans || []).length) actions.appendChild(button("Remove personal details", "redact_note", note));
       if (note.wall !== "approved" && !blocked) actions.appendChild(button("Approve", "approve_note", note));
       if (note.wall !== "hidden") actions.appendChild(button(note.wall === "approved" ? "Take down" : "Hide", "hide_note", note));
       li.appendChild(actions);
