@@ -25,14 +25,14 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def resource_dir(name: str) -> Path:
-    """Return `templates`, `static` or `sessions`: inside the wheel, or beside the package in a checkout."""
+    """Return `templates`, `static`, `sessions` or `translations`: in the wheel, or beside the package."""
     installed = _PACKAGE / name
     return installed if installed.is_dir() else _PACKAGE.parent / name
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app."""
-    from cafe import db, settings, web
+    from cafe import db, i18n, settings, web
     from cafe.security import install_security
 
     app = Flask(
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["CAFE_MAX_FORM_BYTES"]
     install_security(app)
+    i18n.init_app(app)
     db.init_app(app)
     web.register(app)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
@@ -88,6 +89,12 @@ def serve(host: str | None, port: int | None, lan: bool, demo: bool) -> None:
 
     config: dict[str, Any] = {"CAFE_ASYNC_MODE": "gevent"}
     app = _app(**config)
+    try:
+        warning = cafe_db.check_writable(app.extensions["cafe.writer"])
+        if warning:
+            click.secho(warning, fg="red", err=True)
+    except cafe_db.NotWritable as exc:
+        raise click.ClickException(f"{exc} Check the disk and the file's permissions.") from None
     host = host or ("0.0.0.0" if lan else app.config["CAFE_HOST"])
     port = port or app.config["CAFE_PORT"]
     shown = lan_address() if lan else host
@@ -360,3 +367,38 @@ def backup(target: str) -> None:
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Backed up {pages} pages to {target}.")
+
+
+@cli.command()
+@click.option("--participants", "-n", type=click.IntRange(1, 20_000), required=True, help="People.")
+@click.option("--tables", "-t", type=click.IntRange(1, 5_000), required=True, help="Tables.")
+@click.option("--rounds", "-r", type=click.IntRange(1, 50), required=True, help="Rounds.")
+@click.option(
+    "--hosts",
+    type=click.IntRange(0, 5_000),
+    default=None,
+    help="Hosts: participants 0..H-1 host tables 0..H-1 (default: one per table).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed (same seed, same plan).")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+def rotation(
+    participants: int, tables: int, rounds: int, hosts: int | None, seed: int, as_json: bool
+) -> None:
+    """Plan who sits where each round: hosts stay, travellers move, fewest repeat meetings.
+
+    Example: cafe rotation --participants 60 --tables 12 --rounds 4 --seed 1 --json
+    """
+    from cafe.seating import rotation_for_cli
+
+    try:
+        plan_ = rotation_for_cli(participants, tables, rounds, hosts, seed)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(plan_))
+        return
+    for number, seating in enumerate(plan_["rounds"], start=1):
+        click.echo(f"Round {number}")
+        for table, people in enumerate(seating):
+            click.echo(f"  table {table}: {' '.join(map(str, people))}")
+    click.echo(f"Pairs who meet more than once: {plan_['repeat_pairs']}")

@@ -82,14 +82,34 @@ class Writer:
     def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `fn(db, *args, **kwargs)` in one transaction; return its result once committed."""
 
-        def job() -> T:
-            with self.db.atomic():
-                return fn(self.db, *args, **kwargs)
+        def job() -> tuple[bool, Any]:
+            conn = self.db.conn
+            try:
+                # IMMEDIATE takes the write lock up front, so busy_timeout waits out another
+                # process's write instead of failing at once when a read turns into a write.
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = fn(self.db, *args, **kwargs)
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                return True, result
+            except BaseException as exc:  # noqa: BLE001 - handed back to the caller's greenlet
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                return False, exc
 
         if self._pool is not None:
-            return self._pool.apply(job)
-        with self._lock:
-            return job()
+            # Exceptions come back as values: the pool would otherwise print its own traceback.
+            ok, value = self._pool.apply(job)
+        else:
+            with self._lock:
+                ok, value = job()
+        if not ok:
+            raise value
+        return value
 
     def write_outside_transaction(self, sql: str) -> list[tuple]:
         """Run one statement that SQLite refuses inside a transaction (a checkpoint, VACUUM)."""
@@ -107,6 +127,37 @@ class Writer:
         if self._pool is not None:
             self._pool.kill()
         self.db.close()
+
+
+class NotWritable(RuntimeError):
+    """The database file cannot be written (read-only file system, permissions)."""
+
+
+def check_writable(writer: Writer) -> str | None:
+    """Refuse to start on a database that can never take writes; return a warning for a full disk.
+
+    A full disk is worth serving through (reads work, and writes resume by themselves once space
+    is freed); a read-only file would refuse every note until restarted.
+    """
+    try:
+        writer.write(lambda db: db.execute("PRAGMA user_version = user_version"))
+    except sqlite3.OperationalError as exc:
+        if describe_failure(exc) == "disk_full":
+            return f"Warning: the disk holding {writer.path} is full; notes wait on phones until space is freed."
+        raise NotWritable(f"Cannot write to the database {writer.path}: {exc}.") from None
+    return None
+
+
+def describe_failure(exc: BaseException) -> str | None:
+    """Return a plain description of a database fault a person can act on, if it is one."""
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return "disk_full"
+    if "readonly" in text or "read-only" in text:
+        return "read_only"
+    if "locked" in text or "busy" in text:
+        return "busy"
+    return None
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -124,4 +124,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "when an event's notes were purged",
         ["ALTER TABLE events ADD COLUMN purged_at TEXT"],
     ),
+    (
+        5,
+        "round questions in several languages",
+        ["ALTER TABLE rounds ADD COLUMN translations_json TEXT NOT NULL DEFAULT '{}'"],
+    ),
 ]

@@ -27,7 +27,8 @@ TOP_KEYS = {
     "names",
 }
 TABLE_KEYS = {"name", "capacity"}
-ROUND_KEYS = {"question", "minutes", "move", "content_warning"}
+ROUND_KEYS = {"question", "minutes", "move", "content_warning", "translations"}
+LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 FRAME_KEYS = {"name", "seeds"}
 
 
@@ -47,6 +48,7 @@ class RoundPlan:
     minutes: int = 20
     move: bool = True
     content_warning: str = ""
+    translations: tuple[tuple[str, str], ...] = ()  # (language code, question) pairs
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,21 @@ class _Checker:
                 self.problem(path, f"has an item of {len(item)} characters; at most {limit}")
         return tuple(v.strip() for v in value if v.strip())
 
+    def translations(self, data: dict, key: str, path: str) -> tuple[tuple[str, str], ...]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.problem(path, 'must be a table of language = "question", e.g. { ur = "…" }')
+            return ()
+        found = []
+        for code, text in value.items():
+            if not LANG_RE.match(code):
+                self.problem(path, f"{code!r} is not a language code such as 'ur' or 'pl'")
+            elif not isinstance(text, str) or not text.strip() or len(text) > 300:
+                self.problem(path, f"the {code!r} question must be text of 1 to 300 characters")
+            else:
+                found.append((code, text.strip()))
+        return tuple(found)
+
     def unknown(self, data: dict, allowed: set[str], prefix: str) -> None:
         for key in sorted(set(data) - allowed):
             self.problem(f"{prefix}{key}", "is not a known field")
@@ -234,6 +251,7 @@ def _read(data: dict, checker: _Checker) -> Plan:
                 content_warning=c.text(
                     raw, "content_warning", f"rounds[{i}].content_warning", limit=300
                 ),
+                translations=c.translations(raw, "translations", f"rounds[{i}].translations"),
             )
         )
     frames = []

@@ -52,7 +52,7 @@ def rounds(db: Database, event_id: int) -> list[dict[str, Any]]:
     """Return an event's rounds in order."""
     return _all(
         db,
-        "SELECT number, question, minutes, move, content_warning FROM rounds "
+        "SELECT number, question, minutes, move, content_warning, translations_json FROM rounds "
         "WHERE event_id = ? ORDER BY number",
         [event_id],
     )

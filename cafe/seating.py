@@ -1,8 +1,10 @@
 """Plan who sits where each round: hosts stay, travellers move, few people meet twice.
 
-This is the social golfer problem with one fixed member per group (CSPLib 10): a greedy
-construction, then a tabu search over swaps of travellers within a round. The search is bounded
-by a work budget, not the clock, so a seed always gives the same plan.
+This is the social golfer problem with one fixed member per group (CSPLib 10). Travellers start
+on arithmetic walks round the tables (no revisits, and often no repeats at all), or on a greedy
+seating when hosts and fixed people are spread unevenly; a tabu search then swaps travellers
+within a round. The search is bounded by a work budget, not the clock, so a seed always gives
+the same plan.
 """
 
 from __future__ import annotations
@@ -11,18 +13,18 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
+from math import gcd
 
 # Tables sampled per search step, as seat comparisons: more finds better moves, fewer runs faster.
 _CANDIDATES = 48
 # Random open tables the greedy tries before settling for the least bad one.
 _GREEDY_TRIES = 8
 # Search effort in seat comparisons; about a second of pure Python when zero repeats is out of reach.
-_WORK = 4_000_000
-import os
-PAIRS = int(os.environ.get("PAIRS", "0"))
-W = None if os.environ.get("W", "") == "" else int(os.environ["W"])
-FRESH = float(os.environ.get("FRESH", "0"))
-PAT = int(os.environ.get("PAT", "100"))
+_WORK = 8_000_000
+# What one revisit costs the search in repeat meetings. Letting the walk pass through revisits
+# (rather than forbidding them) finds far fewer repeats on small, dense cafés; the plan kept is
+# still judged revisits first.
+_REVISIT_COST = 3
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,9 @@ class Rotation:
     _where: dict[tuple[int, int], int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        seats = enumerate(self.rounds)
         where = {
-            (p, r): t
-            for r, tables in enumerate(self.rounds)
-            for t, people in enumerate(tables)
-            for p in people
+            (p, r): t for r, tables in seats for t, people in enumerate(tables) for p in people
         }
         object.__setattr__(self, "_where", where)
 
@@ -71,9 +71,10 @@ def plan_rotation(
     for t, pid in hosts.items():
         home[index[pid]] = t
     rng = random.Random(seed)
-    seat = _greedy(tables, home, _capacities(len(ids), tables, rounds, home), rng)
+    # Walks round the tables never revisit one; they need evenly spread hosts and fixed people.
+    walks = _cyclic(tables, rounds, home, rng) if rounds <= tables else None
+    seat = walks or _greedy(tables, home, _capacities(len(ids), tables, rounds, home), rng)
     search = _Search(tables, home, seat, rng)
-    search.caps = _capacities(len(ids), tables, rounds, home)
     search.run()
     plan = [[[] for _ in range(tables)] for _ in range(rounds)]
     for r, row in enumerate(search.best_seat):
@@ -82,7 +83,9 @@ def plan_rotation(
     return _rotation(plan, hosts, fixed)
 
 
-def add_participant(rotation: Rotation, participant: int, from_round: int, seed: int = 0) -> Rotation:
+def add_participant(
+    rotation: Rotation, participant: int, from_round: int, seed: int = 0
+) -> Rotation:
     """Seat a late joiner from a round on, at the smallest tables, leaving everyone else be."""
     rounds = _copy_rounds(rotation)
     _check_from_round(rounds, from_round)
@@ -152,51 +155,41 @@ def _check_plan(
     participants: list[int], tables: int, rounds: int, hosts: dict[int, int], fixed: dict[int, int]
 ) -> None:
     """Refuse input no seating plan can satisfy, saying why."""
-    if tables < 1:
-        raise ValueError(f"need at least one table, got {tables}")
-    if rounds < 1:
-        raise ValueError(f"need at least one round, got {rounds}")
-    seen = set()
-    for pid in participants:
-        if pid in seen:
-            raise ValueError(f"participant {pid} is listed twice")
-        seen.add(pid)
-    if len(seen) < tables:
-        raise ValueError(f"{len(seen)} participants cannot fill {tables} tables: need one per table")
-    if len(hosts) > tables:
-        raise ValueError(f"more hosts ({len(hosts)}) than tables ({tables})")
-    hosting: dict[int, int] = {}
+    seen, hosting = set(), {pid: t for t, pid in hosts.items()}
+    twice = next((pid for pid in participants if pid in seen or seen.add(pid)), None)
+    _require(tables >= 1, f"need at least one table, got {tables}")
+    _require(rounds >= 1, f"need at least one round, got {rounds}")
+    _require(twice is None, f"participant {twice} is listed twice")
+    _require(len(seen) >= tables, f"{len(seen)} people cannot fill {tables} tables: one per table")
+    _require(len(hosts) <= tables, f"more hosts ({len(hosts)}) than tables ({tables})")
+    _require(len(hosting) == len(hosts), "one participant cannot host two tables")
     for t, pid in hosts.items():
-        if not 0 <= t < tables:
-            raise ValueError(f"host table {t} is out of range: tables are 0 to {tables - 1}")
-        if pid not in seen:
-            raise ValueError(f"host {pid} of table {t} is not a participant")
-        if pid in hosting:
-            raise ValueError(f"participant {pid} cannot host both table {hosting[pid]} and table {t}")
-        hosting[pid] = t
+        _require(0 <= t < tables, f"host table {t} is out of range: tables are 0 to {tables - 1}")
+        _require(pid in seen, f"host {pid} of table {t} is not a participant")
     for pid, t in fixed.items():
-        if pid not in seen:
-            raise ValueError(f"fixed participant {pid} is not a participant")
-        if not 0 <= t < tables:
-            raise ValueError(
-                f"fixed table {t} of participant {pid} is out of range: tables are 0 to {tables - 1}"
-            )
-        if hosting.get(pid, t) != t:
-            raise ValueError(f"participant {pid} hosts table {hosting[pid]} but is fixed at table {t}")
+        _require(pid in seen, f"fixed participant {pid} is not a participant")
+        _require(0 <= t < tables, f"fixed table {t} is out of range: tables are 0 to {tables - 1}")
+        _require(hosting.get(pid, t) == t, f"host {pid} cannot be fixed at another table ({t})")
     size, extra = divmod(len(seen), tables)
-    stay = Counter({**fixed, **{pid: t for t, pid in hosts.items()}}.values())
+    stay = Counter({**fixed, **hosting}.values())
     for t, k in sorted(stay.items()):
-        if k > size + (extra > 0):
-            raise ValueError(
-                f"table {t} has {k} people who cannot move, but balanced tables seat at most "
-                f"{size + (extra > 0)}"
-            )
-    full = sum(k > size for k in stay.values())
-    if full > extra:
-        raise ValueError(
-            f"{full} tables are full with people who cannot move, but only {extra} tables "
-            f"can seat {size + 1} while keeping tables balanced"
+        _require(
+            k <= size + (extra > 0),
+            f"table {t} has {k} people who cannot move, "
+            f"but balanced tables seat at most {size + (extra > 0)}",
         )
+    full = sum(k > size for k in stay.values())
+    _require(
+        full <= extra,
+        f"{full} tables are full of people who cannot move, but only "
+        f"{extra} tables can seat {size + 1} and keep tables balanced",
+    )
+
+
+def _require(condition: bool, message: str) -> None:
+    """Raise ValueError with the message unless the condition holds."""
+    if not condition:
+        raise ValueError(message)
 
 
 def _capacities(n: int, tables: int, rounds: int, home: list[int]) -> list[list[int]]:
@@ -217,7 +210,50 @@ def _capacities(n: int, tables: int, rounds: int, home: list[int]) -> list[list[
     return caps
 
 
-def _greedy(tables: int, home: list[int], caps: list[list[int]], rng: random.Random) -> list[list[int]]:
+def _cyclic(
+    tables: int, rounds: int, home: list[int], rng: random.Random
+) -> list[list[int]] | None:
+    """Walk travellers round the tables in fixed steps; None when stationary people are uneven."""
+    stay = Counter(t for t in home if t >= 0)
+    if len(set(stay[t] for t in range(tables))) > 1:
+        return None
+    travellers = [p for p in range(len(home)) if home[p] < 0]
+    rng.shuffle(travellers)
+    full, extra = divmod(len(travellers), tables)
+    steps = _steps(tables, min(rounds, tables), full + (extra > 0))
+    seat = []
+    for r in range(rounds):
+        row = home[:]
+        for j, p in enumerate(travellers):
+            c, a = divmod(j, tables)
+            # The part-filled class steps by one, matching the larger tables' shift each round.
+            b = steps[(c + 1) % len(steps)] if extra else steps[c]
+            row[p] = (a + r * b) % tables
+        seat.append(row)
+    return seat
+
+
+def _steps(tables: int, span: int, count: int) -> list[int]:
+    """Pick steps whose walks stay apart: two walks meet at most once within span rounds."""
+
+    def apart(d: int) -> bool:
+        return tables // gcd(d, tables) >= span
+
+    usable = [b for b in range(1, max(2, tables)) if apart(b)]
+    chosen = [1]
+    for b in usable[1:]:
+        if len(chosen) == count:
+            break
+        if all(apart(b - c) for c in chosen):
+            chosen.append(b)
+    while len(chosen) < count:  # not enough: some walks will meet more than once
+        chosen.append(usable[len(chosen) % len(usable)])
+    return chosen
+
+
+def _greedy(
+    tables: int, home: list[int], caps: list[list[int]], rng: random.Random
+) -> list[list[int]]:
     """Seat travellers round by round at open tables they have not visited, meeting new people."""
     n = len(home)
     met: list[set[int]] = [set() for _ in range(n)]
@@ -265,7 +301,7 @@ def _greedy(tables: int, home: list[int], caps: list[list[int]], rng: random.Ran
 
 
 class _Search:
-    """Tabu search over moves of travellers within a round; it never adds a revisit."""
+    """Tabu search over moves of travellers within a round, fixing revisits first, then repeats."""
 
     def __init__(self, tables: int, home: list[int], seat: list[list[int]], rng: random.Random):
         self.tables, self.home, self.rng = tables, home, rng
@@ -278,14 +314,14 @@ class _Search:
         )
         size = max(1, self.n // tables)
         self.sample = max(2, _CANDIDATES // size)  # tables looked at per step
-        self.steps = max(200, min(50_000, _WORK // (_CANDIDATES * size)))
-        self.patience = PAT + self.n
+        self.steps = max(50, min(50_000, _WORK // (2 * _CANDIDATES * size)))
+        self.patience = 50 + self.n
         self._load(seat)
         self.best, self.best_seat = self.score(), [row[:] for row in self.seat]
 
     def score(self) -> tuple[int, int]:
         """Return (revisits, excess meetings); lower is better, revisits first."""
-        return self.revisits, (self.repeats if PAIRS else self.conflicts)
+        return self.revisits, self.conflicts
 
     def run(self) -> None:
         """Search until no repeat is left that could be removed, or the budget runs out."""
@@ -297,11 +333,8 @@ class _Search:
             if self.score() < self.best:
                 self.best, self.best_seat, since = self.score(), [row[:] for row in self.seat], i
             elif i - since > self.patience:  # stuck: restart from the best plan, shaken
-                if FRESH and self.rng.random() < FRESH:
-                    self._load(_greedy(self.tables, self.home, self.caps, self.rng))
-                else:
-                    self._load(self.best_seat)
-                    self._shake()
+                self._load(self.best_seat)
+                self._shake()
                 since = i
 
     def _load(self, seat: list[list[int]]) -> None:
@@ -320,12 +353,10 @@ class _Search:
         self.bad: list[int] = []  # pairs (a * n + b) met more than once that a move could part
         self.bad_at: dict[int, int] = {}
         self.conflicts = 0
-        self.repeats = 0
         for a in range(n):
             for b, c in self.met[a].items():
                 if a < b and c > 1:
                     self.conflicts += c - 1
-                    self.repeats += 1
                     if self.home[a] < 0 or self.home[b] < 0:
                         _push(self.bad, self.bad_at, a * n + b)
         self.visits: list[dict[int, int]] = [{} for _ in range(n)]
@@ -358,7 +389,6 @@ class _Search:
         self.met[a][b] = self.met[b][a] = c + d
         if c + d > 1 or c > 1:
             self.conflicts += d
-            self.repeats += (c + d > 1) - (c > 1)
             if (c > 1) != (c + d > 1) and (self.home[a] < 0 or self.home[b] < 0):
                 key = min(a, b) * self.n + max(a, b)
                 if c > 1:
@@ -384,24 +414,12 @@ class _Search:
         ma, va = self.met[a], self.visits[a]
         dr = (va.get(y, 0) > 0) - (va[x] > 1)
         dc = 0
-        if PAIRS:
-            for q in self.members[r][x]:
-                if q != a:
-                    dc -= ma[q] == 2
-                    if b >= 0:
-                        dc += self.met[b].get(q, 0) == 1
-            for q in self.members[r][y]:
-                if q != b:
-                    dc += ma.get(q, 0) == 1
-                    if b >= 0:
-                        dc -= self.met[b][q] == 2
-        else:
-          for q in self.members[r][x]:
+        for q in self.members[r][x]:
             if q != a:
                 dc -= ma[q] > 1
                 if b >= 0:
                     dc += self.met[b].get(q, 0) > 0
-          for q in self.members[r][y]:
+        for q in self.members[r][y]:
             if q != b:
                 dc += ma.get(q, 0) > 0
                 if b >= 0:
@@ -412,7 +430,7 @@ class _Search:
         return dr, dc
 
     def _step(self, i: int) -> None:
-        """Move one traveller of a broken pair or revisit to the best table it may go to."""
+        """Move one traveller of a repeated pair or a revisit to the best table it may go to."""
         rng, n, seat = self.rng, self.n, self.seat
         if self.revisits > self.floor[0] and (not self.bad or rng.random() < 0.5):
             a = rng.choice(self.revisiting)
@@ -441,12 +459,7 @@ class _Search:
                 others.append(-1)  # a alone moves from a larger to a smaller table
             for b in others:
                 dr, dc = self._delta(r, a, x, b, y)
-                if W is None:
-                    if dr > 0:
-                        continue
-                    key = (dr, dc)
-                else:
-                    key = W * dr + dc
+                key = (dr, dc) if self.revisits > self.floor[0] else _REVISIT_COST * dr + dc
                 if best is not None and key > best:
                     continue
                 tabu = self.tabu.get((r, a, y), -1) >= i or self.tabu.get((r, b, x), -1) >= i
@@ -494,39 +507,35 @@ def _pop(items: list[int], at: dict[int, int], item: int) -> None:
 
 
 def _refill(rounds: list[list[list[int]]], r: int, hole: int, staying: set[int]) -> None:
-    """Move the traveller whose move costs fewest repeats from a largest table into the hole."""
+    """Move into the hole the traveller from a largest table whose move costs fewest repeats."""
     tables = rounds[r]
     largest = max(map(len, tables))
     met: Counter[tuple[int, int]] = Counter()
-    been: dict[int, set[int]] = {}
-    for other, others in enumerate(rounds):
-        if other != r:
-            for t, people in enumerate(others):
-                met.update(combinations(people, 2))
-                for p in people:
-                    been.setdefault(p, set()).add(t)
+    been = set()
+    for other in rounds[:r] + rounds[r + 1 :]:
+        for t, people in enumerate(other):
+            met.update(combinations(people, 2))
+            been.update((p, t) for p in people)
 
     def cost(p: int, t: int) -> tuple[bool, int, int]:
-        def seen(q: int) -> bool:
-            return met[min(p, q), max(p, q)] > 0
-
-        gained = sum(seen(q) for q in tables[hole])
-        lost = sum(seen(q) for q in tables[t] if q != p)
-        return hole in been.get(p, ()), gained - lost, p
+        gained = sum(met[min(p, q), max(p, q)] > 0 for q in tables[hole])
+        lost = sum(met[min(p, q), max(p, q)] > 0 for q in tables[t] if q != p)
+        return (p, hole) in been, gained - lost, p
 
     movers = [(p, t) for t, people in enumerate(tables) if len(people) == largest for p in people]
     movers = [(p, t) for p, t in movers if p not in staying]
-    if not movers:  # only hosts and fixed people at the largest tables: balance cannot be kept
-        return
-    p, t = min(movers, key=lambda m: cost(*m))
-    tables[t].remove(p)
-    tables[hole].append(p)
+    if movers:  # else only hosts and fixed people sit at the largest tables: balance cannot hold
+        p, t = min(movers, key=lambda m: cost(*m))
+        tables[t].remove(p)
+        tables[hole].append(p)
 
 
 def _check_from_round(rounds: list[list[list[int]]], from_round: int) -> None:
     """Refuse a round the plan does not have."""
     if not 0 <= from_round < len(rounds):
-        raise ValueError(f"round {from_round} is out of range: the plan has rounds 0 to {len(rounds) - 1}")
+        raise ValueError(
+            f"round {from_round} is out of range: the plan has rounds 0 to {len(rounds) - 1}"
+        )
 
 
 def _copy_rounds(rotation: Rotation) -> list[list[list[int]]]:
@@ -534,9 +543,13 @@ def _copy_rounds(rotation: Rotation) -> list[list[list[int]]]:
     return [[list(people) for people in tables] for tables in rotation.rounds]
 
 
-def _rotation(rounds: list[list[list[int]]], hosts: dict[int, int], fixed: dict[int, int]) -> Rotation:
+def _rotation(
+    rounds: list[list[list[int]]], hosts: dict[int, int], fixed: dict[int, int]
+) -> Rotation:
     """Build a Rotation with sorted tables and its repeat pairs counted."""
     rounds = [[sorted(people) for people in tables] for tables in rounds]
-    met = Counter(pair for tables in rounds for people in tables for pair in combinations(people, 2))
+    met = Counter(
+        pair for tables in rounds for people in tables for pair in combinations(people, 2)
+    )
     repeats = sum(c > 1 for c in met.values())
     return Rotation(rounds, dict(hosts), repeats, dict(fixed))

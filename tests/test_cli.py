@@ -76,3 +76,22 @@ def test_user_add_and_list(run):
     assert "amina\tsafeguarding\tactive" in run("user", "list").output
     weak = CliRunner().invoke(cli, ["user", "add", "bob", "--password", "short"])
     assert weak.exit_code == 1 and "at least 10 characters" in weak.output
+
+
+@pytest.mark.parametrize("n, t, r", [(60, 12, 4), (200, 40, 4)])
+def test_rotation_has_no_repeat_pairs_for_the_acceptance_sizes(run, n, t, r):
+    result = run("rotation", "--participants", str(n), "--tables", str(t), "--rounds", str(r),
+                 "--seed", "3", "--json")
+    plan = json.loads(result.output)
+    assert plan["repeat_pairs"] == 0
+    assert plan["hosts"] == {str(i): i for i in range(t)}
+    for seating in plan["rounds"]:
+        sizes = [len(people) for people in seating]
+        assert max(sizes) - min(sizes) <= 1 and sum(sizes) == n
+        for table, host in plan["hosts"].items():
+            assert host in seating[int(table)]  # hosts never move
+
+
+def test_rotation_refuses_impossible_input(run):
+    result = CliRunner().invoke(cli, ["rotation", "-n", "5", "-t", "3", "-r", "2", "--hosts", "4"])
+    assert result.exit_code == 1 and "host" in result.output.lower()

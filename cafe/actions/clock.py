@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -41,6 +42,8 @@ def round_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
         "number": event["current_round"],
         "count": len(all_rounds),
         "question": current["question"] if current else "",
+        # Every language the plan gives; each phone shows its own and falls back to "question".
+        "questions": json.loads(current["translations_json"]) if current else {},
         "content_warning": current["content_warning"] if current else "",
         "minutes": current["minutes"] if current else None,
         "move": bool(current["move"]) if current else False,

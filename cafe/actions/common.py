@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from cafe import events, socketio
 
 
@@ -42,5 +44,5 @@ def _publish(event: events.ServerEvent, room: str) -> None:
 def check_payload(payload: Any) -> dict[str, Any]:
     """Refuse anything that is not a JSON object."""
     if not isinstance(payload, dict):
-        raise Refused("Expected a JSON object.")
+        raise Refused(_("Expected a JSON object."))
     return payload

@@ -9,6 +9,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from cafe import events, queries, rooms
@@ -62,23 +63,29 @@ _NOUNS = (
 def check_note_text(text: Any, max_chars: int) -> str:
     """Return note text fit to store, or refuse it with the reason."""
     if not isinstance(text, str):
-        raise Refused("A note must be text.")
+        raise Refused(_("A note must be text."))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise Refused("The note is empty.")
+        raise Refused(_("The note is empty."))
     if len(text) > max_chars:
-        raise Refused(f"The note is {len(text)} characters long; the limit is {max_chars}.")
+        raise Refused(
+            _(
+                "The note is %(length)s characters long; the limit is %(limit)s.",
+                length=len(text),
+                limit=max_chars,
+            )
+        )
     for char in text:
         category = unicodedata.category(char)
         if char not in "\n\t" and (category == "Cc" or category == "Cs"):
-            raise Refused("The note contains control characters.")
+            raise Refused(_("The note contains control characters."))
     return text.strip()
 
 
 def check_consent(consent: Any) -> str:
     """Return a known quote-consent choice or refuse."""
     if consent not in CONSENTS:
-        raise Refused("Choose whether your note may be quoted.")
+        raise Refused(_("Choose whether your note may be quoted."))
     return consent
 
 
@@ -87,7 +94,7 @@ def _optional_int(payload: dict[str, Any], key: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10_000:
-        raise Refused(f"'{key}' must be a positive whole number.")
+        raise Refused(_("'%(key)s' must be a positive whole number.", key=key))
     return value
 
 
@@ -96,7 +103,7 @@ def check_submit_note(payload: Any, max_chars: int) -> NoteDraft:
     payload = check_payload(payload)
     client_id = payload.get("client_id")
     if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
-        raise Refused("The note has no valid client id.")
+        raise Refused(_("The note has no valid client id."))
     return NoteDraft(
         client_id=client_id,
         text=check_note_text(payload.get("text"), max_chars),
@@ -110,14 +117,14 @@ def check_note_id(payload: Any) -> int:
     """Return the note id in a payload."""
     note_id = check_payload(payload).get("id")
     if isinstance(note_id, bool) or not isinstance(note_id, int) or note_id <= 0:
-        raise Refused("Unknown note.")
+        raise Refused(_("Unknown note."))
     return note_id
 
 
 def check_event_open(event: dict[str, Any]) -> None:
     """Refuse changes to notes once an event has closed."""
     if event["status"] != "open":
-        raise Refused("This café has closed; notes can no longer be changed.", "closed")
+        raise Refused(_("This café has closed; notes can no longer be changed."), "closed")
 
 
 TOKEN_GRACE = timedelta(days=1)
@@ -255,7 +262,7 @@ def do_join_event(event: dict[str, Any], table_no: int | None = None) -> tuple[d
 
     def insert(db: Database) -> dict[str, Any]:
         if table_no is not None and not _table_exists(db, event["id"], table_no):
-            raise Refused("There is no such table.")
+            raise Refused(_("There is no such table."))
         cursor = db.execute(
             "INSERT INTO participants (event_id, token_hash, pseudonym, table_no, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -279,11 +286,11 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
     """Seat a participant at a table."""
     check_event_open(event)
     if isinstance(table_no, bool) or not isinstance(table_no, int):
-        raise Refused("Choose a table.")
+        raise Refused(_("Choose a table."))
 
     def update(db: Database) -> None:
         if not _table_exists(db, event["id"], table_no):
-            raise Refused("There is no such table.")
+            raise Refused(_("There is no such table."))
         db.execute(
             "UPDATE participants SET table_no = ? WHERE id = ?", [table_no, participant["id"]]
         )
@@ -304,13 +311,13 @@ def do_submit_note(
         existing = queries.note_by_client_id(db, event["id"], draft.client_id)
         if existing is not None:
             if existing["participant_id"] != participant["id"]:
-                raise Refused("That note id belongs to someone else.")
+                raise Refused(_("That note id belongs to someone else."))
             return existing, False
         table_no = draft.table_no or _current_table(db, participant["id"])
         if table_no is None:
-            raise Refused("Choose your table first.", "no_table")
+            raise Refused(_("Choose your table first."), "no_table")
         if not _table_exists(db, event["id"], table_no):
-            raise Refused("There is no such table.")
+            raise Refused(_("There is no such table."))
         round_no = draft.round_no or event["current_round"]
         if (
             db.execute(
@@ -318,7 +325,7 @@ def do_submit_note(
             ).fetchone()
             is None
         ):
-            raise Refused("There is no such round.")
+            raise Refused(_("There is no such round."))
         auto_wall = not event["wall_requires_approval"] and not flags
         stamp = now()
         cursor = db.execute(
@@ -368,7 +375,7 @@ def _own_note(
         or note["event_id"] != event["id"]
         or note["participant_id"] != participant["id"]
     ):
-        raise Refused("Unknown note.")
+        raise Refused(_("Unknown note."))
     return note
 
 
@@ -382,7 +389,7 @@ def do_edit_note(
     def update(db: Database) -> tuple[dict, dict]:
         before = _own_note(db, event, participant, note_id)
         if before["status"] != "saved":
-            raise Refused("That note was withdrawn.")
+            raise Refused(_("That note was withdrawn."))
         wall = before["wall"]
         if before["text"] != text:
             wall = "approved" if not event["wall_requires_approval"] and not flags else "pending"
@@ -427,10 +434,10 @@ def do_set_wall(event: dict[str, Any], note_id: int, state: str) -> dict[str, An
     def update(db: Database) -> tuple[dict, dict]:
         before = queries.note(db, note_id)
         if before is None or before["event_id"] != event["id"]:
-            raise Refused("Unknown note.")
+            raise Refused(_("Unknown note."))
         if state == "approved":
             if before["status"] != "saved":
-                raise Refused("That note was withdrawn.")
+                raise Refused(_("That note was withdrawn."))
             flags = json.loads(before["flags_json"])
             if "disclosure" in flags:
                 raise Refused("This note is held for the safeguarding lead and cannot be shown.")
@@ -456,7 +463,7 @@ def do_redact_note(event: dict[str, Any], note_id: int) -> dict[str, Any]:
     def update(db: Database) -> tuple[dict, dict]:
         before = queries.note(db, note_id)
         if before is None or before["event_id"] != event["id"] or before["status"] != "saved":
-            raise Refused("Unknown note.")
+            raise Refused(_("Unknown note."))
         names = listed_names(event)
         text = redact(before["text"], names)
         flags = [f for f in json.loads(before["flags_json"]) if not f.startswith("personal")]

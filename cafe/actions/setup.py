@@ -66,6 +66,7 @@ def do_create_event(plan: Plan, slug: str | None = None, replace: bool = False) 
                 "minutes": r.minutes,
                 "move": int(r.move),
                 "content_warning": r.content_warning,
+                "translations_json": json.dumps(dict(r.translations)),
             }
             for i, r in enumerate(plan.rounds, start=1)
         )

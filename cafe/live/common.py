@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, request, session
+from flask_babel import gettext as _
 
 from cafe import events, queries, rooms, socketio
 from cafe.actions import Refused
-from cafe.db import reading
+from cafe.db import describe_failure, reading
 from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
 
 log = logging.getLogger(__name__)
@@ -67,12 +69,28 @@ def acked(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any
             return handler(*args)
         except Refused as exc:
             return {"ok": False, "error": exc.message, "code": exc.code}
+        except sqlite3.OperationalError as exc:
+            fault = describe_failure(exc)
+            # Never log the payload or the statement's values: they may hold a note's text.
+            log.error("socket handler %s: database fault (%s)", handler.__name__, fault or "other")
+            message = {
+                "disk_full": _(
+                    "The server's disk is full. Your note is kept on your phone; tell the facilitator."
+                ),
+                "read_only": _(
+                    "The server cannot save right now. Your note is kept on your phone; tell the facilitator."
+                ),
+                "busy": _(
+                    "The server is busy. Your note is kept on your phone and will be sent again."
+                ),
+            }.get(fault or "", _("Something went wrong on the server; please try again."))
+            return {"ok": False, "error": message, "code": "server"}
         except Exception:  # noqa: BLE001 - a phone must always get an answer
             # Never log the payload: it may hold a note's text.
             log.exception("socket handler %s failed", handler.__name__)
             return {
                 "ok": False,
-                "error": "Something went wrong on the server; please try again.",
+                "error": _("Something went wrong on the server; please try again."),
                 "code": "server",
             }
 
@@ -83,7 +101,7 @@ def connection(namespace: str) -> Connection:
     """Return the current socket's connection record, refusing if it has none."""
     conn = CONNECTIONS.get((namespace, request.sid))
     if conn is None:
-        raise Refused("Not connected to an event.", "auth")
+        raise Refused(_("Not connected to an event."), "auth")
     return conn
 
 
@@ -92,7 +110,7 @@ def current_event(conn: Connection) -> dict[str, Any]:
     with reading() as db:
         event = queries.event_by_slug(db, conn.slug)
     if event is None or event["id"] != conn.event_id:
-        raise Refused("This café no longer exists.", "gone")
+        raise Refused(_("This café no longer exists."), "gone")
     return event
 
 
@@ -100,11 +118,11 @@ def event_from_auth(auth: Any) -> dict[str, Any]:
     """Return the event named in a connect's auth, or refuse the connection."""
     slug = auth.get("event") if isinstance(auth, dict) else None
     if not isinstance(slug, str) or len(slug) > 64:
-        raise ConnectionRefusedError("Say which event to join.")
+        raise ConnectionRefusedError(_("Say which event to join."))
     with reading() as db:
         event = queries.event_by_slug(db, slug)
     if event is None:
-        raise ConnectionRefusedError("There is no such café.")
+        raise ConnectionRefusedError(_("There is no such café."))
     return event
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import request
+from flask_babel import gettext as _
 from flask_socketio import join_room, leave_room
 
 from cafe import actions, queries, rooms, socketio
@@ -14,7 +15,6 @@ from cafe.events import PARTICIPANT
 from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
 from cafe.live.common import (
     CONNECTIONS,
-    SLOW_DOWN,
     Connection,
     acked,
     connection,
@@ -34,7 +34,7 @@ def _participant(conn: Connection) -> dict[str, Any]:
     with reading() as db:
         participant = queries.participant(db, conn.participant_id)
     if participant is None:
-        raise actions.Refused("You are no longer part of this café.", "auth")
+        raise actions.Refused(_("You are no longer part of this café."), "auth")
     return participant
 
 
@@ -43,16 +43,18 @@ def on_connect(auth: Any = None) -> None:
     """Admit a phone holding a participant token for the event; send it its state."""
     event = event_from_auth(auth)
     if actions.participation_over(event):
-        raise ConnectionRefusedError("This café has ended. Thank you for taking part.")
+        raise ConnectionRefusedError(
+            _("This café has ended. Thank you for taking part."), {"code": "ended"}
+        )
     token = request.cookies.get(participant_cookie(event["slug"]))
     if not token and isinstance(auth, dict):
         token = auth.get("token")
     if not isinstance(token, str) or not token or len(token) > 200:
-        raise ConnectionRefusedError("Join the café first.")
+        raise ConnectionRefusedError(_("Join the café first."), {"code": "join"})
     with reading() as db:
         participant = queries.participant_by_token(db, event["id"], token)
         if participant is None:
-            raise ConnectionRefusedError("Join the café first.")
+            raise ConnectionRefusedError(_("Join the café first."), {"code": "join"})
         state = participant_state(db, event, participant, max_chars())
     CONNECTIONS[(PARTICIPANT, request.sid)] = Connection(
         event["id"],
@@ -100,7 +102,7 @@ def on_submit_note(payload: Any = None) -> dict[str, Any]:
     conn = connection(PARTICIPANT)
     draft = actions.check_submit_note(payload, max_chars())
     if not PARTICIPANT_NOTES.take(conn.participant_id):
-        raise actions.Refused(SLOW_DOWN["error"], "slow_down")
+        raise actions.Refused(_("You are sending very fast; please wait a moment."), "slow_down")
     event = current_event(conn)
     note, created = actions.do_submit_note(event, _participant(conn), draft)
     flags = json.loads(note["flags_json"])
@@ -124,7 +126,9 @@ def on_sync_notes(payload: Any = None) -> dict[str, Any]:
         or len(client_ids) > MAX_SYNC_IDS
         or not all(isinstance(c, str) and actions.CLIENT_ID_RE.match(c) for c in client_ids)
     ):
-        raise actions.Refused(f"client_ids must be a list of at most {MAX_SYNC_IDS} note ids.")
+        raise actions.Refused(
+            _("client_ids must be a list of at most %(n)s note ids.", n=MAX_SYNC_IDS)
+        )
     with reading() as db:
         saved = queries.notes_by_client_ids(db, conn.event_id, conn.participant_id, client_ids)
     return ok(saved=[actions.own_note_view(n) for n in saved])

@@ -10,6 +10,7 @@ from cafe import queries
 from cafe.db import reading
 from cafe.web import base_url
 from cafe.web.auth import current_user, login_required
+from cafe.web.strings import clock_strings
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -39,6 +40,7 @@ def console(slug: str) -> Any:
     wall_url = url_for("wall.wall_page", slug=slug, token=event["wall_token"])
     return render_template(
         "staff/console.html",
+        strings=clock_strings(),
         event=event,
         tables=tables,
         rounds=rounds,

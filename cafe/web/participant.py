@@ -15,10 +15,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from cafe import actions, qr, queries
 from cafe.db import reading
 from cafe.web import base_url
+from cafe.web.strings import phone_strings
 
 bp = Blueprint("participant", __name__)
 
@@ -62,9 +64,9 @@ def join_by_code() -> Any:
             event = queries.event_by_code(db, code)
     if event is None:
         message = (
-            "Please type the code shown on the screen."
+            _("Please type the code shown on the screen.")
             if not code.strip()
-            else ("We could not find a café with that code. Check it and try again.")
+            else _("We could not find a café with that code. Check it and try again.")
         )
         return render_template("participant/join.html", error=message, code=code[:20]), 400
     return redirect(url_for("participant.event_page", slug=event["slug"]), 303)
@@ -77,7 +79,7 @@ def join_link(code: str) -> Any:
         event = queries.event_by_code(db, code[:20])
     if event is None:
         return render_template(
-            "participant/join.html", error="That link has expired or is wrong.", code=""
+            "participant/join.html", error=_("That link has expired or is wrong."), code=""
         ), 404
     return redirect(url_for("participant.event_page", slug=event["slug"]), 303)
 
@@ -86,6 +88,7 @@ def _render_app(event: dict[str, Any], table: int | None) -> str:
     participant = _current_participant(event)
     return render_template(
         "participant/app.html",
+        strings=phone_strings(),
         event=event,
         plan=queries.plan(event),
         joined=participant is not None,
@@ -120,7 +123,7 @@ def join(slug: str) -> Any:
     payload = request.get_json(silent=True) or {}
     table = payload.get("table") if isinstance(payload, dict) else None
     if table is not None and (isinstance(table, bool) or not isinstance(table, int)):
-        return jsonify(ok=False, error="Unknown table."), 400
+        return jsonify(ok=False, error=_("Unknown table.")), 400
     try:
         participant, token = actions.do_join_event(event, table)
     except actions.Refused as exc:

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from cafe import queries
 from cafe.db import reading
 from cafe.web import base_url
+from cafe.web.strings import clock_strings
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
 
@@ -22,4 +23,6 @@ def wall_page(slug: str) -> str:
     if event is None or not hmac.compare_digest(token.encode(), event["wall_token"].encode()):
         abort(404)
     join_url = base_url() + url_for("participant.event_page", slug=slug)
-    return render_template("wall/wall.html", event=event, token=token, join_url=join_url)
+    return render_template(
+        "wall/wall.html", strings=clock_strings(), event=event, token=token, join_url=join_url
+    )

@@ -2,8 +2,7 @@
 // offset and ticks locally (no per-second traffic). Gentle signals at 2 minutes and at the end.
 (function () {
   "use strict";
-  var LABELS = { lobby: "Starting soon", paused: "Paused", ended: "Time to move", harvest: "Harvest",
-                 closed: "Closed" };
+  var t = window.cafeT || function (key) { return key; };
 
   function format(seconds) {
     var s = Math.max(0, Math.round(seconds));
@@ -53,13 +52,13 @@
     var phase = c.phase;
     this.display.dataset.phase = phase;
     if (phase === "running" || phase === "paused") {
-      this.display.textContent = (phase === "paused" ? "Paused · " : "") + format(left) + " left";
+      this.display.textContent = t(phase === "paused" ? "paused_left" : "left", { time: format(left) });
       this.display.classList.toggle("soon", left <= 120 && left > 0);
       this.display.classList.toggle("over", left <= 0);
-      if (phase === "running" && left <= 120 && left > 0) this.say("two", "Two minutes left in this round.");
-      if (phase === "running" && left <= 0) this.say("end", "Time is up for this round.");
+      if (phase === "running" && left <= 120 && left > 0) this.say("two", t("two_minutes"));
+      if (phase === "running" && left <= 0) this.say("end", t("time_up"));
     } else {
-      this.display.textContent = LABELS[phase] || "";
+      this.display.textContent = t(phase);
       this.display.classList.remove("soon", "over");
     }
   };

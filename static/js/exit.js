@@ -13,6 +13,13 @@
     target = link.getAttribute("href") || target;
     link.addEventListener("click", leave);
   });
+  // Changing language replaces this page too, so the history stays one entry long.
+  document.querySelectorAll("[data-lang-link]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      window.location.replace(link.href);
+    });
+  });
   var shifts = 0, timer = null;
   document.addEventListener("keyup", function (event) {
     if (event.key !== "Shift") { shifts = 0; return; }

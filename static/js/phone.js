@@ -7,7 +7,8 @@
   var slug = app.dataset.slug;
   var presetTable = parseInt(app.dataset.table, 10) || null;
   var csrf = document.querySelector("meta[name=csrf-token]").content;
-  var CONSENT_LABELS = { quote: "May be quoted", paraphrase: "Paraphrase only", none: "Do not quote" };
+  var t = window.cafeT;
+  var CONSENT_LABELS = { quote: t("consent_quote"), paraphrase: t("consent_paraphrase"), none: t("consent_none") };
   var MAX_DELAY = 30000;
 
   var socket = null, state = null, maxChars = 2000;
@@ -50,33 +51,32 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
-      if (!result.ok || !result.body.ok) throw new Error(result.body.error || "Could not join.");
+      if (!result.ok || !result.body.ok) throw new Error(result.body.error || t("could_not_join"));
       connect();
     }).catch(function (error) {
       button.disabled = false;
-      showError("notice-error", error.message === "Failed to fetch"
-        ? "No connection. Check your Wi-Fi and try again." : error.message);
+      showError("notice-error", error instanceof TypeError ? t("no_network") : error.message);
     });
   }
 
   // ---- the socket ------------------------------------------------------------------------------
   function connect() {
     if (socket) return;
-    setNet("Connecting…");
+    setNet(t("connecting"));
     socket = io("/participant", { auth: { event: slug }, reconnectionDelayMax: 10000 });
-    socket.on("connect", function () { setNet("Connected"); });
+    socket.on("connect", function () { setNet(t("connected")); });
     socket.on("disconnect", function () {
-      setNet("Offline – your notes are kept on this phone and sent when the connection returns.", true);
+      setNet(t("offline"), true);
     });
     socket.on("connect_error", function (error) {
-      if (error && /join the café/i.test(error.message)) {
+      if (error && error.data && error.data.code === "join") {
         // The phone's pass expired or was never made: show the notice again.
         socket.close(); socket = null;
         $("continue").disabled = false;
         show("notice");
         return;
       }
-      setNet("Can't reach the café right now – your notes are kept on this phone.", true);
+      setNet(t("unreachable"), true);
     });
     socket.on("state", onState);
     socket.on("round_changed", function (data) {
@@ -134,9 +134,9 @@
   }
 
   function chooseTable(number) {
-    if (!socket || !socket.connected) { showError("tables-error", "Not connected yet – try again in a moment."); return; }
+    if (!socket || !socket.connected) { showError("tables-error", t("not_connected")); return; }
     socket.timeout(15000).emit("choose_table", { table: number }, function (err, ack) {
-      if (err || !ack.ok) { showError("tables-error", err ? "No answer – try again." : ack.error); drawTables(); show("tables"); return; }
+      if (err || !ack.ok) { showError("tables-error", err ? t("no_answer") : ack.error); drawTables(); show("tables"); return; }
       presetTable = null;
       state.me.table = ack.table;
       saveShell();
@@ -146,13 +146,13 @@
   }
 
   function tableName(number) {
-    var t = (state.event.tables || []).filter(function (x) { return x.number === number; })[0];
-    return t ? "Table " + t.number + " · " + t.name : "Table " + number;
+    var table = (state.event.tables || []).filter(function (x) { return x.number === number; })[0];
+    return table ? t("table_named", { number: table.number, name: table.name }) : t("table", { number: number });
   }
 
   function drawWhere() {
     $("where-table").textContent = tableName(state.me.table);
-    $("where-round").textContent = "Round " + state.event.round.number + " of " + state.event.round.count;
+    $("where-round").textContent = t("round_of", { number: state.event.round.number, count: state.event.round.count });
   }
 
   function drawHold(message) {
@@ -168,9 +168,10 @@
     drawWhere();
     countdown.update(state.event.clock, state.event.server_time);
     $("move").hidden = !(state.event.clock.phase === "ended" && state.event.round.move);
-    $("question").textContent = state.event.round.question;
+    var questions = state.event.round.questions || {};
+    $("question").textContent = questions[app.dataset.lang] || state.event.round.question;
     var warning = state.event.round.content_warning;
-    $("round-warning").textContent = warning ? "Content warning: " + warning : "";
+    $("round-warning").textContent = warning ? t("content_warning", { warning: warning }) : "";
     $("round-warning").hidden = !warning;
     show("write");
     updateCount();
@@ -186,14 +187,14 @@
 
   function updateCount() {
     var n = $("note-text").value.length;
-    $("note-count").textContent = n > maxChars * 0.8 ? n + " of " + maxChars + " characters" : "";
+    $("note-count").textContent = n > maxChars * 0.8 ? t("characters", { count: n, limit: maxChars }) : "";
   }
 
   function submitNote(event) {
     event.preventDefault();
     var text = $("note-text").value.trim();
-    if (!text) { showError("note-error", "Write something first, or pass – that's fine too."); return; }
-    if (text.length > maxChars) { showError("note-error", "This note is too long (" + text.length + " of " + maxChars + " characters). Split it into two."); return; }
+    if (!text) { showError("note-error", t("empty")); return; }
+    if (text.length > maxChars) { showError("note-error", t("too_long", { count: text.length, limit: maxChars })); return; }
     showError("note-error", "");
     var entry = {
       client_id: CafeOutbox.newClientId(), slug: slug, text: text, consent: consentChoice(),
@@ -208,7 +209,7 @@
       flush();
     }).catch(function () {
       if (!$("note-text").value) $("note-text").value = entry.text;
-      showError("note-error", "This phone could not keep the note. Please try again.");
+      showError("note-error", t("not_kept"));
     });
   }
 
@@ -305,22 +306,22 @@
     p.id = textId;
     p.className = "note-text";
     var withdrawn = note.status === "withdrawn";
-    p.textContent = withdrawn ? "Withdrawn – the text has been deleted." : note.text;
+    p.textContent = withdrawn ? t("withdrawn_text") : note.text;
     li.appendChild(p);
     var meta = document.createElement("p");
     meta.className = "meta";
-    if (failed[note.client_id]) meta.appendChild(badge("Not sent: " + failed[note.client_id], "bad"));
-    else if (isWaiting) meta.appendChild(badge("Waiting – kept on this phone", "waiting"));
-    else meta.appendChild(badge(withdrawn ? "Withdrawn" : "Saved", withdrawn ? "muted" : "saved"));
+    if (failed[note.client_id]) meta.appendChild(badge(t("not_sent", { reason: failed[note.client_id] }), "bad"));
+    else if (isWaiting) meta.appendChild(badge(t("waiting"), "waiting"));
+    else meta.appendChild(badge(withdrawn ? t("withdrawn") : t("saved"), withdrawn ? "muted" : "saved"));
     if (!withdrawn) meta.appendChild(badge(CONSENT_LABELS[note.consent] || "", "muted"));
     li.appendChild(meta);
     var actions = document.createElement("p");
     actions.className = "actions";
     if (!isWaiting && !withdrawn) {
-      actions.appendChild(button("Edit", function () { editNote(li, note); }, textId));
-      actions.appendChild(button("Withdraw", function () { withdrawNote(note); }, textId));
+      actions.appendChild(button(t("edit"), function () { editNote(li, note); }, textId));
+      actions.appendChild(button(t("withdraw"), function () { withdrawNote(note); }, textId));
     } else if (failed[note.client_id]) {
-      actions.appendChild(button("Discard", function () {
+      actions.appendChild(button(t("discard"), function () {
         delete waiting[note.client_id]; delete failed[note.client_id];
         CafeOutbox.remove(note.client_id); render();
       }, textId));
@@ -334,13 +335,13 @@
     var id = "edit-" + note.id;
     var label = document.createElement("label");
     label.setAttribute("for", id);
-    label.textContent = "Edit your note";
+    label.textContent = t("edit_label");
     var area = document.createElement("textarea");
     area.id = id;
     area.rows = 4;
     area.value = note.text;
     var consent = document.createElement("select");
-    consent.setAttribute("aria-label", "May we quote this note?");
+    consent.setAttribute("aria-label", t("may_quote"));
     Object.keys(CONSENT_LABELS).forEach(function (k) {
       var o = document.createElement("option");
       o.value = k; o.textContent = CONSENT_LABELS[k]; o.selected = k === note.consent;
@@ -350,22 +351,22 @@
     error.className = "error"; error.setAttribute("role", "alert"); error.hidden = true;
     var actions = document.createElement("p");
     actions.className = "actions";
-    actions.appendChild(button("Save", function () {
-      if (!socket || !socket.connected) { error.textContent = "You are offline. Try again when connected."; error.hidden = false; return; }
+    actions.appendChild(button(t("save"), function () {
+      if (!socket || !socket.connected) { error.textContent = t("offline_retry"); error.hidden = false; return; }
       socket.timeout(15000).emit("edit_note", { id: note.id, text: area.value, consent: consent.value }, function (err, ack) {
-        if (err || !ack.ok) { error.textContent = err ? "No answer – try again." : ack.error; error.hidden = false; return; }
+        if (err || !ack.ok) { error.textContent = err ? t("no_answer") : ack.error; error.hidden = false; return; }
         saved[ack.note.client_id] = ack.note;
         render();
       });
     }));
-    actions.appendChild(button("Cancel", render));
+    actions.appendChild(button(t("cancel"), render));
     [label, area, consent, error, actions].forEach(function (el) { li.appendChild(el); });
     area.focus();
   }
 
   function withdrawNote(note) {
-    if (!window.confirm("Withdraw this note? Its text will be deleted and it will not be used.")) return;
-    if (!socket || !socket.connected) { window.alert("You are offline. Try again when connected."); return; }
+    if (!window.confirm(t("confirm_withdraw"))) return;
+    if (!socket || !socket.connected) { window.alert(t("offline_retry")); return; }
     socket.timeout(15000).emit("withdraw_note", { id: note.id }, function (err, ack) {
       if (!err && ack.ok) { saved[ack.note.client_id] = ack.note; render(); }
     });

@@ -124,3 +124,16 @@ def test_everything_works_by_keyboard(browser, server, db_path):
     phone_page.keyboard.press("Enter")
     expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
     assert rows(db_path, "SELECT text FROM notes") == [("Typed with the keyboard",)]
+
+
+def test_switching_language_on_the_phone(phone_page, server):
+    join_at_table(phone_page, server)
+    phone_page.get_by_role("link", name="اردو").click()
+    expect(phone_page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(phone_page.locator("html")).to_have_attribute("lang", "ur")
+    # The plan's Urdu question replaces the English one.
+    expect(phone_page.locator("#question")).to_have_text("اچھی حمایت کیسی نظر آتی ہے؟")
+    expect(phone_page.get_by_role("link", name="Exit this page")).to_have_count(0)  # translated
+    phone_page.get_by_role("link", name="Polski").click()
+    expect(phone_page.locator("html")).to_have_attribute("lang", "pl")
+    expect(phone_page.locator("#question")).to_have_text("Jak wygląda dobre sojusznictwo?")
