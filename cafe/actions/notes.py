@@ -204,10 +204,7 @@ def wall_note_view(note: dict[str, Any]) -> dict[str, Any]:
 def safeguarding_view(note: dict[str, Any]) -> dict[str, Any]:
     """Return a held note as the safeguarding lead sees it (the only screen that shows its text)."""
     return {
-        "id": note["id"],
-        "table": note["table_no"],
-        "round": note["round_no"],
-        "text": note["text"],
+        **wall_note_view(note),
         "status": note["status"],
         "sg_status": note["sg_status"],
         "pseudonym": note.get("pseudonym"),

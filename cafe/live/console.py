@@ -87,61 +87,33 @@ def on_redact_note(payload: Any = None) -> dict[str, Any]:
     return ok(id=note["id"], flags=json.loads(note["flags_json"]))
 
 
-def _round_action(action: str, payload: Any) -> dict[str, Any]:
-    conn = connection(CONSOLE)
-    _authorised(conn)
-    checked = actions.check_round_action(action, payload)
-    view = actions.do_change_round(current_event(conn), action, checked)
-    return ok(**view)
+ROUND_ACTIONS = {
+    "start_round": "Start the next round, or the round given (to go back).",
+    "pause_round": "Stop the round's clock.",
+    "resume_round": "Restart the round's clock.",
+    "extend_round": "Give the round more minutes.",
+    "end_round": "End the round now; travellers move.",
+    "start_harvest": "Move to the harvest.",
+    "close_event": "Close the café: phones can no longer add or change notes.",
+}
 
 
-@socketio.on("start_round", namespace=CONSOLE)
-@acked
-def on_start_round(payload: Any = None) -> dict[str, Any]:
-    """Start the next round, or the round given (to go back)."""
-    return _round_action("start_round", payload)
+def _round_handler(action: str, doc: str) -> Any:
+    """Make the handler of one round action (they differ only in the action they apply)."""
+
+    def handler(payload: Any = None) -> dict[str, Any]:
+        conn = connection(CONSOLE)
+        _authorised(conn)
+        checked = actions.check_round_action(action, payload)
+        return ok(**actions.do_change_round(current_event(conn), action, checked))
+
+    handler.__name__ = f"on_{action}"
+    handler.__doc__ = doc
+    return handler
 
 
-@socketio.on("pause_round", namespace=CONSOLE)
-@acked
-def on_pause_round(payload: Any = None) -> dict[str, Any]:
-    """Stop the round's clock."""
-    return _round_action("pause_round", payload)
-
-
-@socketio.on("resume_round", namespace=CONSOLE)
-@acked
-def on_resume_round(payload: Any = None) -> dict[str, Any]:
-    """Restart the round's clock."""
-    return _round_action("resume_round", payload)
-
-
-@socketio.on("extend_round", namespace=CONSOLE)
-@acked
-def on_extend_round(payload: Any = None) -> dict[str, Any]:
-    """Give the round more minutes."""
-    return _round_action("extend_round", payload)
-
-
-@socketio.on("end_round", namespace=CONSOLE)
-@acked
-def on_end_round(payload: Any = None) -> dict[str, Any]:
-    """End the round now; travellers move."""
-    return _round_action("end_round", payload)
-
-
-@socketio.on("start_harvest", namespace=CONSOLE)
-@acked
-def on_start_harvest(payload: Any = None) -> dict[str, Any]:
-    """Move to the harvest."""
-    return _round_action("start_harvest", payload)
-
-
-@socketio.on("close_event", namespace=CONSOLE)
-@acked
-def on_close_event(payload: Any = None) -> dict[str, Any]:
-    """Close the café: phones can no longer add or change notes."""
-    return _round_action("close_event", payload)
+for _action, _doc in ROUND_ACTIONS.items():
+    socketio.on(_action, namespace=CONSOLE)(acked(_round_handler(_action, _doc)))
 
 
 @socketio.on("hold_everyone", namespace=CONSOLE)
