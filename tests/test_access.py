@@ -42,6 +42,8 @@ ROUTES = {
     "auth.logout": ("POST", None),  # POST only: tested in test_web and test_live
     "console.index": ("/console/", STAFF),
     "console.console": ("/console/test-cafe", {"facilitator", "admin"}),
+    "console.print_tables": ("/console/test-cafe/print/tables", {"facilitator", "admin"}),
+    "console.print_seats": ("/console/test-cafe/print/seats", {"facilitator", "admin"}),
     "safeguarding.queue": ("/safeguarding/test-cafe", {"safeguarding", "admin"}),
     "wall.wall_page": (
         "/wall/test-cafe?token={wall_token}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
 from cafe import queries
 from cafe.db import reading
@@ -47,4 +47,68 @@ def console(slug: str) -> Any:
         join_url=join_url,
         wall_url=wall_url,
         user=current_user(),
+    )
+
+
+@bp.get("/<slug>/print/tables")
+@login_required(*ROLES)
+def print_tables(slug: str) -> str:
+    """Print a card per table (A4): its number, name, QR code and the join code."""
+    with reading() as db:
+        event = queries.event_by_slug(db, slug)
+        if event is None:
+            abort(404)
+        tables = queries.tables(db, event["id"])
+    join_url = base_url() + url_for("participant.event_page", slug=slug)
+    return render_template("print/tables.html", event=event, tables=tables, join_url=join_url)
+
+
+@bp.get("/<slug>/print/seats")
+@login_required(*ROLES)
+def print_seats(slug: str) -> Any:
+    """Print each person's seat for every round (for badges), from the rotation planner."""
+    from cafe.seating import plan_rotation
+
+    with reading() as db:
+        event = queries.event_by_slug(db, slug)
+        if event is None:
+            abort(404)
+        tables = queries.tables(db, event["id"])
+        rounds = queries.rounds(db, event["id"])
+    capacity = sum(t["capacity"] for t in tables)
+    try:
+        people = int(request.args.get("people", capacity))
+        seed = int(request.args.get("seed", 0))
+    except ValueError:
+        abort(400)
+    if not len(tables) <= people <= capacity:
+        return render_template(
+            "print/seats.html",
+            event=event,
+            error=True,
+            people=people,
+            low=len(tables),
+            high=capacity,
+            cards=[],
+            rounds=rounds,
+            repeat_pairs=0,
+        ), 400
+    hosts = {table: table for table in range(len(tables))}
+    rotation = plan_rotation(list(range(people)), len(tables), len(rounds), hosts=hosts, seed=seed)
+    cards = [
+        {
+            "number": person + 1,
+            "host": person in hosts.values(),
+            "seats": [tables[rotation.table_of(person, r)] for r in range(len(rounds))],
+        }
+        for person in range(people)
+    ]
+    return render_template(
+        "print/seats.html",
+        event=event,
+        error=False,
+        people=people,
+        cards=cards,
+        rounds=rounds,
+        repeat_pairs=rotation.repeat_pairs,
     )
