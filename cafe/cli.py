@@ -402,3 +402,34 @@ def rotation(
         for table, people in enumerate(seating):
             click.echo(f"  table {table}: {' '.join(map(str, people))}")
     click.echo(f"Pairs who meet more than once: {plan_['repeat_pairs']}")
+
+
+@cli.command("eval")
+@click.argument("csv_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--k", "k", default="true", show_default=True,
+              help="Number of themes: a number, 'true' (the number of labels) or 'auto'.")
+@click.option("--embeddings", is_flag=True, help="Use sentence embeddings (needs cafe[embeddings]).")
+@click.option("--sample", type=click.IntRange(2, None), default=None, help="Score a random sample.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
+def eval_command(csv_path: str, k: str, embeddings: bool, sample: int | None, seed: int,
+                 as_json: bool) -> None:
+    """Cluster a labelled CSV (`text,label`) and score the themes: NMI, ARI, accuracy.
+
+    Example: cafe eval notes.csv --k auto --json
+    """
+    from cafe.synthesis.evaluate import evaluate_csv
+
+    if k not in ("true", "auto"):
+        try:
+            k = int(k)
+        except ValueError:
+            raise click.BadParameter("use a number, 'true' or 'auto'", param_hint="--k") from None
+    try:
+        scores = evaluate_csv(csv_path, k=k, embeddings=embeddings, sample=sample, seed=seed)
+    except Exception as exc:  # noqa: BLE001 - a bad file or a missing extra gets one clear line
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{scores['n']} notes, {scores['k']} themes in {scores['seconds']:.1f} s: "
+               f"NMI {scores['nmi']:.3f}, ARI {scores['ari']:.3f}, accuracy {scores['acc']:.3f}")
+    if as_json:
+        click.echo(json.dumps(scores))

@@ -95,3 +95,21 @@ def test_rotation_has_no_repeat_pairs_for_the_acceptance_sizes(run, n, t, r):
 def test_rotation_refuses_impossible_input(run):
     result = CliRunner().invoke(cli, ["rotation", "-n", "5", "-t", "3", "-r", "2", "--hosts", "4"])
     assert result.exit_code == 1 and "host" in result.output.lower()
+
+
+def test_eval_scores_a_labelled_csv(run, tmp_path):
+    import csv
+
+    source = Path(__file__).parent / "synthesis" / "cafe_notes.csv"
+    corpus = tmp_path / "labelled.csv"
+    with source.open(encoding="utf-8") as inp, corpus.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["text", "label"])
+        writer.writerows([row["text"], row["topic"]] for row in csv.DictReader(inp))
+    result = run("eval", str(corpus), "--k", "true", "--json")
+    scores = json.loads(result.output.strip().splitlines()[-1])
+    assert set(scores) >= {"nmi", "ari", "acc", "k", "n", "seconds"}
+    assert all(0 <= scores[key] <= 1 for key in ("nmi", "ari", "acc"))
+    assert scores["nmi"] > 0.5  # four clearly different topics are found
+    bad = CliRunner().invoke(cli, ["eval", str(corpus), "--k", "lots"])
+    assert bad.exit_code == 2 and "--k" in bad.output

@@ -1,0 +1,147 @@
+"""Group note vectors into themes: NMF-seeded spherical k-means, then self-training."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import KMeans
+from sklearn.decomposition import NMF
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import SGDClassifier
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+
+
+class ThemeClusterer(ClusterMixin, BaseEstimator):
+    """Cluster unit-length vectors into `n_clusters` themes (chosen by silhouette when None).
+
+    1. Seed: NMF topics of the sparse TF-IDF give balanced starting groups (k-means alone on short
+       texts tends to make one huge catch-all cluster).
+    2. Spherical k-means on the dense vectors from those seeds.
+    3. Self-training: a linear classifier learns from each cluster's most central members (at most
+       `confident_fraction * n / k` per cluster, so a large cluster cannot drown the rest) and
+       relabels every note; repeated until few notes move.
+
+    Fitted: `labels_`, `cluster_centers_` (unit length), `similarity_` (cosine of each note to its
+    centroid), `n_clusters_`, `k_scores_` (silhouette per k tried, when k was chosen).
+    """
+
+    def __init__(self, n_clusters: int | None = None, self_training: int = 8,
+                 confident_fraction: float = 0.5, k_range: tuple[int, int] | None = None,
+                 random_state: int | None = 0):
+        self.n_clusters = n_clusters
+        self.self_training = self_training
+        self.confident_fraction = confident_fraction
+        self.k_range = k_range
+        self.random_state = random_state
+
+    def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
+            seed_features: sp.spmatrix | None = None) -> ThemeClusterer:
+        """Cluster the rows of `X`; sparse non-negative `features` train the classifier and
+        `seed_features` (default: `features`) the NMF seeds."""
+        X = np.asarray(X, dtype=np.float32)
+        n = X.shape[0]
+        if n:
+            X = normalize(X)
+        n_distinct = len(np.unique(X.round(5), axis=0)) if n else 0
+        self.k_scores_ = {}
+        if self.n_clusters is not None:
+            k = int(self.n_clusters)
+        else:
+            k = self._choose_k(X, n_distinct)
+        k = max(1, min(k, n_distinct))
+        self.n_clusters_ = k
+        if n == 0:
+            self.labels_ = np.zeros(0, dtype=int)
+            self.cluster_centers_ = np.zeros((0, X.shape[1]), dtype=np.float32)
+            self.similarity_ = np.zeros(0, dtype=np.float32)
+            return self
+        if k == 1:
+            labels = np.zeros(n, dtype=int)
+        else:
+            labels = self._kmeans(X, k, features if seed_features is None else seed_features)
+            if self.self_training and features is not None and n >= 4 * k:
+                labels = self._self_train(X, labels, features, k)
+        self._finish(X, labels)
+        return self
+
+    def _choose_k(self, X: np.ndarray, n_distinct: int) -> int:
+        """Pick k with the best silhouette over a range that grows with the number of notes."""
+        n = X.shape[0]
+        if n_distinct < 3:
+            return 1
+        lo, hi = self.k_range or (2, int(np.clip(round(np.sqrt(n / 2)), 2, 30)))
+        hi = min(hi, n_distinct - 1)
+        if hi <= lo:
+            return max(1, min(lo, n_distinct))
+        rng = np.random.default_rng(self.random_state)
+        # Silhouette is quadratic in n: score a fixed-size sample, which is plenty to rank k.
+        sample = X if n <= 1500 else X[rng.choice(n, 1500, replace=False)]
+        for k in range(lo, hi + 1):
+            labels = KMeans(k, n_init=2, random_state=self.random_state).fit_predict(sample)
+            if len(np.unique(labels)) < 2:
+                continue
+            self.k_scores_[k] = float(silhouette_score(sample, labels, metric="cosine"))
+        if not self.k_scores_:
+            return 1
+        return max(self.k_scores_, key=self.k_scores_.get)
+
+    def _kmeans(self, X: np.ndarray, k: int, features) -> np.ndarray:
+        """Return k-means labels, seeded from NMF topics when the features allow it."""
+        init = "k-means++"
+        if features is not None and features.shape[1] >= k and features.nnz:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                W = NMF(k, init="nndsvda", max_iter=200, random_state=self.random_state)\
+                    .fit_transform(features)
+            seed = W.argmax(1)
+            if len(np.unique(seed)) == k:
+                init = normalize(np.vstack([X[seed == j].mean(0) for j in range(k)]))
+        km = KMeans(k, init=init, n_init=1 if not isinstance(init, str) else 4,
+                    random_state=self.random_state).fit(X)
+        return km.labels_
+
+    def _self_train(self, X: np.ndarray, labels: np.ndarray, features, k: int) -> np.ndarray:
+        """Relabel every note by a classifier trained on each cluster's central members."""
+        n = X.shape[0]
+        cap = max(2, int(self.confident_fraction * n / k))
+        score = _centroid_similarity(X, labels)
+        for _ in range(self.self_training):
+            train = np.zeros(n, dtype=bool)
+            for j in np.unique(labels):
+                idx = np.flatnonzero(labels == j)
+                keep = min(cap, int(np.ceil(0.9 * len(idx))))
+                train[idx[np.argsort(-score[idx], kind="stable")[:keep]]] = True
+            if len(np.unique(labels[train])) < 2:
+                break
+            clf = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None,
+                                random_state=self.random_state).fit(features[train], labels[train])
+            proba = clf.predict_proba(features)
+            new = clf.classes_[proba.argmax(1)]
+            moved = float(np.mean(new != labels))
+            labels, score = new, proba.max(1)
+            if moved < 0.002:
+                break
+        # Classes may have emptied; renumber 0..m-1 so centroids line up with labels.
+        return np.unique(labels, return_inverse=True)[1]
+
+    def _finish(self, X: np.ndarray, labels: np.ndarray) -> None:
+        """Store labels, unit centroids and each note's similarity to its centroid."""
+        k = labels.max() + 1
+        centers = normalize(np.vstack([X[labels == j].mean(0) for j in range(k)]))
+        self.labels_ = labels
+        self.cluster_centers_ = centers
+        self.similarity_ = np.einsum("ij,ij->i", X, centers[labels])
+
+
+def _centroid_similarity(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Return each row's cosine similarity to the centroid of its cluster."""
+    sim = np.zeros(X.shape[0], dtype=np.float32)
+    for j in np.unique(labels):
+        m = labels == j
+        c = X[m].mean(0)
+        sim[m] = X[m] @ (c / (np.linalg.norm(c) or 1.0))
+    return sim

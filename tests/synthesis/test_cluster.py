@@ -1,0 +1,65 @@
+import numpy as np
+
+from cafe.synthesis import TfidfLsaVectorizer, ThemeClusterer
+from cafe.synthesis.evaluate import hungarian_accuracy
+
+
+def _fit(notes, **kw):
+    texts = [n.text for n in notes]
+    vec = TfidfLsaVectorizer(random_state=0).fit(texts)
+    return ThemeClusterer(random_state=0, **kw).fit(
+        vec.transform(texts), features=vec.features(texts), seed_features=vec.seed_features(texts))
+
+
+def _groups(notes, labels):
+    out = {}
+    for note, label in zip(notes, labels, strict=True):
+        out.setdefault(int(label), set()).add(note.id)
+    return out
+
+
+def test_four_topics_come_back_as_four_themes(corpus):
+    notes, topics = corpus
+    groups = _groups(notes, _fit(notes, n_clusters=4).labels_)
+    truth = {i: topic for topic, ids in topics.items() for i in ids}
+    assert hungarian_accuracy([truth[n.id] for n in notes],
+                              [next(c for c, g in groups.items() if n.id in g) for n in notes]) >= 0.75
+    # The two topics with the most distinctive words come back nearly whole and nearly pure.
+    for topic in ("funding", "police"):
+        ids = topics[topic]
+        best = max(groups.values(), key=lambda g: len(g & ids))
+        assert len(best & ids) >= 0.8 * len(ids) and len(best - ids) <= 0.2 * len(best)
+
+
+def test_same_seed_same_themes(corpus):
+    notes, _ = corpus
+    a = _fit(notes, n_clusters=4)
+    b = _fit(notes, n_clusters=4)
+    assert _groups(notes, a.labels_) == _groups(notes, b.labels_)
+
+
+def test_chooses_k_when_not_given(corpus):
+    notes, _ = corpus
+    model = _fit(notes)
+    assert 3 <= model.n_clusters_ <= 8
+    assert model.k_scores_ and model.n_clusters_ in model.k_scores_
+
+
+def test_centroids_and_similarities_are_consistent(corpus):
+    notes, _ = corpus
+    model = _fit(notes, n_clusters=4)
+    assert np.allclose(np.linalg.norm(model.cluster_centers_, axis=1), 1, atol=1e-5)
+    assert model.similarity_.shape == (len(notes),)
+    assert model.similarity_.max() <= 1 + 1e-5
+
+
+def test_k_never_exceeds_distinct_notes():
+    X = np.array([[1.0, 0.0]] * 5 + [[0.0, 1.0]] * 5)
+    model = ThemeClusterer(n_clusters=6).fit(X)
+    assert model.n_clusters_ == 2
+    assert len(set(model.labels_[:5])) == 1 and len(set(model.labels_[5:])) == 1
+
+
+def test_no_rows():
+    model = ThemeClusterer().fit(np.zeros((0, 3)))
+    assert len(model.labels_) == 0

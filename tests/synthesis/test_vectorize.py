@@ -1,0 +1,48 @@
+import re
+
+import numpy as np
+import scipy.sparse as sp
+
+from cafe.synthesis import TfidfLsaVectorizer
+from cafe.synthesis.vectorize import TOKEN_PATTERN
+
+
+def test_vectors_are_unit_length_and_deterministic(corpus):
+    notes, _ = corpus
+    texts = [n.text for n in notes]
+    a = TfidfLsaVectorizer(random_state=0).fit_transform(texts)
+    b = TfidfLsaVectorizer(random_state=0).fit_transform(texts)
+    assert a.shape[0] == len(texts)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1, atol=1e-5)
+    assert np.allclose(a, b)
+
+
+def test_same_topic_notes_are_closer(corpus):
+    notes, topics = corpus
+    texts = [n.text for n in notes]
+    X = TfidfLsaVectorizer().fit_transform(texts)
+    index = {n.id: i for i, n in enumerate(notes)}
+    housing = [index[i] for i in topics["housing"]]
+    police = [index[i] for i in topics["police"]]
+    within = (X[housing] @ X[housing].T).mean()
+    across = (X[housing] @ X[police].T).mean()
+    assert within > across
+
+
+def test_features_are_sparse_and_non_negative(corpus):
+    texts = [n.text for n in corpus[0]]
+    vec = TfidfLsaVectorizer().fit(texts)
+    for F in (vec.features(texts), vec.seed_features(texts)):
+        assert sp.issparse(F) and F.shape[0] == len(texts) and F.min() >= 0
+
+
+def test_texts_with_no_known_terms_give_zero_vectors():
+    vec = TfidfLsaVectorizer().fit(["?!", "..."])
+    assert not vec.transform(["zzz"]).any()
+    assert vec.transform(["?!"]).any()
+
+
+def test_tokens_keep_bengali_and_urdu_words_whole():
+    assert re.findall(TOKEN_PATTERN, "আমি বাংলায় কথা বলি") == ["আমি", "বাংলায়", "কথা", "বলি"]
+    assert re.findall(TOKEN_PATTERN, "اردو میں بات") == ["اردو", "میں", "بات"]
+    assert "can't" in re.findall(TOKEN_PATTERN, "we can't wait")
