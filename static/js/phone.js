@@ -374,7 +374,8 @@
 
   // ---- wiring ----------------------------------------------------------------------------------
   var cont = $("continue");
-  if (cont) cont.addEventListener("click", join);
+  // The button is disabled in the HTML until this script is wired, so an early tap is never lost.
+  if (cont) { cont.addEventListener("click", join); cont.disabled = false; }
   $("note-form").addEventListener("submit", submitNote);
   $("note-text").addEventListener("input", updateCount);
   $("change-table").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
