@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cafe import seating
+from cafe import golfer
 from cafe.seating import (
     add_participant,
     plan_rotation,
@@ -79,7 +79,7 @@ def cafes(draw, all_or_no_hosts=False, with_fixed=True):
 @given(cafes())
 def test_plan_is_balanced_and_keeps_hosts_and_fixed_people_in_place(cafe):
     participants, tables, rounds, hosts, fixed = cafe
-    with patch.object(seating, "_WORK", SMALL_BUDGET):
+    with patch.object(golfer, "_WORK", SMALL_BUDGET):
         rotation = plan_rotation(participants, tables, rounds, hosts, fixed, seed=1)
     assert len(rotation.rounds) == rounds
     assert rotation.hosts == hosts
@@ -91,7 +91,7 @@ def test_plan_is_balanced_and_keeps_hosts_and_fixed_people_in_place(cafe):
 def test_travellers_never_return_to_a_table_when_there_are_enough_tables(cafe, seed):
     participants, tables, rounds, hosts, _ = cafe
     assume(rounds <= tables)
-    with patch.object(seating, "_WORK", SMALL_BUDGET):
+    with patch.object(golfer, "_WORK", SMALL_BUDGET):
         rotation = plan_rotation(participants, tables, rounds, hosts, seed=seed)
     travellers = set(participants) - set(hosts.values())
     assert revisits(rotation, travellers) == 0
