@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from cafe.golfer import capacities, cyclic_walks, greedy_seating, TabuSearch
+from cafe.golfer import TabuSearch, capacities, cyclic_walks, greedy_seating
 
 
 @dataclass(frozen=True)
