@@ -6,7 +6,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cafe import socketio
 from conftest import csrf_from, login, rows
 
 JSON = st.recursive(
