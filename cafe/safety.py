@@ -1,4 +1,6 @@
-"""Personal-detail and disclosure detection, redaction and small-group suppression.
+"""Personal-detail detection and redaction, each note's flags, and small-group suppression.
+
+Disclosure detection lives in `cafe.disclosure`; its names are re-exported here.
 
 Pure functions over plain text: no Flask, no database. Reasons returned to callers
 are rule labels, never note text, so they are safe to store or count.
@@ -9,10 +11,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
+
+from cafe.disclosure import (  # noqa: F401 - re-exported
+    DEFAULT_RULES,
+    Assessment,
+    DisclosureRules,
+    assess_disclosure,
+)
 
 # ---------------------------------------------------------------- personal details
 
@@ -161,231 +170,6 @@ def redact(text: str, names: Iterable[str] = ()) -> str:
         pos = end
     out.append(text[pos:])
     return "".join(out)
-
-
-# ---------------------------------------------------------------- disclosure and risk
-
-Rule = tuple[str, str]  # (label shown to the safeguarding lead, regex)
-
-# Word lists shared by several rules; a rule writes <NAME> where one belongs.
-_VOCAB = {
-    "HARM_VERB": r"(?:hit|hits|hitting|beat|beats|beating|beaten|punch\w*|kick\w*|slap\w*|strangl\w*"
-    r"|chok\w*|push\w*|rape\w*|raping|hurt\w*|attack\w*|grab\w*|burn\w*|touch\w*|abuses|abused"
-    r"|abusing|stalk\w*|follow\w*|track\w*|harass\w*|shout\w*|scream\w*|threaten\w*|control\w*"
-    r"|smash\w*|broke|broken|lock\w*|stop\w*|bully\w*|insult\w*|spit\w*|spat|bit|bite\w*|reads?"
-    r"|checks?)",
-    "ABUSER": r"(?:husband|husbands|partner|ex|boyfriend|wife|girlfriend|dad|daddy|father|stepdad"
-    r"|stepfather|brother|brothers|uncle|mother[- ]in[- ]law|father[- ]in[- ]law|in[- ]laws|family"
-    r"|husband'?s family|son|mum|mother|parents|auntie|aunt|grandmother)",
-    "CLOSE": r"(?:sister|daughter|son|niece|nephew|cousin|friend|friend'?s \w+|kids|children|child"
-    r"|baby|little \w+|neighbour'?s? \w+|grandchild\w*|granddaughter|grandson|\d+ ?year ?old)",
-    "HARM_WORDS": r"(?:hit|hits|beat\w*|punch\w*|kick\w*|slap\w*|strangl\w*|chok\w*|rape\w*|raping"
-    r"|hurt\w*|bruis\w*|knife|weapon|kill\w*|threat\w*|abus\w*|scared|afraid|frightened|terrified"
-    r"|forced|marr(?:y|ied|iage)|cut|cutting|deport\w*|passport\w*|documents|locked|touches"
-    r"|screaming|shouting|unsafe|danger|control\w*|smash\w*|broke|broken|survive|shame"
-    r"|dishonou?r\w*|(?:being|is|was) (?:kept|held|locked))",
-    "FAMILY": r"(?:parents|family|mum|mother|dad|father|auntie|aunt|uncle|grandmother|grandma"
-    r"|in[- ]laws|relatives|brothers?)",
-    "WEDDING": r"(?:marr\w*|husband|wife|wedding|engaged|rishta|nikah)",
-}
-
-# Always flagged, whatever else the note says. One "label | regex" per line.
-_ALWAYS_TABLE = r"""
-self-harm or suicide | \b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|burn|burning) myself\b
-self-harm or suicide | \b(?:end|ending) (?:my life|it all)\b|\bi (?:want|wanna|need|am going) to end it\b
-self-harm or suicide | \b(?:want|wish|wanted) (?:to die|to disappear|i was dead|i were dead)\b
-self-harm or suicide | \bdon'?t want to (?:be alive|live|wake up|be here)\b|\bbetter off without me\b
-self-harm or suicide | \b(?:can'?t|cannot|can not) (?:go on|carry on|take (?:it|this) anymore)\b|\bno point (?:in )?(?:going on|living|carrying on)\b
-self-harm or suicide | \b(?:i'?m|i am|i feel|feeling|i'?ve been|i have been) (?:so |very |really )?suicidal\b
-self-harm or suicide | \bi(?:'?ve| have)? (?:thought|think|been thinking) (?:a lot )?(?:about|of) (?:suicide|dying|ending it)\b
-self-harm or suicide | \b(?:took|taken|take) (?:too many|an overdose)\b|\bself[- ]?harm(?:ing|ed)? (?:again|since)\b
-unsafe now | \b(?:i'?m|i am|we are|we'?re|i feel) (?:not safe|unsafe)\b|\bi (?:don'?t|do not) feel safe\b
-unsafe now | \b(?:i have|i'?ve got|i'?ve|i got|we have) nowhere (?:to|else to) (?:go|sleep|stay|live)\b
-unsafe now | \b(?:i'?m|i am|i feel|i was)(?: so| really| very)? (?:scared|afraid|frightened|terrified) (?:to go|of going|to return) (?:back )?home\b
-unsafe now | \b(?:outside|waiting for me|here)\b.{0,30}\bright now\b|\b(?:tonight|right now)\b.{0,30}\b(?:kill|hurt|hit|danger|not safe)\w*
-child at risk | \bmy (?:daughter|son|niece|nephew|sister|brother|cousin|kids?|children|child|baby)\b.{0,40}\b(?:be|being|get|getting|have her|had her) (?:cut|married|sent away)\b
-"""
-
-# Each is a clear statement about the writer or someone close to them; one is enough.
-_STRONG_TABLE = r"""
-harm to the writer | \b<HARM_VERB>\s+(?:all\s+)?(?:me|my)\b
-harm to the writer | \b<HARM_VERB>\s+(?:\w+\s+){0,3}?(?:at|on|into) me\b|\bthrew\b.{0,30}\bat me\b
-harm to the writer | \bmy (?:\w+ )?<ABUSER>\b.{0,40}\b<HARM_WORDS>\b
-harm to the writer | \b(?:marks|bruises|cuts|burns|scars) on my\b|\bi (?:have|'ve got|got) (?:\w+ )?(?:bruises|marks|burns|injuries)\b|\b(?:from|because of) him\b
-threat to the writer | \b(?:will|would|'ll|going to|gonna|is going to) (?:kill|hurt|find|take|send|get|hit|beat|marry) (?:me|my|us|the kids|the children|them)\b
-threat to the writer | \b(?:will|would|'ll|going to|gonna) (?:\w+ ){1,3}?(?:on|at|to) me\b|\b(?:he|she|they)(?: is| are| was| keeps?)? threaten\w*\b
-threat to the writer | \b(?:he|she|they) (?:said|says|told me|tells me|keeps saying)\b.{0,50}\b(?:next time|will|'ll|would|going to|gonna|never)\b|\bi (?:was|am|'m) next\b
-control | \b(?:not|won'?t|doesn'?t|don'?t|didn'?t|never|isn'?t) (?:let|letting|allow|allowing|give|giving) me\b
-control | \b(?:makes?|made|forces?|forced|keeps?|kept) me (?:ask|stay|inside|in|do|give|send|show|work|wear|sleep)\b|\b(?:his|their) permission\b
-control | \b(?:took|takes|take|taken|keeps?|kept|has|hides?|hid) (?:all )?(?:my|her|the children'?s|the kids'?) (?:passport|documents|papers|visa|money|wages|phone|benefits)\w*\b
-control | \b(?:my|his|her) (?:visa|papers|status) (?:is |are )?in (?:his|their|her) name\b|\bi have no papers\b
-harassment | \b(?:he|she|they|my \w+) (?:is |keeps |kept |keep )?(?:sending me|messaging me|texting me|calling me|ringing me|turning up)\b
-fear or entrapment | \b(?:i'?m|i am|i feel|i'?ve been|i get|i always feel)(?: so| really| very| always)? (?:scared|afraid|frightened|terrified)(?= *(?:$|[.,!;:]|of\b|for\b|all\b|at\b|and\b|he\b|she\b|they\b|when\b|what\b|to (?:go|leave|tell|say|be|sleep|stay|return|speak to (?:him|them))\b))
-fear or entrapment | \b(?:i'?m|i am|i feel|i'?ve been)(?: so| really| very| always)? (?:trapped|in danger|like (?:a )?(?:servant|slave|prisoner))\b
-forced marriage or cutting | \b(?:i am|i'?m|i'?m being|i am being|being|been|is being|getting)(?: \w+)? (?:forced|made|pressured|sent|taken)\b.{0,40}\b(?:marr(?:y|ied|iage)|cut)\b
-forced marriage or cutting | \b(?:take|taking|send|sending) (?:me|my \w+)\b.{0,40}\b(?:marr(?:y|ied|iage)|be cut|to cut)\b
-forced marriage or cutting | \bmarried\b.{0,40}\b(?:doesn'?t|don'?t|do not|does not) want\b|\bcut me\b
-forced marriage or cutting | ^(?=.*\b<FAMILY>\b)(?=.*\b<WEDDING>\b)(?=.*\b(?:abroad|back home|go to|going to|tickets?|holidays?|summer|after (?:my )?(?:exams|gcses|a levels|school)|don'?t want|doesn'?t want)\b)(?=.*\b(?:me|i|my (?:sister|daughter|cousin|niece))\b)
-forced marriage or cutting | ^(?=.*\b<FAMILY>\b)(?=.*\b(?:cut|fgm|circumcis\w*|done)\b)(?=.*\bmy (?:little )?(?:sister|daughter|niece|cousin|girls?)\b)(?=.*\b(?:summer|holidays?|back home|abroad|wants?|going to|planning|booked)\b)
-close person at risk | \bmy <CLOSE>\b.{0,60}\b<HARM_WORDS>\b
-close person at risk | \b<HARM_VERB>\s+(?:at\s+)?(?:my|our) <CLOSE>\b|\b(?:worried|scared|afraid|frightened|fear\w*) (?:for |about )?my <CLOSE>\b
-hiding or escaping | \b(?:ran out|ran away|run away|fled|escaped|hid|hiding|hide) (?:of |from )?(?:him|them|the house|home)\b|\b(?:chair|lock) (?:against|on) (?:my|the) (?:bedroom )?door\b|\bsleep(?:ing)? in (?:the|my) car\b
-identifies with it | \b(?:happening|happens|happened) to me\b|\bthis is my (?:life|situation|story)\b|\bthat'?s my situation\b|\bliving (?:this|it|with this)\b|\bme too\b
-asks for help | \b(?:speak|talk) to (?:someone|somebody|anyone)\b|\b(?:please )?help me\b|\bplease help\b|\bi need (?:help|a refuge|refuge)\b|\bthings at home\b|\bneeds help\b
-not told anyone | \b(?:haven'?t|have not|never) told (?:anyone|anybody)\b|\bno ?one\b.{0,30}\b(?:knows|believes me)\b|\bnobody (?:knows|believes me)\b|\bdon'?t tell anyone\b
-"""
-
-
-def _expand(pattern: str) -> str:
-    """Put the shared word lists into a rule pattern."""
-    for name, words in _VOCAB.items():
-        pattern = pattern.replace(f"<{name}>", words)
-    return pattern
-
-
-def _parse_rules(table: str) -> tuple[Rule, ...]:
-    """Read a "label | regex" table into rules."""
-    rows = (line.split(" | ", 1) for line in table.strip().splitlines() if line.strip())
-    return tuple((label.strip(), _expand(pattern.strip())) for label, pattern in rows)
-
-
-DEFAULT_ALWAYS = _parse_rules(_ALWAYS_TABLE)
-DEFAULT_STRONG = _parse_rules(_STRONG_TABLE)
-DEFAULT_HARM: tuple[str, ...] = (
-    _expand(r"\b<HARM_WORDS>\b"),
-    r"\b(?:bruises|injur\w*|broke my|tablets|overdose|drinking)\b",
-)
-DEFAULT_FIRST_PERSON = r"\b(?:i|i'?m|i'?ve|i'?d|i'?ll|me|my|myself|mine)\b"
-# Someone else acting in the writer's story: "he", "him", "my husband".
-DEFAULT_ACTOR = _expand(r"\b(?:he|him|he'?s|he'?ll|my <ABUSER>)\b")
-DEFAULT_RECENT: tuple[str, ...] = (
-    (
-        r"\b(?:last (?:night|week|month)|yesterday|today|tonight|this (?:morning|week|summer)"
-        r"|right now|again|every (?:night|day)|all day|still|anymore|next (?:week|month|time)"
-        r"|in the (?:summer|holidays))\b"
-    ),
-)
-# Someone speaking from their job, or quoting what others say, is not disclosing.
-DEFAULT_DISTANCING: tuple[str, ...] = (
-    (
-        r"\b(?:as an? (?:idva|isva|caseworker|case worker|worker|practitioner|professional"
-        r"|social worker|advocate)|i work with|when i was an?|in my (?:work|job|role)|the training"
-        r"|the helpline says|we practi[sc]e)\b"
-    ),
-)
-DEFAULT_GENERAL: tuple[str, ...] = (
-    (
-        r"\b(?:survivors|women|girls|victims|perpetrators|abusers|services|professionals|agencies"
-        r"|staff|schools|commissioners|should|must|policy|guidance|training)\b"
-    ),
-)
-
-# One strong personal cue is enough (recall first); supporting cues add up but
-# topic words, a writer and a harm word alone stay below the threshold.
-_W_STRONG, _W_HARM, _W_FIRST, _W_ACTOR, _W_RECENT = 0.5, 0.2, 0.15, 0.1, 0.1
-_W_DISTANCING, _W_GENERAL = 0.5, 0.15
-_QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»")
-
-
-@dataclass(frozen=True)
-class DisclosureRules:
-    """Phrases and patterns that make a note look like a personal disclosure or risk.
-
-    `extra_phrases` (from the event plan) are plain phrases that always flag a note.
-    """
-
-    always: tuple[Rule, ...] = DEFAULT_ALWAYS
-    strong: tuple[Rule, ...] = DEFAULT_STRONG
-    harm: tuple[str, ...] = DEFAULT_HARM
-    first_person: str = DEFAULT_FIRST_PERSON
-    actor: str = DEFAULT_ACTOR
-    recent: tuple[str, ...] = DEFAULT_RECENT
-    distancing: tuple[str, ...] = DEFAULT_DISTANCING
-    general: tuple[str, ...] = DEFAULT_GENERAL
-    extra_phrases: tuple[str, ...] = field(default=())
-    threshold: float = 0.5
-
-    def with_phrases(self, *phrases: str) -> DisclosureRules:
-        """Return these rules plus event-specific phrases that always flag."""
-        return replace(
-            self, extra_phrases=self.extra_phrases + tuple(p for p in phrases if p.strip())
-        )
-
-
-DEFAULT_RULES = DisclosureRules()
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """Whether a note looks like a disclosure, how strongly (0 to 1), and why."""
-
-    flagged: bool
-    score: float
-    reasons: tuple[str, ...]
-
-
-@lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    """Compile one rule pattern once."""
-    return re.compile(pattern, re.IGNORECASE)
-
-
-def _normalise(text: str) -> str:
-    """Lower-case, unify apostrophes and drop quoted speech, which is someone else's words."""
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").lower()
-    text = " ".join(text.split())
-    text = _QUOTED.sub(" ", text)
-    # Phones drop apostrophes: "dont", "cant", "im" should read like the full forms.
-    text = re.sub(r"\b(don|can|won|didn|doesn|isn|haven)t\b", r"\1't", text)
-    return re.sub(r"\bim\b", "i'm", text)
-
-
-def _any(patterns: Iterable[str], text: str) -> bool:
-    """Tell whether any pattern matches."""
-    return any(_compiled(p).search(text) for p in patterns)
-
-
-def assess_disclosure(text: str, rules: DisclosureRules = DEFAULT_RULES) -> Assessment:
-    """Score how much a note looks like a personal disclosure or a risk."""
-    plain = _normalise(text)
-    urgent = [label for label, p in rules.always if _compiled(p).search(plain)]
-    urgent += [
-        f"event phrase: {p}"
-        for p in rules.extra_phrases
-        if _compiled(
-            r"(?<!\w)" + r"\s+".join(map(re.escape, _normalise(p).split())) + r"(?!\w)"
-        ).search(plain)
-    ]
-    if urgent:
-        return Assessment(True, 1.0, tuple(dict.fromkeys(urgent)))
-
-    strong = tuple(dict.fromkeys(label for label, p in rules.strong if _compiled(p).search(plain)))
-    harm = _any(rules.harm, plain)
-    first = bool(_compiled(rules.first_person).search(plain))
-    reasons = list(strong)
-    score = _W_STRONG * min(len(strong), 2)
-    if harm:
-        score += _W_HARM
-        reasons.append("harm or risk words")
-    if first:
-        score += _W_FIRST
-        reasons.append("first person")
-        if _compiled(rules.actor).search(plain):
-            score += _W_ACTOR
-            reasons.append("someone acting in the writer's story")
-    # Recency only matters when something harmful is being described.
-    if (strong or harm) and _any(rules.recent, plain):
-        score += _W_RECENT
-        reasons.append("recent or ongoing")
-    if _any(rules.distancing, plain):
-        score -= _W_DISTANCING
-        reasons.append("professional or reported framing")
-    # Topic words weaken loose evidence, not a clear statement about the writer.
-    if not strong and _any(rules.general, plain):
-        score -= _W_GENERAL
-        reasons.append("general or policy language")
-    score = round(min(max(score, 0.0), 1.0), 3)
-    return Assessment(score >= rules.threshold, score, tuple(reasons))
 
 
 # ---------------------------------------------------------------- both, per note
