@@ -66,7 +66,8 @@ def do_create_demo(slug: str = "demo", seed: int = 7) -> dict[str, Any]:
             stamp = actions.now()
             db.execute(
                 "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, text, "
-                "consent, wall, flags_json, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "consent, wall, flags_json, created_at, updated_at, sg_status) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     event["id"],
                     "demo-" + secrets.token_urlsafe(12),
@@ -79,6 +80,7 @@ def do_create_demo(slug: str = "demo", seed: int = 7) -> dict[str, Any]:
                     json.dumps(flags),
                     stamp,
                     stamp,
+                    "new" if "disclosure" in flags else None,
                 ],
             )
         return len(rows)

@@ -51,6 +51,9 @@ def test_demo_makes_about_150_notes_across_tables_and_rounds(run, tmp_path):
     )
     assert 130 <= count <= 200 and tables == 6 and rounds == 3
     flags = [json.loads(f) for (f,) in rows(db, "SELECT flags_json FROM notes")]
+    # Demo disclosures wait in the safeguarding lead's queue, like live ones.
+    assert rows(db, "SELECT COUNT(*) FROM notes WHERE flags_json LIKE '%disclosure%'") == rows(
+        db, "SELECT COUNT(*) FROM notes WHERE sg_status = 'new'")
     assert any("disclosure" in f for f in flags) and any(
         any(x.startswith("personal:") for x in f) for f in flags
     )

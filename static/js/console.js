@@ -43,6 +43,7 @@
     li.dataset.id = note.id;
     var text = document.createElement("p");
     text.className = "note-text";
+    text.dir = "auto";
     text.id = "n" + note.id;
     if (note.status === "withdrawn") text.textContent = "Withdrawn by the writer.";
     else if (note.held) text.textContent = "This note is held for the safeguarding lead.";

@@ -305,6 +305,7 @@
     var p = document.createElement("p");
     p.id = textId;
     p.className = "note-text";
+    p.dir = "auto"; // each note takes the direction of its own script
     var withdrawn = note.status === "withdrawn";
     p.textContent = withdrawn ? t("withdrawn_text") : note.text;
     li.appendChild(p);
@@ -340,6 +341,7 @@
     area.id = id;
     area.rows = 4;
     area.value = note.text;
+    area.dir = "auto";
     var consent = document.createElement("select");
     consent.setAttribute("aria-label", t("may_quote"));
     Object.keys(CONSENT_LABELS).forEach(function (k) {

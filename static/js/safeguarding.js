@@ -26,6 +26,7 @@
     li.className = "item sg-" + item.sg_status;
     var text = document.createElement("p");
     text.className = "note-text";
+    text.dir = "auto";
     text.id = "item-" + item.id;
     text.textContent = item.status === "withdrawn" ? "(Withdrawn by the writer: the text was deleted.)" : item.text;
     var meta = document.createElement("p");

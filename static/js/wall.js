@@ -10,6 +10,7 @@
     var li = document.createElement("li");
     li.dataset.id = note.id;
     li.textContent = note.text;
+    li.dir = "auto";
     return li;
   }
   function refreshEmpty() { document.getElementById("wall-empty").hidden = list.children.length > 0; }
