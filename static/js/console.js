@@ -112,6 +112,27 @@
   }
 
   var countdown = new CafeCountdown($("timer"), $("timer-say"));
+  var QUIET_MINUTES = 5;
+  var clockState = null;
+
+  // A table with no note for a while during a running round may need a nudge from the facilitator.
+  function markQuiet() {
+    var running = clockState && clockState.clock.phase === "running";
+    var now = Date.now() + (clockState ? clockState.offset : 0);
+    root.querySelectorAll("[data-quiet]").forEach(function (el) {
+      var table = parseInt(el.dataset.quiet, 10);
+      var last = clockState ? clockState.clock.started_at : null;
+      Object.keys(notes).forEach(function (id) {
+        var n = notes[id];
+        var at = Date.parse(n.created_at);
+        if (n.table === table && n.round === (clockState && clockState.clock.round) && at > last) last = at;
+      });
+      var minutes = last ? Math.floor((now - last) / 60000) : 0;
+      el.hidden = !running || minutes < QUIET_MINUTES;
+      el.textContent = "Quiet for " + minutes + " min";
+    });
+  }
+  setInterval(markQuiet, 15000);
   var ALLOWED = {
     start_round: ["lobby", "ended", "harvest"], pause_round: ["running"], resume_round: ["paused"],
     extend_round: ["running", "paused"], end_round: ["running", "paused"],
@@ -120,6 +141,8 @@
 
   function drawClock(clock, round, serverTime) {
     countdown.update(clock, serverTime);
+    clockState = { clock: clock, offset: serverTime - Date.now() };
+    markQuiet();
     var phase = { lobby: "not started", running: "running", paused: "paused", ended: "ended – travellers move",
                   harvest: "harvest", closed: "closed" }[clock.phase];
     $("round-line").textContent = clock.phase === "harvest" || clock.phase === "closed"
@@ -184,6 +207,7 @@
     place(data.note);
     counts();
     $("new-notes").textContent = "New note at table " + data.note.table;
+    markQuiet();
   });
   socket.on("note_changed", function (data) { notes[data.note.id] = data.note; place(data.note); counts(); });
   socket.on("round_changed", function (data) { drawClock(data.clock, data.round, data.server_time); });

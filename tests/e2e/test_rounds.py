@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import PHONE
-from e2e.test_phone import join_at_table
+from e2e.test_phone import join_at_table, write
 
 pytestmark = pytest.mark.e2e
 
@@ -60,3 +60,20 @@ def test_message_reaches_the_phone(server, console_page, phone_page):
     console_page.fill("#message-text", "Tea is in the next room")
     console_page.get_by_role("button", name="Send").click()
     expect(phone_page.locator("#message-text")).to_have_text("Tea is in the next room")
+
+
+def test_console_marks_tables_that_have_gone_quiet(app, server, console_page, phone_page):
+    from cafe.db import get_writer
+
+    console_page.get_by_role("button", name="Start round 1").click()
+    expect(console_page.locator('[data-quiet="1"]')).to_be_hidden()
+    # The round began eleven minutes ago and nobody at either table has written since.
+    with app.app_context():
+        get_writer().write(lambda db: db.execute(
+            "UPDATE events SET started_at = started_at - 660000"))
+    console_page.reload()
+    expect(console_page.locator('[data-quiet="1"]')).to_have_text("Quiet for 11 min")
+    join_at_table(phone_page, server, table=2)
+    write(phone_page, "We need shared budgets")
+    expect(console_page.locator('[data-quiet="2"]')).to_be_hidden()
+    expect(console_page.locator('[data-quiet="1"]')).to_be_visible()
