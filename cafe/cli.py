@@ -49,6 +49,30 @@ def lan_address() -> str:
         probe.close()
 
 
+def raise_open_files_limit() -> int:
+    """Raise this process's open-files limit to the hard limit: every phone holds a socket."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return 0
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+    if soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft < 4096:
+        click.secho(
+            f"Warning: this process may open only {soft} files, so at most about "
+            f"{soft - 100} phones can connect (raise `ulimit -n`).",
+            fg="red",
+            err=True,
+        )
+    return soft
+
+
 def _bootstrap_demo(app) -> None:
     """On first start: a facilitator account (password printed once) and the demo event."""
     from cafe import actions, queries
@@ -87,6 +111,7 @@ def serve(host: str | None, port: int | None, lan: bool, demo: bool) -> None:
     from cafe import qr, queries, socketio
     from cafe.db import reading
 
+    raise_open_files_limit()
     config: dict[str, Any] = {"CAFE_ASYNC_MODE": "gevent"}
     app = _app(**config)
     try:
@@ -406,14 +431,22 @@ def rotation(
 
 @cli.command("eval")
 @click.argument("csv_path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--k", "k", default="true", show_default=True,
-              help="Number of themes: a number, 'true' (the number of labels) or 'auto'.")
-@click.option("--embeddings", is_flag=True, help="Use sentence embeddings (needs cafe[embeddings]).")
+@click.option(
+    "--k",
+    "k",
+    default="true",
+    show_default=True,
+    help="Number of themes: a number, 'true' (the number of labels) or 'auto'.",
+)
+@click.option(
+    "--embeddings", is_flag=True, help="Use sentence embeddings (needs cafe[embeddings])."
+)
 @click.option("--sample", type=click.IntRange(2, None), default=None, help="Score a random sample.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
-def eval_command(csv_path: str, k: str, embeddings: bool, sample: int | None, seed: int,
-                 as_json: bool) -> None:
+def eval_command(
+    csv_path: str, k: str, embeddings: bool, sample: int | None, seed: int, as_json: bool
+) -> None:
     """Cluster a labelled CSV (`text,label`) and score the themes: NMI, ARI, accuracy.
 
     Example: cafe eval notes.csv --k auto --json
@@ -429,7 +462,9 @@ def eval_command(csv_path: str, k: str, embeddings: bool, sample: int | None, se
         scores = evaluate_csv(csv_path, k=k, embeddings=embeddings, sample=sample, seed=seed)
     except Exception as exc:  # noqa: BLE001 - a bad file or a missing extra gets one clear line
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{scores['n']} notes, {scores['k']} themes in {scores['seconds']:.1f} s: "
-               f"NMI {scores['nmi']:.3f}, ARI {scores['ari']:.3f}, accuracy {scores['acc']:.3f}")
+    click.echo(
+        f"{scores['n']} notes, {scores['k']} themes in {scores['seconds']:.1f} s: "
+        f"NMI {scores['nmi']:.3f}, ARI {scores['ari']:.3f}, accuracy {scores['acc']:.3f}"
+    )
     if as_json:
         click.echo(json.dumps(scores))

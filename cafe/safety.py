@@ -127,6 +127,14 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?![\w\u0300-\u036f])", re.IGNORECASE)
 
 
+def _warm_phone_metadata() -> None:
+    """Load phonenumbers' GB metadata now, not lazily on the first note (when files may run short)."""
+    list(phonenumbers.PhoneNumberMatcher("07700 900123", "GB"))
+
+
+_warm_phone_metadata()
+
+
 def find_personal_details(text: str, names: Iterable[str] = ()) -> list[Span]:
     """Return emails, phones, postcodes, links and listed names in text, in order."""
     spans = (

@@ -297,3 +297,14 @@ def test_no_note_text_reaches_the_server_log(live_server):
     log = live_server.output.read_text()
     assert "Serving on" in log  # the log was captured
     assert "Canary-41b2" not in log and "zebra" not in log
+
+
+def test_refusals_reach_the_phone_with_their_reason(live_server):
+    reasons: list = []
+    sio = socketio.Client(reconnection=False)
+    sio.on("connect_error", reasons.append, namespace="/participant")
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        sio.connect(live_server.url, namespaces=["/participant"], auth={"event": "test-cafe"},
+                    transports=["websocket"], wait_timeout=5)
+    # The phone needs both: the words to show, and the code that sends it back to the notice.
+    assert reasons == [{"message": "Join the café first.", "data": {"code": "join"}}]

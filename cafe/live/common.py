@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app, request, session
 from flask_babel import gettext as _
+from flask_socketio import ConnectionRefusedError
 
 from cafe import events, queries, rooms, socketio
 from cafe.actions import Refused

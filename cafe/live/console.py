@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from flask import request
-from flask_socketio import join_room
+from flask_socketio import ConnectionRefusedError, join_room
 
 from cafe import actions, rooms, socketio
 from cafe.db import reading

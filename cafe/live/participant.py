@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 from flask_babel import gettext as _
-from flask_socketio import join_room, leave_room
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from cafe import actions, queries, rooms, socketio
 from cafe.db import reading

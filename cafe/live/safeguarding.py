@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_socketio import join_room
+from flask_socketio import ConnectionRefusedError, join_room
 
 from cafe import actions, queries, rooms, socketio
 from cafe.db import reading

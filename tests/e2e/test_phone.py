@@ -137,3 +137,18 @@ def test_switching_language_on_the_phone(phone_page, server):
     phone_page.get_by_role("link", name="Polski").click()
     expect(phone_page.locator("html")).to_have_attribute("lang", "pl")
     expect(phone_page.locator("#question")).to_have_text("Jak wygląda dobre sojusznictwo?")
+
+
+def test_a_phone_whose_pass_is_gone_sees_the_notice_again(app, phone_page, server, db_path):
+    from cafe.db import get_writer
+
+    join_at_table(phone_page, server)
+    with app.app_context():
+        get_writer().write(lambda db: db.execute("DELETE FROM participants"))
+    phone_page.reload()
+    expect(phone_page.locator("#notice")).to_be_visible()
+    expect(phone_page.locator("#continue")).to_be_enabled()
+    phone_page.click("#continue")
+    # The table QR link (/t/1) seats the new pass at the same table.
+    expect(phone_page.locator("#question")).to_have_text("What does good allyship look like?")
+    expect(phone_page.locator("#where-table")).to_have_text("Table 1 · Oak")
