@@ -96,6 +96,16 @@ def note(db: Database, note_id: int) -> dict[str, Any] | None:
     return _one(db, f"SELECT {NOTE_COLUMNS} FROM notes n WHERE n.id = ?", [note_id])
 
 
+def note_with_pseudonym(db: Database, note_id: int) -> dict[str, Any] | None:
+    """Return a note with its writer's pseudonym, as staff screens show it."""
+    return _one(
+        db,
+        f"SELECT {NOTE_COLUMNS}, p.pseudonym FROM notes n "
+        "LEFT JOIN participants p ON p.id = n.participant_id WHERE n.id = ?",
+        [note_id],
+    )
+
+
 def note_by_client_id(db: Database, event_id: int, client_id: str) -> dict[str, Any] | None:
     """Return the note a phone sent with this client id."""
     return _one(

@@ -450,10 +450,7 @@ def do_set_wall(event: dict[str, Any], note_id: int, state: str) -> dict[str, An
         db.execute(
             "UPDATE notes SET wall = ?, updated_at = ? WHERE id = ?", [state, now(), note_id]
         )
-        after = queries.note(db, note_id)
-        after["pseudonym"] = (queries.participant(db, after["participant_id"]) or {}).get(
-            "pseudonym"
-        )
+        after = queries.note_with_pseudonym(db, note_id)
         return before, after
 
     before, after = get_writer().write(update)
@@ -476,10 +473,7 @@ def do_redact_note(event: dict[str, Any], note_id: int) -> dict[str, Any]:
             "UPDATE notes SET text = ?, flags_json = ?, updated_at = ? WHERE id = ?",
             [text, json.dumps(sorted(set(flags))), now(), note_id],
         )
-        after = queries.note(db, note_id)
-        after["pseudonym"] = (queries.participant(db, after["participant_id"]) or {}).get(
-            "pseudonym"
-        )
+        after = queries.note_with_pseudonym(db, note_id)
         return before, after
 
     before, after = get_writer().write(update)

@@ -29,10 +29,7 @@ def do_set_safeguarding_status(
             "UPDATE notes SET sg_status = ?, sg_updated_by = ?, sg_updated_at = ? WHERE id = ?",
             [status, username, now(), note_id],
         )
-        after = queries.note(db, note_id)
-        after["pseudonym"] = (queries.participant(db, after["participant_id"]) or {}).get(
-            "pseudonym"
-        )
+        after = queries.note_with_pseudonym(db, note_id)
         return after
 
     note = get_writer().write(update)

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from cafe import queries
 from cafe.db import reading
-from cafe.web import base_url
+from cafe.web import base_url, event_or_404
 from cafe.web.auth import current_user, login_required
 from cafe.web.strings import clock_strings
 
@@ -30,10 +30,8 @@ def index() -> str:
 @login_required(*ROLES)
 def console(slug: str) -> Any:
     """Show the live console of an event."""
+    event = event_or_404(slug)
     with reading() as db:
-        event = queries.event_by_slug(db, slug)
-        if event is None:
-            abort(404)
         tables = queries.tables(db, event["id"])
         rounds = queries.rounds(db, event["id"])
     join_url = base_url() + url_for("participant.event_page", slug=slug)
@@ -54,10 +52,8 @@ def console(slug: str) -> Any:
 @login_required(*ROLES)
 def print_tables(slug: str) -> str:
     """Print a card per table (A4): its number, name, QR code and the join code."""
+    event = event_or_404(slug)
     with reading() as db:
-        event = queries.event_by_slug(db, slug)
-        if event is None:
-            abort(404)
         tables = queries.tables(db, event["id"])
     join_url = base_url() + url_for("participant.event_page", slug=slug)
     return render_template("print/tables.html", event=event, tables=tables, join_url=join_url)
@@ -69,10 +65,8 @@ def print_seats(slug: str) -> Any:
     """Print each person's seat for every round (for badges), from the rotation planner."""
     from cafe.seating import plan_rotation
 
+    event = event_or_404(slug)
     with reading() as db:
-        event = queries.event_by_slug(db, slug)
-        if event is None:
-            abort(404)
         tables = queries.tables(db, event["id"])
         rounds = queries.rounds(db, event["id"])
     capacity = sum(t["capacity"] for t in tables)

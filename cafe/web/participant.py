@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 
 from cafe import actions, qr, queries
 from cafe.db import reading
-from cafe.web import base_url
+from cafe.web import base_url, event_or_404
 from cafe.web.strings import phone_strings
 
 bp = Blueprint("participant", __name__)
@@ -30,14 +30,6 @@ COOKIE_DAYS = 2
 def participant_cookie(slug: str) -> str:
     """Return the name of the cookie holding a participant's token for an event."""
     return f"cafe_p_{slug}"
-
-
-def _event_or_404(slug: str) -> dict[str, Any]:
-    with reading() as db:
-        event = queries.event_by_slug(db, slug)
-    if event is None:
-        abort(404)
-    return event
 
 
 def _current_participant(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -99,13 +91,13 @@ def _render_app(event: dict[str, Any], table: int | None) -> str:
 @bp.get("/e/<slug>/")
 def event_page(slug: str) -> str:
     """Serve the phone app for an event (the notice first, until the participant continues)."""
-    return _render_app(_event_or_404(slug), None)
+    return _render_app(event_or_404(slug), None)
 
 
 @bp.get("/e/<slug>/t/<int:table>")
 def table_page(slug: str, table: int) -> str:
     """Serve the phone app with a table chosen by its QR code."""
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     with reading() as db:
         numbers = {t["number"] for t in queries.tables(db, event["id"])}
     if table not in numbers:
@@ -116,7 +108,7 @@ def table_page(slug: str, table: int) -> str:
 @bp.post("/e/<slug>/join")
 def join(slug: str) -> Any:
     """Create an anonymous participant after the notice; the token goes in an HttpOnly cookie."""
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     existing = _current_participant(event)
     if existing is not None:
         return jsonify(ok=True, pseudonym=existing["pseudonym"])
@@ -144,7 +136,7 @@ def join(slug: str) -> Any:
 @bp.get("/e/<slug>/qr.svg")
 def event_qr(slug: str) -> Response:
     """Return the QR code of the event's join link."""
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     url = base_url() + url_for("participant.event_page", slug=event["slug"])
     return Response(qr.svg(url), mimetype="image/svg+xml")
 
@@ -152,7 +144,7 @@ def event_qr(slug: str) -> Response:
 @bp.get("/e/<slug>/t/<int:table>/qr.svg")
 def table_qr(slug: str, table: int) -> Response:
     """Return the QR code of one table's join link."""
-    event = _event_or_404(slug)
+    event = event_or_404(slug)
     url = base_url() + url_for("participant.table_page", slug=event["slug"], table=table)
     return Response(qr.svg(url), mimetype="image/svg+xml")
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 
 from cafe import queries
-from cafe.db import reading
+from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
@@ -17,9 +17,6 @@ ROLES = ("admin", "safeguarding")
 @login_required(*ROLES)
 def queue(slug: str) -> str:
     """Show an event's safeguarding queue (live)."""
-    with reading() as db:
-        event = queries.event_by_slug(db, slug)
-    if event is None:
-        abort(404)
+    event = event_or_404(slug)
     plan = queries.plan(event)
     return render_template("staff/safeguarding.html", event=event, plan=plan, user=current_user())
