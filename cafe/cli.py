@@ -251,6 +251,15 @@ def user() -> None:
     """Staff accounts."""
 
 
+def _password(given: str | None, prompt: str) -> tuple[str, bool]:
+    """Return the password to set (asked for, or generated for '-') and whether it was generated."""
+    if given == "-":
+        return secrets.token_urlsafe(12), True
+    if given is None:
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=True), False
+    return given, False
+
+
 @user.command("add")
 @click.argument("username")
 @click.option(
@@ -267,11 +276,7 @@ def user_add(username: str, role: str, password: str | None) -> None:
     """
     from cafe.actions import Refused, do_create_user
 
-    generated = password == "-"
-    if generated:
-        password = secrets.token_urlsafe(12)
-    elif password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password, generated = _password(password, "Password")
     app = _app()
     with app.app_context():
         try:
@@ -329,11 +334,7 @@ def user_passwd(username: str, password: str | None) -> None:
     """
     from cafe.actions import Refused, do_set_password
 
-    generated = password == "-"
-    if generated:
-        password = secrets.token_urlsafe(12)
-    elif password is None:
-        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    password, generated = _password(password, "New password")
     app = _app()
     with app.app_context():
         try:

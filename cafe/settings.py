@@ -60,8 +60,6 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 
-SETTING_NAMES = frozenset(s.name for s in SETTINGS)
-
 
 def load_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Return every setting's value: its default, overridden by its environment variable."""

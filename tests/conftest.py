@@ -130,6 +130,15 @@ def rows(db_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
         conn.close()
 
 
+def wait_for(condition, timeout: float = 10.0) -> None:
+    """Wait until `condition()` is true (polling state filled in by socket callbacks)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
 def free_port() -> int:
     """Return a TCP port nobody is listening on."""
     with socket.socket() as s:

@@ -221,12 +221,12 @@ def test_bad_notes_are_refused_and_nothing_is_stored(phone, db_path, payload, me
 
 def test_closed_event_refuses_notes(app, phone, db_path):
     from cafe import queries
-    from cafe.actions import do_close_event
+    from cafe.actions import do_change_round
     from cafe.db import reading
 
     with app.app_context():
         with reading() as db:
-            do_close_event(queries.event_by_slug(db, "test-cafe"))
+            do_change_round(queries.event_by_slug(db, "test-cafe"), "close_event", {})
     ack = submit(phone, note())
     assert ack["ok"] is False and ack["code"] == "closed"
     assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(0,)]

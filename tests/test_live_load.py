@@ -20,7 +20,7 @@ import pytest
 import requests
 import socketio
 
-from conftest import PASSWORD, LiveServer, free_port
+from conftest import PASSWORD, LiveServer, free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -174,15 +174,6 @@ def play(call, tag: str) -> list:
     return acks
 
 
-def wait_until(condition, timeout: float = 10.0) -> None:
-    done = threading.Event()
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        done.wait(0.02)
-    raise AssertionError("condition not met in time")
-
-
 class Lean:
     """Drive lean clients from synchronous test code: their asyncio loop runs in a thread."""
 
@@ -232,19 +223,19 @@ def test_lean_client_sees_what_the_official_client_sees(live_server):
         # Both kinds of console watch everything that follows.
         o_console, o_console_seen = official(base, "/console", {"event": SLUG}, cookie)
         l_console, l_console_seen = lean.connect(port, "/console", {"event": SLUG}, cookie)
-        wait_until(lambda: l_console_seen and o_console_seen)
+        wait_for(lambda: l_console_seen and o_console_seen)
         assert normalise(l_console_seen[0], "", {}) == normalise(o_console_seen[0], "", {})
         assert l_console_seen[0][0] == "console_state"
 
         # One phone of each kind plays the same script, one after the other.
         o_phone, o_seen = official(base, "/participant", {"event": SLUG, "token": join_token(base)})
-        wait_until(lambda: o_seen)
+        wait_for(lambda: o_seen)
         o_acks = play(lambda e, d: o_phone.call(e, d, namespace="/participant", timeout=10), "off")
         o_phone.disconnect()
         l_phone, l_seen = lean.connect(
             port, "/participant", {"event": SLUG, "token": join_token(base)}
         )
-        wait_until(lambda: l_seen)
+        wait_for(lambda: l_seen)
         l_acks = play(lambda e, d: lean.call(l_phone, e, d), "lean")
         lean.run(l_phone.disconnect())
 
@@ -264,7 +255,7 @@ def test_lean_client_sees_what_the_official_client_sees(live_server):
         ]
         assert normalise(l_seen, "lean", {}) == normalise(o_seen, "off", {})
         # Each console saw both phones' notes, the same payloads in the same order.
-        wait_until(lambda: len(l_console_seen) == len(o_console_seen))
+        wait_for(lambda: len(l_console_seen) == len(o_console_seen))
         added = [d for e, d in l_console_seen if e == "note_added"]
         assert len(added) == 2 and added == [d for e, d in o_console_seen if e == "note_added"]
         assert normalise(l_console_seen, "", {}) == normalise(o_console_seen, "", {})
@@ -292,7 +283,7 @@ def test_lean_client_sees_what_the_official_client_sees(live_server):
         ended = o_console.call("end_round", {}, namespace="/console", timeout=10)
         assert started["ok"] is True and ended["ok"] is True
         rounds = lambda seen: [d for e, d in seen if e == "round_changed"]  # noqa: E731
-        wait_until(lambda: len(rounds(l_seen)) == 2 and len(rounds(o_seen)) == 2)
+        wait_for(lambda: len(rounds(l_seen)) == 2 and len(rounds(o_seen)) == 2)
         assert rounds(l_seen) == rounds(o_seen)
         assert all("server_time" in d for d in rounds(l_seen))
         assert normalise(l_seen, "", {}) == normalise(o_seen, "", {})

@@ -9,7 +9,7 @@ import pytest
 import requests
 import socketio
 
-from conftest import PASSWORD, LiveServer, free_port, rows
+from conftest import PASSWORD, LiveServer, free_port, rows, wait_for
 
 
 def join_http(base: str, slug: str = "test-cafe", table: int = 1) -> requests.Session:
@@ -63,16 +63,6 @@ def console_client(base: str, received: list) -> socketio.Client:
         wait_timeout=10,
     )
     return sio
-
-
-def wait_for(condition, timeout: float = 10.0) -> None:
-    """Wait until `condition()` is true (polling an in-memory list filled by socket callbacks)."""
-    done = threading.Event()
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        done.wait(0.02)
-    raise AssertionError("condition not met in time")
 
 
 def note(i: int, text: str = "Partnerships need shared decisions") -> dict:
@@ -304,7 +294,12 @@ def test_refusals_reach_the_phone_with_their_reason(live_server):
     sio = socketio.Client(reconnection=False)
     sio.on("connect_error", reasons.append, namespace="/participant")
     with pytest.raises(socketio.exceptions.ConnectionError):
-        sio.connect(live_server.url, namespaces=["/participant"], auth={"event": "test-cafe"},
-                    transports=["websocket"], wait_timeout=5)
+        sio.connect(
+            live_server.url,
+            namespaces=["/participant"],
+            auth={"event": "test-cafe"},
+            transports=["websocket"],
+            wait_timeout=5,
+        )
     # The phone needs both: the words to show, and the code that sends it back to the notice.
     assert reasons == [{"message": "Join the café first.", "data": {"code": "join"}}]

@@ -45,7 +45,7 @@ from cafe.actions.notes import (
 )
 from cafe.actions.retention import do_backup, do_purge_event, do_purge_expired, expired_events
 from cafe.actions.safeguarding import SG_STATUSES, do_set_safeguarding_status
-from cafe.actions.setup import do_close_event, do_create_event, do_set_current_round, new_code
+from cafe.actions.setup import do_create_event, new_code
 
 __all__ = [
     "check_round_action",
@@ -80,13 +80,11 @@ __all__ = [
     "check_submit_note",
     "console_note_view",
     "do_choose_table",
-    "do_close_event",
     "do_create_event",
     "do_create_user",
     "do_edit_note",
     "do_end_session",
     "do_join_event",
-    "do_set_current_round",
     "do_set_wall",
     "do_start_session",
     "do_submit_note",

@@ -77,30 +77,3 @@ def do_create_event(plan: Plan, slug: str | None = None, replace: bool = False) 
         return queries.event_by_slug(db, slug)
 
     return get_writer().write(insert)
-
-
-def do_set_current_round(event: dict[str, Any], round_no: int) -> dict[str, Any]:
-    """Make a round the one new notes belong to."""
-
-    def update(db: Database) -> dict[str, Any]:
-        if (
-            db.execute(
-                "SELECT 1 FROM rounds WHERE event_id = ? AND number = ?", [event["id"], round_no]
-            ).fetchone()
-            is None
-        ):
-            raise Refused("There is no such round.")
-        db.execute("UPDATE events SET current_round = ? WHERE id = ?", [round_no, event["id"]])
-        return queries.event_by_slug(db, event["slug"])
-
-    return get_writer().write(update)
-
-
-def do_close_event(event: dict[str, Any]) -> None:
-    """Close an event: phones can no longer add or change notes."""
-    get_writer().write(
-        lambda db: db.execute(
-            "UPDATE events SET status = 'closed', phase = 'closed', closed_at = ? WHERE id = ?",
-            [now(), event["id"]],
-        )
-    )
