@@ -469,3 +469,53 @@ def eval_command(
     )
     if as_json:
         click.echo(json.dumps(scores))
+
+
+@cli.command("export")
+@click.argument("event_slug")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "docx", "html", "csv", "json", "zip"]),
+    required=True, help="md, docx, html, csv, json, or zip (all of them and the word clouds).",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), required=True, help="File to write.")
+@click.option("--theme", "themes", multiple=True, help="Only this theme (by key); may be repeated.")
+@click.option("--frame", default=None, help="Only the themes under this frame.")
+def export_command(event_slug: str, fmt: str, output: str, themes: tuple[str, ...],
+                   frame: str | None) -> None:
+    """Export a briefing draft and the notes with provenance from the event's current themes.
+
+    Example: cafe export demo --format docx --output demo-briefing.docx
+    """
+    from pathlib import Path
+
+    from cafe import queries
+    from cafe.briefing import NoThemes, Selection, load_clouds, load_result, load_source
+    from cafe.briefing.export import event_export, render
+    from cafe.db import reading
+
+    app = _app()
+    with app.app_context(), reading() as db:
+        event = queries.event_by_slug(db, event_slug)
+        if event is None:
+            raise click.ClickException(f"There is no event {event_slug!r}.")
+        try:
+            result = load_result(db, event["id"])
+        except NoThemes as exc:
+            raise click.ClickException(f"{exc} (cafe synthesize {event_slug})") from None
+        try:
+            selection = Selection("frame" if frame else "themes" if themes else "all", themes, frame)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+        if selection.kind != "all" and not selection.pick(result):
+            raise click.ClickException("No theme matches --theme/--frame.")
+        source = load_source(db, event)
+        stored = load_clouds(db, result)
+    _, inp = event_export(source, result, selection, stored)
+    data = render(inp, fmt)
+    target = Path(output)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+    click.echo(f"Wrote {target} ({len(data):,} bytes, {len(inp.rows)} notes, "
+               f"{len(inp.clouds)} word clouds).")

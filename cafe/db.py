@@ -169,15 +169,20 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Apply every migration newer than the file's version, each in its own transaction."""
+    """Apply every migration the file has not recorded, in version order, each in its own transaction."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
+    versions = [version for version, _, _ in MIGRATIONS]
+    if versions != sorted(set(versions)):
+        raise RuntimeError(f"migration versions must be unique and in order: {versions}")
+    # Apply every migration not yet recorded, not only those above the highest: branches add
+    # versions in parallel, so a file may hold 8 before 6 and 7 exist in the code.
+    done = {row[0] for row in db.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
-    current = schema_version(db)
     for version, name, statements in MIGRATIONS:
-        if version <= current:
+        if version in done:
             continue
         with db.atomic():
             for statement in statements:

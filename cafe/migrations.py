@@ -129,4 +129,37 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "round questions in several languages",
         ["ALTER TABLE rounds ADD COLUMN translations_json TEXT NOT NULL DEFAULT '{}'"],
     ),
+    (
+        8,
+        "briefing drafts with their version history",
+        [
+            """CREATE TABLE briefing_drafts (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                title TEXT NOT NULL,
+                selection_json TEXT NOT NULL DEFAULT '{}',
+                markdown TEXT NOT NULL,
+                generated_markdown TEXT NOT NULL,
+                source_json TEXT NOT NULL DEFAULT '{}',
+                revision INTEGER NOT NULL DEFAULT 1,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                updated_by TEXT
+            )""",
+            "CREATE INDEX briefing_drafts_event ON briefing_drafts(event_id)",
+            """CREATE TABLE briefing_versions (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                draft_id INTEGER NOT NULL REFERENCES briefing_drafts(id) ON DELETE CASCADE,
+                number INTEGER NOT NULL,
+                markdown TEXT NOT NULL,
+                reason TEXT NOT NULL
+                    CHECK (reason IN ('generated', 'edited', 'restored', 'regenerated')),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                created_by TEXT,
+                UNIQUE (draft_id, number)
+            )""",
+        ],
+    ),
 ]

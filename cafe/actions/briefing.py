@@ -1,0 +1,268 @@
+"""Briefing drafts: create from themes, autosave edits, keep a version history, restore, regenerate."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from cafe.actions.common import Refused, now
+from cafe.briefing.draft import Briefing, Selection, generate
+from cafe.briefing.markdown import md_escape, render_markdown
+from cafe.briefing.source import EventSource
+from cafe.db import get_writer
+from cafe.synthesis.types import SynthesisResult
+
+MAX_DRAFT_CHARS = 100_000
+# Autosaves by the same person within this time update one version instead of adding another.
+COALESCE = timedelta(minutes=10)
+
+
+def snapshot(briefing: Briefing, result: SynthesisResult, selection: Selection) -> dict[str, Any]:
+    """Return what exports of a draft need later: its themes, clouds' words and quoted notes."""
+    picked = {t.key: t for t in selection.pick(result)}
+    return {
+        "selection": selection.to_json(),
+        "themes": [
+            {"key": t.key, "label": t.label, "word_weights": t.word_weights,
+             "note_ids": list(picked[t.key].note_ids) if t.key in picked else []}
+            for t in briefing.themes
+        ],
+        "quotes": {str(q.note_id): md_escape(q.text) for q in briefing.quotes},
+        "params": briefing.evidence.params,
+    }
+
+
+def draft_markdown(source: EventSource, result: SynthesisResult, selection: Selection
+                   ) -> tuple[Briefing, str]:
+    """Generate a draft's Markdown from the current themes."""
+    briefing = generate(source.with_themes(result), result, selection)
+    return briefing, render_markdown(briefing)
+
+
+def _check_markdown(markdown: Any) -> str:
+    if not isinstance(markdown, str):
+        raise Refused("Expected the draft's text.")
+    if len(markdown) > MAX_DRAFT_CHARS:
+        raise Refused(f"A draft can be at most {MAX_DRAFT_CHARS:,} characters.", "too_long")
+    return markdown
+
+
+def do_create_draft(event: dict[str, Any], source: EventSource, result: SynthesisResult,
+                    selection: Selection, user: str | None) -> int:
+    """Generate a draft from themes and store it with its first version; return its id."""
+    briefing, markdown = draft_markdown(source, result, selection)
+    snap = snapshot(briefing, result, selection)
+
+    def create(db: Database) -> int:
+        stamp = now()
+        draft_id = db.execute(
+            "INSERT INTO briefing_drafts (event_id, title, selection_json, markdown, "
+            "generated_markdown, source_json, revision, created_at, updated_at, updated_by) "
+            "VALUES (?,?,?,?,?,?,1,?,?,?)",
+            [event["id"], briefing.title, json.dumps(selection.to_json()), markdown, markdown,
+             json.dumps(snap), stamp, stamp, user],
+        ).lastrowid
+        _add_version(db, event["id"], draft_id, markdown, "generated", user, stamp)
+        return draft_id
+
+    return get_writer().write(create)
+
+
+def _add_version(db: Database, event_id: int, draft_id: int, markdown: str, reason: str,
+                 user: str | None, stamp: str) -> int:
+    number = db.execute(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM briefing_versions WHERE draft_id = ?", [draft_id]
+    ).fetchone()[0]
+    db.execute(
+        "INSERT INTO briefing_versions (event_id, draft_id, number, markdown, reason, created_at, "
+        "updated_at, created_by) VALUES (?,?,?,?,?,?,?,?)",
+        [event_id, draft_id, number, markdown, reason, stamp, stamp, user],
+    )
+    return number
+
+
+def _locked_draft(db: Database, draft_id: int, event_id: int, revision: Any) -> dict[str, Any]:
+    row = db.execute(
+        "SELECT * FROM briefing_drafts WHERE id = ? AND event_id = ?", [draft_id, event_id]
+    ).fetchone()
+    if row is None:
+        raise Refused("There is no such draft.", "not_found")
+    draft = dict(row)
+    if not isinstance(revision, int) or isinstance(revision, bool):
+        raise Refused("Expected the revision the edit was based on.")
+    if revision != draft["revision"]:
+        raise Refused(
+            "This draft was changed elsewhere (another tab or person). Reload to see the latest; "
+            "your text is still in this page.", "conflict",
+        )
+    return draft
+
+
+def do_autosave(event_id: int, draft_id: int, markdown: Any, revision: Any,
+                user: str | None) -> dict[str, Any]:
+    """Save edited text; return the new revision and version number."""
+    markdown = _check_markdown(markdown)
+
+    def save(db: Database) -> dict[str, Any]:
+        draft = _locked_draft(db, draft_id, event_id, revision)
+        if markdown == draft["markdown"]:
+            return {"revision": draft["revision"], "changed": False}
+        stamp = now()
+        last = db.execute(
+            "SELECT * FROM briefing_versions WHERE draft_id = ? ORDER BY number DESC LIMIT 1",
+            [draft_id],
+        ).fetchone()
+        recent = (
+            last is not None and last["reason"] == "edited" and last["created_by"] == user
+            and _age(last["created_at"], stamp) < COALESCE
+        )
+        if recent:
+            db.execute(
+                "UPDATE briefing_versions SET markdown = ?, updated_at = ? WHERE id = ?",
+                [markdown, stamp, last["id"]],
+            )
+            number = last["number"]
+        else:
+            number = _add_version(db, event_id, draft_id, markdown, "edited", user, stamp)
+        new = draft["revision"] + 1
+        db.execute(
+            "UPDATE briefing_drafts SET markdown = ?, title = ?, revision = ?, updated_at = ?, "
+            "updated_by = ? WHERE id = ?",
+            [markdown, title_of(markdown, draft["title"]), new, stamp, user, draft_id],
+        )
+        return {"revision": new, "version": number, "changed": True, "saved_at": stamp}
+
+    return get_writer().write(save)
+
+
+def do_restore(event_id: int, draft_id: int, number: Any, revision: Any,
+               user: str | None) -> dict[str, Any]:
+    """Make an earlier version the current text (as a new version; nothing is lost)."""
+
+    def restore(db: Database) -> dict[str, Any]:
+        draft = _locked_draft(db, draft_id, event_id, revision)
+        row = db.execute(
+            "SELECT markdown FROM briefing_versions WHERE draft_id = ? AND number = ?",
+            [draft_id, number],
+        ).fetchone()
+        if row is None:
+            raise Refused("There is no such version.", "not_found")
+        stamp = now()
+        version = _add_version(db, event_id, draft_id, row["markdown"], "restored", user, stamp)
+        new = draft["revision"] + 1
+        db.execute(
+            "UPDATE briefing_drafts SET markdown = ?, title = ?, revision = ?, updated_at = ?, "
+            "updated_by = ? WHERE id = ?",
+            [row["markdown"], title_of(row["markdown"], draft["title"]), new, stamp, user,
+             draft_id],
+        )
+        return {"revision": new, "version": version}
+
+    return get_writer().write(restore)
+
+
+def do_accept_regenerated(event_id: int, draft: dict[str, Any], source: EventSource,
+                          result: SynthesisResult, revision: Any, user: str | None
+                          ) -> dict[str, Any]:
+    """Replace the text with a draft regenerated from the current themes (edits stay in history)."""
+    selection = Selection.from_json(json.loads(draft["selection_json"]))
+    briefing, markdown = draft_markdown(source, result, selection)
+    snap = snapshot(briefing, result, selection)
+
+    def accept(db: Database) -> dict[str, Any]:
+        current = _locked_draft(db, draft["id"], event_id, revision)
+        stamp = now()
+        version = _add_version(db, event_id, draft["id"], markdown, "regenerated", user, stamp)
+        new = current["revision"] + 1
+        db.execute(
+            "UPDATE briefing_drafts SET markdown = ?, generated_markdown = ?, source_json = ?, "
+            "title = ?, revision = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+            [markdown, markdown, json.dumps(snap), briefing.title, new, stamp, user, draft["id"]],
+        )
+        return {"revision": new, "version": version}
+
+    return get_writer().write(accept)
+
+
+def do_delete_draft(event_id: int, draft_id: int) -> bool:
+    """Delete a draft and its history."""
+    return get_writer().write(
+        lambda db: db.execute(
+            "DELETE FROM briefing_drafts WHERE id = ? AND event_id = ?", [draft_id, event_id]
+        ).rowcount > 0
+    )
+
+
+def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
+    """Return a line diff as (kind, text) pairs: kind is 'add', 'del', 'same' or 'hunk'."""
+    out = []
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), "current", "regenerated",
+                                     n=2, lineterm=""):
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            out.append(("hunk", line))
+        elif line.startswith("+"):
+            out.append(("add", line[1:]))
+        elif line.startswith("-"):
+            out.append(("del", line[1:]))
+        else:
+            out.append(("same", line[1:]))
+    return out
+
+
+def title_of(markdown: str, fallback: str) -> str:
+    """Return the first level-1 heading of Markdown (the draft's title)."""
+    for line in markdown.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()[:200] or fallback
+    return fallback
+
+
+def _age(then: str, stamp: str) -> timedelta:
+    def parse(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+    return parse(stamp) - parse(then)
+
+
+# ---------------------------------------------------------------- reads
+
+
+def drafts(db: Database, event_id: int) -> list[dict[str, Any]]:
+    """Return an event's drafts, most recently edited first."""
+    return [dict(r) for r in db.execute(
+        "SELECT d.id, d.title, d.revision, d.created_at, d.updated_at, d.updated_by, "
+        "(SELECT COUNT(*) FROM briefing_versions v WHERE v.draft_id = d.id) AS versions "
+        "FROM briefing_drafts d WHERE d.event_id = ? ORDER BY d.updated_at DESC, d.id DESC",
+        [event_id],
+    ).fetchall()]
+
+
+def draft(db: Database, event_id: int, draft_id: int) -> dict[str, Any] | None:
+    """Return one draft of an event."""
+    row = db.execute(
+        "SELECT * FROM briefing_drafts WHERE id = ? AND event_id = ?", [draft_id, event_id]
+    ).fetchone()
+    return dict(row) if row is not None else None
+
+
+def versions(db: Database, draft_id: int) -> list[dict[str, Any]]:
+    """Return a draft's versions, newest first."""
+    return [dict(r) for r in db.execute(
+        "SELECT number, reason, created_at, updated_at, created_by, length(markdown) AS chars "
+        "FROM briefing_versions WHERE draft_id = ? ORDER BY number DESC",
+        [draft_id],
+    ).fetchall()]
+
+
+def version_markdown(db: Database, draft_id: int, number: int) -> str | None:
+    row = db.execute(
+        "SELECT markdown FROM briefing_versions WHERE draft_id = ? AND number = ?",
+        [draft_id, number],
+    ).fetchone()
+    return row["markdown"] if row is not None else None

@@ -1,0 +1,169 @@
+"""Briefings as Markdown, and Markdown as safe HTML (markdown-it-py, raw HTML and images off)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from markdown_it import MarkdownIt
+
+from cafe.briefing.draft import Briefing, Support
+
+# Characters that could start Markdown syntax inside a line: links and images ([ ]), emphasis,
+# code, HTML and autolinks (< >), entities (&), tables (|), strikethrough. "(" and "!" need a "[",
+# which is always escaped. Syntax that only counts at the start of a line is escaped there.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def plain(text: str) -> str:
+    """Drop control characters and fold white space (newlines included) into single spaces."""
+    text = "".join(c for c in str(text) if not 0xD800 <= ord(c) <= 0xDFFF)
+    return " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", text)).split())
+
+
+def md_escape(text: str) -> str:
+    """Return text that Markdown shows literally: no links, images, HTML or emphasis."""
+    text = _SPECIAL.sub(r"\\\1", plain(text))
+    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
+
+
+def support_text(s: Support) -> str:
+    """Say how many notes from which tables and rounds back a point."""
+    words = [f"{s.n} note{'s' if s.n != 1 else ''}"]
+    tables = [f"{md_escape(name)} ({n})" for name, n in s.tables]
+    if s.other_tables and tables:
+        tables.append(f"other tables ({s.other_tables})")
+    if tables:
+        words.append("tables " + ", ".join(tables))
+    rounds = [f"{number} ({n})" for number, n in s.rounds]
+    if s.other_rounds and rounds:
+        rounds.append(f"other rounds ({s.other_rounds})")
+    if rounds:
+        words.append("rounds " + ", ".join(rounds))
+    return "; ".join(words)
+
+
+def render_markdown(b: Briefing) -> str:
+    """Return the briefing as Markdown; every piece of note-derived text is escaped."""
+    e = b.evidence
+    out = [f"# {md_escape(b.title)}", "", md_escape(b.summary), "", "## Key points", ""]
+    if b.points:
+        for i, point in enumerate(b.points, 1):
+            out.append(f"{i}. **{md_escape(point.text)}** — {support_text(point.support)}.")
+    else:
+        out.append("No key points yet.")
+    out += ["", "## What participants said", ""]
+    if b.quotes:
+        for quote in b.quotes:
+            out += [f"> “{md_escape(quote.text)}”", ">", f"> — {md_escape(quote.attribution)}", ""]
+    else:
+        out += ["No participant in these themes agreed to be quoted.", ""]
+    for line in b.paraphrases:
+        out.append(f"- {md_escape(line)}")
+    if b.paraphrases:
+        out.append("")
+    out += ["## Questions for further conversation", ""]
+    out += [f"- {md_escape(q)}" for q in b.questions]
+    out += [
+        "", "## Evidence", "",
+        f"- **Event:** {md_escape(e.event)}",
+        f"- **Date:** {md_escape(e.date)}",
+        "- **Questions asked:**",
+    ]
+    out += [f"  {n}. {md_escape(q)}" for n, q in e.questions]
+    out += [
+        f"- **Participants:** {e.participants} joined, {e.writers} wrote notes",
+        f"- **Notes counted:** {e.notes_total} in the event, {e.notes_in_briefing} in this briefing "
+        f"({e.quotable} may be quoted, {e.paraphrase} paraphrase only, {e.not_quoted} not for "
+        "quoting and counted only)",
+        f"- **Small-group protection:** tables and rounds where fewer than {e.k} people wrote are "
+        "not named",
+        "", "### Supporting notes per point", "",
+        "| Point | Notes | Tables | Rounds | Note ids |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for i, point in enumerate(b.points, 1):
+        s = point.support
+        tables = ", ".join(f"{md_escape(t)} ({n})" for t, n in s.tables) or "not named"
+        if s.other_tables and s.tables:
+            tables += f", other ({s.other_tables})"
+        rounds = ", ".join(f"{r} ({n})" for r, n in s.rounds) or "not named"
+        if s.other_rounds and s.rounds:
+            rounds += f", other ({s.other_rounds})"
+        ids = ", ".join(str(x) for x in s.note_ids)
+        out.append(f"| {i}. {md_escape(point.text)} | {s.n} | {tables} | {rounds} | {ids} |")
+    out += ["", "### Pipeline", ""]
+    out += _params(e.params, 0)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _scalar(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _params(params: dict, depth: int) -> list[str]:
+    """List the pipeline's parameters as nested bullets (steps, then their settings)."""
+    pad = "  " * depth
+    lines = []
+    for key in sorted(params, key=str):
+        value = params[key]
+        if isinstance(value, dict) and value and depth < 3:
+            lines.append(f"{pad}- {md_escape(str(key))}:")
+            lines += _params(value, depth + 1)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value) \
+                and depth < 3:
+            lines.append(f"{pad}- {md_escape(str(key))}:")
+            for n, item in enumerate(value, 1):
+                lines.append(f"{pad}  - {n}:")
+                lines += _params(item, depth + 2)
+        else:
+            if isinstance(value, list):
+                shown = ", ".join(_scalar(v) for v in value) or "none"
+            elif isinstance(value, dict):
+                shown = ", ".join(f"{k}: {_scalar(v)}" for k, v in sorted(value.items())) or "none"
+            else:
+                shown = _scalar(value)
+            lines.append(f"{pad}- {md_escape(str(key))}: {md_escape(shown)}")
+    return lines
+
+
+# ---------------------------------------------------------------- Markdown -> HTML
+
+_SAFE_LINK = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.disable("image")
+    md.validateLink = lambda url: bool(_SAFE_LINK.match(url.strip()))
+    return md
+
+
+_MD = _parser()
+
+
+def tokens(markdown: str):
+    """Return markdown-it tokens of (staff-edited) Markdown, with raw HTML and images off."""
+    return _MD.parse(plain_lines(markdown))
+
+
+def plain_lines(markdown: str) -> str:
+    """Drop control characters but keep line breaks (for Markdown typed by staff)."""
+    text = "".join(c for c in str(markdown) if not 0xD800 <= ord(c) <= 0xDFFF)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]", "", text)
+
+
+def to_html(markdown: str) -> str:
+    """Render Markdown to HTML that is safe to put in a page: raw HTML is escaped, no images,
+    links only to http(s), mailto and anchors (opened without referrer)."""
+    html = _MD.render(plain_lines(markdown))
+    return html.replace("<a href=", '<a rel="noopener noreferrer nofollow" href=')

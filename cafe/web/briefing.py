@@ -1,0 +1,284 @@
+"""Staff pages for briefing drafts: list, editor with live preview and autosave, history, exports."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+
+from cafe.actions import Refused
+from cafe.actions import briefing as drafts_store
+from cafe.briefing import NoThemes, Selection, load_clouds, load_result, load_source
+from cafe.briefing.export import FORMATS, MEDIA_TYPES, draft_export, filename, html_body, render
+from cafe.briefing.markdown import to_html
+from cafe.db import reading
+from cafe.web import event_or_404
+from cafe.web.auth import current_user, login_required
+
+bp = Blueprint("briefing", __name__, url_prefix="/briefings")
+
+ROLES = ("admin", "staff")
+
+EDITOR_STRINGS = {
+    "saved": "Saved",
+    "saving": "Saving…",
+    "unsaved": "Not saved yet",
+    "retrying": "Not saved — retrying",
+    "conflict": "Not saved — this draft was changed elsewhere. Copy your text, then reload.",
+    "too_long": "Not saved — the draft is too long.",
+    "preview_failed": "The preview could not be updated.",
+}
+
+
+def _user() -> str | None:
+    user = current_user()
+    return user["username"] if user else None
+
+
+def _draft_or_404(event: dict[str, Any], draft_id: int) -> dict[str, Any]:
+    with reading() as db:
+        row = drafts_store.draft(db, event["id"], draft_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _result(event: dict[str, Any]):
+    with reading() as db:
+        return load_result(db, event["id"])
+
+
+@bp.get("/<slug>")
+@login_required(*ROLES)
+def drafts(slug: str) -> Any:
+    """List an event's drafts and offer a new one from all themes, some themes or a frame."""
+    event = event_or_404(slug)
+    with reading() as db:
+        rows = drafts_store.drafts(db, event["id"])
+    themes, frames, problem = [], [], None
+    try:
+        result = _result(event)
+        themes = result.themes
+        frames = sorted({t.frame for t in themes if t.frame})
+    except NoThemes as exc:
+        problem = str(exc)
+    return render_template(
+        "staff/briefings.html", event=event, drafts=rows, themes=themes, frames=frames,
+        problem=problem, formats=FORMATS, user=current_user(),
+    )
+
+
+@bp.post("/<slug>/drafts")
+@login_required(*ROLES)
+def create(slug: str) -> Any:
+    """Generate a new draft from the current themes."""
+    event = event_or_404(slug)
+    kind = request.form.get("kind", "all")
+    try:
+        selection = Selection(kind, tuple(request.form.getlist("theme")),
+                              request.form.get("frame") or None)
+        result = _result(event)
+    except (ValueError, NoThemes) as exc:
+        return _list_with_error(event, str(exc))
+    if selection.kind != "all" and not selection.pick(result):
+        return _list_with_error(event, "None of the chosen themes exist any more; choose again.")
+    with reading() as db:
+        source = load_source(db, event)
+    draft_id = drafts_store.do_create_draft(event, source, result, selection, _user())
+    return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
+
+
+def _list_with_error(event: dict[str, Any], message: str) -> Any:
+    with reading() as db:
+        rows = drafts_store.drafts(db, event["id"])
+    return render_template(
+        "staff/briefings.html", event=event, drafts=rows, themes=[], frames=[], problem=message,
+        formats=FORMATS, user=current_user(),
+    ), 400
+
+
+@bp.get("/<slug>/drafts/<int:draft_id>")
+@login_required(*ROLES)
+def editor(slug: str, draft_id: int) -> Any:
+    """Edit a draft: Markdown on the left, its preview on the right, saved as you type."""
+    event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    with reading() as db:
+        history = drafts_store.versions(db, draft_id)
+    return render_template(
+        "staff/briefing_editor.html", event=event, draft=draft, history=history,
+        preview=to_html(draft["markdown"]), formats=FORMATS, strings=EDITOR_STRINGS,
+        user=current_user(),
+    )
+
+
+@bp.post("/<slug>/drafts/<int:draft_id>/save")
+@login_required(*ROLES)
+def save(slug: str, draft_id: int) -> Any:
+    """Autosave: store the text if the draft has not changed elsewhere since `revision`."""
+    event = event_or_404(slug)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return jsonify(error="Expected a JSON object."), 400
+    try:
+        saved = drafts_store.do_autosave(
+            event["id"], draft_id, payload.get("markdown"), payload.get("revision"), _user()
+        )
+    except Refused as exc:
+        status = {"not_found": 404, "conflict": 409, "too_long": 413}.get(exc.code, 400)
+        return jsonify(error=exc.message, code=exc.code), status
+    return jsonify(saved)
+
+
+@bp.post("/<slug>/drafts/<int:draft_id>/preview")
+@login_required(*ROLES)
+def preview(slug: str, draft_id: int) -> Any:
+    """Render Markdown as the exports will (raw HTML escaped, no images, safe links only)."""
+    event = event_or_404(slug)
+    _draft_or_404(event, draft_id)
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or not isinstance(payload.get("markdown"), str):
+        return jsonify(error="Expected the draft's text."), 400
+    if len(payload["markdown"]) > drafts_store.MAX_DRAFT_CHARS:
+        return jsonify(error="The draft is too long."), 413
+    return jsonify(html=to_html(payload["markdown"]))
+
+
+@bp.get("/<slug>/drafts/<int:draft_id>/versions/<int:number>")
+@login_required(*ROLES)
+def version(slug: str, draft_id: int, number: int) -> Any:
+    """Show an earlier version, with a button to restore it."""
+    event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    with reading() as db:
+        markdown = drafts_store.version_markdown(db, draft_id, number)
+        history = drafts_store.versions(db, draft_id)
+    if markdown is None:
+        abort(404)
+    meta = next(v for v in history if v["number"] == number)
+    changes = drafts_store.diff_lines(draft["markdown"], markdown)
+    return render_template(
+        "staff/briefing_version.html", event=event, draft=draft, number=number, meta=meta,
+        html=to_html(markdown), changes=changes, user=current_user(),
+    )
+
+
+@bp.post("/<slug>/drafts/<int:draft_id>/restore")
+@login_required(*ROLES)
+def restore(slug: str, draft_id: int) -> Any:
+    """Make an earlier version the current text."""
+    event = event_or_404(slug)
+    try:
+        number = int(request.form.get("number", ""))
+        revision = int(request.form.get("revision", ""))
+    except ValueError:
+        abort(400)
+    try:
+        drafts_store.do_restore(event["id"], draft_id, number, revision, _user())
+    except Refused as exc:
+        if exc.code == "not_found":
+            abort(404)
+        return _editor_error(event, draft_id, exc.message)
+    return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
+
+
+def _editor_error(event: dict[str, Any], draft_id: int, message: str) -> Any:
+    draft = _draft_or_404(event, draft_id)
+    with reading() as db:
+        history = drafts_store.versions(db, draft_id)
+    return render_template(
+        "staff/briefing_editor.html", event=event, draft=draft, history=history,
+        preview=to_html(draft["markdown"]), formats=FORMATS, strings=EDITOR_STRINGS,
+        user=current_user(), error=message,
+    ), 409
+
+
+@bp.get("/<slug>/drafts/<int:draft_id>/regenerate")
+@login_required(*ROLES)
+def regenerate(slug: str, draft_id: int) -> Any:
+    """Show what regenerating from the current themes would change, before accepting it."""
+    event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    problem, changes = None, []
+    try:
+        result = _result(event)
+        with reading() as db:
+            source = load_source(db, event)
+        selection = Selection.from_json(json.loads(draft["selection_json"]))
+        _, markdown = drafts_store.draft_markdown(source, result, selection)
+        changes = drafts_store.diff_lines(draft["markdown"], markdown)
+    except NoThemes as exc:
+        problem = str(exc)
+    return render_template(
+        "staff/briefing_regenerate.html", event=event, draft=draft, changes=changes,
+        problem=problem, user=current_user(),
+    )
+
+
+@bp.post("/<slug>/drafts/<int:draft_id>/regenerate")
+@login_required(*ROLES)
+def accept_regenerated(slug: str, draft_id: int) -> Any:
+    """Replace the draft's text with the regenerated one; the edited text stays in the history."""
+    event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    try:
+        revision = int(request.form.get("revision", ""))
+    except ValueError:
+        abort(400)
+    try:
+        result = _result(event)
+        with reading() as db:
+            source = load_source(db, event)
+        drafts_store.do_accept_regenerated(event["id"], draft, source, result, revision, _user())
+    except NoThemes as exc:
+        return _editor_error(event, draft_id, str(exc))
+    except Refused as exc:
+        return _editor_error(event, draft_id, exc.message)
+    return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
+
+
+@bp.post("/<slug>/drafts/<int:draft_id>/delete")
+@login_required(*ROLES)
+def delete(slug: str, draft_id: int) -> Any:
+    """Delete a draft with its history."""
+    event = event_or_404(slug)
+    if not drafts_store.do_delete_draft(event["id"], draft_id):
+        abort(404)
+    return redirect(url_for("briefing.drafts", slug=slug), 303)
+
+
+def _export_input(event: dict[str, Any], draft: dict[str, Any]):
+    with reading() as db:
+        source = load_source(db, event)
+        try:
+            stored = load_clouds(db, load_result(db, event["id"]))
+        except NoThemes:
+            stored = {}
+    return draft_export(source, draft, stored)
+
+
+@bp.get("/<slug>/drafts/<int:draft_id>/export.<fmt>")
+@login_required(*ROLES)
+def export(slug: str, draft_id: int, fmt: str) -> Any:
+    """Download the draft as md, docx, html, csv, json or a zip of them all."""
+    if fmt not in FORMATS:
+        abort(404)
+    event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    data = render(_export_input(event, draft), fmt)
+    name = filename(slug, fmt, f"-draft-{draft_id}")
+    return Response(data, mimetype=MEDIA_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}"',
+    })
+
+
+@bp.get("/<slug>/drafts/<int:draft_id>/print")
+@login_required(*ROLES)
+def print_view(slug: str, draft_id: int) -> Any:
+    """Show the draft as it prints (A4 stylesheet): the browser's "print to PDF" makes a clean PDF."""
+    event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    inp = _export_input(event, draft)
+    return render_template("print/briefing.html", event=event, draft=draft,
+                           body=html_body(inp.markdown, inp.clouds))

@@ -1,0 +1,241 @@
+"""Briefing drafts and exports as pure functions: golden Markdown, every format's safety."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from briefing_data import PERSONAL, SECRETS, result, source
+from cafe.briefing.draft import Selection, generate
+from cafe.briefing.export import (
+    FORMATS, Cloud, ExportInput, event_export, neutralise, note_rows, render, scrub, to_csv,
+    to_docx, xml_safe,
+)
+from cafe.briefing.markdown import md_escape, render_markdown, to_html
+
+GOLDEN = Path(__file__).parent / "data" / "golden" / "briefing.md"
+PNG = Path(__file__).parent / "data" / "golden" / "cloud.png"
+
+
+def _export(selection: Selection = Selection()):
+    return event_export(source(), result(), selection,
+                        stored_clouds={t.key: PNG.read_bytes() for t in result().themes})
+
+
+def _all_text(data: bytes, fmt: str) -> str:
+    """Return every piece of text a file holds (for a DOCX or zip: every part, XML included)."""
+    if fmt in ("docx", "zip"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = []
+            for name in archive.namelist():
+                blob = archive.read(name)
+                if name.endswith(".docx"):
+                    parts.append(_all_text(blob, "docx"))
+                elif not name.endswith((".png", ".jpeg")):
+                    parts.append(blob.decode("utf-8"))
+            return "\n".join(parts)
+    return data.decode("utf-8")
+
+
+def test_markdown_matches_the_golden_file():
+    briefing, inp = _export()
+    if os.environ.get("CAFE_UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(inp.markdown, encoding="utf-8")
+    assert inp.markdown == GOLDEN.read_text(encoding="utf-8")
+    # The same inputs give the same draft.
+    assert _export()[1].markdown == inp.markdown
+    assert 3 <= len(briefing.points) <= 7
+
+
+def test_draft_has_every_section_and_the_evidence():
+    _, inp = _export()
+    md = inp.markdown
+    for heading in ("# ", "## Key points", "## What participants said",
+                    "## Questions for further conversation", "## Evidence",
+                    "### Supporting notes per point", "### Pipeline"):
+        assert f"\n{heading}" in "\n" + md, heading
+    assert "What helps survivors get interpreters?" in md
+    assert "random\\_state: 0" in md
+    assert "| 1. Interpreters | 6 | Oak (3), Ash (3) |" in md
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_unquotable_or_personal_text_in_any_format(fmt):
+    _, inp = _export()
+    text = _all_text(render(inp, fmt), fmt)
+    for secret in SECRETS + PERSONAL:
+        assert secret not in text, (fmt, secret)
+    assert "phone removed" in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_small_tables_are_never_named(fmt):
+    _, inp = _export()
+    # Table Elm has one writer (k = 3): no format may attribute anything to it.
+    assert "Elm" not in _all_text(render(inp, fmt), fmt).replace("Elm only", "")
+
+
+def test_quotes_come_only_from_notes_that_allow_quoting():
+    briefing = generate(source().with_themes(result()), result())
+    allowed = {n.id for n in source().notes if n.quotable}
+    assert briefing.quotes and {q.note_id for q in briefing.quotes} <= allowed
+    # Paraphrase-only notes are summarised in words of the engine, never quoted.
+    assert any("paraphrase only" in line for line in briefing.paraphrases)
+
+
+def test_note_rows_keep_provenance_and_drop_what_may_not_appear():
+    rows = {r["note_id"]: r for r in note_rows(source().with_themes(result()), {1: "A"})}
+    assert set(rows) == {1, 2, 3, 5, 6, 7, 8, 9, 12}  # no 'none', withdrawn or disclosure
+    assert rows[3]["text"] is None and rows[3]["consent"] == "paraphrase"
+    assert rows[7]["table"] is None  # Elm: one writer
+    # With Elm hidden, Oak (the smallest shown table) is hidden too, or Elm's rows could be told
+    # apart by elimination.
+    assert rows[1]["table"] is None and rows[5]["table"] == "Ash" and rows[1]["theme"] == "A"
+    assert rows[1]["round"] == 1
+    assert rows[5]["text"] == "Call [name removed] on [phone removed] about interpreters, or email [email removed]"
+
+
+def test_csv_cells_cannot_run_as_formulas():
+    for bad in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"):
+        assert neutralise(bad).startswith("'"), bad
+    assert neutralise("fine =1") == "fine =1"
+    _, inp = _export()
+    table = list(csv.DictReader(io.StringIO(to_csv(inp.rows))))
+    by_id = {row["note_id"]: row for row in table}
+    assert by_id["6"]["text"].startswith("'=HYPERLINK")
+    assert by_id["12"]["text"].startswith("'-2+3")
+    for row in table:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+def test_markdown_injection_in_note_text_stays_text():
+    for attack in ("[x](javascript:alert(1))", "<img src=x onerror=alert(1)>", "![t](http://e/t.png)",
+                   "<http://evil.example>", "<script>alert(1)</script>", "`code` *em* _u_",
+                   "| a | b |", "&lt;b&gt;", "# heading", "1. list", "- item", "> quote"):
+        html = to_html(f"> “{md_escape(attack)}”")
+        assert "<a " not in html and "<img" not in html and "<script" not in html, attack
+        assert "<em>" not in html and "<code>" not in html and "<h1>" not in html, attack
+        assert "<table>" not in html and "<li>" not in html, attack
+        assert html.count("<blockquote>") == 1
+    _, inp = _export()
+    html = to_html(inp.markdown)
+    assert "<img" not in html and "<a " not in html and "javascript:" not in html.replace(
+        "javascript:alert", "") or "href" not in html
+
+
+def test_staff_markdown_preview_is_sanitised():
+    html = to_html("[ok](https://example.org) [bad](javascript:alert(1)) ![i](https://x/y.png) "
+                   "<b onclick=x>raw</b>")
+    assert '<a rel="noopener noreferrer nofollow" href="https://example.org">ok</a>' in html
+    assert "javascript:" not in re.sub(r"\[bad\]\(javascript:alert\(1\)\)", "", html)
+    assert "<img" not in html and "<b " not in html
+
+
+def test_control_characters_are_removed_from_docx_and_markdown():
+    assert xml_safe("a\x00b\x07c\x0bd\ufffe") == "abcd"
+    _, inp = _export()
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", inp.markdown)
+    nasty = ExportInput("x", "T\x01itle", "# T\x01itle\n\nA\x07b\x1bc \ud800 done\n", [], [])
+    document = docx.Document(io.BytesIO(to_docx(nasty)))
+    assert document.paragraphs[0].text == "Title"
+    assert "Abc  done" in document.paragraphs[1].text
+
+
+def test_docx_has_real_headings_the_clouds_and_an_evidence_table():
+    _, inp = _export()
+    document = docx.Document(io.BytesIO(render(inp, "docx")))
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings[0] == ("Heading 1", "Test café: what participants said")
+    assert ("Heading 2", "Key points") in headings
+    assert ("Heading 2", "Evidence") in headings
+    assert ("Heading 3", "Supporting notes per point") in headings
+    assert len(document.inline_shapes) == 2  # one word cloud per theme
+    images = [r for r in document.part.rels.values() if "image" in r.reltype]
+    assert images and images[0].target_part.blob[:8] == b"\x89PNG\r\n\x1a\n"
+    table = document.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["Point", "Notes", "Tables", "Rounds", "Note ids"]
+    assert table.rows[1].cells[0].text == "1. Interpreters"
+    assert any(p.style.name == "Quote" for p in document.paragraphs)
+    assert document.core_properties.title == "Test café: what participants said"
+
+
+def test_zip_holds_every_format_and_the_clouds():
+    _, inp = _export()
+    with zipfile.ZipFile(io.BytesIO(render(inp, "zip"))) as archive:
+        names = sorted(archive.namelist())
+    assert names == sorted([
+        "test-cafe-briefing.md", "test-cafe-briefing.docx", "test-cafe-briefing.html",
+        "test-cafe-notes.csv", "test-cafe-notes.json",
+        "clouds/01-interpreters-and-waiting-lists.png", "clouds/02-trust-in-police.png",
+    ])
+
+
+def test_json_carries_provenance():
+    _, inp = _export()
+    data = json.loads(render(inp, "json"))
+    note = next(n for n in data["notes"] if n["note_id"] == 1)
+    assert note == {
+        "note_id": 1, "event": "Test café", "round": 1,
+        "question": "What helps survivors get interpreters?", "table": None,
+        "theme": "Interpreters and waiting lists", "consent": "quote", "flags": [],
+        "text": "Interpreters should be booked by the service, not by the survivor's child.",
+    }
+    assert data["event"]["k"] == 3
+
+
+def test_html_export_is_a_standalone_print_document():
+    _, inp = _export()
+    html = render(inp, "html").decode()
+    assert "@page { size: A4" in html
+    assert html.count('<img src="data:image/png;base64,') == 2
+    assert "<script" not in html
+
+
+def test_one_theme_or_a_frame_makes_a_focused_draft():
+    one = generate(source().with_themes(result()), result(), Selection("themes", ("latin:theme:1",)))
+    assert one.title == "Trust in police"
+    assert {q.theme_key for q in one.quotes} == {"latin:theme:1"}
+    _, inp = _export(Selection("themes", ("latin:theme:1",)))
+    assert {r["note_id"] for r in inp.rows} == {7, 8, 9, 12}
+    with pytest.raises(ValueError):
+        Selection("frame")
+
+
+def test_scrub_removes_quotes_withdrawn_since_and_pasted_unquotable_text():
+    s = source()
+    md = ("# T\n\n> “Trust in police grows when officers listen”\n\n"
+          "pasted: DONOTQUOTE-SECRET my caseworker said waiting lists for interpreters are normal\n")
+    # Note 8 was quoted when the draft was made; pretend it has been withdrawn since.
+    withdrawn = s.__class__(**{**s.__dict__, "notes": tuple(n for n in s.notes if n.id != 8)})
+    cleaned = scrub(md, withdrawn, {8: "Trust in police grows when officers listen"})
+    assert "officers listen" not in cleaned and "DONOTQUOTE" not in cleaned
+    assert "[quote removed: no longer available]" in cleaned
+
+
+def test_empty_themes_still_make_a_draft():
+    from cafe.synthesis.types import SynthesisResult
+
+    empty = SynthesisResult([], [], {})
+    md = render_markdown(generate(source(), empty))
+    assert "No key points yet." in md and "Run synthesis" in md
+
+
+def test_cloud_render_fallback_gives_png():
+    from cafe.briefing.export import cloud_png
+
+    assert cloud_png({"trust": 1.0, "police": 0.5})[:4] == b"\x89PNG"
+
+
+def test_export_input_without_clouds_still_renders_docx():
+    inp = ExportInput("x", "T", "# T\n\n## A\n\ntext\n", [Cloud("k", "L", PNG.read_bytes())], [])
+    document = docx.Document(io.BytesIO(to_docx(inp)))
+    assert len(document.inline_shapes) == 1
