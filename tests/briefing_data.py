@@ -63,3 +63,58 @@ def result() -> SynthesisResult:
                 "groups": [{"script": "latin", "n": 11, "k": 2,
                             "vectorizer": {"step": "TfidfLsaVectorizer", "n_components": 100}}]},
     )
+
+
+def insert_notes(app, slug: str = "test-cafe") -> dict:
+    """Store NOTES in an event of a real database (table 3 becomes table 2: the plan has two)."""
+    import json as _json
+
+    from cafe import queries
+    from cafe.actions import now
+    from cafe.db import get_writer, reading
+
+    with app.app_context():
+        with reading() as db:
+            event = queries.event_by_slug(db, slug)
+
+        def fill(db) -> dict[int, int]:
+            plan = {**_json.loads(event["plan_json"]), "names": ["Amina Begum"]}
+            db.execute("UPDATE events SET plan_json = ? WHERE id = ?",
+                       [_json.dumps(plan), event["id"]])
+            people, ids = {}, {}
+            for note_id, writer, table, rnd, consent, status, flags, text in NOTES:
+                table = min(table, 2)
+                if writer not in people:
+                    people[writer] = db.execute(
+                        "INSERT INTO participants (event_id, token_hash, pseudonym, table_no, "
+                        "created_at) VALUES (?,?,?,?,?)",
+                        [event["id"], f"hash-{slug}-{writer}", f"Guest {writer}", table, now()],
+                    ).lastrowid
+                ids[note_id] = db.execute(
+                    "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, "
+                    "text, consent, status, flags_json, created_at, updated_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [event["id"], f"c-{note_id}", people[writer], table, rnd, text, consent,
+                     status, _json.dumps(list(flags)), now(), now()],
+                ).lastrowid
+            return ids
+
+        ids = get_writer().write(fill)
+        with reading() as db:
+            event = queries.event_by_slug(db, slug)
+    return {"event": event, "ids": ids}
+
+
+def pipeline_result(app, slug: str = "test-cafe"):
+    """Theme an event's notes with the real synthesis engine (as the staff workspace will)."""
+    from cafe import queries
+    from cafe.briefing.source import load_source, note_inputs
+    from cafe.db import reading
+    from cafe.safety import redact
+    from cafe.synthesis import SynthesisPipeline
+
+    with app.app_context(), reading() as db:
+        event = queries.event_by_slug(db, slug)
+        src = load_source(db, event)
+    return SynthesisPipeline(n_themes=2, redact=lambda t: redact(t, src.names)).run(
+        note_inputs(src)), src

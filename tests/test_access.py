@@ -50,6 +50,19 @@ ROUTES = {
         EVERYONE,
     ),  # the token is the credential
     "static": ("/static/js/phone.js", EVERYONE),
+    "briefing.drafts": ("/briefings/test-cafe", {"staff", "admin"}),
+    "briefing.editor": ("/briefings/test-cafe/drafts/{draft}", {"staff", "admin"}),
+    "briefing.version": ("/briefings/test-cafe/drafts/{draft}/versions/1", {"staff", "admin"}),
+    "briefing.regenerate": ("/briefings/test-cafe/drafts/{draft}/regenerate", {"staff", "admin"}),
+    "briefing.export": ("/briefings/test-cafe/drafts/{draft}/export.md", {"staff", "admin"}),
+    "briefing.print_view": ("/briefings/test-cafe/drafts/{draft}/print", {"staff", "admin"}),
+    # POST only: tested in test_briefing_web (roles, CSRF)
+    "briefing.create": ("POST", None),
+    "briefing.save": ("POST", None),
+    "briefing.preview": ("POST", None),
+    "briefing.restore": ("POST", None),
+    "briefing.accept_regenerated": ("POST", None),
+    "briefing.delete": ("POST", None),
 }
 
 NAMESPACES = {
@@ -84,7 +97,20 @@ def people(app):
             }[role]
             assert login(http, name).status_code == 303
         clients[role] = http
-    return clients, {"code": event["code"], "wall_token": event["wall_token"]}
+    return clients, {"code": event["code"], "wall_token": event["wall_token"],
+                     "draft": _draft(app, event)}
+
+
+def _draft(app, event) -> int:
+    """Make a briefing draft (from no themes) so its pages can be checked."""
+    from cafe.actions.briefing import do_create_draft
+    from cafe.briefing import Selection, load_source
+    from cafe.synthesis.types import SynthesisResult
+
+    with app.app_context():
+        with reading() as db:
+            source = load_source(db, event)
+        return do_create_draft(event, source, SynthesisResult([], [], {}), Selection(), "boss")
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -12,12 +12,21 @@ from pathlib import Path
 
 import docx
 import pytest
-
 from briefing_data import PERSONAL, SECRETS, result, source
-from cafe.briefing.draft import Selection, generate
+
+from cafe.briefing.draft import ALL, Selection, generate
 from cafe.briefing.export import (
-    FORMATS, Cloud, ExportInput, event_export, neutralise, note_rows, render, scrub, to_csv,
-    to_docx, xml_safe,
+    FORMATS,
+    Cloud,
+    ExportInput,
+    event_export,
+    neutralise,
+    note_rows,
+    render,
+    scrub,
+    to_csv,
+    to_docx,
+    xml_safe,
 )
 from cafe.briefing.markdown import md_escape, render_markdown, to_html
 
@@ -25,7 +34,7 @@ GOLDEN = Path(__file__).parent / "data" / "golden" / "briefing.md"
 PNG = Path(__file__).parent / "data" / "golden" / "cloud.png"
 
 
-def _export(selection: Selection = Selection()):
+def _export(selection: Selection = ALL):
     return event_export(source(), result(), selection,
                         stored_clouds={t.key: PNG.read_bytes() for t in result().themes})
 

@@ -80,3 +80,24 @@ def test_readers_cannot_write(tmp_path):
 def test_sqlite_mode_names_the_version_and_the_writer():
     text = cafe_db.sqlite_mode()
     assert sqlite3.sqlite_version in text and "one writer connection per process" in text
+
+
+def test_versions_added_later_below_the_highest_are_still_applied(tmp_path, monkeypatch):
+    # Branches add migrations in parallel: a file may have 8 before 6 and 7 exist in the code.
+    db = cafe_db.connect(tmp_path / "x.db")
+    cafe_db.migrate(db)
+    later = [
+        (6, "six", ["CREATE TABLE six (event_id INTEGER)"]),
+        (7, "seven", ["CREATE TABLE seven (event_id INTEGER)"]),
+    ]
+    merged = sorted([m for m in MIGRATIONS if m[0] not in (6, 7)] + later, key=lambda m: m[0])
+    monkeypatch.setattr(cafe_db, "MIGRATIONS", merged)
+    assert cafe_db.migrate(db) == [6, 7]
+    assert {"six", "seven"} <= set(db.table_names())
+    assert cafe_db.migrate(db) == []
+
+
+def test_migration_versions_must_be_unique_and_in_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(cafe_db, "MIGRATIONS", [(2, "b", []), (1, "a", [])])
+    with pytest.raises(RuntimeError, match="unique and in order"):
+        cafe_db.migrate(cafe_db.connect(tmp_path / "x.db"))
