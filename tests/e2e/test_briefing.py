@@ -1,0 +1,73 @@
+"""The briefing editor in real Chromium: type, see the preview, see "Saved", download the DOCX."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+from playwright.sync_api import expect
+
+from briefing_data import insert_notes, pipeline_result
+from cafe.actions.briefing import do_create_draft
+from cafe.briefing import Selection
+from conftest import PASSWORD, rows
+from e2e.conftest import LAPTOP
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def draft_id(app):
+    stored = insert_notes(app)
+    result, source = pipeline_result(app)
+    with app.app_context():
+        return do_create_draft(stored["event"], source, result, Selection(), "staffer")
+
+
+def test_edit_preview_autosave_and_download_docx(browser, server, draft_id, db_path, tmp_path):
+    context = browser.new_context(**LAPTOP, accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server.url}/login")
+    page.fill("#username", "staffer")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server.url}/briefings/test-cafe")
+    page.get_by_role("link", name="Test café: what participants said", exact=True).click()
+
+    state = page.locator("#save-state")
+    expect(state).to_have_text("Saved")
+    area = page.get_by_label("Draft (Markdown)")
+    area.press("Control+End")
+    area.type("\n\n## Calls for change\n\n- Fund **interpreters** <b>now</b>\n")
+    preview = page.locator("#preview")
+    expect(preview.locator("h2", has_text="Calls for change")).to_be_visible()
+    expect(preview.locator("strong", has_text="interpreters")).to_be_visible()
+    expect(preview).to_contain_text("<b>now</b>")  # raw HTML shown as text
+    expect(state).to_have_text("Saved")
+    stored = rows(db_path, "SELECT markdown FROM briefing_drafts WHERE id = ?", (draft_id,))
+    assert "## Calls for change" in stored[0][0]
+
+    # The network drops: the page says so and keeps the text; it saves once the network is back.
+    page.route("**/save", lambda route: route.abort())
+    area.type("Offline line.")
+    expect(state).to_have_text("Not saved — retrying")
+    page.unroute("**/save")
+    expect(state).to_have_text("Saved", timeout=20_000)
+    stored = rows(db_path, "SELECT markdown FROM briefing_drafts WHERE id = ?", (draft_id,))
+    assert stored[0][0].endswith("Offline line.")
+    errors[:] = [e for e in errors if "Failed to load resource" not in e]
+
+    with page.expect_download() as info:
+        page.locator("#download-docx").click()
+    target = tmp_path / "draft.docx"
+    info.value.save_as(target)
+    document = docx.Document(io.BytesIO(target.read_bytes()))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert "Calls for change" in headings and "Evidence" in headings
+    assert len(document.inline_shapes) >= 1
+    context.close()
+    assert not errors, errors
