@@ -147,6 +147,8 @@ def test_staff_markdown_preview_is_sanitised():
     assert '<a rel="noopener noreferrer nofollow" href="https://example.org">ok</a>' in html
     assert "javascript:" not in re.sub(r"\[bad\]\(javascript:alert\(1\)\)", "", html)
     assert "<img" not in html and "<b " not in html
+    # Aligned table columns would need inline styles, which the CSP refuses.
+    assert "style=" not in to_html("| a | b |\n| :-: | --: |\n| 1 | 2 |\n")
 
 
 def test_control_characters_are_removed_from_docx_and_markdown():
@@ -163,18 +165,22 @@ def test_docx_has_real_headings_the_clouds_and_an_evidence_table():
     _, inp = _export()
     document = docx.Document(io.BytesIO(render(inp, "docx")))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
-    assert headings[0] == ("Heading 1", "Test café: what participants said")
+    assert headings[0] == ("Heading 1", "Test café – what participants said")
     assert ("Heading 2", "Key points") in headings
     assert ("Heading 2", "Evidence") in headings
     assert ("Heading 3", "Supporting notes per point") in headings
-    assert len(document.inline_shapes) == 2  # one word cloud per theme
+    # One word cloud per theme (two to a row, in a grid table), each a real PNG.
+    assert len(document.element.body.xpath(".//w:drawing")) == 2
     images = [r for r in document.part.rels.values() if "image" in r.reltype]
     assert images and images[0].target_part.blob[:8] == b"\x89PNG\r\n\x1a\n"
-    table = document.tables[0]
+    captions = [p.text for t in document.tables for c in t._cells for p in c.paragraphs
+                if p.style.name == "Caption"]
+    assert captions == ["Word cloud: Interpreters and waiting lists", "Word cloud: Trust in police"]
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Point")
     assert [c.text for c in table.rows[0].cells] == ["Point", "Notes", "Tables", "Rounds", "Note ids"]
     assert table.rows[1].cells[0].text == "1. Interpreters"
     assert any(p.style.name == "Quote" for p in document.paragraphs)
-    assert document.core_properties.title == "Test café: what participants said"
+    assert document.core_properties.title == "Test café – what participants said"
 
 
 def test_zip_holds_every_format_and_the_clouds():

@@ -260,7 +260,7 @@ def generate(source: EventSource, result: SynthesisResult,
     elif len(themes) == 1:
         title = _cap(labels[0])
     else:
-        title = f"{source.title}: what participants said"
+        title = f"{source.title} – what participants said"
 
     usable = [n for n in source.notes if n.usable]
     in_briefing = sorted({n.id for t in themes for n in members(t)})

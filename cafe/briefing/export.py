@@ -158,9 +158,13 @@ def to_json(inp: ExportInput) -> str:
 def to_docx(inp: ExportInput) -> bytes:
     """Return a Word document: real heading styles, the word clouds, and tables as Word tables."""
     import docx
-    from docx.shared import Inches
+    from docx.shared import Inches, Mm
 
     document = docx.Document()
+    section = document.sections[0]  # A4, 2 cm margins: UK paper
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(20))
     document.core_properties.title = xml_safe(inp.title)
     document.core_properties.author = "Café"
     document.core_properties.comments = ""
@@ -168,9 +172,16 @@ def to_docx(inp: ExportInput) -> bytes:
     clouds_placed = False
 
     def add_clouds() -> None:
-        for cloud in inp.clouds:
-            document.add_picture(io.BytesIO(cloud.png), width=Inches(6))
-            document.add_paragraph(xml_safe(f"Word cloud: {cloud.label}"), style="Caption")
+        if len(inp.clouds) == 1:
+            document.add_picture(io.BytesIO(inp.clouds[0].png), width=Inches(6.2))
+            document.add_paragraph(xml_safe(f"Word cloud: {inp.clouds[0].label}"), style="Caption")
+            return
+        # Two to a row, so a briefing about many themes does not spend a page on each cloud.
+        grid = document.add_table(rows=(len(inp.clouds) + 1) // 2, cols=2)
+        for n, cloud in enumerate(inp.clouds):
+            cell = grid.cell(n // 2, n % 2)
+            cell.paragraphs[0].add_run().add_picture(io.BytesIO(cloud.png), width=Inches(3.0))
+            cell.add_paragraph(xml_safe(f"Word cloud: {cloud.label}"), style="Caption")
 
     lists: list[list] = []  # [kind, counter]
     quote_depth = 0
@@ -306,6 +317,7 @@ def html_body(markdown: str, clouds: list[Cloud]) -> str:
         "</figcaption></figure>\n"
         for c in clouds
     )
+    figures = f'<div class="clouds">\n{figures}</div>\n' if figures else ""
     at = body.find("<h2>")
     return body[:at] + figures + body[at:] if at >= 0 else body + figures
 

@@ -166,4 +166,6 @@ def to_html(markdown: str) -> str:
     """Render Markdown to HTML that is safe to put in a page: raw HTML is escaped, no images,
     links only to http(s), mailto and anchors (opened without referrer)."""
     html = _MD.render(plain_lines(markdown))
+    # Table alignment comes out as style attributes, which the CSP (no inline styles) refuses.
+    html = re.sub(r' style="text-align:(?:left|right|center)"', "", html)
     return html.replace("<a href=", '<a rel="noopener noreferrer nofollow" href=')
