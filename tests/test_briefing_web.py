@@ -12,6 +12,8 @@ import zipfile
 import docx
 import pytest
 from briefing_data import SECRETS, insert_notes, pipeline_result
+from hypothesis import given
+from test_fuzz import FUZZ, JSON
 
 from cafe import queries
 from cafe.actions.briefing import do_create_draft
@@ -261,3 +263,24 @@ def test_cli_exports_every_format(app, db_path, made, workspace, monkeypatch, fm
     if fmt in ("md", "html", "csv", "json"):
         text = data.decode("utf-8")
         assert not any(secret in text for secret in (*SECRETS, "07700", "Amina Begum"))
+
+
+def test_autosave_drops_characters_that_cannot_be_stored(app, made):
+    response = made["http"].post(
+        f"{DRAFTS}/drafts/{made['draft']}/save",
+        data='{"markdown": "# Odd \\ud800 text\\u0007\\r\\nline", "revision": 1}',
+        content_type="application/json", headers={"X-CSRFToken": made["csrf"]},
+    )
+    assert response.status_code == 200, response.text
+    assert _markdown(app, made["draft"]) == "# Odd  text\nline"
+
+
+@FUZZ
+@given(body=JSON)
+def test_save_and_preview_survive_any_json(made, db_path, body):
+    for path in ("save", "preview"):
+        reply = made["http"].post(f"{DRAFTS}/drafts/{made['draft']}/{path}", json=body,
+                                  headers={"X-CSRFToken": made["csrf"]})
+        assert reply.status_code in (200, 400, 409, 413), (path, reply.status_code)
+    stored = rows(db_path, "SELECT markdown FROM briefing_drafts")[0][0]
+    assert isinstance(stored, str) and stored

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from cafe.actions.common import Refused, now
 from cafe.briefing.draft import Briefing, Selection, generate
-from cafe.briefing.markdown import md_escape, render_markdown
+from cafe.briefing.markdown import md_escape, plain_lines, render_markdown
 from cafe.briefing.source import EventSource
 from cafe.db import get_writer
 from cafe.synthesis.types import SynthesisResult
@@ -48,7 +48,8 @@ def _check_markdown(markdown: Any) -> str:
         raise Refused("Expected the draft's text.")
     if len(markdown) > MAX_DRAFT_CHARS:
         raise Refused(f"A draft can be at most {MAX_DRAFT_CHARS:,} characters.", "too_long")
-    return markdown
+    # Lone surrogates (possible in JSON) cannot be stored as UTF-8; control characters break DOCX.
+    return plain_lines(markdown)
 
 
 def do_create_draft(event: dict[str, Any], source: EventSource, result: SynthesisResult,
