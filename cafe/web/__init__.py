@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, abort, current_app, request
+from werkzeug.exceptions import HTTPException
 
 
 def base_url() -> str:
@@ -25,6 +26,24 @@ def event_or_404(slug: str) -> dict[str, Any]:
     return event
 
 
+def error_page(error: HTTPException) -> tuple[str, int]:
+    """Answer a refused or unknown request with a page in the reader's language (not Flask's bare
+    English one), with the language switcher and "Exit this page" like every participant page."""
+    from flask import render_template
+    from flask_babel import gettext as _
+
+    if error.code == 404:
+        title = _("Page not found")
+        text = _("There is no page at this address. Check the link, or type the code shown on the screen.")
+    elif error.code == 403:
+        title = _("Not allowed")
+        text = _("Your account cannot open this page.")
+    else:
+        title = _("Something went wrong")
+        text = _("That request could not be handled. Go back and try again.")
+    return render_template("participant/error.html", title=title, text=text), error.code or 400
+
+
 def register(app: Flask) -> None:
     """Register every blueprint on the app."""
     from cafe.web import auth, briefing, console, participant, safeguarding, wall
@@ -35,3 +54,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(wall.bp)
     app.register_blueprint(safeguarding.bp)
     app.register_blueprint(briefing.bp)
+    for code in (400, 403, 404, 405):
+        app.register_error_handler(code, error_page)

@@ -17,6 +17,8 @@ def clock_strings() -> dict[str, str]:
         "paused_left": _("Paused · %(time)s left", time="{time}"),
         "two_minutes": _("Two minutes left in this round."),
         "time_up": _("Time is up for this round."),
+        "minutes_left": _("%(minutes)s minutes left.", minutes="{minutes}"),
+        "one_minute_left": _("One minute left."),
     }
 
 

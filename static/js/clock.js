@@ -16,6 +16,8 @@
     this.clock = null;
     this.offset = 0;
     this.signalled = {};
+    this.spoken = null;
+    this.phase = undefined;
     var self = this;
     setInterval(function () { self.tick(); }, 1000);
   }
@@ -25,6 +27,7 @@
     this.clock = clock;
     this.offset = serverTime - Date.now();
     if (changed) this.signalled = {};
+    this.spoken = null;  // a start, pause, resume or extension is said at once
     this.tick();
   };
 
@@ -38,11 +41,27 @@
   Countdown.prototype.say = function (key, text) {
     if (this.signalled[key]) return;
     this.signalled[key] = true;
-    if (this.announcer) this.announcer.textContent = text;
+    this.announce(text);
     if (navigator.vibrate) { try { navigator.vibrate(150); } catch (e) { /* not allowed */ } }
     this.display.classList.add("signal");
     var display = this.display;
     setTimeout(function () { display.classList.remove("signal"); }, 2500);
+  };
+
+  // Screen readers hear the time politely and seldom: when the round starts, pauses, resumes or is
+  // extended, every five minutes, then each of the last five minutes (two: the gentle signal).
+  Countdown.prototype.announce = function (text) {
+    if (this.announcer && this.announcer.textContent !== text) this.announcer.textContent = text;
+  };
+
+  Countdown.prototype.speakMinutes = function (whole) {
+    if (whole === this.spoken) return;
+    var fresh = this.spoken === null;
+    this.spoken = whole;
+    if (whole === 2 && !this.signalled.two) this.say("two", t("two_minutes"));
+    else if (fresh || whole % 5 === 0 || whole <= 5) {
+      this.announce(whole === 1 ? t("one_minute_left") : t("minutes_left", { minutes: whole }));
+    }
   };
 
   Countdown.prototype.tick = function () {
@@ -51,11 +70,17 @@
     var left = this.remaining();
     var phase = c.phase;
     this.display.dataset.phase = phase;
+    if (phase !== this.phase) {
+      // Say a change of phase once (not on first load: the page says where things stand).
+      if (this.phase !== undefined && phase !== "running") this.announce(t(phase));
+      this.phase = phase;
+      this.spoken = null;
+    }
     if (phase === "running" || phase === "paused") {
       this.display.textContent = t(phase === "paused" ? "paused_left" : "left", { time: format(left) });
       this.display.classList.toggle("soon", left <= 120 && left > 0);
       this.display.classList.toggle("over", left <= 0);
-      if (phase === "running" && left <= 120 && left > 0) this.say("two", t("two_minutes"));
+      if (phase === "running" && left > 0) this.speakMinutes(Math.ceil(left / 60));
       if (phase === "running" && left <= 0) this.say("end", t("time_up"));
     } else {
       this.display.textContent = t(phase);

@@ -20,6 +20,17 @@
       window.location.replace(link.href);
     });
   });
+  // With large text the bar (languages and exit) can fill half a small screen. Then it scrolls away
+  // with the page and only "Exit this page" stays in view, in the corner.
+  var bar = document.querySelector(".bar");
+  function fit() {
+    document.body.classList.remove("bar-tall");
+    if (bar && bar.offsetHeight > window.innerHeight / 4) document.body.classList.add("bar-tall");
+  }
+  if (bar && window.ResizeObserver) new ResizeObserver(fit).observe(bar);
+  window.addEventListener("resize", fit);
+  fit();
+
   var shifts = 0, timer = null;
   document.addEventListener("keyup", function (event) {
     if (event.key !== "Shift") { shifts = 0; return; }

@@ -152,3 +152,23 @@ def test_a_phone_whose_pass_is_gone_sees_the_notice_again(app, phone_page, serve
     # The table QR link (/t/1) seats the new pass at the same table.
     expect(phone_page.locator("#question")).to_have_text("What does good allyship look like?")
     expect(phone_page.locator("#where-table")).to_have_text("Table 1 · Oak")
+
+
+def test_exit_after_joining_by_code_and_changing_language_leaves_no_way_back(
+    phone_page, server, db_path
+):
+    code = rows(db_path, "SELECT code FROM events WHERE slug = 'test-cafe'")[0][0]
+    phone_page.goto(f"{server.url}/")
+    phone_page.fill("#code", code)
+    phone_page.click("button[type=submit]")
+    phone_page.click("#continue")
+    phone_page.get_by_role("button", name="1 · Oak").click()
+    phone_page.get_by_role("link", name="Polski").click()
+    expect(phone_page.locator("html")).to_have_attribute("lang", "pl")
+    phone_page.locator("a[data-exit]").click()
+    expect(phone_page).to_have_title("New tab")
+    # Changing language replaced the page, and so did leaving: one step back is before the café's
+    # own pages (the code was typed on the join page, which says nothing about the notes).
+    phone_page.go_back()
+    assert "/e/test-cafe" not in phone_page.url
+    assert "lang=" not in phone_page.url
