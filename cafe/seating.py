@@ -269,7 +269,7 @@ def plan_next_round(
     for t, pid in hosts.items():
         if pid in here:
             pinned[pid] = t
-    for pid, t in pinned.items():
+    for t in pinned.values():
         _require(0 <= t < tables, f"table {t} is out of range: tables are 0 to {tables - 1}")
     visited: dict[int, set[int]] = {p: set() for p in people}
     met: dict[int, set[int]] = {p: set() for p in people}

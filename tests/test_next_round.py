@@ -31,9 +31,10 @@ def min_revisits_brute_force(tables, travellers, pinned, visited) -> int:
 
 def _balance_possible(n, tables, stay) -> bool:
     size, extra = divmod(n, tables)
-    return all(k <= size + (extra > 0) for k in stay.values()) and sum(
-        k > size for k in stay.values()
-    ) <= extra
+    return (
+        all(k <= size + (extra > 0) for k in stay.values())
+        and sum(k > size for k in stay.values()) <= extra
+    )
 
 
 def _level_cap(n, tables, stay) -> int:
@@ -97,11 +98,18 @@ def test_few_meet_again_when_tables_allow():
     tables, people = 12, list(range(60))
     history = [{p: p % tables for p in people}]
     seat = plan_next_round(tables, people, history, {t: t for t in range(tables)}, seed=1)
-    met_before = {frozenset(pair) for pair in combinations(people, 2) if pair[0] % 12 == pair[1] % 12}
+    met_before = {
+        frozenset(pair) for pair in combinations(people, 2) if pair[0] % 12 == pair[1] % 12
+    }
     groups: dict[int, list[int]] = {}
     for p, t in seat.items():
         groups.setdefault(t, []).append(p)
-    again = [pair for g in groups.values() for pair in combinations(g, 2) if frozenset(pair) in met_before]
+    again = [
+        pair
+        for g in groups.values()
+        for pair in combinations(g, 2)
+        if frozenset(pair) in met_before
+    ]
     assert again == []
 
 
