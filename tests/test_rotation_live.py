@@ -252,3 +252,20 @@ def test_word_cloud_on_the_wall_keeps_words_k_people_used(app, console, wall, db
     act(console, "hide_note", {"id": ids[0]})
     [harvest] = received(wall, W, "harvest_changed")
     assert harvest["harvest"]["words"] == []
+
+
+def test_hosted_tables_get_a_host_card_with_the_host_link_qr(app, client):
+    from cafe.actions import do_create_event
+    from cafe.plans import parse_plan
+    from conftest import PLAN, login
+
+    source = PLAN.read_text().replace('name = "Ash"', 'name = "Ash"\nhost = true')
+    with app.app_context():
+        do_create_event(parse_plan(source), slug="hosted-cafe")
+    login(client)
+    page = client.get("/console/hosted-cafe/print/tables").text
+    assert page.count("host-card") == 1 and "Host of table 2 · Ash" in page
+    assert "/console/hosted-cafe/print/host/2/qr.svg" in page
+    qr = client.get("/console/hosted-cafe/print/host/2/qr.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert client.get("/console/hosted-cafe/print/host/9/qr.svg").status_code == 404
