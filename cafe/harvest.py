@@ -21,6 +21,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
 _MORE_STOP_WORDS = {
     # English words that carry no theme in café notes
     "also",
+    "let",
     "can",
     "could",
     "get",

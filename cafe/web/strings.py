@@ -87,7 +87,7 @@ def rotation_strings() -> dict[str, str]:
         "insight_empty": _("Write the insight first."),
         "insights_full": _("Your table has shared its key insights for this round. Thank you!"),
         "dots_left": _("You have %(left)s of %(dots)s dots left.", left="{left}", dots="{dots}"),
-        "dots_on": _("%(count)s dots", count="{count}"),
+        "dots_on": _("Dots: %(count)s", count="{count}"),
         "add_dot": _("Add a dot"),
         "remove_dot": _("Take a dot back"),
         "from_table": _("From table %(number)s", number="{number}"),
@@ -100,6 +100,6 @@ def wall_strings() -> dict[str, str]:
         **clock_strings(),
         "cloud_note": _("Only words that at least %(k)s people used.", k="{k}"),
         "used_by": _("used by %(count)s people", count="{count}"),
-        "dots": _("%(count)s dots", count="{count}"),
+        "dots": _("Dots: %(count)s", count="{count}"),
         "from_table": _("From table %(number)s", number="{number}"),
     }

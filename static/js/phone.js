@@ -125,7 +125,7 @@
     if (data.event.status !== "open") { show("closed"); return; }
     if (!data.me.table && presetTable) { chooseTable(presetTable); }
     else if (!data.me.table) { drawTables(); show("tables"); focusHeading("tables"); }
-    else { drawWrite(); rotation.claimFromLink(data.me.table); }
+    else { drawWrite(); rotation.claimFromLink(parseInt(app.dataset.table, 10) || data.me.table); }
     saveShell();
     syncOutbox();
   }

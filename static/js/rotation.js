@@ -5,7 +5,7 @@
 
   window.CafeRotation = function (opts) {
     var t = window.cafeT;
-    var socket = null, announced = "", claimed = false, pending = null;
+    var socket = null, announced = "", claimed = false, pending = null, recapKey = "";
     var hostKey = new URLSearchParams(window.location.search).get("host");
     function $(id) { return document.getElementById(id); }
     function rot() {
@@ -80,6 +80,9 @@
         list.appendChild(li);
       });
       $("recap-empty").hidden = host.recap.length > 0;
+      // Open for briefing newcomers at a rotation; folded away while the round runs.
+      var key = phase() + ":" + host.round;
+      if (recapKey !== key) { recapKey = key; $("recap-box").open = phase() !== "running"; }
       var mine = $("host-insights");
       mine.textContent = "";
       host.insights.forEach(function (insight) {
