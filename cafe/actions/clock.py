@@ -141,6 +141,8 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
 
     view, told = get_writer().write(update)
     _publish_everywhere(events.RoundChanged(**view), event["id"])
+    if action == "end_round" and told["round"] is not None:
+        told["moves"] = rotation.do_plan_round(event, told["round"])
     rotation.publish_round_change(event, action, told)
     return view
 

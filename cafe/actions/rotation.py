@@ -106,8 +106,8 @@ def snapshot_seats(db: Database, event_id: int, round_no: int) -> None:
     )
 
 
-def plan_round(db: Database, event: dict[str, Any], round_no: int) -> dict[int, int]:
-    """Plan a round's seating from the real history and store it; return participant -> table."""
+def plan_inputs(db: Database, event: dict[str, Any], round_no: int) -> dict[str, Any]:
+    """Read what planning a round needs: tables, who is seated, hosts, who cannot move, history."""
     numbers = _table_numbers(db, event["id"])
     index = {n: i for i, n in enumerate(numbers)}
     seated = [p for p in _people(db, event["id"]) if p["table_no"] in index]
@@ -122,26 +122,59 @@ def plan_round(db: Database, event: dict[str, Any], round_no: int) -> dict[int, 
         {pid: index[t] for pid, t in seating.items() if t in index}
         for seating in _history(db, event["id"], round_no)
     ]
+    return {
+        "numbers": numbers,
+        "present": [p["id"] for p in seated],
+        "history": history,
+        "hosts": hosts,
+        "fixed": fixed,
+        "seed": event["id"] * 1000 + round_no,
+    }
+
+
+def compute_plan(inputs: dict[str, Any]) -> dict[int, int]:
+    """Plan a round from `plan_inputs`; return participant -> table number."""
+    numbers = inputs["numbers"]
     seat = plan_next_round(
         len(numbers),
-        [p["id"] for p in seated],
-        history,
-        hosts,
-        fixed,
-        seed=event["id"] * 1000 + round_no,
+        inputs["present"],
+        inputs["history"],
+        inputs["hosts"],
+        inputs["fixed"],
+        seed=inputs["seed"],
     )
-    plan = {pid: numbers[t] for pid, t in seat.items()}
+    return {pid: numbers[t] for pid, t in seat.items()}
+
+
+def store_plan(db: Database, event_id: int, round_no: int, plan: dict[int, int]) -> None:
+    """Replace a round's planned seats."""
     db.execute(
         "DELETE FROM seats WHERE event_id = ? AND round_no = ? AND planned = 1",
-        [event["id"], round_no],
+        [event_id, round_no],
     )
     db.conn.executemany(
         "INSERT INTO seats (event_id, round_no, participant_id, table_no, planned) "
         "VALUES (?, ?, ?, ?, 1) ON CONFLICT (event_id, round_no, participant_id) "
         "DO UPDATE SET table_no = excluded.table_no, planned = 1",
-        [(event["id"], round_no, pid, t) for pid, t in sorted(plan.items())],
+        [(event_id, round_no, pid, t) for pid, t in sorted(plan.items())],
     )
-    return plan
+
+
+def do_plan_round(event: dict[str, Any], round_no: int) -> dict[int, int]:
+    """Plan a round outside the writer (a big café takes a second or two), then store the plan
+    unless the café has moved on meanwhile; return participant -> table number."""
+    with reading() as db:
+        inputs = plan_inputs(db, event, round_no)
+    plan = compute_plan(inputs)
+
+    def store(db: Database) -> dict[int, int]:
+        fresh = queries.event_by_slug(db, event["slug"])
+        if fresh is None or next_round(db, fresh) != round_no:
+            return {}
+        store_plan(db, event["id"], round_no, plan)
+        return plan
+
+    return get_writer().write(store)
 
 
 def take_seats(db: Database, event: dict[str, Any], round_no: int) -> dict[int, int]:
@@ -336,33 +369,30 @@ def rotation_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
     upcoming = next_round(db, event)
     plan = planned_seats(db, event["id"], upcoming) if upcoming else {}
     people = _people(db, event["id"])
+    hosts = {p["host_table"]: p for p in people if p["host_table"] is not None}
+    now_at: dict[int, list[dict]] = {}
+    going_to: dict[int, list[dict]] = {}
+    for p in people:  # grouped once: a big café has hundreds of tables
+        if p["table_no"] is not None:
+            now_at.setdefault(p["table_no"], []).append(
+                {"id": p["id"], "pseudonym": p["pseudonym"], "cannot_move": bool(p["cannot_move"])}
+            )
+        if p["id"] in plan:
+            t = plan[p["id"]]
+            going_to.setdefault(t, []).append(
+                {"id": p["id"], "pseudonym": p["pseudonym"], "moving": p["table_no"] != t}
+            )
     tables = []
     for t in queries.tables(db, event["id"]):
-        host = next((p for p in people if p["host_table"] == t["number"]), None)
-        now_here = [p for p in people if p["table_no"] == t["number"]]
-        going = [p for p in people if plan.get(p["id"]) == t["number"]]
+        host = hosts.get(t["number"])
         tables.append(
             {
                 "number": t["number"],
                 "name": t["name"],
                 "host": {"id": host["id"], "pseudonym": host["pseudonym"]} if host else None,
                 "host_link": f"/e/{event['slug']}/t/{t['number']}?host={host_key(event, t['number'])}",
-                "now": [
-                    {
-                        "id": p["id"],
-                        "pseudonym": p["pseudonym"],
-                        "cannot_move": bool(p["cannot_move"]),
-                    }
-                    for p in now_here
-                ],
-                "next": [
-                    {
-                        "id": p["id"],
-                        "pseudonym": p["pseudonym"],
-                        "moving": p["table_no"] != t["number"],
-                    }
-                    for p in going
-                ],
+                "now": now_at.get(t["number"], []),
+                "next": going_to.get(t["number"], []),
             }
         )
     started = event["phase"] != "lobby"
@@ -385,10 +415,7 @@ def after_round_change(db: Database, before: dict[str, Any], action: str) -> dic
         told["moved"] = take_seats(db, event, event["current_round"])
     elif action == "end_round":
         snapshot_seats(db, event["id"], event["current_round"])
-        upcoming = next_round(db, event)
-        if upcoming is not None:
-            told["round"] = upcoming
-            told["moves"] = plan_round(db, event, upcoming)
+        told["round"] = next_round(db, event)  # planned after the commit: see do_plan_round
         told["hosts"] = [p for p in _people(db, event["id"]) if p["host_table"] is not None]
     return told
 
