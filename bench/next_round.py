@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections import Counter
 from itertools import combinations
+from pathlib import Path
 
-from cafe.seating import plan_next_round
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from cafe.seating import plan_next_round  # noqa: E402
 
 SIZES = ((60, 12), (200, 40), (500, 100), (2000, 400))
 
