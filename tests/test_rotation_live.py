@@ -269,3 +269,41 @@ def test_hosted_tables_get_a_host_card_with_the_host_link_qr(app, client):
     qr = client.get("/console/hosted-cafe/print/host/2/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
     assert client.get("/console/hosted-cafe/print/host/9/qr.svg").status_code == 404
+
+
+def test_cannot_move_after_the_plan_keeps_them_put_and_hosting_can_stop(
+    app, console, db_path, cafe
+):
+    phones, ids = cafe
+    act(console, "start_round")
+    act(console, "end_round")
+    [move] = received(phones["B"], P, "move_assigned")
+    assert move["move"]["stay"] is False
+    # B says they cannot move after all: the plan keeps them at their table and says so.
+    ack = act(phones["B"], "set_cannot_move", {"value": True}, P)
+    assert ack["move"]["stay"] is True and ack["move"]["table"] == 1
+    [again] = received(phones["B"], P, "move_assigned")
+    assert again["move"]["stay"] is True
+    act(console, "start_round")
+    assert rows(db_path, "SELECT table_no FROM participants WHERE id = ?", (ids["B"],)) == [(1,)]
+    # The facilitator makes C a host, then stops it: C's phone hears both.
+    received(phones["C"], P)
+    assert act(console, "set_host", {"participant": ids["C"], "table": 2})["ok"]
+    assert act(console, "set_host", {"participant": ids["C"], "table": None})["host"] is None
+    briefings = [b["host"] for b in received(phones["C"], P, "host_briefed")]
+    assert briefings[0]["table"] == 2 and briefings[-1] is None
+    for bad in ({"participant": ids["C"], "table": 9}, {"participant": 99999, "table": 1}):
+        assert act(console, "set_host", bad)["ok"] is False
+
+
+def test_plan_dots_and_host_are_checked():
+    from cafe.plans import PlanError, parse_plan
+    from conftest import PLAN
+
+    source = PLAN.read_text()
+    assert parse_plan(source).dots == 3
+    assert parse_plan("dots = 5\n" + source).dots == 5
+    with pytest.raises(PlanError, match="dots"):
+        parse_plan("dots = 0\n" + source)
+    with pytest.raises(PlanError, match="host"):
+        parse_plan(source.replace('name = "Oak"', 'name = "Oak"\nhost = "yes"'))
