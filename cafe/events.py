@@ -126,6 +126,69 @@ class SafeguardingItemChanged(ServerEvent):
     item: dict
 
 
+@dataclass(frozen=True)
+class MoveAssigned(ServerEvent):
+    """At a rotation: the table this participant goes to next round, or that they stay."""
+
+    name: ClassVar[str] = "move_assigned"
+    namespace: ClassVar[str] = PARTICIPANT
+    move: dict
+
+
+@dataclass(frozen=True)
+class HostBriefed(ServerEvent):
+    """This participant hosts a table (briefing: earlier notes, this round's insights), or no longer."""
+
+    name: ClassVar[str] = "host_briefed"
+    namespace: ClassVar[str] = PARTICIPANT
+    host: dict | None
+
+
+@dataclass(frozen=True)
+class InsightsChanged(ServerEvent):
+    """The insights everyone may dot-vote on (sent to phones in the harvest)."""
+
+    name: ClassVar[str] = "insights_changed"
+    namespace: ClassVar[str] = PARTICIPANT
+    insights: list
+
+
+@dataclass(frozen=True)
+class RotationChanged(ServerEvent):
+    """The rotation plan, hosts or people not yet placed changed (console view)."""
+
+    name: ClassVar[str] = "rotation_changed"
+    namespace: ClassVar[str] = CONSOLE
+    rotation: dict
+
+
+@dataclass(frozen=True)
+class InsightAdded(ServerEvent):
+    """A host shared one of the round's key insights."""
+
+    name: ClassVar[str] = "insight_added"
+    namespace: ClassVar[str] = CONSOLE
+    insight: dict
+
+
+@dataclass(frozen=True)
+class HarvestChanged(ServerEvent):
+    """The harvest wall's word cloud, insights and dots."""
+
+    name: ClassVar[str] = "harvest_changed"
+    namespace: ClassVar[str] = WALL
+    harvest: dict
+
+
+@dataclass(frozen=True)
+class VotesChanged(ServerEvent):
+    """The dots on each insight changed (sent to walls and consoles)."""
+
+    name: ClassVar[str] = "votes_changed"
+    namespace: ClassVar[str] = WALL
+    votes: dict
+
+
 ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     NoteAdded,
     NoteChanged,
@@ -138,4 +201,11 @@ ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     HoldChanged,
     MessageSent,
     SafeguardingItemChanged,
+    MoveAssigned,
+    HostBriefed,
+    InsightsChanged,
+    RotationChanged,
+    InsightAdded,
+    HarvestChanged,
+    VotesChanged,
 )

@@ -130,6 +130,44 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         ["ALTER TABLE rounds ADD COLUMN translations_json TEXT NOT NULL DEFAULT '{}'"],
     ),
     (
+        6,
+        "rotation: hosts, who cannot move, seats per round, insights, dot votes",
+        [
+            "ALTER TABLE participants ADD COLUMN host_table INTEGER",
+            "ALTER TABLE participants ADD COLUMN cannot_move INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE events ADD COLUMN dots INTEGER NOT NULL DEFAULT 3",
+            """CREATE TABLE seats (
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                round_no INTEGER NOT NULL,
+                participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+                table_no INTEGER NOT NULL,
+                planned INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (event_id, round_no, participant_id)
+            )""",
+            """CREATE TABLE insights (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                client_id TEXT NOT NULL,
+                participant_id INTEGER REFERENCES participants(id) ON DELETE SET NULL,
+                table_no INTEGER NOT NULL,
+                round_no INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                flags_json TEXT NOT NULL DEFAULT '[]',
+                created_at TEXT NOT NULL,
+                UNIQUE (event_id, client_id)
+            )""",
+            "CREATE INDEX insights_event_table ON insights(event_id, table_no, round_no)",
+            """CREATE TABLE dot_votes (
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                participant_id INTEGER NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+                insight_id INTEGER NOT NULL REFERENCES insights(id) ON DELETE CASCADE,
+                dots INTEGER NOT NULL CHECK (dots > 0),
+                PRIMARY KEY (participant_id, insight_id)
+            )""",
+            "CREATE INDEX dot_votes_event ON dot_votes(event_id)",
+        ],
+    ),
+    (
         8,
         "briefing drafts with their version history",
         [

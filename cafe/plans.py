@@ -25,8 +25,9 @@ TOP_KEYS = {
     "rounds",
     "frames",
     "names",
+    "dots",
 }
-TABLE_KEYS = {"name", "capacity"}
+TABLE_KEYS = {"name", "capacity", "host"}
 ROUND_KEYS = {"question", "minutes", "move", "content_warning", "translations"}
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 FRAME_KEYS = {"name", "seeds"}
@@ -38,6 +39,7 @@ class TablePlan:
 
     name: str
     capacity: int = 5
+    host: bool = False  # the table has a host, who joins by the table's host link and stays
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Plan:
     wall_requires_approval: bool = True
     frames: tuple[FramePlan, ...] = field(default_factory=tuple)
     names: tuple[str, ...] = ()  # people's names to flag and redact wherever notes mention them
+    dots: int = 3  # dots each participant may place on the insights in the harvest
 
     def to_dict(self) -> dict[str, Any]:
         """Return the plan as plain JSON-ready data."""
@@ -233,6 +236,7 @@ def _read(data: dict, checker: _Checker) -> Plan:
             TablePlan(
                 name=c.text(raw, "name", f"tables[{i}].name", required=True, limit=60),
                 capacity=c.integer(raw, "capacity", f"tables[{i}].capacity", 5, 2, 20),
+                host=c.boolean(raw, "host", f"tables[{i}].host", False),
             )
         )
     seen: set[str] = set()
@@ -284,6 +288,7 @@ def _read(data: dict, checker: _Checker) -> Plan:
         rounds=tuple(rounds),
         frames=tuple(frames),
         names=c.texts(data, "names", "names", limit=80),
+        dots=c.integer(data, "dots", "dots", 3, 1, 20),
     )
 
 

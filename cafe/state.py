@@ -7,7 +7,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from cafe import queries
-from cafe.actions import clock_view, console_note_view, own_note_view, wall_note_view
+from cafe.actions import clock_view, console_note_view, own_note_view, rotation, wall_note_view
 from cafe.actions.notes import listed_names
 
 
@@ -39,6 +39,7 @@ def participant_state(
         "me": {"pseudonym": participant["pseudonym"], "table": participant["table_no"]},
         "notes": [own_note_view(n) for n in queries.participant_notes(db, participant["id"])],
         "max_chars": max_chars,
+        "rotation": rotation.phone_rotation(db, event, participant),
     }
 
 
@@ -51,6 +52,10 @@ def console_state(db: Database, event: dict[str, Any], presence: dict[int, int])
         ],
         "presence": {"tables": presence, "total": sum(presence.values())},
         "participants": queries.participant_count(db, event["id"]),
+        "rotation": rotation.rotation_view(db, event),
+        "insights": [rotation.insight_view(i) for i in rotation._insights(db, event["id"])],
+        "votes": rotation.vote_totals(db, event["id"]),
+        "dots": event["dots"],
     }
 
 
@@ -59,4 +64,5 @@ def wall_state(db: Database, event: dict[str, Any]) -> dict[str, Any]:
     return {
         "event": event_view(db, event),
         "notes": [wall_note_view(n) for n in queries.wall_notes(db, event["id"])],
+        "harvest": rotation.harvest_view(db, event),
     }

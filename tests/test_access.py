@@ -44,6 +44,7 @@ ROUTES = {
     "console.console": ("/console/test-cafe", {"facilitator", "admin"}),
     "console.print_tables": ("/console/test-cafe/print/tables", {"facilitator", "admin"}),
     "console.print_seats": ("/console/test-cafe/print/seats", {"facilitator", "admin"}),
+    "console.host_qr": ("/console/test-cafe/print/host/1/qr.svg", {"facilitator", "admin"}),
     "safeguarding.queue": ("/safeguarding/test-cafe", {"safeguarding", "admin"}),
     "wall.wall_page": (
         "/wall/test-cafe?token={wall_token}",

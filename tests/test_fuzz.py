@@ -27,13 +27,20 @@ FIELDS = st.fixed_dictionaries(
         "minutes": JSON | st.integers(-100, 100),
         "message": JSON | st.text(max_size=50),
         "status": JSON | st.sampled_from(["new", "acknowledged", "resolved", "x"]),
+        "value": JSON | st.booleans(),
+        "key": JSON | st.text(max_size=30),
+        "insight": JSON | st.integers(-5, 5),
+        "dots": JSON | st.integers(-5, 5),
+        "participant": JSON | st.integers(-5, 5),
     },
 )
 PAYLOADS = JSON | FIELDS
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PARTICIPANT_EVENTS = ["submit_note", "sync_notes", "edit_note", "withdraw_note", "choose_table"]
+PARTICIPANT_EVENTS += ["set_cannot_move", "claim_host", "submit_insight", "set_dots"]
 CONSOLE_EVENTS = ["approve_note", "hide_note", "redact_note", "start_round", "pause_round", "resume_round", "extend_round",
                   "end_round", "start_harvest", "hold_everyone", "release_everyone", "send_message"]
+CONSOLE_EVENTS += ["set_host", "seat_late_joiners"]
 
 
 def check_ack(ack) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from cafe import events, queries, rooms, rounds, socketio
+from cafe.actions import rotation
 from cafe.actions.common import Refused, _publish, check_payload, now
 from cafe.actions.notes import check_note_text
 from cafe.db import get_writer, reading
@@ -135,10 +136,14 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
             ],
         )
         updated = queries.event_by_slug(db, event["slug"])
-        return clock_view(db, updated)
+        told = rotation.after_round_change(db, fresh, action)
+        return clock_view(db, updated), told
 
-    view = get_writer().write(update)
+    view, told = get_writer().write(update)
     _publish_everywhere(events.RoundChanged(**view), event["id"])
+    if action == "end_round" and told["round"] is not None:
+        told["moves"] = rotation.do_plan_round(event, told["round"])
+    rotation.publish_round_change(event, action, told)
     return view
 
 

@@ -19,6 +19,7 @@ def do_purge_event(event: dict[str, Any]) -> dict[str, int]:
 
     def purge(db: Database) -> dict[str, int]:
         notes = db.execute("DELETE FROM notes WHERE event_id = ?", [event["id"]]).rowcount
+        db.execute("DELETE FROM insights WHERE event_id = ?", [event["id"]])
         people = db.execute("DELETE FROM participants WHERE event_id = ?", [event["id"]]).rowcount
         db.execute(
             "UPDATE events SET purged_at = ?, hold_message = NULL WHERE id = ?",

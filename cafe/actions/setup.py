@@ -40,7 +40,7 @@ def do_create_event(plan: Plan, slug: str | None = None, replace: bool = False) 
             code = new_code()
         cursor = db.execute(
             "INSERT INTO events (slug, code, title, plan_json, wall_token, wall_requires_approval, "
-            "retention_days, k_threshold, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+            "retention_days, k_threshold, created_at, dots) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
                 slug,
                 code,
@@ -51,6 +51,7 @@ def do_create_event(plan: Plan, slug: str | None = None, replace: bool = False) 
                 plan.retention_days,
                 plan.k_threshold,
                 now(),
+                plan.dots,
             ],
         )
         event_id = cursor.lastrowid

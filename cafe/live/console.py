@@ -9,6 +9,7 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from cafe import actions, rooms, socketio
+from cafe.actions import rotation
 from cafe.db import reading
 from cafe.events import CONSOLE
 from cafe.live.common import (
@@ -59,7 +60,9 @@ def _set_wall(payload: Any, state: str) -> dict[str, Any]:
     conn = connection(CONSOLE)
     _authorised(conn)
     note_id = actions.check_note_id(payload)
-    note = actions.do_set_wall(current_event(conn), note_id, state)
+    event = current_event(conn)
+    note = actions.do_set_wall(event, note_id, state)
+    rotation.publish_cloud(event)  # the harvest's word cloud follows the wall
     return ok(id=note["id"], wall=note["wall"])
 
 
@@ -83,7 +86,9 @@ def on_redact_note(payload: Any = None) -> dict[str, Any]:
     """Remove the personal details from a note (placeholders replace them)."""
     conn = connection(CONSOLE)
     _authorised(conn)
-    note = actions.do_redact_note(current_event(conn), actions.check_note_id(payload))
+    event = current_event(conn)
+    note = actions.do_redact_note(event, actions.check_note_id(payload))
+    rotation.publish_cloud(event)
     return ok(id=note["id"], flags=json.loads(note["flags_json"]))
 
 
@@ -105,7 +110,12 @@ def _round_handler(action: str, doc: str) -> Any:
         conn = connection(CONSOLE)
         _authorised(conn)
         checked = actions.check_round_action(action, payload)
-        return ok(**actions.do_change_round(current_event(conn), action, checked))
+        event = current_event(conn)
+        view = actions.do_change_round(event, action, checked)
+        from cafe.live.rotation import resync_rooms  # the round may have seated phones elsewhere
+
+        resync_rooms(event["id"])
+        return ok(**view)
 
     handler.__name__ = f"on_{action}"
     handler.__doc__ = doc

@@ -56,7 +56,28 @@ def print_tables(slug: str) -> str:
     with reading() as db:
         tables = queries.tables(db, event["id"])
     join_url = base_url() + url_for("participant.event_page", slug=slug)
-    return render_template("print/tables.html", event=event, tables=tables, join_url=join_url)
+    planned = queries.plan(event).get("tables", [])
+    hosted = {i for i, t in enumerate(planned, start=1) if t.get("host")}
+    return render_template(
+        "print/tables.html", event=event, tables=tables, join_url=join_url, hosted=hosted
+    )
+
+
+@bp.get("/<slug>/print/host/<int:table>/qr.svg")
+@login_required(*ROLES)
+def host_qr(slug: str, table: int) -> Any:
+    """Return the QR code of a table's host link (secret: only for the host's card)."""
+    from flask import Response
+
+    from cafe import qr
+    from cafe.actions.rotation import host_key
+
+    event = event_or_404(slug)
+    with reading() as db:
+        if table not in {t["number"] for t in queries.tables(db, event["id"])}:
+            abort(404)
+    url = base_url() + url_for("participant.table_page", slug=slug, table=table)
+    return Response(qr.svg(f"{url}?host={host_key(event, table)}"), mimetype="image/svg+xml")
 
 
 @bp.get("/<slug>/print/seats")

@@ -67,4 +67,41 @@ def phone_strings() -> dict[str, str]:
         "confirm_withdraw": _(
             "Withdraw this note? Its text will be deleted and it will not be used."
         ),
+            **rotation_strings(),
+    }
+
+
+def rotation_strings() -> dict[str, str]:
+    """Return the phone's words for moving tables, hosting and dot-voting."""
+    return {
+        "move_to": _("Move to table %(number)s", number="{number}"),
+        "stay_at": _("Stay at table %(number)s", number="{number}"),
+        "move_text": _("When the next round starts, please go to this table. Its card shows its name."),
+        "stay_text": _("Please stay at this table for the next round."),
+        "host_stay_text": _("You host this table: please stay and welcome the people who arrive."),
+        "move_confirm": _("I'm at table %(number)s", number="{number}"),
+        "move_say": _(
+            "Next round: move to table %(number)s, %(name)s.", number="{number}", name="{name}"
+        ),
+        "stay_say": _("Next round: stay at table %(number)s.", number="{number}"),
+        "host_of": _("You host table %(number)s · %(name)s", number="{number}", name="{name}"),
+        "recap_round": _("Round %(number)s", number="{number}"),
+        "insight_empty": _("Write the insight first."),
+        "insights_full": _("Your table has shared its key insights for this round. Thank you!"),
+        "dots_left": _("You have %(left)s of %(dots)s dots left.", left="{left}", dots="{dots}"),
+        "dots_on": _("Dots: %(count)s", count="{count}"),
+        "add_dot": _("Add a dot"),
+        "remove_dot": _("Take a dot back"),
+        "from_table": _("From table %(number)s", number="{number}"),
+    }
+
+
+def wall_strings() -> dict[str, str]:
+    """Return the wall's words (the countdown's and the harvest's)."""
+    return {
+        **clock_strings(),
+        "cloud_note": _("Only words that at least %(k)s people used.", k="{k}"),
+        "used_by": _("used by %(count)s people", count="{count}"),
+        "dots": _("Dots: %(count)s", count="{count}"),
+        "from_table": _("From table %(number)s", number="{number}"),
     }

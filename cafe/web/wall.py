@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from cafe import queries
 from cafe.db import reading
 from cafe.web import base_url
-from cafe.web.strings import clock_strings
+from cafe.web.strings import wall_strings
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")
 
@@ -24,5 +24,5 @@ def wall_page(slug: str) -> str:
         abort(404)
     join_url = base_url() + url_for("participant.event_page", slug=slug)
     return render_template(
-        "wall/wall.html", strings=clock_strings(), event=event, token=token, join_url=join_url
+        "wall/wall.html", strings=wall_strings(), event=event, token=token, join_url=join_url
     )

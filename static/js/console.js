@@ -189,6 +189,7 @@
   });
 
   var socket = io("/console", { auth: { event: root.dataset.slug } });
+  if (window.CafeConsoleRotation) window.CafeConsoleRotation(socket);
   socket.on("connect", function () { $("status").textContent = "Live"; });
   socket.on("disconnect", function () { $("status").textContent = "Reconnecting…"; });
   socket.on("connect_error", function (error) { $("status").textContent = error.message || "Cannot connect."; });

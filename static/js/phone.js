@@ -17,6 +17,10 @@
   var failed = {};       // client_id -> reason the server refused it
   var inflight = {};
   var attempt = 0, retryTimer = null;
+  var rotation = new CafeRotation({
+    getState: function () { return state; },
+    chooseTable: function (number) { chooseTable(number); }
+  });
   var countdown = new CafeCountdown(document.getElementById("timer"), document.getElementById("timer-say"));
 
   function $(id) { return document.getElementById(id); }
@@ -92,7 +96,14 @@
       $("message").hidden = false;
     });
     socket.on("own_note_changed", function (data) { saved[data.note.client_id] = data.note; render(); });
-    socket.on("table_changed", function (data) { if (state) { state.me.table = data.table; drawWhere(); } });
+    socket.on("table_changed", function (data) {
+      if (!state) return;
+      var had = state.me.table;
+      state.me.table = data.table;
+      saveShell();
+      if (had) { drawWhere(); rotation.draw(); } else { drawWrite(); flush(); }
+    });
+    rotation.bind(socket);
   }
 
   // The round, table and question (never note text) survive a reload in this tab, so a phone
@@ -114,7 +125,7 @@
     if (data.event.status !== "open") { show("closed"); return; }
     if (!data.me.table && presetTable) { chooseTable(presetTable); }
     else if (!data.me.table) { drawTables(); show("tables"); focusHeading("tables"); }
-    else { drawWrite(); }
+    else { drawWrite(); rotation.claimFromLink(parseInt(app.dataset.table, 10) || data.me.table); }
     saveShell();
     syncOutbox();
   }
@@ -142,6 +153,7 @@
       saveShell();
       drawWrite();
       flush();
+      rotation.claimFromLink(ack.table);
     });
   }
 
@@ -176,6 +188,7 @@
     show("write");
     updateCount();
     render();
+    rotation.draw();
     if (wasHidden) focusHeading("write");
   }
 

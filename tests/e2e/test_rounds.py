@@ -66,6 +66,8 @@ def test_console_marks_tables_that_have_gone_quiet(app, server, console_page, ph
     from cafe.db import get_writer
 
     console_page.get_by_role("button", name="Start round 1").click()
+    # Wait until the round has started, or the clock moved back below may be overwritten by it.
+    expect(console_page.locator("#timer")).to_contain_text("left")
     expect(console_page.locator('[data-quiet="1"]')).to_be_hidden()
     # The round began eleven minutes ago and nobody at either table has written since.
     with app.app_context():

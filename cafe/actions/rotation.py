@@ -1,0 +1,755 @@
+"""Rotation, hosts, insights and dot votes.
+
+At the end of a round whose travellers move, the next round is planned from where people really
+sat (cafe/seating.py) and every phone is told its table; when the next round starts, everyone is
+seated there (people the plan did not know join the smallest tables; nobody else moves). Hosts stay
+and are briefed with their table's earlier notes; they submit the round's key insights, on which
+everyone dot-votes in the harvest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlite_utils import Database
+
+from cafe import events, queries, rooms, socketio
+from cafe.actions.common import Refused, _publish, check_payload, now
+from cafe.actions.notes import check_event_open, check_note_text, listed_names
+from cafe.db import get_writer, reading
+from cafe.harvest import word_cloud
+from cafe.safety import classify_note, redact
+from cafe.seating import place_late_joiner, plan_next_round
+
+MAX_INSIGHTS = 3
+MAX_INSIGHT_CHARS = 500
+RECAP_LIMIT = 60
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+# ---- reading -------------------------------------------------------------------------------------
+
+
+def host_key(event: dict[str, Any], table_no: int) -> str:
+    """Return the secret in a table's host link (derived from the event's wall token)."""
+    message = f"host:{event['id']}:{table_no}".encode()
+    return hmac.new(event["wall_token"].encode(), message, hashlib.sha256).hexdigest()[:20]
+
+
+def _people(db: Database, event_id: int) -> list[dict[str, Any]]:
+    return [
+        dict(row)
+        for row in db.query(
+            "SELECT id, pseudonym, table_no, host_table, cannot_move FROM participants "
+            "WHERE event_id = ? ORDER BY id",
+            [event_id],
+        )
+    ]
+
+
+def _table_numbers(db: Database, event_id: int) -> list[int]:
+    return [t["number"] for t in queries.tables(db, event_id)]
+
+
+def _history(db: Database, event_id: int, except_round: int) -> list[dict[int, int]]:
+    """Return where people really sat each round (table numbers), the given round left out."""
+    rounds: dict[int, dict[int, int]] = {}
+    for row in db.query(
+        "SELECT round_no, participant_id, table_no FROM seats "
+        "WHERE event_id = ? AND planned = 0 AND round_no != ? ORDER BY round_no",
+        [event_id, except_round],
+    ):
+        rounds.setdefault(row["round_no"], {})[row["participant_id"]] = row["table_no"]
+    return list(rounds.values())
+
+
+def planned_seats(db: Database, event_id: int, round_no: int) -> dict[int, int]:
+    """Return the planned (not yet taken) seats of a round: participant -> table number."""
+    return {
+        row["participant_id"]: row["table_no"]
+        for row in db.query(
+            "SELECT participant_id, table_no FROM seats "
+            "WHERE event_id = ? AND round_no = ? AND planned = 1",
+            [event_id, round_no],
+        )
+    }
+
+
+def next_round(db: Database, event: dict[str, Any]) -> int | None:
+    """Return the round travellers are moving to, while a round that moves has ended."""
+    if event["phase"] != "ended":
+        return None
+    rounds = queries.rounds(db, event["id"])
+    current = next((r for r in rounds if r["number"] == event["current_round"]), None)
+    if current is None or not current["move"] or event["current_round"] >= len(rounds):
+        return None
+    return event["current_round"] + 1
+
+
+# ---- inside a round transition's transaction ---------------------------------------------------
+
+
+def snapshot_seats(db: Database, event_id: int, round_no: int) -> None:
+    """Record where every seated participant is now, as where they sat in this round."""
+    db.execute(
+        "INSERT INTO seats (event_id, round_no, participant_id, table_no, planned) "
+        "SELECT event_id, ?, id, table_no, 0 FROM participants "
+        "WHERE event_id = ? AND table_no IS NOT NULL "
+        "ON CONFLICT (event_id, round_no, participant_id) "
+        "DO UPDATE SET table_no = excluded.table_no, planned = 0",
+        [round_no, event_id],
+    )
+
+
+def plan_inputs(db: Database, event: dict[str, Any], round_no: int) -> dict[str, Any]:
+    """Read what planning a round needs: tables, who is seated, hosts, who cannot move, history."""
+    numbers = _table_numbers(db, event["id"])
+    index = {n: i for i, n in enumerate(numbers)}
+    seated = [p for p in _people(db, event["id"]) if p["table_no"] in index]
+    hosts: dict[int, int] = {}
+    fixed: dict[int, int] = {}
+    for p in seated:
+        if p["host_table"] in index and index[p["host_table"]] not in hosts:
+            hosts[index[p["host_table"]]] = p["id"]
+        elif p["cannot_move"]:
+            fixed[p["id"]] = index[p["table_no"]]
+    history = [
+        {pid: index[t] for pid, t in seating.items() if t in index}
+        for seating in _history(db, event["id"], round_no)
+    ]
+    return {
+        "numbers": numbers,
+        "present": [p["id"] for p in seated],
+        "history": history,
+        "hosts": hosts,
+        "fixed": fixed,
+        "seed": event["id"] * 1000 + round_no,
+    }
+
+
+def compute_plan(inputs: dict[str, Any]) -> dict[int, int]:
+    """Plan a round from `plan_inputs`; return participant -> table number."""
+    numbers = inputs["numbers"]
+    seat = plan_next_round(
+        len(numbers),
+        inputs["present"],
+        inputs["history"],
+        inputs["hosts"],
+        inputs["fixed"],
+        seed=inputs["seed"],
+    )
+    return {pid: numbers[t] for pid, t in seat.items()}
+
+
+def store_plan(db: Database, event_id: int, round_no: int, plan: dict[int, int]) -> None:
+    """Replace a round's planned seats."""
+    db.execute(
+        "DELETE FROM seats WHERE event_id = ? AND round_no = ? AND planned = 1",
+        [event_id, round_no],
+    )
+    db.conn.executemany(
+        "INSERT INTO seats (event_id, round_no, participant_id, table_no, planned) "
+        "VALUES (?, ?, ?, ?, 1) ON CONFLICT (event_id, round_no, participant_id) "
+        "DO UPDATE SET table_no = excluded.table_no, planned = 1",
+        [(event_id, round_no, pid, t) for pid, t in sorted(plan.items())],
+    )
+
+
+def do_plan_round(event: dict[str, Any], round_no: int) -> dict[int, int]:
+    """Plan a round outside the writer (a big café takes a second or two), then store the plan
+    unless the café has moved on meanwhile; return participant -> table number."""
+    with reading() as db:
+        inputs = plan_inputs(db, event, round_no)
+    plan = compute_plan(inputs)
+
+    def store(db: Database) -> dict[int, int]:
+        fresh = queries.event_by_slug(db, event["slug"])
+        if fresh is None or next_round(db, fresh) != round_no:
+            return {}
+        store_plan(db, event["id"], round_no, plan)
+        return plan
+
+    return get_writer().write(store)
+
+
+def take_seats(db: Database, event: dict[str, Any], round_no: int) -> dict[int, int]:
+    """Seat everyone as planned for a round that starts; return who changed table (-> table)."""
+    plan = planned_seats(db, event["id"], round_no)
+    moved: dict[int, int] = {}
+    if plan:
+        numbers = _table_numbers(db, event["id"])
+        seating = dict(plan)
+        history = _history(db, event["id"], round_no)
+        for p in _people(db, event["id"]):
+            if p["table_no"] is None:
+                continue
+            if p["id"] in plan:
+                target = plan[p["id"]]
+            elif p["host_table"] in numbers:
+                target = p["host_table"]
+            elif p["cannot_move"]:
+                target = p["table_no"]
+            else:  # joined or came back after the plan was made: a smallest table, new to them
+                target = _late_table(numbers, seating, history, p["id"])
+            seating[p["id"]] = target
+            if target != p["table_no"]:
+                db.execute("UPDATE participants SET table_no = ? WHERE id = ?", [target, p["id"]])
+                moved[p["id"]] = target
+    snapshot_seats(db, event["id"], round_no)
+    return moved
+
+
+def _late_table(
+    numbers: list[int], seating: dict[int, int], history: list[dict[int, int]], pid: int
+) -> int:
+    index = {n: i for i, n in enumerate(numbers)}
+    visited = {index[h[pid]] for h in history if h.get(pid) in index}
+    met: set[int] = set()
+    for h in history:
+        if pid in h:
+            met.update(q for q, t in h.items() if t == h[pid])
+    at = {q: index[t] for q, t in seating.items() if t in index}
+    return numbers[place_late_joiner(len(numbers), at, visited, met, seed=pid)]
+
+
+# ---- views ---------------------------------------------------------------------------------------
+
+
+def _table_names(db: Database, event_id: int) -> dict[int, str]:
+    return {t["number"]: t["name"] for t in queries.tables(db, event_id)}
+
+
+def move_view(
+    event: dict[str, Any], round_no: int, person: dict[str, Any], table: int, names: dict
+) -> dict[str, Any]:
+    """Return what a phone shows at a rotation: where to go (or that they stay)."""
+    return {
+        "round": round_no,
+        "table": table,
+        "name": names.get(table, ""),
+        "stay": table == person["table_no"],
+        "host": person["host_table"] == table,
+    }
+
+
+def recap(db: Database, event: dict[str, Any], table_no: int) -> list[dict[str, Any]]:
+    """Return a table's earlier notes for its host, newest round first (redacted; no disclosures,
+    nothing withdrawn)."""
+    names = listed_names(event)
+    rows = db.query(
+        "SELECT id, round_no, text, flags_json FROM notes WHERE event_id = ? AND table_no = ? "
+        "AND status = 'saved' AND text != '' ORDER BY round_no DESC, id DESC",
+        [event["id"], table_no],
+    )
+    out = []
+    for row in rows:
+        if "disclosure" in json.loads(row["flags_json"]):
+            continue
+        out.append({"id": row["id"], "round": row["round_no"], "text": redact(row["text"], names)})
+        if len(out) >= RECAP_LIMIT:
+            break
+    return out
+
+
+def host_view(db: Database, event: dict[str, Any], person: dict[str, Any]) -> dict | None:
+    """Return a host's briefing: their table, its earlier notes, this round's insights so far."""
+    table = person["host_table"]
+    if table is None:
+        return None
+    names = _table_names(db, event["id"])
+    mine = [
+        insight_view(i)
+        for i in _insights(db, event["id"])
+        if i["table_no"] == table and i["round_no"] == event["current_round"]
+    ]
+    return {
+        "table": table,
+        "name": names.get(table, ""),
+        "round": event["current_round"],
+        "recap": recap(db, event, table),
+        "insights": mine,
+        "max_insights": MAX_INSIGHTS,
+    }
+
+
+def _insights(db: Database, event_id: int) -> list[dict[str, Any]]:
+    return [
+        dict(r)
+        for r in db.query("SELECT * FROM insights WHERE event_id = ? ORDER BY id", [event_id])
+    ]
+
+
+def insight_view(insight: dict[str, Any]) -> dict[str, Any]:
+    """Return an insight as screens show it (the text of a held one is kept back)."""
+    held = "disclosure" in json.loads(insight["flags_json"])
+    return {
+        "id": insight["id"],
+        "client_id": insight["client_id"],
+        "table": insight["table_no"],
+        "round": insight["round_no"],
+        "text": "" if held else insight["text"],
+        "held": held,
+    }
+
+
+def shown_insights(db: Database, event_id: int) -> list[dict[str, Any]]:
+    """Return the insights everyone may see and vote on."""
+    return [v for v in map(insight_view, _insights(db, event_id)) if not v["held"]]
+
+
+def vote_totals(db: Database, event_id: int) -> dict[str, int]:
+    """Return the dots on each insight (keys are insight ids as text, for JSON)."""
+    return {
+        str(row["insight_id"]): row["total"]
+        for row in db.query(
+            "SELECT insight_id, SUM(dots) AS total FROM dot_votes WHERE event_id = ? "
+            "GROUP BY insight_id",
+            [event_id],
+        )
+    }
+
+
+def my_dots(db: Database, participant_id: int) -> dict[str, int]:
+    """Return a participant's dots per insight."""
+    return {
+        str(row["insight_id"]): row["dots"]
+        for row in db.query(
+            "SELECT insight_id, dots FROM dot_votes WHERE participant_id = ?", [participant_id]
+        )
+    }
+
+
+def cloud_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
+    """Return the harvest's word cloud from approved notes (k people or more per word)."""
+    rows = db.execute(
+        "SELECT participant_id, text FROM notes WHERE event_id = ? AND wall = 'approved' "
+        "AND status = 'saved'",
+        [event["id"]],
+    ).fetchall()
+    k = event["k_threshold"]
+    return {"words": word_cloud(rows, k, listed_names(event)), "k": k}
+
+
+def harvest_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
+    """Return the wall's harvest: the cloud, the insights and their dots."""
+    return {
+        **cloud_view(db, event),
+        "insights": shown_insights(db, event["id"]),
+        "votes": vote_totals(db, event["id"]),
+    }
+
+
+def phone_rotation(db: Database, event: dict[str, Any], person: dict[str, Any]) -> dict:
+    """Return a phone's part of the rotation: its move, hosting, and its dots in the harvest."""
+    upcoming = next_round(db, event)
+    move = None
+    if upcoming is not None and person["table_no"] is not None:
+        plan = planned_seats(db, event["id"], upcoming)
+        if person["id"] in plan:
+            names = _table_names(db, event["id"])
+            move = move_view(event, upcoming, person, plan[person["id"]], names)
+    harvest = event["phase"] == "harvest"
+    return {
+        "cannot_move": bool(person["cannot_move"]),
+        "move": move,
+        "host": host_view(db, event, person),
+        "dots": event["dots"],
+        "my_dots": my_dots(db, person["id"]),
+        "insights": shown_insights(db, event["id"]) if harvest else [],
+    }
+
+
+def rotation_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
+    """Return the console's view of the rotation: each table now and next, who is not placed."""
+    upcoming = next_round(db, event)
+    plan = planned_seats(db, event["id"], upcoming) if upcoming else {}
+    people = _people(db, event["id"])
+    hosts = {p["host_table"]: p for p in people if p["host_table"] is not None}
+    now_at: dict[int, list[dict]] = {}
+    going_to: dict[int, list[dict]] = {}
+    for p in people:  # grouped once: a big café has hundreds of tables
+        if p["table_no"] is not None:
+            now_at.setdefault(p["table_no"], []).append(
+                {"id": p["id"], "pseudonym": p["pseudonym"], "cannot_move": bool(p["cannot_move"])}
+            )
+        if p["id"] in plan:
+            t = plan[p["id"]]
+            going_to.setdefault(t, []).append(
+                {"id": p["id"], "pseudonym": p["pseudonym"], "moving": p["table_no"] != t}
+            )
+    tables = []
+    for t in queries.tables(db, event["id"]):
+        host = hosts.get(t["number"])
+        tables.append(
+            {
+                "number": t["number"],
+                "name": t["name"],
+                "host": {"id": host["id"], "pseudonym": host["pseudonym"]} if host else None,
+                "host_link": f"/e/{event['slug']}/t/{t['number']}?host={host_key(event, t['number'])}",
+                "now": now_at.get(t["number"], []),
+                "next": going_to.get(t["number"], []),
+            }
+        )
+    started = event["phase"] != "lobby"
+    late = [
+        {"id": p["id"], "pseudonym": p["pseudonym"], "table": p["table_no"]}
+        for p in people
+        if started and (p["table_no"] is None or (plan and p["id"] not in plan))
+    ]
+    return {"next_round": upcoming, "planned": bool(plan), "tables": tables, "late": late}
+
+
+# ---- after a round transition --------------------------------------------------------------------
+
+
+def after_round_change(db: Database, before: dict[str, Any], action: str) -> dict[str, Any]:
+    """Do the rotation's part of a round transition inside its transaction; return what to tell."""
+    event = queries.event_by_slug(db, before["slug"])
+    told: dict[str, Any] = {"moves": {}, "moved": {}, "hosts": [], "round": None}
+    if action == "start_round":
+        told["moved"] = take_seats(db, event, event["current_round"])
+    elif action == "end_round":
+        snapshot_seats(db, event["id"], event["current_round"])
+        told["round"] = next_round(db, event)  # planned after the commit: see do_plan_round
+        told["hosts"] = [p for p in _people(db, event["id"]) if p["host_table"] is not None]
+    return told
+
+
+def publish_round_change(event: dict[str, Any], action: str, told: dict[str, Any]) -> None:
+    """Tell phones where to go, hosts their briefing, the console the plan, the wall the harvest."""
+    event_id = event["id"]
+    with reading() as db:
+        fresh = queries.event_by_slug(db, event["slug"])
+        names = _table_names(db, event_id)
+        people = {p["id"]: p for p in _people(db, event_id)}
+        for pid, table in told["moves"].items():
+            person = people.get(pid)
+            if person is not None:
+                view = move_view(fresh, told["round"], person, table, names)
+                _publish(events.MoveAssigned(view), rooms.participant(event_id, pid))
+        for person in told["hosts"]:
+            briefing = host_view(db, fresh, person)
+            _publish(events.HostBriefed(briefing), rooms.participant(event_id, person["id"]))
+        for pid, table in told["moved"].items():
+            _publish(events.TableChanged(table), rooms.participant(event_id, pid))
+        rotation = rotation_view(db, fresh)
+        harvest = harvest_view(db, fresh) if action == "start_harvest" else None
+        insights = shown_insights(db, event_id) if action == "start_harvest" else None
+    _publish(events.RotationChanged(rotation), rooms.console(event_id))
+    if harvest is not None:
+        _publish(events.HarvestChanged(harvest), rooms.wall(event_id))
+        _publish(events.InsightsChanged(insights), rooms.event(event_id))
+
+
+def publish_rotation(event: dict[str, Any]) -> None:
+    """Send the consoles the rotation as it is now."""
+    with reading() as db:
+        fresh = queries.event_by_slug(db, event["slug"])
+        view = rotation_view(db, fresh)
+    _publish(events.RotationChanged(view), rooms.console(event["id"]))
+
+
+def publish_cloud(event: dict[str, Any]) -> None:
+    """Refresh the wall's harvest after a note went on or came off the wall during the harvest."""
+    with reading() as db:
+        fresh = queries.event_by_slug(db, event["slug"])
+        if fresh is None or fresh["phase"] != "harvest":
+            return
+        view = harvest_view(db, fresh)
+    _publish(events.HarvestChanged(view), rooms.wall(event["id"]))
+
+
+# ---- phones: cannot move, host links -------------------------------------------------------------
+
+
+def do_set_cannot_move(event: dict[str, Any], participant: dict[str, Any], value: Any) -> dict:
+    """Say whether a participant can move tables; a planned move is changed to staying put."""
+    check_event_open(event)
+    if not isinstance(value, bool):
+        raise Refused(_("Say whether you can move tables."))
+
+    def update(db: Database) -> dict | None:
+        db.execute(
+            "UPDATE participants SET cannot_move = ? WHERE id = ?", [int(value), participant["id"]]
+        )
+        fresh = queries.event_by_slug(db, event["slug"])
+        person = next(p for p in _people(db, event["id"]) if p["id"] == participant["id"])
+        upcoming = next_round(db, fresh)
+        if value and upcoming is not None and person["table_no"] is not None:
+            db.execute(
+                "UPDATE seats SET table_no = ? WHERE event_id = ? AND round_no = ? "
+                "AND participant_id = ? AND planned = 1",
+                [person["table_no"], event["id"], upcoming, person["id"]],
+            )
+        return phone_rotation(db, fresh, person)
+
+    view = get_writer().write(update)
+    if view["move"] is not None:
+        _publish(
+            events.MoveAssigned(view["move"]), rooms.participant(event["id"], participant["id"])
+        )
+    publish_rotation(event)
+    return view
+
+
+def do_claim_host(event: dict[str, Any], participant: dict[str, Any], table: Any, key: Any) -> dict:
+    """Make a participant the host of a table, from the table's host link."""
+    check_event_open(event)
+    if isinstance(table, bool) or not isinstance(table, int) or not isinstance(key, str):
+        raise Refused(_("This host link is not valid."))
+    if not hmac.compare_digest(key, host_key(event, table)):
+        raise Refused(_("This host link is not valid."))
+    return _make_host(event, participant["id"], table)
+
+
+def do_set_host(event: dict[str, Any], participant_id: Any, table: Any) -> dict | None:
+    """Make a participant the host of a table (the facilitator's choice), or stop their hosting."""
+    if isinstance(participant_id, bool) or not isinstance(participant_id, int):
+        raise Refused("Choose a participant.")
+    if table is not None and (isinstance(table, bool) or not isinstance(table, int)):
+        raise Refused("Choose a table, or none to stop hosting.")
+    return _make_host(event, participant_id, table)
+
+
+def _make_host(event: dict[str, Any], participant_id: int, table: int | None) -> dict | None:
+    def update(db: Database) -> tuple[dict | None, int | None, dict[int, int]]:
+        person = queries.participant(db, participant_id)
+        if person is None or person["event_id"] != event["id"]:
+            raise Refused(_("Unknown participant."))
+        if table is not None and table not in _table_numbers(db, event["id"]):
+            raise Refused(_("There is no such table."))
+        moved: dict[int, int] = {}
+        replaced = None
+        if table is not None:
+            row = db.execute(
+                "SELECT id FROM participants WHERE event_id = ? AND host_table = ? AND id != ?",
+                [event["id"], table, participant_id],
+            ).fetchone()
+            replaced = row[0] if row else None
+            db.execute(
+                "UPDATE participants SET host_table = NULL WHERE event_id = ? AND host_table = ?",
+                [event["id"], table],
+            )
+        db.execute("UPDATE participants SET host_table = ? WHERE id = ?", [table, participant_id])
+        if table is not None and person["table_no"] != table:
+            db.execute("UPDATE participants SET table_no = ? WHERE id = ?", [table, participant_id])
+            moved[participant_id] = table
+        fresh = queries.event_by_slug(db, event["slug"])
+        upcoming = next_round(db, fresh)
+        if table is not None and upcoming is not None:  # a host stays at their table
+            db.execute(
+                "UPDATE seats SET table_no = ? WHERE event_id = ? AND round_no = ? "
+                "AND participant_id = ? AND planned = 1",
+                [table, event["id"], upcoming, participant_id],
+            )
+        person = queries.participant(db, participant_id)
+        return host_view(db, fresh, person), replaced, moved
+
+    view, replaced, moved = get_writer().write(update)
+    _publish(events.HostBriefed(view), rooms.participant(event["id"], participant_id))
+    if replaced is not None:
+        _publish(events.HostBriefed(None), rooms.participant(event["id"], replaced))
+    for pid, t in moved.items():
+        _publish(events.TableChanged(t), rooms.participant(event["id"], pid))
+    publish_rotation(event)
+    return view
+
+
+def do_seat_late_joiners(event: dict[str, Any]) -> dict[int, int]:
+    """Place everyone not yet placed: now at a smallest table, or into the next round's plan."""
+    check_event_open(event)
+
+    def update(db: Database) -> tuple[dict[int, int], dict[int, int], int | None]:
+        fresh = queries.event_by_slug(db, event["slug"])
+        numbers = _table_numbers(db, event["id"])
+        upcoming = next_round(db, fresh)
+        plan = planned_seats(db, event["id"], upcoming) if upcoming else {}
+        people = _people(db, event["id"])
+        history = _history(db, event["id"], upcoming or fresh["current_round"])
+        seated_now = {p["id"]: p["table_no"] for p in people if p["table_no"] is not None}
+        now_moves: dict[int, int] = {}
+        plan_moves: dict[int, int] = {}
+        for p in people:
+            if p["table_no"] is None:
+                t = _late_table(numbers, seated_now, history, p["id"])
+                seated_now[p["id"]] = t
+                now_moves[p["id"]] = t
+                db.execute("UPDATE participants SET table_no = ? WHERE id = ?", [t, p["id"]])
+        if plan:
+            for p in people:
+                if p["id"] not in plan:
+                    t = _late_table(numbers, plan, history, p["id"])
+                    plan[p["id"]] = t
+                    plan_moves[p["id"]] = t
+                    db.execute(
+                        "INSERT INTO seats (event_id, round_no, participant_id, table_no, planned) "
+                        "VALUES (?, ?, ?, ?, 1) ON CONFLICT (event_id, round_no, participant_id) "
+                        "DO UPDATE SET table_no = excluded.table_no, planned = 1",
+                        [event["id"], upcoming, p["id"], t],
+                    )
+        if fresh["phase"] in ("running", "paused"):
+            snapshot_seats(db, event["id"], fresh["current_round"])
+        return now_moves, plan_moves, upcoming
+
+    now_moves, plan_moves, upcoming = get_writer().write(update)
+    for pid, t in now_moves.items():
+        _publish(events.TableChanged(t), rooms.participant(event["id"], pid))
+    if plan_moves:
+        publish_round_change(
+            event, "seat", {"moves": plan_moves, "moved": {}, "hosts": [], "round": upcoming}
+        )
+    else:
+        publish_rotation(event)
+    return {**now_moves, **plan_moves}
+
+
+# ---- insights ------------------------------------------------------------------------------------
+
+
+def check_insight(payload: Any) -> tuple[str, str]:
+    """Validate a `submit_insight` payload: its client id and text."""
+    payload = check_payload(payload)
+    client_id = payload.get("client_id")
+    if not isinstance(client_id, str) or not CLIENT_ID_RE.match(client_id):
+        raise Refused(_("The insight has no valid client id."))
+    return client_id, check_note_text(payload.get("text"), MAX_INSIGHT_CHARS)
+
+
+def do_submit_insight(
+    event: dict[str, Any], participant: dict[str, Any], client_id: str, text: str
+) -> tuple[dict[str, Any], bool]:
+    """Store a host's key insight once (a resend returns the stored one); return it, and if new."""
+    check_event_open(event)
+    names = listed_names(event)
+    flags = list(classify_note(text, names=names).flags)
+    clean = redact(text, names)
+
+    def insert(db: Database) -> tuple[dict[str, Any], bool]:
+        existing = next(
+            db.query(
+                "SELECT * FROM insights WHERE event_id = ? AND client_id = ?",
+                [event["id"], client_id],
+            ),
+            None,
+        )
+        if existing is not None:
+            if existing["participant_id"] != participant["id"]:
+                raise Refused(_("That insight id belongs to someone else."))
+            return dict(existing), False
+        person = queries.participant(db, participant["id"])
+        table = person["host_table"] if person else None
+        if table is None:
+            raise Refused(_("Only a table's host shares its key insights."), "not_host")
+        fresh = queries.event_by_slug(db, event["slug"])
+        if fresh["phase"] == "lobby":
+            raise Refused(_("The café has not started yet."))
+        round_no = fresh["current_round"]
+        count = db.execute(
+            "SELECT COUNT(*) FROM insights WHERE event_id = ? AND table_no = ? AND round_no = ?",
+            [event["id"], table, round_no],
+        ).fetchone()[0]
+        if count >= MAX_INSIGHTS:
+            raise Refused(
+                _("A table shares at most %(n)s key insights a round.", n=MAX_INSIGHTS), "full"
+            )
+        cursor = db.execute(
+            "INSERT INTO insights (event_id, client_id, participant_id, table_no, round_no, text, "
+            "flags_json, created_at) VALUES (?,?,?,?,?,?,?,?)",
+            [
+                event["id"],
+                client_id,
+                participant["id"],
+                table,
+                round_no,
+                clean,
+                json.dumps([f for f in flags if f == "disclosure"]),
+                now(),
+            ],
+        )
+        row = next(iter(db.query("SELECT * FROM insights WHERE id = ?", [cursor.lastrowid])))
+        return dict(row), True
+
+    insight, created = get_writer().write(insert)
+    if created:
+        view = insight_view(insight)
+        _publish(events.InsightAdded(view), rooms.console(event["id"]))
+        if not view["held"]:
+            with reading() as db:
+                fresh = queries.event_by_slug(db, event["slug"])
+                harvest = harvest_view(db, fresh)
+                shown = shown_insights(db, event["id"])
+            _publish(events.HarvestChanged(harvest), rooms.wall(event["id"]))
+            if fresh["phase"] == "harvest":
+                _publish(events.InsightsChanged(shown), rooms.event(event["id"]))
+    return insight, created
+
+
+# ---- dot votes -----------------------------------------------------------------------------------
+
+
+def check_dots(payload: Any) -> tuple[int, int]:
+    """Validate a `set_dots` payload: the insight and how many of one's dots it gets."""
+    payload = check_payload(payload)
+    insight, dots = payload.get("insight"), payload.get("dots")
+    if isinstance(insight, bool) or not isinstance(insight, int) or insight <= 0:
+        raise Refused(_("Choose an insight."))
+    if isinstance(dots, bool) or not isinstance(dots, int) or not 0 <= dots <= 100:
+        raise Refused(_("Give a whole number of dots."))
+    return insight, dots
+
+
+def do_set_dots(
+    event: dict[str, Any], participant: dict[str, Any], insight_id: int, dots: int
+) -> dict[str, Any]:
+    """Put some of one's dots on an insight (0 takes them off); never more dots than one has."""
+    check_event_open(event)
+
+    def update(db: Database) -> tuple[dict[str, int], dict[str, int], int]:
+        fresh = queries.event_by_slug(db, event["slug"])
+        if fresh["phase"] != "harvest":
+            raise Refused(_("Dot-voting opens in the harvest."), "not_harvest")
+        row = db.execute(
+            "SELECT flags_json FROM insights WHERE id = ? AND event_id = ?",
+            [insight_id, event["id"]],
+        ).fetchone()
+        if row is None or "disclosure" in json.loads(row[0]):
+            raise Refused(_("Unknown insight."))
+        elsewhere = db.execute(
+            "SELECT COALESCE(SUM(dots), 0) FROM dot_votes WHERE participant_id = ? "
+            "AND insight_id != ?",
+            [participant["id"], insight_id],
+        ).fetchone()[0]
+        if elsewhere + dots > fresh["dots"]:
+            raise Refused(
+                _(
+                    "You have %(n)s dots in all; take some off another insight first.",
+                    n=fresh["dots"],
+                ),
+                "no_dots",
+            )
+        if dots == 0:
+            db.execute(
+                "DELETE FROM dot_votes WHERE participant_id = ? AND insight_id = ?",
+                [participant["id"], insight_id],
+            )
+        else:
+            db.execute(
+                "INSERT INTO dot_votes (event_id, participant_id, insight_id, dots) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (participant_id, insight_id) "
+                "DO UPDATE SET dots = excluded.dots",
+                [event["id"], participant["id"], insight_id, dots],
+            )
+        return my_dots(db, participant["id"]), vote_totals(db, event["id"]), fresh["dots"]
+
+    mine, totals, allowed = get_writer().write(update)
+    change = events.VotesChanged(totals)
+    _publish(change, rooms.wall(event["id"]))
+    socketio.emit(
+        change.name, change.payload(), to=rooms.console(event["id"]), namespace=events.CONSOLE
+    )
+    return {"my_dots": mine, "left": allowed - sum(mine.values())}

@@ -1,0 +1,118 @@
+// The console's rotation panel: who sits where now and next round, hosts, late joiners to seat,
+// and the hosts' key insights (with their dots in the harvest) as they arrive.
+(function () {
+  "use strict";
+  window.CafeConsoleRotation = function (socket) {
+    var rotation = null, insights = {}, votes = {};
+    function $(id) { return document.getElementById(id); }
+    function el(tag, text, cls) {
+      var e = document.createElement(tag);
+      if (text !== undefined) e.textContent = text;
+      if (cls) e.className = cls;
+      return e;
+    }
+    function report(err, ack) {
+      if (err || !ack.ok) {
+        $("control-error").textContent = err ? "No answer from the server – try again." : ack.error;
+        $("control-error").hidden = false;
+      }
+    }
+    function people(list, mark) {
+      if (!list.length) return "nobody";
+      return list.length + ": " + list.map(function (p) { return p.pseudonym + (mark(p) || ""); }).join(", ");
+    }
+
+    function hostCell(table) {
+      var cell = el("td");
+      var select = el("select");
+      select.setAttribute("aria-label", "Host of table " + table.number + " · " + table.name);
+      select.appendChild(new Option("no host", ""));
+      var choices = table.now.slice();
+      if (table.host && !choices.some(function (p) { return p.id === table.host.id; })) choices.unshift(table.host);
+      choices.forEach(function (p) {
+        select.appendChild(new Option(p.pseudonym, String(p.id), false, table.host && table.host.id === p.id));
+      });
+      select.addEventListener("change", function () {
+        $("control-error").hidden = true;
+        if (select.value) {
+          socket.timeout(10000).emit("set_host", { participant: parseInt(select.value, 10), table: table.number }, report);
+        } else if (table.host) {
+          socket.timeout(10000).emit("set_host", { participant: table.host.id, table: null }, report);
+        }
+      });
+      cell.appendChild(select);
+      var link = el("a", "host link", "host-link");
+      link.href = table.host_link;
+      link.setAttribute("aria-label", "Host link for table " + table.number + " (give it to the table's host)");
+      cell.appendChild(document.createTextNode(" "));
+      cell.appendChild(link);
+      return cell;
+    }
+
+    function draw() {
+      if (!rotation) return;
+      var rows = $("plan-rows");
+      rows.textContent = "";
+      rotation.tables.forEach(function (table) {
+        var tr = el("tr");
+        var th = el("th", table.number + " · " + table.name);
+        th.scope = "row";
+        tr.appendChild(th);
+        tr.appendChild(hostCell(table));
+        tr.appendChild(el("td", people(table.now, function (p) { return p.cannot_move ? " (can't move)" : ""; })));
+        tr.appendChild(el("td", rotation.planned
+          ? people(table.next, function (p) { return p.moving ? " (arriving)" : ""; }) : "—"));
+        tr.dataset.table = table.number;
+        rows.appendChild(tr);
+      });
+      $("rotation-summary").textContent = rotation.planned
+        ? "Round " + rotation.next_round + " is planned: every phone shows its table. Sizes: " +
+          rotation.tables.map(function (t) { return t.next.length; }).join(", ") + "."
+        : "The next plan is made when a round whose travellers move ends.";
+      var late = $("late-list");
+      late.textContent = "";
+      rotation.late.forEach(function (p) {
+        late.appendChild(el("li", p.pseudonym + (p.table ? " (at table " + p.table + ", not in the plan)" : " (no table yet)")));
+      });
+      $("late-empty").hidden = rotation.late.length > 0;
+      $("seat-late").disabled = rotation.late.length === 0;
+    }
+
+    function drawInsights() {
+      var list = $("insight-list");
+      list.textContent = "";
+      var all = Object.keys(insights).map(function (k) { return insights[k]; });
+      all.sort(function (a, b) { return (votes[String(b.id)] || 0) - (votes[String(a.id)] || 0) || a.id - b.id; });
+      all.forEach(function (i) {
+        var li = el("li");
+        var text = el("span", i.held ? "Held: this insight looks like a disclosure and is not shown." : i.text);
+        text.dir = "auto";
+        li.appendChild(text);
+        li.appendChild(el("span", " · table " + i.table + ", round " + i.round +
+          (votes[String(i.id)] ? " · " + votes[String(i.id)] + " dots" : ""), "muted"));
+        list.appendChild(li);
+      });
+      $("insights-empty").hidden = all.length > 0;
+    }
+
+    $("seat-late").addEventListener("click", function () {
+      $("control-error").hidden = true;
+      socket.timeout(10000).emit("seat_late_joiners", {}, report);
+    });
+    socket.on("console_state", function (state) {
+      rotation = state.rotation;
+      insights = {};
+      (state.insights || []).forEach(function (i) { insights[i.id] = i; });
+      votes = state.votes || {};
+      draw();
+      drawInsights();
+    });
+    socket.on("rotation_changed", function (data) { rotation = data.rotation; draw(); });
+    socket.on("insight_added", function (data) {
+      insights[data.insight.id] = data.insight;
+      drawInsights();
+      $("insight-say").textContent = "New key insight from table " + data.insight.table;
+    });
+    socket.on("votes_changed", function (data) { votes = data.votes; drawInsights(); });
+  };
+})();

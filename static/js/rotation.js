@@ -1,0 +1,229 @@
+// The phone's part of the rotation: "Move to table N" at each rotation, "I can't move tables",
+// the host's briefing and key insights, and dot-voting in the harvest. See docs/PROTOCOL.md.
+(function () {
+  "use strict";
+
+  window.CafeRotation = function (opts) {
+    var t = window.cafeT;
+    var socket = null, announced = "", claimed = false, pending = null, recapKey = "";
+    var hostKey = new URLSearchParams(window.location.search).get("host");
+    function $(id) { return document.getElementById(id); }
+    function rot() {
+      var state = opts.getState();
+      if (!state) return null;
+      if (!state.rotation) state.rotation = { cannot_move: false, move: null, host: null, dots: 3, my_dots: {}, insights: [] };
+      return state.rotation;
+    }
+    function phase() { var s = opts.getState(); return s ? s.event.clock.phase : "lobby"; }
+    function say(text) { $("move-say").textContent = ""; window.setTimeout(function () { $("move-say").textContent = text; }, 50); }
+    function showError(id, message) { $(id).textContent = message || ""; $(id).hidden = !message; }
+    function connected() { return socket && socket.connected; }
+
+    // ---- moving tables -------------------------------------------------------------------------
+    function drawMove() {
+      var r = rot(), state = opts.getState();
+      if (!r) return;
+      var moving = phase() === "ended" && state.event.round.move;
+      var move = moving && r.move && r.move.round === state.event.round.number + 1 ? r.move : null;
+      $("move").hidden = !moving;
+      $("move-choose").hidden = !!move;
+      $("move-name").hidden = !move;
+      $("move-confirm").hidden = true;
+      if (!move) { $("move-title").textContent = t("ended"); return; }
+      var stay = move.stay || move.host || move.table === state.me.table;
+      $("move-title").textContent = stay ? t("stay_at", { number: move.table }) : t("move_to", { number: move.table });
+      $("move-name").textContent = move.name;
+      $("move-text").textContent = move.host ? t("host_stay_text") : stay ? t("stay_text") : t("move_text");
+      if (!stay) {
+        $("move-confirm").textContent = t("move_confirm", { number: move.table });
+        $("move-confirm").hidden = false;
+      }
+      var key = move.round + ":" + move.table + ":" + stay;
+      if (announced !== key) {
+        announced = key;
+        say(stay ? t("stay_say", { number: move.table }) : t("move_say", { number: move.table, name: move.name }));
+      }
+    }
+
+    function setCannotMove() {
+      var box = $("cannot-move"), value = box.checked;
+      if (!connected()) { box.checked = !value; window.alert(t("offline_retry")); return; }
+      socket.timeout(15000).emit("set_cannot_move", { value: value }, function (err, ack) {
+        if (err || !ack.ok) { box.checked = !value; return; }
+        var r = rot();
+        r.cannot_move = ack.cannot_move;
+        if (ack.move) r.move = ack.move;
+        drawMove();
+      });
+    }
+
+    // ---- hosting -------------------------------------------------------------------------------
+    function drawHost() {
+      var r = rot();
+      if (!r) return;
+      var host = r.host;
+      $("host").hidden = !host;
+      if (!host) return;
+      $("host-title").textContent = t("host_of", { number: host.table, name: host.name });
+      var list = $("recap");
+      list.textContent = "";
+      host.recap.forEach(function (item) {
+        var li = document.createElement("li");
+        var round = document.createElement("span");
+        round.className = "badge muted";
+        round.textContent = t("recap_round", { number: item.round });
+        var text = document.createElement("span");
+        text.dir = "auto";
+        text.textContent = " " + item.text;
+        li.appendChild(round);
+        li.appendChild(text);
+        list.appendChild(li);
+      });
+      $("recap-empty").hidden = host.recap.length > 0;
+      // Open for briefing newcomers at a rotation; folded away while the round runs.
+      var key = phase() + ":" + host.round;
+      if (recapKey !== key) { recapKey = key; $("recap-box").open = phase() !== "running"; }
+      var mine = $("host-insights");
+      mine.textContent = "";
+      host.insights.forEach(function (insight) {
+        var li = document.createElement("li");
+        li.dir = "auto";
+        li.textContent = insight.text;
+        mine.appendChild(li);
+      });
+      var full = host.insights.length >= host.max_insights;
+      $("insight-form").hidden = full;
+      if (full) showError("insight-error", "");
+    }
+
+    function submitInsight(event) {
+      event.preventDefault();
+      var text = $("insight-text").value.trim();
+      if (!text) { showError("insight-error", t("insight_empty")); return; }
+      if (!connected()) { showError("insight-error", t("offline_retry")); return; }
+      // A resend of the same words keeps its client id, so the server stores it once.
+      if (!pending || pending.text !== text) pending = { client_id: CafeOutbox.newClientId(), text: text };
+      var sending = pending;
+      socket.timeout(15000).emit("submit_insight", sending, function (err, ack) {
+        if (err) { showError("insight-error", t("no_answer")); return; }
+        if (!ack.ok) { showError("insight-error", ack.error); return; }
+        pending = null;
+        showError("insight-error", "");
+        $("insight-text").value = "";
+        var host = rot().host;
+        if (host && !host.insights.some(function (i) { return i.id === ack.insight.id; })) host.insights.push(ack.insight);
+        drawHost();
+        if ($("insight-form").hidden) say(t("insights_full"));
+      });
+    }
+
+    function claimFromLink(table) {
+      if (!hostKey || claimed || !connected()) return;
+      claimed = true;
+      socket.timeout(15000).emit("claim_host", { table: table, key: hostKey }, function (err, ack) {
+        if (!err && ack.ok) { rot().host = ack.host; drawHost(); $("host-title").focus(); }
+      });
+    }
+
+    // ---- dot-voting ----------------------------------------------------------------------------
+    function drawHarvest() {
+      var r = rot();
+      if (!r) return;
+      var on = phase() === "harvest";
+      $("harvest").hidden = !on;
+      if (!on) return;
+      var used = 0;
+      Object.keys(r.my_dots).forEach(function (k) { used += r.my_dots[k]; });
+      var left = r.dots - used;
+      $("dots-left").textContent = t("dots_left", { left: left, dots: r.dots });
+      var list = $("vote-list");
+      list.textContent = "";
+      r.insights.forEach(function (insight) {
+        var mine = r.my_dots[String(insight.id)] || 0;
+        var li = document.createElement("li");
+        var textId = "insight-" + insight.id;
+        var p = document.createElement("p");
+        p.id = textId;
+        p.dir = "auto";
+        p.className = "note-text";
+        p.textContent = insight.text;
+        var from = document.createElement("p");
+        from.className = "small";
+        from.textContent = t("from_table", { number: insight.table });
+        var controls = document.createElement("p");
+        controls.className = "actions dots";
+        var minus = button("−", t("remove_dot"), textId, mine === 0, function () { setDots(insight.id, mine - 1); });
+        var count = document.createElement("span");
+        count.className = "dot-count";
+        count.textContent = t("dots_on", { count: mine });
+        var plus = button("+", t("add_dot"), textId, left === 0, function () { setDots(insight.id, mine + 1); });
+        [minus, count, plus].forEach(function (el) { controls.appendChild(el); });
+        [p, from, controls].forEach(function (el) { li.appendChild(el); });
+        list.appendChild(li);
+      });
+      $("votes-empty").hidden = r.insights.length > 0;
+    }
+
+    function button(text, label, describedBy, disabled, handler) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = text;
+      b.setAttribute("aria-label", label);
+      b.setAttribute("aria-describedby", describedBy);
+      b.disabled = disabled;
+      b.addEventListener("click", handler);
+      return b;
+    }
+
+    function setDots(insight, dots) {
+      if (!connected()) { showError("vote-error", t("offline_retry")); return; }
+      socket.timeout(15000).emit("set_dots", { insight: insight, dots: dots }, function (err, ack) {
+        if (err) { showError("vote-error", t("no_answer")); return; }
+        if (!ack.ok) { showError("vote-error", ack.error); return; }
+        showError("vote-error", "");
+        var focused = document.activeElement && document.activeElement.getAttribute("aria-label");
+        var describedBy = document.activeElement && document.activeElement.getAttribute("aria-describedby");
+        rot().my_dots = ack.my_dots;
+        drawHarvest();
+        // Keep the keyboard where it was: the list was redrawn.
+        var again = document.querySelector('#vote-list button[aria-describedby="' + describedBy + '"][aria-label="' + focused + '"]');
+        if (again && !again.disabled) again.focus();
+      });
+    }
+
+    // ---- wiring --------------------------------------------------------------------------------
+    function draw() {
+      var r = rot();
+      if (!r) return;
+      $("cannot-move").checked = !!r.cannot_move;
+      drawMove();
+      drawHost();
+      drawHarvest();
+    }
+
+    $("cannot-move").addEventListener("change", setCannotMove);
+    $("insight-form").addEventListener("submit", submitInsight);
+    $("move-confirm").addEventListener("click", function () {
+      var r = rot();
+      if (r && r.move) opts.chooseTable(r.move.table);
+    });
+
+    return {
+      draw: draw,
+      claimFromLink: claimFromLink,
+      bind: function (s) {
+        socket = s;
+        socket.on("move_assigned", function (data) { var r = rot(); if (!r) return; r.move = data.move; drawMove(); });
+        socket.on("host_briefed", function (data) {
+          var r = rot();
+          if (!r) return;
+          var was = !!r.host;
+          r.host = data.host;
+          drawHost();
+          if (data.host && !was) say(t("host_of", { number: data.host.table, name: data.host.name }));
+        });
+        socket.on("insights_changed", function (data) { var r = rot(); if (!r) return; r.insights = data.insights; drawHarvest(); });
+      }
+    };
+  };
+})();

@@ -1,0 +1,99 @@
+"""Rotation in real browsers: 'Move to table N' on phones, the host's recap, dot-voting in the
+harvest with the wall following."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.conftest import PHONE, wall_url
+from e2e.test_phone import join_at_table, write
+
+pytestmark = pytest.mark.e2e
+
+
+def host_link(app, table: int) -> str:
+    from cafe import queries
+    from cafe.actions.rotation import host_key
+    from cafe.db import reading
+
+    with app.app_context(), reading() as db:
+        event = queries.event_by_slug(db, "test-cafe")
+    return f"/e/test-cafe/t/{table}?host={host_key(event, table)}"
+
+
+def join_as_host(page, server, app, table: int = 1) -> None:
+    page.goto(server.url + host_link(app, table))
+    page.click("#continue")
+    expect(page.locator("#host-title")).to_have_text(f"You host table {table} · Oak")
+
+
+def test_phones_show_where_to_move_and_the_host_gets_the_recap(
+    app, browser, server, console_page, phone_page
+):
+    host = browser.new_context(**PHONE).new_page()
+    join_as_host(host, server, app)
+    join_at_table(phone_page, server, table=1)
+    expect(host.locator("#recap-empty")).to_be_visible()
+
+    console_page.get_by_role("button", name="Start round 1").click()
+    write(phone_page, "We need shared budgets")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    console_page.get_by_role("button", name="End round").click()
+
+    # The traveller: large "Move to table 2" with the table's name, announced politely.
+    expect(phone_page.locator("#move-title")).to_have_text("Move to table 2")
+    expect(phone_page.locator("#move-name")).to_have_text("Ash")
+    expect(phone_page.locator("#move-say")).to_have_text("Next round: move to table 2, Ash.")
+    # The host stays, and is briefed with what the table said.
+    expect(host.locator("#move-title")).to_have_text("Stay at table 1")
+    expect(host.locator("#recap li")).to_have_count(1)
+    expect(host.locator("#recap")).to_contain_text("We need shared budgets")
+    # The console shows the plan: one person at each table next round.
+    expect(console_page.locator("#rotation-summary")).to_contain_text("Round 2 is planned")
+    expect(console_page.locator('#plan-rows tr[data-table="2"] td').nth(2)).to_contain_text(
+        "(arriving)"
+    )
+
+    # Confirming the move (keyboard) seats the phone at table 2 at once.
+    phone_page.locator("#move-confirm").focus()
+    phone_page.keyboard.press("Enter")
+    expect(phone_page.locator("#where-table")).to_have_text("Table 2 · Ash")
+    host.context.close()
+
+
+def test_a_participant_dot_votes_in_the_harvest_and_the_wall_follows(
+    app, browser, server, console_page, phone_page
+):
+    host = browser.new_context(**PHONE).new_page()
+    join_as_host(host, server, app)
+    join_at_table(phone_page, server, table=2)
+    console_page.get_by_role("button", name="Start round 1").click()
+    host.fill("#insight-text", "Share budgets openly between partners")
+    host.get_by_role("button", name="Share insight").click()
+    expect(host.locator("#host-insights li")).to_have_text(["Share budgets openly between partners"])
+    expect(console_page.locator("#insight-list")).to_contain_text("Share budgets openly")
+
+    wall = browser.new_page(viewport={"width": 1280, "height": 720})
+    wall.goto(server.url + wall_url(console_page.content()))
+    console_page.get_by_role("button", name="End round").click()
+    console_page.get_by_role("button", name="Start next round").click()
+    console_page.get_by_role("button", name="End round").click()
+    console_page.get_by_role("button", name="Start harvest").click()
+
+    expect(wall.locator("#harvest")).to_be_visible()
+    expect(wall.locator("#wall-insights li")).to_have_count(1)
+    expect(wall.locator(".insight-dots")).to_have_text("Dots: 0")
+    expect(phone_page.locator("#dots-left")).to_have_text("You have 3 of 3 dots left.")
+    add = phone_page.get_by_role("button", name="Add a dot")
+    add.click()
+    expect(wall.locator(".insight-dots")).to_have_text("Dots: 1")
+    add.click()
+    add.click()
+    expect(phone_page.locator("#dots-left")).to_have_text("You have 0 of 3 dots left.")
+    expect(add).to_be_disabled()
+    expect(wall.locator(".insight-dots")).to_have_text("Dots: 3")
+    phone_page.get_by_role("button", name="Take a dot back").click()
+    expect(wall.locator(".insight-dots")).to_have_text("Dots: 2")
+    wall.close()
+    host.context.close()
