@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+from test_server import console_client, join_http, note, phone_client
 
 from conftest import LiveServer, free_port, rows, wait_for
-from test_server import console_client, join_http, note, phone_client
 
 
 def _redis_server():

@@ -34,3 +34,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(console.bp)
     app.register_blueprint(wall.bp)
     app.register_blueprint(safeguarding.bp)
+
+    from cafe.web import compress
+
+    compress.init_app(app)
