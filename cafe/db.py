@@ -112,8 +112,24 @@ class Writer:
 
     def _run_batch(self, batch: list[tuple[Callable[..., Any], tuple, dict]]) -> list[tuple]:
         """Run each job in its own savepoint of one transaction; return (ok, value) per job."""
-        conn = self.db.conn
         results: list[tuple[bool, Any]] = []
+        try:
+            return self._run_jobs(batch, results)
+        except BaseException as exc:  # noqa: BLE001 - a savepoint statement itself failed
+            conn = self.db.conn
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.exception("rollback after a failed batch")
+            # What this batch did may or may not be on disk: callers resend, and every write
+            # that matters is idempotent (notes by client id), so none is lost or doubled.
+            return [(False, exc)] * len(batch)
+
+    def _run_jobs(
+        self, batch: list[tuple[Callable[..., Any], tuple, dict]], results: list[tuple]
+    ) -> list[tuple]:
+        conn = self.db.conn
         open_since = 0  # index of the first job whose work is not yet committed
         with self._across_processes():
             try:
