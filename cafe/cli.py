@@ -174,7 +174,7 @@ def serve(
         click.echo(qr.terminal(f"{base}/e/{events[0]['slug']}/"))
     if workers > 1:
         cafe_db.close_app(app)
-        _run_workers(workers, host, port, app.config["CAFE_MESSAGE_QUEUE"])
+        _run_workers(workers, host, port, app.config["CAFE_MESSAGE_QUEUE"], base)
         return
     if app.config["CAFE_MESSAGE_QUEUE"]:
         _check_message_queue(app.config["CAFE_MESSAGE_QUEUE"])
@@ -198,16 +198,19 @@ def _check_message_queue(url: str) -> None:
         raise click.ClickException(f"Cannot reach the message queue {url}: {exc}") from None
 
 
-def _run_workers(workers: int, host: str, port: int, queue: str) -> None:
+def _run_workers(workers: int, host: str, port: int, queue: str, public_url: str) -> None:
     """Start `workers` processes on ports port .. port+workers-1; restart any that dies."""
     import signal
     import subprocess
     import time
 
+    # Every worker prints and encodes in QR codes the same address (nginx's, when set).
+    env = {**os.environ, "CAFE_PUBLIC_URL": public_url}
+
     def start(index: int) -> subprocess.Popen:
         argv = [sys.executable, "-m", "cafe", "serve", "--host", host, "--port", str(port + index)]
         argv += ["--message-queue", queue, "--workers", "1", "--worker-index", str(index)]
-        return subprocess.Popen(argv)
+        return subprocess.Popen(argv, env=env)
 
     children = [start(i) for i in range(workers)]
     click.echo(
