@@ -141,22 +141,58 @@ def free_port() -> int:
 
 
 def runqueue_wait(pid: int | str) -> float:
-    """Return the seconds a process's main thread has spent runnable but waiting for a CPU."""
+    """Return the seconds a process's main thread (and its children's) spent waiting for a CPU."""
+    total = 0.0
+    for member in family(pid) if isinstance(pid, int) else [pid]:
+        try:
+            with open(f"/proc/{member}/schedstat") as f:
+                total += int(f.read().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def family(pid: int) -> list[int]:
+    """Return a process and its children (the workers of `cafe serve --workers N`)."""
     try:
-        with open(f"/proc/{pid}/schedstat") as f:
-            return int(f.read().split()[1]) / 1e9
-    except (OSError, IndexError, ValueError):
-        return 0.0
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [pid, *(int(c) for c in f.read().split())]
+    except OSError:
+        return [pid]
 
 
 def proc_stats(pid: int) -> tuple[float, float]:
-    """Return (RSS in MB, CPU seconds user+system) of a process from /proc."""
-    with open(f"/proc/{pid}/status") as f:
-        rss_kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / CLK_TCK
+    """Return (RSS in MB, CPU seconds user+system) of a process and its children from /proc."""
+    rss_kb, cpu = 0, 0.0
+    for member in family(pid):
+        try:
+            with open(f"/proc/{member}/status") as f:
+                rss_kb += next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            with open(f"/proc/{member}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, StopIteration):
+            continue
+        cpu += (int(fields[11]) + int(fields[12])) / CLK_TCK
     return rss_kb / 1024, cpu
+
+
+def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
+    """Start a private redis-server for `--workers` (Debian's package); return it and its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(workdir),
+         "--save", "", "--appendonly", "no"],
+        stdout=(workdir / "redis.log").open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, f"redis://127.0.0.1:{port}/0"
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("redis-server did not start")
 
 
 class Server:
@@ -164,6 +200,7 @@ class Server:
 
     def __init__(self, opts: argparse.Namespace, db: Path, workdir: Path) -> None:
         self.port = opts.port or free_port()
+        self.ports = [self.port + i for i in range(max(1, opts.workers))]
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = workdir / "server.log"
         cmd = cmd_base(opts, db, self.port)
@@ -180,8 +217,10 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited:\n{self.log.read_text()[-3000:]}")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    break
+                for port in self.ports:
+                    with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                        pass
+                break
             except OSError:
                 time.sleep(0.05)
         else:
@@ -206,6 +245,9 @@ def cmd_base(opts: argparse.Namespace, db: Path, port: int) -> list[str]:
         argv = [script, *argv]
     else:
         argv = ["cafe", "serve", "--port", str(port)]
+        if opts.workers > 1:
+            return [sys.executable, "-m", "cafe", "serve", "--port", str(port),
+                    "--workers", str(opts.workers), "--message-queue", opts.message_queue]  # fmt: skip
         if not opts.switch_interval:
             return [sys.executable, "-m", "cafe", "serve", "--port", str(port)]
         run = "runpy.run_module('cafe', run_name='__main__', alter_sys=True)"
@@ -283,6 +325,8 @@ class Load:
         self.opts = opts
         parsed = urllib.parse.urlsplit(base)
         self.host, self.port = parsed.hostname or "127.0.0.1", parsed.port or 80
+        # With --workers N, phones spread round-robin over the N ports (as nginx would spread them).
+        self.ports = [self.port + i for i in range(max(1, opts.workers))]
         self.tokens = tokens
         self.table_numbers = list(range(1, tables + 1))
         self.run_id = f"{random.randrange(36**4):04x}"
@@ -327,7 +371,7 @@ class Load:
 
         self.wall = await LeanSocket.connect(
             self.host,
-            self.port,
+            self.ports[-1],
             "/wall",
             {"event": self.opts.slug, "token": token},
             on_event=on_event,
@@ -342,7 +386,7 @@ class Load:
             try:
                 phone = await LeanSocket.connect(
                     self.host,
-                    self.port,
+                    self.ports[index % len(self.ports)],
                     "/participant",
                     {"event": self.opts.slug, "token": token},
                     timeout=60,
@@ -690,7 +734,7 @@ def one_run(opts: argparse.Namespace) -> dict:
     """Prepare, start the server, load it, read the database, stop; return the result."""
     raise_nofile(opts.clients * 2 + 512)
     workdir = Path(tempfile.mkdtemp(prefix="cafe-load-"))
-    server = None
+    server = redis = None
     db: Path | None = Path(opts.db) if opts.db else None
     event_id = None
     cookie = wall_token = None
@@ -742,6 +786,8 @@ def one_run(opts: argparse.Namespace) -> dict:
                 f"participants in {time.monotonic() - started:.1f} s",
                 flush=True,
             )
+            if opts.workers > 1 and not opts.message_queue:
+                redis, opts.message_queue = start_redis(workdir)
             server = Server(opts, db, workdir)
             server.wait_ready()
             base = server.url
@@ -766,6 +812,9 @@ def one_run(opts: argparse.Namespace) -> dict:
     finally:
         if server:
             server.stop()
+        if redis is not None:
+            redis.terminate()
+            redis.wait(10)
         if not opts.keep:
             for path in sorted(workdir.rglob("*"), reverse=True):
                 path.unlink() if path.is_file() else path.rmdir()
@@ -842,6 +891,8 @@ def common_argv(opts: argparse.Namespace) -> list[str]:
     ]
     if opts.auto_wall:
         argv.append("--auto-wall")
+    if opts.workers > 1:
+        argv += ["--workers", str(opts.workers)]
     if opts.switch_interval:
         argv += ["--switch-interval", str(opts.switch_interval)]
     return argv
@@ -956,6 +1007,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--password", default="bench-password-123")
     p.add_argument("--pid", type=int, default=0, help="with --url: the server's process id")
     p.add_argument("--port", type=int, default=0)
+    p.add_argument(
+        "--workers", type=int, default=1,
+        help="cafe serve --workers N (starts a private redis-server unless --message-queue)",
+    )  # fmt: skip
+    p.add_argument("--message-queue", default="", help="with --workers: a running Redis URL")
     p.add_argument("--py-spy", default="", help="profile the server with py-spy into this file")
     p.add_argument("--py-spy-format", default="raw", help="flamegraph, raw or speedscope")
     p.add_argument(

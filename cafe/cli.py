@@ -102,8 +102,31 @@ def _bootstrap_demo(app) -> None:
 @click.option(
     "--demo", is_flag=True, help="On first start, create a facilitator and the demo event."
 )
-def serve(host: str | None, port: int | None, lan: bool, demo: bool) -> None:
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Worker processes on consecutive ports from --port (default CAFE_WORKERS or 1).",
+)
+@click.option(
+    "--message-queue",
+    default=None,
+    help="Redis URL the workers share, e.g. redis://127.0.0.1:6379/0 (default CAFE_MESSAGE_QUEUE).",
+)
+@click.option("--worker-index", default=0, type=int, hidden=True)
+def serve(
+    host: str | None,
+    port: int | None,
+    lan: bool,
+    demo: bool,
+    workers: int | None,
+    message_queue: str | None,
+    worker_index: int,
+) -> None:
     """Serve Café with Socket.IO on gevent (one process, one SQLite writer).
+
+    With --workers N and --message-queue, N processes serve on ports PORT .. PORT+N-1 and share
+    broadcasts through Redis; put them behind nginx with sticky sessions (docs/SCALING.md).
 
     Example: cafe serve --lan
     """
@@ -112,8 +135,17 @@ def serve(host: str | None, port: int | None, lan: bool, demo: bool) -> None:
     from cafe.db import reading
 
     raise_open_files_limit()
-    config: dict[str, Any] = {"CAFE_ASYNC_MODE": "gevent"}
+    config: dict[str, Any] = {"CAFE_ASYNC_MODE": "gevent", "CAFE_WORKER_INDEX": worker_index}
+    if message_queue is not None:
+        config["CAFE_MESSAGE_QUEUE"] = message_queue
     app = _app(**config)
+    workers = workers or app.config["CAFE_WORKERS"]
+    if workers > 1:
+        if not app.config["CAFE_MESSAGE_QUEUE"]:
+            raise click.UsageError(
+                "--workers needs --message-queue redis://HOST:PORT (or CAFE_MESSAGE_QUEUE)."
+            )
+        _check_message_queue(app.config["CAFE_MESSAGE_QUEUE"])
     try:
         warning = cafe_db.check_writable(app.extensions["cafe.writer"])
         if warning:
@@ -140,12 +172,76 @@ def serve(host: str | None, port: int | None, lan: bool, demo: bool) -> None:
         )
     if events:
         click.echo(qr.terminal(f"{base}/e/{events[0]['slug']}/"))
+    if workers > 1:
+        cafe_db.close_app(app)
+        _run_workers(workers, host, port, app.config["CAFE_MESSAGE_QUEUE"], base)
+        return
+    if app.config["CAFE_MESSAGE_QUEUE"]:
+        _check_message_queue(app.config["CAFE_MESSAGE_QUEUE"])
     from cafe.live.common import housekeeping
 
     socketio.start_background_task(housekeeping, app)
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()
     socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+
+
+def _check_message_queue(url: str) -> None:
+    """Refuse to start when the message queue cannot be reached (say so plainly)."""
+    try:
+        import redis
+    except ImportError:  # pragma: no cover - a dependency
+        raise click.ClickException("The message queue needs the 'redis' package.") from None
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except (redis.RedisError, ValueError) as exc:
+        raise click.ClickException(f"Cannot reach the message queue {url}: {exc}") from None
+
+
+def _run_workers(workers: int, host: str, port: int, queue: str, public_url: str) -> None:
+    """Start `workers` processes on ports port .. port+workers-1; restart any that dies."""
+    import signal
+    import subprocess
+    import time
+
+    # Every worker prints and encodes in QR codes the same address (nginx's, when set).
+    env = {**os.environ, "CAFE_PUBLIC_URL": public_url}
+
+    def start(index: int) -> subprocess.Popen:
+        argv = [sys.executable, "-m", "cafe", "serve", "--host", host, "--port", str(port + index)]
+        argv += ["--message-queue", queue, "--workers", "1", "--worker-index", str(index)]
+        return subprocess.Popen(argv, env=env)
+
+    children = [start(i) for i in range(workers)]
+    click.echo(
+        f"Started {workers} workers on http://{host}:{port} .. {port + workers - 1} sharing {queue}; "
+        "put them behind nginx with sticky sessions (docs/SCALING.md)."
+    )
+    sys.stdout.flush()
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for index, child in enumerate(children):
+                if child.poll() is not None and not stopping:
+                    click.secho(f"Worker {index} exited ({child.returncode}); restarting.", err=True)
+                    children[index] = start(index)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 @cli.command()

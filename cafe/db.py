@@ -69,44 +69,142 @@ def _threadpool_if_gevent() -> Any:
 
 
 class Writer:
-    """The one writing connection of this process; every write is a function run here."""
+    """The one writing connection of this process; every write is a function run here.
 
-    def __init__(self, path: str | Path) -> None:
+    Writes that arrive while a commit is in flight are committed together (group commit): each
+    runs in its own SAVEPOINT inside one `BEGIN IMMEDIATE` transaction, so one failing is rolled
+    back alone, and all of them return only after the one COMMIT (one fsync) that covers them.
+    With `lock_path` (several worker processes sharing the file), an exclusive file lock is held
+    around every transaction and checkpoint, so across processes at most one connection writes or
+    checkpoints at a time (the condition SQLite's WAL-reset bug needs never arises).
+    """
+
+    MAX_BATCH = 64
+
+    def __init__(self, path: str | Path, lock_path: str | Path | None = None) -> None:
         self.path = str(path)
         self.db = connect(path)
         # Under gevent a commit's fsync would freeze every phone, so writes run on one native
         # thread and only the calling greenlet waits. Elsewhere a lock serialises callers.
         self._pool = _threadpool_if_gevent()
         self._lock = threading.Lock()
+        self._pending: list[tuple[Callable[..., Any], tuple, dict, Any]] = []
+        self._draining = False
+        self._lock_file = None
+        if lock_path:
+            try:
+                self._lock_file = open(lock_path, "a+b")  # noqa: SIM115 - held for life
+            except OSError as exc:  # a read-only directory: nothing can write anyway
+                log.warning("no write lock file %s (%s)", lock_path, exc.strerror)
+
+    @contextlib.contextmanager
+    def _across_processes(self) -> Iterator[None]:
+        if self._lock_file is None:
+            yield
+            return
+        import fcntl
+
+        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    def _run_batch(self, batch: list[tuple[Callable[..., Any], tuple, dict]]) -> list[tuple]:
+        """Run each job in its own savepoint of one transaction; return (ok, value) per job."""
+        results: list[tuple[bool, Any]] = []
+        try:
+            return self._run_jobs(batch, results)
+        except BaseException as exc:  # noqa: BLE001 - a savepoint statement itself failed
+            conn = self.db.conn
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.exception("rollback after a failed batch")
+            # What this batch did may or may not be on disk: callers resend, and every write
+            # that matters is idempotent (notes by client id), so none is lost or doubled.
+            return [(False, exc)] * len(batch)
+
+    def _run_jobs(
+        self, batch: list[tuple[Callable[..., Any], tuple, dict]], results: list[tuple]
+    ) -> list[tuple]:
+        conn = self.db.conn
+        open_since = 0  # index of the first job whose work is not yet committed
+        with self._across_processes():
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except BaseException as exc:  # noqa: BLE001 - every caller gets the fault
+                return [(False, exc)] * len(batch)
+            for fn, args, kwargs in batch:
+                if not conn.in_transaction:
+                    # The last job committed by itself (sqlite-utils' insert_all does).
+                    open_since = len(results)
+                    try:
+                        conn.execute("BEGIN IMMEDIATE")
+                    except BaseException as exc:  # noqa: BLE001
+                        results.append((False, exc))
+                        continue
+                conn.execute("SAVEPOINT cafe_job")
+                try:
+                    value = fn(self.db, *args, **kwargs)
+                except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK TO cafe_job")
+                        conn.execute("RELEASE cafe_job")
+                    else:
+                        # SQLite rolled the whole transaction back (disk full, I/O error):
+                        # the earlier jobs of this batch were lost with it.
+                        for i in range(open_since, len(results)):
+                            if results[i][0]:
+                                results[i] = (False, exc)
+                        open_since = len(results) + 1
+                    results.append((False, exc))
+                    continue
+                if conn.in_transaction:
+                    conn.execute("RELEASE cafe_job")
+                results.append((True, value))
+            if conn.in_transaction:
+                try:
+                    conn.execute("COMMIT")
+                except BaseException as exc:  # noqa: BLE001 - nothing since open_since was saved
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    for i in range(open_since, len(results)):
+                        if results[i][0]:
+                            results[i] = (False, exc)
+        return results
+
+    def _drain(self) -> None:
+        """Commit pending writes in batches until none are left (a greenlet, under gevent)."""
+        try:
+            while self._pending:
+                batch = self._pending[: self.MAX_BATCH]
+                del self._pending[: self.MAX_BATCH]
+                try:
+                    results = self._pool.apply(self._run_batch, ([job[:3] for job in batch],))
+                except BaseException as exc:  # noqa: BLE001 - the pool itself failed
+                    results = [(False, exc)] * len(batch)
+                for job, result in zip(batch, results, strict=True):
+                    job[3].set(result)
+        finally:
+            self._draining = False
 
     def write(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run `fn(db, *args, **kwargs)` in one transaction; return its result once committed."""
-
-        def job() -> tuple[bool, Any]:
-            conn = self.db.conn
-            try:
-                # IMMEDIATE takes the write lock up front, so busy_timeout waits out another
-                # process's write instead of failing at once when a read turns into a write.
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    result = fn(self.db, *args, **kwargs)
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
-                return True, result
-            except BaseException as exc:  # noqa: BLE001 - handed back to the caller's greenlet
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                return False, exc
-
         if self._pool is not None:
-            # Exceptions come back as values: the pool would otherwise print its own traceback.
-            ok, value = self._pool.apply(job)
+            import gevent
+            from gevent.event import AsyncResult
+
+            slot = AsyncResult()
+            self._pending.append((fn, args, kwargs, slot))
+            if not self._draining:
+                self._draining = True
+                gevent.spawn(self._drain)
+            ok, value = slot.get()
         else:
             with self._lock:
-                ok, value = job()
+                ((ok, value),) = self._run_batch([(fn, args, kwargs)])
         if not ok:
             raise value
         return value
@@ -115,7 +213,8 @@ class Writer:
         """Run one statement that SQLite refuses inside a transaction (a checkpoint, VACUUM)."""
 
         def job() -> list[tuple]:
-            return [tuple(row) for row in self.db.execute(sql).fetchall()]
+            with self._across_processes():
+                return [tuple(row) for row in self.db.execute(sql).fetchall()]
 
         if self._pool is not None:
             return self._pool.apply(job)
@@ -126,7 +225,10 @@ class Writer:
         """Close the writing connection."""
         if self._pool is not None:
             self._pool.kill()
-        self.db.close()
+        with self._across_processes():
+            self.db.close()
+        if self._lock_file is not None:
+            self._lock_file.close()
 
 
 class NotWritable(RuntimeError):
@@ -231,10 +333,16 @@ class Readers:
                 self._idle.pop().close()
 
 
+def write_lock_path(path: str | Path) -> str | None:
+    """Return the file whose lock every writing process of a database takes in turn."""
+    return None if str(path) == ":memory:" else f"{path}-writelock"
+
+
 def init_app(app: Flask) -> None:
     """Open the writer, bring the schema up to date and make the reader pool."""
     path = app.config["CAFE_DATABASE"]
-    writer = Writer(path)
+    # Every process writing this file (workers, `cafe user ...` while serving) takes turns.
+    writer = Writer(path, lock_path=write_lock_path(path))
     migrate(writer.db)
     app.extensions["cafe.writer"] = writer
     app.extensions["cafe.readers"] = Readers(path)

@@ -52,6 +52,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest HTTP request body the server accepts.",
     ),
     Setting(
+        "MESSAGE_QUEUE",
+        "",
+        "Redis URL (redis://host:port/db) of the message queue shared by several `cafe serve` "
+        "workers; empty for one process.",
+        "CAFE_MESSAGE_QUEUE",
+    ),
+    Setting(
+        "WORKERS",
+        1,
+        "Worker processes `cafe serve` starts, on consecutive ports from CAFE_PORT "
+        "(more than one needs CAFE_MESSAGE_QUEUE).",
+        "CAFE_WORKERS",
+        int,
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE",
         False,
         "Send cookies only over HTTPS (turn on when served behind TLS).",

@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from sqlite_utils import Database
 
 from cafe import queries
 from cafe.actions import clock_view, console_note_view, own_note_view, rotation, wall_note_view
+from cafe.actions.clock import server_time
 from cafe.actions.notes import listed_names
+
+# event id -> (the event row it was built from, when, the view): thousands of phones connecting
+# at once all need the same view, and building it reads every table and round.
+_VIEWS: dict[int, tuple[tuple, float, dict[str, Any]]] = {}
+VIEW_FRESH_SECONDS = 1.0
 
 
 def event_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
-    """Return the public facts of an event that every screen shows."""
+    """Return the public facts of an event that every screen shows.
+
+    Reused for up to a second while the event's row is unchanged (a round change, hold or close
+    changes the row, so screens never see an old clock); the server's time is always fresh.
+    """
+    row = tuple(sorted(event.items()))
+    now = time.monotonic()
+    cached = _VIEWS.get(event["id"])
+    if cached is not None and cached[0] == row and now - cached[1] < VIEW_FRESH_SECONDS:
+        return {**cached[2], "server_time": server_time()}
+    view = _build_event_view(db, event)
+    if len(_VIEWS) > 256:
+        _VIEWS.clear()
+    _VIEWS[event["id"]] = (row, now, view)
+    return {**view}
+
+
+def _build_event_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
     plan = queries.plan(event)
     return {
         "slug": event["slug"],

@@ -137,9 +137,77 @@ def staff_user(roles: tuple[str, ...]) -> dict[str, Any] | None:
     return user if user and user["role"] in roles else None
 
 
-def presence_counts(event_id: int) -> dict[int, int]:
-    """Return connected phones per table for an event (this process)."""
+def _local_presence(event_id: int) -> dict[int, int]:
     return {table: count for table, count in PRESENCE.get(event_id, {}).items() if count > 0}
+
+
+class SharedPresence:
+    """Presence counts of every worker process, kept in Redis beside the message queue.
+
+    Each worker writes its own counts (field `worker`, with the time) into one hash per event and
+    sums every field written in the last `FRESH` seconds, so a worker that died drops out.
+    """
+
+    FRESH = 15.0
+
+    def __init__(self, url: str) -> None:
+        import os
+        import socket as _socket
+
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+        self.worker = f"{_socket.gethostname()}:{os.getpid()}"
+
+    def _key(self, event_id: int) -> str:
+        return f"cafe:presence:{event_id}"
+
+    def store(self, event_id: int, counts: dict[int, int]) -> None:
+        """Write this worker's counts for an event."""
+        import json
+        import time
+
+        value = json.dumps({"at": time.time(), "tables": counts})
+        self.redis.hset(self._key(event_id), self.worker, value)
+
+    def totals(self, event_id: int) -> dict[int, int]:
+        """Return the sum of every live worker's counts for an event."""
+        import json
+        import time
+
+        total: dict[int, int] = {}
+        oldest = time.time() - self.FRESH
+        for raw in self.redis.hgetall(self._key(event_id)).values():
+            entry = json.loads(raw)
+            if entry["at"] < oldest:
+                continue
+            for table, count in entry["tables"].items():
+                total[int(table)] = total.get(int(table), 0) + count
+        return {table: count for table, count in total.items() if count > 0}
+
+    def refresh(self) -> None:
+        """Re-write this worker's counts so they stay fresh (housekeeping calls this)."""
+        for event_id in list(PRESENCE):
+            self.store(event_id, _local_presence(event_id))
+
+
+def shared_presence() -> SharedPresence | None:
+    """Return the cross-worker presence store when a message queue is configured."""
+    url = current_app.config.get("CAFE_MESSAGE_QUEUE")
+    if not url:
+        return None
+    shared = current_app.extensions.get("cafe.presence")
+    if shared is None:
+        shared = current_app.extensions["cafe.presence"] = SharedPresence(url)
+    return shared
+
+
+def presence_counts(event_id: int) -> dict[int, int]:
+    """Return connected phones per table for an event (summed over workers when there are several)."""
+    shared = shared_presence()
+    if shared is None:
+        return _local_presence(event_id)
+    return shared.totals(event_id)
 
 
 def _publish_presence(event_id: int) -> None:
@@ -158,6 +226,9 @@ def presence_moved(event_id: int, old: int | None, new: int | None) -> None:
             tables[old or 0] = max(0, tables.get(old or 0, 0) - 1)
         if new is not None:
             tables[new or 0] = tables.get(new or 0, 0) + 1
+    shared = shared_presence()
+    if shared is not None:
+        shared.store(event_id, _local_presence(event_id))
     _publish_presence(event_id)
 
 
@@ -192,7 +263,10 @@ def housekeeping(app: Any, every: float = 3.0, purge_every: float = 3600.0) -> N
         try:
             with app.app_context():
                 disconnect_revoked()
-                if since_purge >= purge_every:
+                shared = shared_presence()
+                if shared is not None:
+                    shared.refresh()
+                if since_purge >= purge_every and app.config.get("CAFE_WORKER_INDEX", 0) == 0:
                     since_purge = 0.0
                     purged = do_purge_expired()
                     if purged:

@@ -56,3 +56,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(briefing.bp)
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, error_page)
+
+    from cafe.web import compress
+
+    compress.init_app(app)
