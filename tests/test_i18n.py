@@ -39,7 +39,7 @@ def extracted(tmp_path_factory) -> set[str]:
             "-k",
             "gettext",
             "-k",
-            "ngettext",
+            "ngettext:1,2",
             "-o",
             str(pot),
             ".",
@@ -52,12 +52,23 @@ def extracted(tmp_path_factory) -> set[str]:
         return {m.id for m in read_po(handle) if m.id}
 
 
+def _translated(string) -> bool:
+    """Say whether a message has its translation (every plural form, for a plural message)."""
+    return all(string) if isinstance(string, tuple) else bool(string)
+
+
+def test_plural_messages_are_extracted_as_plurals(extracted):
+    assert any(isinstance(i, tuple) for i in extracted), "extract with -k ngettext:1,2"
+
+
 @pytest.mark.parametrize("code", TRANSLATED)
 def test_catalogue_translates_every_string_in_the_code(extracted, code):
     messages = {m.id: m for m in catalogue(code) if m.id}
     missing = sorted(extracted - set(messages))
     assert not missing, f"{code}: run `pybabel update` and translate: {missing[:5]}"
-    untranslated = sorted(i for i in extracted if not messages[i].string or messages[i].fuzzy)
+    untranslated = sorted(
+        str(i) for i in extracted if messages[i].fuzzy or not _translated(messages[i].string)
+    )
     assert not untranslated, f"{code}: untranslated or fuzzy: {untranslated[:5]}"
 
 

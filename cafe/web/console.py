@@ -10,7 +10,7 @@ from cafe import queries
 from cafe.db import reading
 from cafe.web import base_url, event_or_404
 from cafe.web.auth import current_user, login_required
-from cafe.web.strings import clock_strings
+from cafe.web.strings import console_strings
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -38,7 +38,7 @@ def console(slug: str) -> Any:
     wall_url = url_for("wall.wall_page", slug=slug, token=event["wall_token"])
     return render_template(
         "staff/console.html",
-        strings=clock_strings(),
+        strings=console_strings(),
         event=event,
         tables=tables,
         rounds=rounds,

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template
 from cafe import queries
 from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
+from cafe.web.strings import safeguarding_strings
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
 
@@ -19,4 +20,10 @@ def queue(slug: str) -> str:
     """Show an event's safeguarding queue (live)."""
     event = event_or_404(slug)
     plan = queries.plan(event)
-    return render_template("staff/safeguarding.html", event=event, plan=plan, user=current_user())
+    return render_template(
+        "staff/safeguarding.html",
+        event=event,
+        plan=plan,
+        user=current_user(),
+        strings=safeguarding_strings(),
+    )

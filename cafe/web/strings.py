@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+
+
+def plural_forms(make: Callable[[int], str]) -> dict[str, str]:
+    """Return a plural message's text for each of the language's CLDR plural categories.
+
+    The browser picks one with `Intl.PluralRules` (static/js/strings.js); `make(n)` calls
+    `ngettext` with a number of that category, so the catalogue's own plural forms are used.
+    """
+    locale = get_locale()
+    rule = locale.plural_form if locale is not None else None
+    forms: dict[str, str] = {}
+    for n in range(200):
+        category = rule(n) if rule is not None else ("one" if n == 1 else "other")
+        forms.setdefault(category, make(n))
+    return forms
 
 
 def clock_strings() -> dict[str, str]:
@@ -101,7 +119,122 @@ def wall_strings() -> dict[str, str]:
     return {
         **clock_strings(),
         "cloud_note": _("Only words that at least %(k)s people used.", k="{k}"),
-        "used_by": _("used by %(count)s people", count="{count}"),
+        "used_by": plural_forms(
+            lambda n: ngettext("used by %(count)s person", "used by %(count)s people", n,
+                               count="{count}")
+        ),
         "dots": _("Dots: %(count)s", count="{count}"),
+        **connection_strings(),
         "from_table": _("From table %(number)s", number="{number}"),
+    }
+
+
+def connection_strings() -> dict[str, str]:
+    """Return the words every live staff screen uses for its connection."""
+    return {
+        "live": _("Live"),
+        "reconnecting": _("Reconnecting…"),
+        "cannot_connect": _("Cannot connect."),
+        "no_answer_server": _("No answer from the server – try again."),
+    }
+
+
+def console_strings() -> dict[str, object]:
+    """Return every word the facilitator console's scripts may show."""
+    return {
+        **clock_strings(),
+        **connection_strings(),
+        "held_flag": _("Held for the safeguarding lead"),
+        "personal_flag": _("Personal details (%(kind)s)", kind="{kind}"),
+        "withdrawn_note": _("Withdrawn by the writer."),
+        "held_note": _("This note is held for the safeguarding lead."),
+        "anonymous": _("anonymous"),
+        "consent_quote": _("may be quoted"),
+        "consent_paraphrase": _("paraphrase only"),
+        "consent_none": _("do not quote"),
+        "on_wall": _("on the wall"),
+        "hidden": _("hidden"),
+        "awaiting": _("awaiting approval"),
+        "note_meta": _(
+            "Round %(round)s · %(writer)s · %(consent)s · %(wall)s",
+            round="{round}", writer="{writer}", consent="{consent}", wall="{wall}",
+        ),
+        "redact": _("Remove personal details"),
+        "approve": _("Approve"),
+        "take_down": _("Take down"),
+        "hide": _("Hide"),
+        "phones": plural_forms(
+            lambda n: ngettext("%(count)s phone", "%(count)s phones", n, count="{count}")
+        ),
+        "quiet_for": plural_forms(
+            lambda n: ngettext("Quiet for %(count)s minute", "Quiet for %(count)s minutes", n,
+                               count="{count}")
+        ),
+        "phase_lobby": _("not started"),
+        "phase_running": _("running"),
+        "phase_paused": _("paused"),
+        "phase_ended": _("ended – travellers move"),
+        "phase_harvest": _("harvest"),
+        "phase_closed": _("closed"),
+        "cafe_in": _("The café is in %(phase)s.", phase="{phase}"),
+        "round_line": _(
+            "Round %(number)s of %(count)s (%(phase)s): %(question)s",
+            number="{number}", count="{count}", phase="{phase}", question="{question}",
+        ),
+        "start_round_n": _("Start round %(number)s", number="{number}"),
+        "start_next": _("Start next round"),
+        "confirm_close": _("Close the café? Phones will no longer be able to add or change notes."),
+        "new_note_at": _("New note at table %(table)s", table="{table}"),
+        "message_sent_table": _("Message sent to table %(table)s.", table="{table}"),
+        "message_sent_all": _("Message sent to everyone."),
+        # the rotation panel
+        "nobody": _("nobody"),
+        "people_list": _("%(count)s: %(names)s", count="{count}", names="{names}"),
+        "cant_move": _("(can't move)"),
+        "arriving": _("(arriving)"),
+        "host_of_table": _("Host of table %(number)s · %(name)s", number="{number}", name="{name}"),
+        "no_host": _("no host"),
+        "host_link": _("host link"),
+        "host_link_label": _(
+            "Host link for table %(number)s (give it to the table's host)", number="{number}"
+        ),
+        "planned": _(
+            "Round %(number)s is planned: every phone shows its table. Sizes: %(sizes)s.",
+            number="{number}", sizes="{sizes}",
+        ),
+        "not_planned": _("The next plan is made when a round whose travellers move ends."),
+        "late_at_table": _(
+            "%(name)s (at table %(table)s, not in the plan)", name="{name}", table="{table}"
+        ),
+        "late_no_table": _("%(name)s (no table yet)", name="{name}"),
+        "insight_held": _("Held: this insight looks like a disclosure and is not shown."),
+        "insight_from": _(
+            "table %(table)s, round %(round)s", table="{table}", round="{round}"
+        ),
+        "dot_count": plural_forms(
+            lambda n: ngettext("%(count)s dot", "%(count)s dots", n, count="{count}")
+        ),
+        "new_insight_at": _("New key insight from table %(table)s", table="{table}"),
+    }
+
+
+def safeguarding_strings() -> dict[str, object]:
+    """Return every word the safeguarding queue's script may show."""
+    return {
+        **connection_strings(),
+        "status_new": _("New"),
+        "status_acknowledged": _("Acknowledged"),
+        "status_resolved": _("Resolved"),
+        "withdrawn_item": _("(Withdrawn by the writer: the text was deleted.)"),
+        "item_meta": _(
+            "%(status)s · table %(table)s · round %(round)s · %(writer)s · %(time)s",
+            status="{status}", table="{table}", round="{round}", writer="{writer}", time="{time}",
+        ),
+        "updated_by": _("%(status)s by %(name)s", status="{status}", name="{name}"),
+        "anonymous": _("anonymous"),
+        "acknowledge": _("Acknowledge – I'm on it"),
+        "resolve": _("Resolve"),
+        "reopen": _("Reopen"),
+        "title": _("Safeguarding – Café"),
+        "new_item_at": _("New item at table %(table)s.", table="{table}"),
     }

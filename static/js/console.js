@@ -4,21 +4,22 @@
   var root = document.getElementById("console");
   if (!root) return;
   var notes = {}, presence = {}, participants = 0;
-  var FLAG_LABELS = { disclosure: "Held for the safeguarding lead" };
-  var CONSENT = { quote: "may be quoted", paraphrase: "paraphrase only", none: "do not quote" };
+  var t = window.cafeT;
+  var FLAG_LABELS = { disclosure: t("held_flag") };
+  var CONSENT = { quote: t("consent_quote"), paraphrase: t("consent_paraphrase"), none: t("consent_none") };
 
   function $(id) { return document.getElementById(id); }
   function column(table) { return root.querySelector('.table-col[data-table="' + table + '"]'); }
 
   function flagText(flag) {
     if (FLAG_LABELS[flag]) return FLAG_LABELS[flag];
-    if (flag.indexOf("personal:") === 0) return "Personal details (" + flag.slice(9) + ")";
+    if (flag.indexOf("personal:") === 0) return t("personal_flag", { kind: flag.slice(9) });
     return flag;
   }
 
   function act(event, id) {
     socket.timeout(10000).emit(event, { id: id }, function (err, ack) {
-      if (err) { $("status").textContent = "No answer from the server – try again."; return; }
+      if (err) { $("status").textContent = t("no_answer_server"); return; }
       if (!ack.ok) { $("status").textContent = ack.error; }
     });
   }
@@ -45,15 +46,16 @@
     text.className = "note-text";
     text.dir = "auto";
     text.id = "n" + note.id;
-    if (note.status === "withdrawn") text.textContent = "Withdrawn by the writer.";
-    else if (note.held) text.textContent = "This note is held for the safeguarding lead.";
+    if (note.status === "withdrawn") text.textContent = t("withdrawn_note");
+    else if (note.held) text.textContent = t("held_note");
     else drawText(text, note.text, note.spans || []);
     li.appendChild(text);
     var meta = document.createElement("p");
     meta.className = "meta";
-    meta.textContent = "Round " + note.round + " · " + (note.pseudonym || "anonymous") + " · " +
-      (CONSENT[note.consent] || "") + " · " + (note.wall === "approved" ? "on the wall" :
-      note.wall === "hidden" ? "hidden" : "awaiting approval");
+    meta.textContent = t("note_meta", {
+      round: note.round, writer: note.pseudonym || t("anonymous"), consent: CONSENT[note.consent] || "",
+      wall: note.wall === "approved" ? t("on_wall") : note.wall === "hidden" ? t("hidden") : t("awaiting")
+    });
     li.appendChild(meta);
     (note.flags || []).forEach(function (flag) {
       var f = document.createElement("p");
@@ -65,9 +67,9 @@
       var actions = document.createElement("p");
       actions.className = "actions";
       var blocked = (note.flags || []).length > 0;
-      if ((note.spans || []).length) actions.appendChild(button("Remove personal details", "redact_note", note));
-      if (note.wall !== "approved" && !blocked) actions.appendChild(button("Approve", "approve_note", note));
-      if (note.wall !== "hidden") actions.appendChild(button(note.wall === "approved" ? "Take down" : "Hide", "hide_note", note));
+      if ((note.spans || []).length) actions.appendChild(button(t("redact"), "redact_note", note));
+      if (note.wall !== "approved" && !blocked) actions.appendChild(button(t("approve"), "approve_note", note));
+      if (note.wall !== "hidden") actions.appendChild(button(note.wall === "approved" ? t("take_down") : t("hide"), "hide_note", note));
       li.appendChild(actions);
     }
     return li;
@@ -105,7 +107,7 @@
     root.querySelectorAll("[data-presence]").forEach(function (el) {
       var n = presence[el.dataset.presence] || 0;
       total += n;
-      el.textContent = n === 1 ? "1 phone" : n + " phones";
+      el.textContent = t("phones", { count: n });
     });
     $("count-phones").textContent = total + (presence["0"] || 0);
     $("count-people").textContent = participants;
@@ -129,7 +131,7 @@
       });
       var minutes = last ? Math.floor((now - last) / 60000) : 0;
       el.hidden = !running || minutes < QUIET_MINUTES;
-      el.textContent = "Quiet for " + minutes + " min";
+      el.textContent = t("quiet_for", { count: minutes });
     });
   }
   setInterval(markQuiet, 15000);
@@ -143,23 +145,22 @@
     countdown.update(clock, serverTime);
     clockState = { clock: clock, offset: serverTime - Date.now() };
     markQuiet();
-    var phase = { lobby: "not started", running: "running", paused: "paused", ended: "ended – travellers move",
-                  harvest: "harvest", closed: "closed" }[clock.phase];
+    var phase = t("phase_" + clock.phase);
     $("round-line").textContent = clock.phase === "harvest" || clock.phase === "closed"
-      ? "The café is in " + phase + "."
-      : "Round " + round.number + " of " + round.count + " (" + phase + "): " + round.question;
+      ? t("cafe_in", { phase: phase })
+      : t("round_line", { number: round.number, count: round.count, phase: phase, question: round.question });
     root.querySelectorAll("[data-action]").forEach(function (b) {
       b.disabled = ALLOWED[b.dataset.action].indexOf(clock.phase) < 0;
     });
     $("goto").disabled = ALLOWED.start_round.indexOf(clock.phase) < 0;
-    $("start-round").textContent = clock.phase === "lobby" ? "Start round " + round.number : "Start next round";
+    $("start-round").textContent = clock.phase === "lobby" ? t("start_round_n", { number: round.number }) : t("start_next");
   }
 
   function control(event, payload) {
     $("control-error").hidden = true;
     socket.timeout(10000).emit(event, payload || {}, function (err, ack) {
       if (err || !ack.ok) {
-        $("control-error").textContent = err ? "No answer from the server – try again." : ack.error;
+        $("control-error").textContent = err ? t("no_answer_server") : ack.error;
         $("control-error").hidden = false;
       }
     });
@@ -168,7 +169,7 @@
   root.querySelectorAll("[data-action]").forEach(function (b) {
     b.addEventListener("click", function () {
       if (b.dataset.action === "close_event" &&
-          !window.confirm("Close the café? Phones will no longer be able to add or change notes.")) return;
+          !window.confirm(t("confirm_close"))) return;
       var payload = b.dataset.minutes ? { minutes: parseInt(b.dataset.minutes, 10) } : {};
       control(b.dataset.action, payload);
     });
@@ -190,9 +191,9 @@
 
   var socket = io("/console", { auth: { event: root.dataset.slug } });
   if (window.CafeConsoleRotation) window.CafeConsoleRotation(socket);
-  socket.on("connect", function () { $("status").textContent = "Live"; });
-  socket.on("disconnect", function () { $("status").textContent = "Reconnecting…"; });
-  socket.on("connect_error", function (error) { $("status").textContent = error.message || "Cannot connect."; });
+  socket.on("connect", function () { $("status").textContent = t("live"); });
+  socket.on("disconnect", function () { $("status").textContent = t("reconnecting"); });
+  socket.on("connect_error", function (error) { $("status").textContent = error.message || t("cannot_connect"); });
   socket.on("console_state", function (state) {
     notes = {};
     root.querySelectorAll("[data-notes]").forEach(function (l) { l.textContent = ""; });
@@ -207,14 +208,14 @@
     notes[data.note.id] = data.note;
     place(data.note);
     counts();
-    $("new-notes").textContent = "New note at table " + data.note.table;
+    $("new-notes").textContent = t("new_note_at", { table: data.note.table });
     markQuiet();
   });
   socket.on("note_changed", function (data) { notes[data.note.id] = data.note; place(data.note); counts(); });
   socket.on("round_changed", function (data) { drawClock(data.clock, data.round, data.server_time); });
   socket.on("hold_changed", function (data) { $("release").disabled = !data.message; });
   socket.on("message_sent", function (data) {
-    $("status").textContent = "Message sent" + (data.table ? " to table " + data.table : " to everyone") + ".";
+    $("status").textContent = data.table ? t("message_sent_table", { table: data.table }) : t("message_sent_all");
   });
   socket.on("presence_changed", function (data) { presence = data.tables; counts(); });
   $("only-pending").addEventListener("change", function () {

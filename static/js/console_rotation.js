@@ -4,6 +4,7 @@
   "use strict";
   window.CafeConsoleRotation = function (socket) {
     var rotation = null, insights = {}, votes = {};
+    var t = window.cafeT;
     function $(id) { return document.getElementById(id); }
     function el(tag, text, cls) {
       var e = document.createElement(tag);
@@ -13,20 +14,21 @@
     }
     function report(err, ack) {
       if (err || !ack.ok) {
-        $("control-error").textContent = err ? "No answer from the server – try again." : ack.error;
+        $("control-error").textContent = err ? t("no_answer_server") : ack.error;
         $("control-error").hidden = false;
       }
     }
     function people(list, mark) {
-      if (!list.length) return "nobody";
-      return list.length + ": " + list.map(function (p) { return p.pseudonym + (mark(p) || ""); }).join(", ");
+      if (!list.length) return t("nobody");
+      return t("people_list", { count: list.length,
+        names: list.map(function (p) { return p.pseudonym + (mark(p) || ""); }).join(", ") });
     }
 
     function hostCell(table) {
       var cell = el("td");
       var select = el("select");
-      select.setAttribute("aria-label", "Host of table " + table.number + " · " + table.name);
-      select.appendChild(new Option("no host", ""));
+      select.setAttribute("aria-label", t("host_of_table", { number: table.number, name: table.name }));
+      select.appendChild(new Option(t("no_host"), ""));
       var choices = table.now.slice();
       if (table.host && !choices.some(function (p) { return p.id === table.host.id; })) choices.unshift(table.host);
       choices.forEach(function (p) {
@@ -41,9 +43,9 @@
         }
       });
       cell.appendChild(select);
-      var link = el("a", "host link", "host-link");
+      var link = el("a", t("host_link"), "host-link");
       link.href = table.host_link;
-      link.setAttribute("aria-label", "Host link for table " + table.number + " (give it to the table's host)");
+      link.setAttribute("aria-label", t("host_link_label", { number: table.number }));
       cell.appendChild(document.createTextNode(" "));
       cell.appendChild(link);
       return cell;
@@ -59,20 +61,21 @@
         th.scope = "row";
         tr.appendChild(th);
         tr.appendChild(hostCell(table));
-        tr.appendChild(el("td", people(table.now, function (p) { return p.cannot_move ? " (can't move)" : ""; })));
+        tr.appendChild(el("td", people(table.now, function (p) { return p.cannot_move ? " " + t("cant_move") : ""; })));
         tr.appendChild(el("td", rotation.planned
-          ? people(table.next, function (p) { return p.moving ? " (arriving)" : ""; }) : "—"));
+          ? people(table.next, function (p) { return p.moving ? " " + t("arriving") : ""; }) : "—"));
         tr.dataset.table = table.number;
         rows.appendChild(tr);
       });
       $("rotation-summary").textContent = rotation.planned
-        ? "Round " + rotation.next_round + " is planned: every phone shows its table. Sizes: " +
-          rotation.tables.map(function (t) { return t.next.length; }).join(", ") + "."
-        : "The next plan is made when a round whose travellers move ends.";
+        ? t("planned", { number: rotation.next_round,
+            sizes: rotation.tables.map(function (table) { return table.next.length; }).join(", ") })
+        : t("not_planned");
       var late = $("late-list");
       late.textContent = "";
       rotation.late.forEach(function (p) {
-        late.appendChild(el("li", p.pseudonym + (p.table ? " (at table " + p.table + ", not in the plan)" : " (no table yet)")));
+        late.appendChild(el("li", p.table ? t("late_at_table", { name: p.pseudonym, table: p.table })
+          : t("late_no_table", { name: p.pseudonym })));
       });
       $("late-empty").hidden = rotation.late.length > 0;
       $("seat-late").disabled = rotation.late.length === 0;
@@ -85,11 +88,11 @@
       all.sort(function (a, b) { return (votes[String(b.id)] || 0) - (votes[String(a.id)] || 0) || a.id - b.id; });
       all.forEach(function (i) {
         var li = el("li");
-        var text = el("span", i.held ? "Held: this insight looks like a disclosure and is not shown." : i.text);
+        var text = el("span", i.held ? t("insight_held") : i.text);
         text.dir = "auto";
         li.appendChild(text);
-        li.appendChild(el("span", " · table " + i.table + ", round " + i.round +
-          (votes[String(i.id)] ? " · " + votes[String(i.id)] + " dots" : ""), "muted"));
+        li.appendChild(el("span", " · " + t("insight_from", { table: i.table, round: i.round }) +
+          (votes[String(i.id)] ? " · " + t("dot_count", { count: votes[String(i.id)] }) : ""), "muted"));
         list.appendChild(li);
       });
       $("insights-empty").hidden = all.length > 0;
@@ -111,7 +114,7 @@
     socket.on("insight_added", function (data) {
       insights[data.insight.id] = data.insight;
       drawInsights();
-      $("insight-say").textContent = "New key insight from table " + data.insight.table;
+      $("insight-say").textContent = t("new_insight_at", { table: data.insight.table });
     });
     socket.on("votes_changed", function (data) { votes = data.votes; drawInsights(); });
   };

@@ -4,7 +4,8 @@
   var root = document.getElementById("queue-root");
   if (!root) return;
   var items = {};
-  var LABEL = { "new": "New", acknowledged: "Acknowledged", resolved: "Resolved" };
+  var t = window.cafeT;
+  var LABEL = { "new": t("status_new"), acknowledged: t("status_acknowledged"), resolved: t("status_resolved") };
   var ORDER = { "new": 0, acknowledged: 1, resolved: 2 };
   function $(id) { return document.getElementById(id); }
 
@@ -15,7 +16,7 @@
     b.setAttribute("aria-describedby", "item-" + item.id);
     b.addEventListener("click", function () {
       socket.timeout(10000).emit("set_item_status", { id: item.id, status: status }, function (err, ack) {
-        if (err || !ack.ok) $("status").textContent = err ? "No answer – try again." : ack.error;
+        if (err || !ack.ok) $("status").textContent = err ? t("no_answer_server") : ack.error;
       });
     });
     return b;
@@ -28,17 +29,19 @@
     text.className = "note-text";
     text.dir = "auto";
     text.id = "item-" + item.id;
-    text.textContent = item.status === "withdrawn" ? "(Withdrawn by the writer: the text was deleted.)" : item.text;
+    text.textContent = item.status === "withdrawn" ? t("withdrawn_item") : item.text;
     var meta = document.createElement("p");
     meta.className = "meta";
-    meta.textContent = LABEL[item.sg_status] + " · table " + item.table + " · round " + item.round + " · " +
-      (item.pseudonym || "anonymous") + " · " + new Date(item.created_at).toLocaleTimeString() +
-      (item.sg_updated_by ? " · " + LABEL[item.sg_status].toLowerCase() + " by " + item.sg_updated_by : "");
+    meta.textContent = t("item_meta", {
+      status: LABEL[item.sg_status], table: item.table, round: item.round,
+      writer: item.pseudonym || t("anonymous"),
+      time: new Date(item.created_at).toLocaleTimeString(document.documentElement.lang || undefined)
+    }) + (item.sg_updated_by ? " · " + t("updated_by", { status: LABEL[item.sg_status], name: item.sg_updated_by }) : "");
     var actions = document.createElement("p");
     actions.className = "actions";
-    if (item.sg_status === "new") actions.appendChild(button("Acknowledge – I'm on it", item, "acknowledged"));
-    if (item.sg_status !== "resolved") actions.appendChild(button("Resolve", item, "resolved"));
-    else actions.appendChild(button("Reopen", item, "new"));
+    if (item.sg_status === "new") actions.appendChild(button(t("acknowledge"), item, "acknowledged"));
+    if (item.sg_status !== "resolved") actions.appendChild(button(t("resolve"), item, "resolved"));
+    else actions.appendChild(button(t("reopen"), item, "new"));
     [text, meta, actions].forEach(function (el) { li.appendChild(el); });
     return li;
   }
@@ -54,13 +57,13 @@
     $("count-new").textContent = count("new");
     $("count-ack").textContent = count("acknowledged");
     $("count-done").textContent = count("resolved");
-    document.title = (count("new") ? "(" + count("new") + ") " : "") + "Safeguarding – Café";
+    document.title = (count("new") ? "(" + count("new") + ") " : "") + t("title");
   }
 
   var socket = io("/safeguarding", { auth: { event: root.dataset.slug } });
-  socket.on("connect", function () { $("status").textContent = "Live"; });
-  socket.on("disconnect", function () { $("status").textContent = "Reconnecting…"; });
-  socket.on("connect_error", function (e) { $("status").textContent = e.message || "Cannot connect."; });
+  socket.on("connect", function () { $("status").textContent = t("live"); });
+  socket.on("disconnect", function () { $("status").textContent = t("reconnecting"); });
+  socket.on("connect_error", function (e) { $("status").textContent = e.message || t("cannot_connect"); });
   socket.on("queue_state", function (state) {
     items = {};
     state.items.forEach(function (i) { items[i.id] = i; });
@@ -70,6 +73,6 @@
     var isNew = !items[data.item.id];
     items[data.item.id] = data.item;
     draw();
-    if (isNew) $("alert").textContent = "New item at table " + data.item.table + ".";
+    if (isNew) $("alert").textContent = t("new_item_at", { table: data.item.table });
   });
 })();

@@ -86,8 +86,8 @@
   var socket = io("/wall", { auth: { event: root.dataset.slug, token: root.dataset.token } });
   var status = document.getElementById("wall-status");
   socket.on("connect", function () { status.textContent = ""; });
-  socket.on("disconnect", function () { status.textContent = "Reconnecting…"; });
-  socket.on("connect_error", function (e) { status.textContent = e.message || "Cannot connect."; });
+  socket.on("disconnect", function () { status.textContent = t("reconnecting"); });
+  socket.on("connect_error", function (e) { status.textContent = e.message || t("cannot_connect"); });
   socket.on("wall_state", function (state) {
     list.textContent = "";
     drawRound(state.event.clock, state.event.round, state.event.server_time);
