@@ -10,8 +10,8 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import silhouette_score
+from sklearn.naive_bayes import ComplementNB
 from sklearn.preprocessing import normalize
 
 
@@ -21,9 +21,11 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     1. Seed: NMF topics of the sparse TF-IDF give balanced starting groups (k-means alone on short
        texts tends to make one huge catch-all cluster).
     2. Spherical k-means on the dense vectors from those seeds.
-    3. Self-training: a linear classifier learns from each cluster's most central members (at most
-       `confident_fraction * n / k` per cluster, so a large cluster cannot drown the rest) and
-       relabels every note; repeated until few notes move.
+    3. Self-training: a Complement Naive Bayes classifier (Rennie et al. 2003, made for text with
+       uneven classes; smoothing `alpha`) learns from each cluster's most confident members (at
+       most `confident_fraction * n / k` per cluster, so a large cluster cannot drown the rest) and
+       relabels every note; repeated until few notes move. Confidence is the margin between the
+       best and second-best class log-likelihoods.
 
     Fitted: `labels_`, `cluster_centers_` (unit length), `similarity_` (cosine of each note to its
     centroid), `n_clusters_`, `k_scores_` (silhouette per k tried, when k was chosen).
@@ -31,11 +33,12 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
 
     def __init__(self, n_clusters: int | None = None, self_training: int = 8,
                  confident_fraction: float = 0.5, k_range: tuple[int, int] | None = None,
-                 random_state: int | None = 0):
+                 alpha: float = 1.0, random_state: int | None = 0):
         self.n_clusters = n_clusters
         self.self_training = self_training
         self.confident_fraction = confident_fraction
         self.k_range = k_range
+        self.alpha = alpha
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
@@ -117,12 +120,12 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                 train[idx[np.argsort(-score[idx], kind="stable")[:keep]]] = True
             if len(np.unique(labels[train])) < 2:
                 break
-            clf = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None,
-                                random_state=self.random_state).fit(features[train], labels[train])
-            proba = clf.predict_proba(features)
-            new = clf.classes_[proba.argmax(1)]
+            clf = ComplementNB(alpha=self.alpha).fit(features[train], labels[train])
+            loglik = clf.predict_joint_log_proba(features)
+            top2 = np.partition(loglik, -2, axis=1)[:, -2:]  # at least two classes, see above
+            new = clf.classes_[loglik.argmax(1)]
             moved = float(np.mean(new != labels))
-            labels, score = new, proba.max(1)
+            labels, score = new, top2[:, 1] - top2[:, 0]
             if moved < 0.002:
                 break
         # Classes may have emptied; renumber 0..m-1 so centroids line up with labels.
