@@ -29,16 +29,20 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
 
     Fitted: `labels_`, `cluster_centers_` (unit length), `similarity_` (cosine of each note to its
     centroid), `n_clusters_`, `k_scores_` (silhouette per k tried, when k was chosen).
+    Self-training never empties a cluster: a round that would is not taken.
     """
 
     def __init__(self, n_clusters: int | None = None, self_training: int = 8,
                  confident_fraction: float = 0.5, k_range: tuple[int, int] | None = None,
-                 alpha: float = 1.0, random_state: int | None = 0):
+                 alpha: float = 1.0, k_tolerance: float = 0.1, k_sample: int = 1000,
+                 random_state: int | None = 0):
         self.n_clusters = n_clusters
         self.self_training = self_training
         self.confident_fraction = confident_fraction
         self.k_range = k_range
         self.alpha = alpha
+        self.k_tolerance = k_tolerance
+        self.k_sample = k_sample
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
@@ -72,7 +76,14 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         return self
 
     def _choose_k(self, X: np.ndarray, n_distinct: int) -> int:
-        """Pick k with the best silhouette over a range that grows with the number of notes."""
+        """Pick the fewest themes whose silhouette is within `k_tolerance` of the best.
+
+        Candidates run from 2 to clip(sqrt(n / 2), 2, 30): every k up to 10, then about 15% apart.
+        On short texts the silhouette of k-means keeps creeping up with k long after the real
+        topics are found (small tight groups of near-duplicates split off), so the plain maximum
+        over-splits; the smallest k that is nearly as good is both closer to the topics and easier
+        for staff to read.
+        """
         n = X.shape[0]
         if n_distinct < 3:
             return 1
@@ -82,15 +93,18 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             return max(1, min(lo, n_distinct))
         rng = np.random.default_rng(self.random_state)
         # Silhouette is quadratic in n: score a fixed-size sample, which is plenty to rank k.
-        sample = X if n <= 1500 else X[rng.choice(n, 1500, replace=False)]
-        for k in range(lo, hi + 1):
-            labels = KMeans(k, n_init=2, random_state=self.random_state).fit_predict(sample)
+        sample = X if n <= self.k_sample else X[rng.choice(n, self.k_sample, replace=False)]
+        for k in _candidates(lo, hi):
+            labels = KMeans(k, n_init=1, max_iter=100, random_state=self.random_state)\
+                .fit_predict(sample)
             if len(np.unique(labels)) < 2:
                 continue
             self.k_scores_[k] = float(silhouette_score(sample, labels, metric="cosine"))
         if not self.k_scores_:
             return 1
-        return max(self.k_scores_, key=self.k_scores_.get)
+        best = max(self.k_scores_.values())
+        return min(k for k, v in self.k_scores_.items()
+                   if v >= best - self.k_tolerance * abs(best))
 
     def _kmeans(self, X: np.ndarray, k: int, features) -> np.ndarray:
         """Return k-means labels, seeded from NMF topics when the features allow it."""
@@ -124,6 +138,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             loglik = clf.predict_joint_log_proba(features)
             top2 = np.partition(loglik, -2, axis=1)[:, -2:]  # at least two classes, see above
             new = clf.classes_[loglik.argmax(1)]
+            if len(np.unique(new)) < len(np.unique(labels)):
+                break  # a theme would vanish: keep the last labelling that had them all
             moved = float(np.mean(new != labels))
             labels, score = new, top2[:, 1] - top2[:, 0]
             if moved < 0.002:
@@ -138,6 +154,15 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.labels_ = labels
         self.cluster_centers_ = centers
         self.similarity_ = np.einsum("ij,ij->i", X, centers[labels])
+
+
+def _candidates(lo: int, hi: int) -> list[int]:
+    """Return the k to try: every k up to 10, then about 15% apart up to `hi`."""
+    ks = set(range(lo, min(hi, 10) + 1))
+    if hi > 10:
+        ks |= set(np.round(np.geomspace(max(lo, 10), hi, 2 + int(np.log(hi / 10) / np.log(1.15))))
+                  .astype(int).tolist())
+    return sorted(k for k in ks if lo <= k <= hi)
 
 
 def _centroid_similarity(X: np.ndarray, labels: np.ndarray) -> np.ndarray:
