@@ -94,12 +94,15 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         rng = np.random.default_rng(self.random_state)
         # Silhouette is quadratic in n: score a fixed-size sample, which is plenty to rank k.
         sample = X if n <= self.k_sample else X[rng.choice(n, self.k_sample, replace=False)]
+        # Rows are unit length: one product gives every cosine distance for every candidate k.
+        distances = np.clip(1.0 - sample @ sample.T, 0.0, 2.0)
+        np.fill_diagonal(distances, 0.0)
         for k in _candidates(lo, hi):
             labels = KMeans(k, n_init=1, max_iter=100, random_state=self.random_state)\
                 .fit_predict(sample)
             if len(np.unique(labels)) < 2:
                 continue
-            self.k_scores_[k] = float(silhouette_score(sample, labels, metric="cosine"))
+            self.k_scores_[k] = float(silhouette_score(distances, labels, metric="precomputed"))
         if not self.k_scores_:
             return 1
         best = max(self.k_scores_.values())
