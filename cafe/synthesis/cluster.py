@@ -25,7 +25,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
        uneven classes; smoothing `alpha`) learns from each cluster's most confident members (at
        most `confident_fraction * n / k` per cluster, so a large cluster cannot drown the rest) and
        relabels every note; repeated until few notes move. Confidence is the margin between the
-       best and second-best class log-likelihoods.
+       best and second-best class log-likelihoods. With `dense_features` (sentence embeddings) a
+       second expert joins: a von Mises-Fisher term `kappa * cos(note, class mean)` added to the
+       Naive Bayes log-likelihood, i.e. words and embeddings treated as two views of the theme
+       that are independent given the theme.
 
     Fitted: `labels_`, `cluster_centers_` (unit length), `similarity_` (cosine of each note to its
     centroid), `n_clusters_`, `k_scores_` (silhouette per k tried, when k was chosen).
@@ -35,7 +38,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     def __init__(self, n_clusters: int | None = None, self_training: int = 8,
                  confident_fraction: float = 0.5, k_range: tuple[int, int] | None = None,
                  alpha: float = 1.0, k_tolerance: float = 0.1, k_sample: int = 1000,
-                 random_state: int | None = 0):
+                 kappa: float = 20.0, random_state: int | None = 0):
         self.n_clusters = n_clusters
         self.self_training = self_training
         self.confident_fraction = confident_fraction
@@ -43,12 +46,15 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.alpha = alpha
         self.k_tolerance = k_tolerance
         self.k_sample = k_sample
+        self.kappa = kappa
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
-            seed_features: sp.spmatrix | None = None) -> ThemeClusterer:
-        """Cluster the rows of `X`; sparse non-negative `features` train the classifier and
-        `seed_features` (default: `features`) the NMF seeds."""
+            seed_features: sp.spmatrix | None = None,
+            dense_features: np.ndarray | None = None) -> ThemeClusterer:
+        """Cluster the rows of `X`; sparse non-negative `features` train the classifier,
+        `seed_features` (default: `features`) the NMF seeds, and unit-length `dense_features`
+        (optional) join the classifier as a second view."""
         X = np.asarray(X, dtype=np.float32)
         n = X.shape[0]
         if n:
@@ -71,7 +77,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         else:
             labels = self._kmeans(X, k, features if seed_features is None else seed_features)
             if self.self_training and features is not None and n >= 4 * k:
-                labels = self._self_train(X, labels, features, k)
+                labels = self._self_train(X, labels, features, k, dense_features)
         self._finish(X, labels)
         return self
 
@@ -124,7 +130,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                     random_state=self.random_state).fit(X)
         return km.labels_
 
-    def _self_train(self, X: np.ndarray, labels: np.ndarray, features, k: int) -> np.ndarray:
+    def _self_train(self, X: np.ndarray, labels: np.ndarray, features, k: int,
+                    dense=None) -> np.ndarray:
         """Relabel every note by a classifier trained on each cluster's central members."""
         n = X.shape[0]
         cap = max(2, int(self.confident_fraction * n / k))
@@ -139,6 +146,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                 break
             clf = ComplementNB(alpha=self.alpha).fit(features[train], labels[train])
             loglik = clf.predict_joint_log_proba(features)
+            if dense is not None:
+                y, D = labels[train], dense[train]
+                means = normalize(np.vstack([D[y == c].mean(0) for c in clf.classes_]))
+                loglik = loglik - loglik.max(1, keepdims=True) + self.kappa * (dense @ means.T)
             top2 = np.partition(loglik, -2, axis=1)[:, -2:]  # at least two classes, see above
             new = clf.classes_[loglik.argmax(1)]
             if len(np.unique(new)) < len(np.unique(labels)):

@@ -146,12 +146,13 @@ class SynthesisPipeline:
         texts = [n.text for n in group]
         seed_texts = [t for f in frames for t in frame_texts(f)]
         step(0.0, "Reading the words in the notes")
-        features = seeds = None
+        features = seeds = dense = None
         n = len(texts)
         if hasattr(vec, "fit_encode"):
             # One pass over the words: vectors, classifier features and NMF seed features.
-            V, F, S = vec.fit_encode(texts + seed_texts)
+            V, F, S, *more = vec.fit_encode(texts + seed_texts)
             X, vectors, features, seeds = V[:n], V[n:], F[:n], S[:n]
+            dense = more[0][:n] if more else None  # e.g. sentence embeddings
         else:
             vec.fit(texts + seed_texts)
             X = vec.transform(texts)
@@ -173,8 +174,9 @@ class SynthesisPipeline:
                 "labeler": _describe(labeler), "representer": _describe(representer)}
         step(0.3, "Grouping notes into themes")
         if len(rest) >= 2:
+            extra = {} if dense is None else {"dense_features": dense[rest]}
             clusterer.fit(X[rest], features=None if features is None else features[rest],
-                          seed_features=None if seeds is None else seeds[rest])
+                          seed_features=None if seeds is None else seeds[rest], **extra)
             base = len(frames)
             cl = clusterer.labels_
             keep = np.ones(len(rest), dtype=bool)
