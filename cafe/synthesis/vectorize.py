@@ -69,7 +69,8 @@ class TfidfLsaVectorizer(TransformerMixin, BaseEstimator):
         if Z is None:
             self.svd_ = TruncatedSVD(n_comp, algorithm="randomized", n_iter=5,
                                      random_state=self.random_state)
-            Z = self.svd_.fit_transform(X)
+            with np.errstate(divide="ignore", invalid="ignore"):  # all-duplicate notes: 0/0
+                Z = self.svd_.fit_transform(X)
         seeds = W if W is not None else C
         seeds = normalize(seeds) if seeds is not None else \
             sp.csr_matrix((len(texts), 1), dtype=np.float32)
