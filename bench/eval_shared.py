@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from cafe.synthesis.evaluate import evaluate_csv
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's cafe, not a venv's
+from cafe.synthesis.evaluate import evaluate_csv  # noqa: E402
 
 
 def main() -> None:

@@ -10,8 +10,8 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import SGDClassifier
 from sklearn.metrics import silhouette_score
+from sklearn.naive_bayes import ComplementNB
 from sklearn.preprocessing import normalize
 
 
@@ -21,27 +21,40 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     1. Seed: NMF topics of the sparse TF-IDF give balanced starting groups (k-means alone on short
        texts tends to make one huge catch-all cluster).
     2. Spherical k-means on the dense vectors from those seeds.
-    3. Self-training: a linear classifier learns from each cluster's most central members (at most
-       `confident_fraction * n / k` per cluster, so a large cluster cannot drown the rest) and
-       relabels every note; repeated until few notes move.
+    3. Self-training: a Complement Naive Bayes classifier (Rennie et al. 2003, made for text with
+       uneven classes; smoothing `alpha`) learns from each cluster's most confident members (at
+       most `confident_fraction * n / k` per cluster, so a large cluster cannot drown the rest) and
+       relabels every note; repeated until few notes move. Confidence is the margin between the
+       best and second-best class log-likelihoods. With `dense_features` (sentence embeddings) a
+       second expert joins: a von Mises-Fisher term `kappa * cos(note, class mean)` added to the
+       Naive Bayes log-likelihood, i.e. words and embeddings treated as two views of the theme
+       that are independent given the theme.
 
     Fitted: `labels_`, `cluster_centers_` (unit length), `similarity_` (cosine of each note to its
     centroid), `n_clusters_`, `k_scores_` (silhouette per k tried, when k was chosen).
+    Self-training never empties a cluster: a round that would is not taken.
     """
 
     def __init__(self, n_clusters: int | None = None, self_training: int = 8,
                  confident_fraction: float = 0.5, k_range: tuple[int, int] | None = None,
-                 random_state: int | None = 0):
+                 alpha: float = 1.0, k_tolerance: float = 0.1, k_sample: int = 1000,
+                 kappa: float = 20.0, random_state: int | None = 0):
         self.n_clusters = n_clusters
         self.self_training = self_training
         self.confident_fraction = confident_fraction
         self.k_range = k_range
+        self.alpha = alpha
+        self.k_tolerance = k_tolerance
+        self.k_sample = k_sample
+        self.kappa = kappa
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
-            seed_features: sp.spmatrix | None = None) -> ThemeClusterer:
-        """Cluster the rows of `X`; sparse non-negative `features` train the classifier and
-        `seed_features` (default: `features`) the NMF seeds."""
+            seed_features: sp.spmatrix | None = None,
+            dense_features: np.ndarray | None = None) -> ThemeClusterer:
+        """Cluster the rows of `X`; sparse non-negative `features` train the classifier,
+        `seed_features` (default: `features`) the NMF seeds, and unit-length `dense_features`
+        (optional) join the classifier as a second view."""
         X = np.asarray(X, dtype=np.float32)
         n = X.shape[0]
         if n:
@@ -64,12 +77,19 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         else:
             labels = self._kmeans(X, k, features if seed_features is None else seed_features)
             if self.self_training and features is not None and n >= 4 * k:
-                labels = self._self_train(X, labels, features, k)
+                labels = self._self_train(X, labels, features, k, dense_features)
         self._finish(X, labels)
         return self
 
     def _choose_k(self, X: np.ndarray, n_distinct: int) -> int:
-        """Pick k with the best silhouette over a range that grows with the number of notes."""
+        """Pick the fewest themes whose silhouette is within `k_tolerance` of the best.
+
+        Candidates run from 2 to clip(sqrt(n / 2), 2, 30): every k up to 10, then about 15% apart.
+        On short texts the silhouette of k-means keeps creeping up with k long after the real
+        topics are found (small tight groups of near-duplicates split off), so the plain maximum
+        over-splits; the smallest k that is nearly as good is both closer to the topics and easier
+        for staff to read.
+        """
         n = X.shape[0]
         if n_distinct < 3:
             return 1
@@ -79,15 +99,21 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             return max(1, min(lo, n_distinct))
         rng = np.random.default_rng(self.random_state)
         # Silhouette is quadratic in n: score a fixed-size sample, which is plenty to rank k.
-        sample = X if n <= 1500 else X[rng.choice(n, 1500, replace=False)]
-        for k in range(lo, hi + 1):
-            labels = KMeans(k, n_init=2, random_state=self.random_state).fit_predict(sample)
+        sample = X if n <= self.k_sample else X[rng.choice(n, self.k_sample, replace=False)]
+        # Rows are unit length: one product gives every cosine distance for every candidate k.
+        distances = np.clip(1.0 - sample @ sample.T, 0.0, 2.0)
+        np.fill_diagonal(distances, 0.0)
+        for k in _candidates(lo, hi):
+            labels = KMeans(k, n_init=1, max_iter=100, random_state=self.random_state)\
+                .fit_predict(sample)
             if len(np.unique(labels)) < 2:
                 continue
-            self.k_scores_[k] = float(silhouette_score(sample, labels, metric="cosine"))
+            self.k_scores_[k] = float(silhouette_score(distances, labels, metric="precomputed"))
         if not self.k_scores_:
             return 1
-        return max(self.k_scores_, key=self.k_scores_.get)
+        best = max(self.k_scores_.values())
+        return min(k for k, v in self.k_scores_.items()
+                   if v >= best - self.k_tolerance * abs(best))
 
     def _kmeans(self, X: np.ndarray, k: int, features) -> np.ndarray:
         """Return k-means labels, seeded from NMF topics when the features allow it."""
@@ -104,7 +130,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                     random_state=self.random_state).fit(X)
         return km.labels_
 
-    def _self_train(self, X: np.ndarray, labels: np.ndarray, features, k: int) -> np.ndarray:
+    def _self_train(self, X: np.ndarray, labels: np.ndarray, features, k: int,
+                    dense=None) -> np.ndarray:
         """Relabel every note by a classifier trained on each cluster's central members."""
         n = X.shape[0]
         cap = max(2, int(self.confident_fraction * n / k))
@@ -117,12 +144,18 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                 train[idx[np.argsort(-score[idx], kind="stable")[:keep]]] = True
             if len(np.unique(labels[train])) < 2:
                 break
-            clf = SGDClassifier(loss="log_loss", alpha=1e-5, max_iter=30, tol=None,
-                                random_state=self.random_state).fit(features[train], labels[train])
-            proba = clf.predict_proba(features)
-            new = clf.classes_[proba.argmax(1)]
+            clf = ComplementNB(alpha=self.alpha).fit(features[train], labels[train])
+            loglik = clf.predict_joint_log_proba(features)
+            if dense is not None:
+                y, D = labels[train], dense[train]
+                means = normalize(np.vstack([D[y == c].mean(0) for c in clf.classes_]))
+                loglik = loglik - loglik.max(1, keepdims=True) + self.kappa * (dense @ means.T)
+            top2 = np.partition(loglik, -2, axis=1)[:, -2:]  # at least two classes, see above
+            new = clf.classes_[loglik.argmax(1)]
+            if len(np.unique(new)) < len(np.unique(labels)):
+                break  # a theme would vanish: keep the last labelling that had them all
             moved = float(np.mean(new != labels))
-            labels, score = new, proba.max(1)
+            labels, score = new, top2[:, 1] - top2[:, 0]
             if moved < 0.002:
                 break
         # Classes may have emptied; renumber 0..m-1 so centroids line up with labels.
@@ -135,6 +168,15 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.labels_ = labels
         self.cluster_centers_ = centers
         self.similarity_ = np.einsum("ij,ij->i", X, centers[labels])
+
+
+def _candidates(lo: int, hi: int) -> list[int]:
+    """Return the k to try: every k up to 10, then about 15% apart up to `hi`."""
+    ks = set(range(lo, min(hi, 10) + 1))
+    if hi > 10:
+        ks |= set(np.round(np.geomspace(max(lo, 10), hi, 2 + int(np.log(hi / 10) / np.log(1.15))))
+                  .astype(int).tolist())
+    return sorted(k for k in ks if lo <= k <= hi)
 
 
 def _centroid_similarity(X: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from .vectorize import TfidfLsaVectorizer
 
@@ -49,13 +51,18 @@ def load_model(path: Path):
 
 
 _MODELS: dict[str, object] = {}
+# Embeddings already computed in this process, by (model, text): a re-run after a few new notes
+# only encodes the new ones. Oldest entries go first past _CACHE_SIZE (384 floats, 1.5 kB each).
+_CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_CACHE_SIZE = 100_000
 
 
 class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
     """Embed texts by a local sentence model, side by side with LSA (weighted by `lsa_weight`).
 
     Sparse `features` and `seed_features` come from the LSA vectorizer, so the clusterer's seeds and
-    self-training work the same way on both paths.
+    self-training work the same way on both paths; `fit_encode` also hands the embeddings to the
+    self-training classifier as a second view.
     """
 
     def __init__(self, lsa_weight: float = 1.0, batch_size: int = 64,
@@ -66,21 +73,55 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
 
     def fit(self, texts: list[str], y=None) -> EmbeddingVectorizer:
         """Load the model (once per process) and fit the LSA half."""
+        self._load()
+        self.lsa_ = TfidfLsaVectorizer(random_state=self.random_state).fit(texts)
+        return self
+
+    def _load(self):
         path = model_path()
         if str(path) not in _MODELS:
             _MODELS[str(path)] = load_model(path)
         self.model_path_ = str(path)
-        self.lsa_ = TfidfLsaVectorizer(random_state=self.random_state).fit(texts)
-        return self
+        return _MODELS[self.model_path_]
+
+    def fit_encode(self, texts: list[str]):
+        """Fit and return, in one pass, the vectors, the sparse features and seed features of the
+        LSA half, and the unit-length sentence embeddings (the classifier's second view)."""
+        texts = list(texts)
+        self._load()
+        self.lsa_ = TfidfLsaVectorizer(random_state=self.random_state)
+        L, F, S = self.lsa_.fit_encode(texts)
+        E = self.embed(texts)
+        return normalize(np.hstack([E, L * self.lsa_weight]).astype(np.float32)), F, S, E
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Return the unit-length sentence embeddings of `texts`."""
+        texts = list(texts)
+        model = _MODELS[self.model_path_]
+        missing = list(dict.fromkeys(t for t in texts if (self.model_path_, t) not in _CACHE))
+        if missing:
+            # The pipeline keeps BLAS/OpenMP on one thread; the model is the one part worth more.
+            with threadpool_limits(limits=os.cpu_count() or 1, user_api="openmp"):
+                E = model.encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
+                                 show_progress_bar=False, convert_to_numpy=True)
+            for text, row in zip(missing, np.asarray(E, dtype=np.float32), strict=True):
+                _CACHE[(self.model_path_, text)] = row
+        rows = []
+        for t in texts:
+            _CACHE.move_to_end((self.model_path_, t))
+            rows.append(_CACHE[(self.model_path_, t)])
+        while len(_CACHE) > max(_CACHE_SIZE, len(texts)):
+            _CACHE.popitem(last=False)
+        if not rows:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.vstack(rows)
 
     def transform(self, texts: list[str]) -> np.ndarray:
         """Return unit-length [sentence embedding, weighted LSA] vectors."""
         texts = list(texts)
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        model = _MODELS[self.model_path_]
-        E = model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                         show_progress_bar=False, convert_to_numpy=True)
+        E = self.embed(texts)
         L = self.lsa_.transform(texts) * self.lsa_weight
         return normalize(np.hstack([E, L]).astype(np.float32))
 

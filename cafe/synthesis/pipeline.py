@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 from sklearn.base import clone
+from threadpoolctl import threadpool_limits
 
 from .cluster import ThemeClusterer
 from .frames import FrameMatcher, frame_texts
@@ -42,13 +43,16 @@ class SynthesisPipeline:
     similarity to their theme's centre is below `min_similarity` (None: never) or whose theme has
     fewer than `min_theme_size` notes are left unthemed. Notes in different scripts (Latin, Arabic,
     Bengali, ...) are clustered apart and never share a theme. Each step is a swappable object;
-    `vectorizer` may also be "tfidf" or "embeddings".
+    `vectorizer` may also be "tfidf" or "embeddings". BLAS/OpenMP run on `n_threads` threads
+    (None: the libraries' default); one is fastest for these small matrices and does not fight the
+    web server or other work for the cores.
     """
 
     def __init__(self, n_themes: int | None = None, frames=(), random_state: int | None = 0,
                  vectorizer="tfidf", clusterer=None, labeler=None, representer=None,
                  frame_threshold: float = 0.15, min_similarity: float | None = 0.1,
-                 min_theme_size: int = 2, redact: Callable[[str], str] | None = None):
+                 min_theme_size: int = 2, redact: Callable[[str], str] | None = None,
+                 n_threads: int | None = 1):
         self.n_themes = n_themes
         self.frames = frames
         self.random_state = random_state
@@ -60,9 +64,14 @@ class SynthesisPipeline:
         self.min_similarity = min_similarity
         self.min_theme_size = min_theme_size
         self.redact = redact
+        self.n_threads = n_threads
 
     def run(self, notes: list[NoteInput], progress: Progress | None = None) -> SynthesisResult:
         """Turn notes into themes, reporting progress(fraction, message) along the way."""
+        with threadpool_limits(limits=self.n_threads):
+            return self._run(notes, progress)
+
+    def _run(self, notes: list[NoteInput], progress: Progress | None) -> SynthesisResult:
         started = time.perf_counter()
         report = progress or (lambda fraction, message: None)
         notes = list(notes)
@@ -137,14 +146,23 @@ class SynthesisPipeline:
         texts = [n.text for n in group]
         seed_texts = [t for f in frames for t in frame_texts(f)]
         step(0.0, "Reading the words in the notes")
-        vec.fit(texts + seed_texts)
-        X = vec.transform(texts)
-        features = vec.features(texts) if hasattr(vec, "features") else None
-        seeds = vec.seed_features(texts) if hasattr(vec, "seed_features") else None
+        features = seeds = dense = None
+        n = len(texts)
+        if hasattr(vec, "fit_encode"):
+            # One pass over the words: vectors, classifier features and NMF seed features.
+            V, F, S, *more = vec.fit_encode(texts + seed_texts)
+            X, vectors, features, seeds = V[:n], V[n:], F[:n], S[:n]
+            dense = more[0][:n] if more else None  # e.g. sentence embeddings
+        else:
+            vec.fit(texts + seed_texts)
+            X = vec.transform(texts)
+            vectors = vec.transform(seed_texts) if seed_texts else None
+            features = vec.features(texts) if hasattr(vec, "features") else None
+            seeds = vec.seed_features(texts) if hasattr(vec, "seed_features") else None
         labels = np.full(len(group), -1)
         if frames:
             step(0.2, "Placing notes under your frames")
-            vectors, at = vec.transform(seed_texts), 0
+            at = 0
             per_frame = []
             for f in frames:
                 per_frame.append(vectors[at: at + len(frame_texts(f))])
@@ -156,8 +174,9 @@ class SynthesisPipeline:
                 "labeler": _describe(labeler), "representer": _describe(representer)}
         step(0.3, "Grouping notes into themes")
         if len(rest) >= 2:
+            extra = {} if dense is None else {"dense_features": dense[rest]}
             clusterer.fit(X[rest], features=None if features is None else features[rest],
-                          seed_features=None if seeds is None else seeds[rest])
+                          seed_features=None if seeds is None else seeds[rest], **extra)
             base = len(frames)
             cl = clusterer.labels_
             keep = np.ones(len(rest), dtype=bool)

@@ -25,6 +25,8 @@ def char_script(ch: str) -> str | None:
 
 def dominant_script(text: str) -> str:
     """Return the script most letters of `text` are written in ("latin", "arabic", ...), or "none"."""
+    if text.isascii():  # the common case, without a name lookup per letter
+        return "latin" if any(c.isalpha() for c in text) else "none"
     counts = Counter(s for s in map(char_script, text) if s)
     if not counts:
         return "none"

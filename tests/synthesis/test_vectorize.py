@@ -46,3 +46,12 @@ def test_tokens_keep_bengali_and_urdu_words_whole():
     assert re.findall(TOKEN_PATTERN, "আমি বাংলায় কথা বলি") == ["আমি", "বাংলায়", "কথা", "বলি"]
     assert re.findall(TOKEN_PATTERN, "اردو میں بات") == ["اردو", "میں", "بات"]
     assert "can't" in re.findall(TOKEN_PATTERN, "we can't wait")
+
+
+def test_fit_encode_matches_fit_then_transform(corpus):
+    texts = [n.text for n in corpus[0]]
+    V, F, S = TfidfLsaVectorizer(random_state=0).fit_encode(texts)
+    vec = TfidfLsaVectorizer(random_state=0).fit(texts)
+    assert np.allclose(V, vec.transform(texts), atol=1e-5)
+    assert abs(F - vec.features(texts)).max() < 1e-6
+    assert abs(S - vec.seed_features(texts)).max() < 1e-6
