@@ -27,10 +27,11 @@ def event_or_404(slug: str) -> dict[str, Any]:
 
 def register(app: Flask) -> None:
     """Register every blueprint on the app."""
-    from cafe.web import auth, console, participant, safeguarding, wall
+    from cafe.web import auth, console, participant, safeguarding, wall, workspace
 
     app.register_blueprint(participant.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(wall.bp)
     app.register_blueprint(safeguarding.bp)
+    app.register_blueprint(workspace.bp)
