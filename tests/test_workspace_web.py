@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_access import people  # noqa: F401 - fixture
+from test_workspace import DISCLOSURE, event, result, synthesize  # noqa: F401 - fixture
 
 from cafe.actions import synthesis as ws
 from cafe.db import get_writer, reading
 from conftest import csrf_from, login, rows, wait_for
-from test_access import people  # noqa: F401 - fixture
-from test_workspace import DISCLOSURE, event, result, synthesize  # noqa: F401 - fixture
 
 STAFF_PAGES = ("/workspace/test-cafe", "/workspace/test-cafe/unthemed",
                "/workspace/test-cafe/audit")
