@@ -129,6 +129,13 @@ def test_run_in_the_background_then_curate_from_the_pages(app, event, db_path): 
     assert f'id="note-{note}"' not in http.get(theme_page).text
     unthemed = http.get("/workspace/test-cafe/unthemed").text
     assert f'id="note-{note}"' in unthemed and "Include again" in unthemed
+    moving = int(re.search(r'name="note" value="(\d+)"', http.get(theme_page).text).group(1))
+    reply = post(http, "move", page=theme_page, note=str(moving), theme="", next=theme_page)
+    assert "Choose where to move the note." in flashes(http.get(reply.location).text)
+    post(http, "move", page=theme_page, note=str(moving), theme="none", next=theme_page)
+    assert f'id="note-{moving}"' in http.get("/workspace/test-cafe/unthemed").text
+    post(http, "move", page=theme_page, note=str(moving), theme=second, next=theme_page)
+    assert f'id="note-{moving}"' in http.get(f"/workspace/test-cafe/theme/{second}").text
     post(http, "bogus", theme=first)  # unknown actions are not found
     assert http.post("/workspace/test-cafe/do/bogus", data={
         "csrf_token": token}).status_code == 404

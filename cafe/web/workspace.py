@@ -212,7 +212,10 @@ def _perform(action: str, event: dict[str, Any], actor: str) -> str:
         done = ws.do_split_theme(event, actor, form.get("theme"), form.get("parts", 2))
         return f"Split into {len(done['into'])} themes."
     if action == "move":
-        ws.do_move_note(event, actor, form.get("note"), form.get("theme") or None)
+        target = form.get("theme", "")
+        if not target:
+            raise Refused("Choose where to move the note.")
+        ws.do_move_note(event, actor, form.get("note"), None if target == "none" else target)
         return "Note moved."
     if action in ("exclude", "include"):
         ws.do_set_excluded(event, actor, form.get("note"), action == "exclude")
