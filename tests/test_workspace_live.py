@@ -7,10 +7,10 @@ import time
 
 import pytest
 import requests
-
-from conftest import PASSWORD, LiveServer, free_port, rows, wait_for
 from test_server import join_http, phone_client
 from test_workspace import event  # noqa: F401 - fixture
+
+from conftest import PASSWORD, LiveServer, free_port, rows, wait_for
 
 
 @pytest.fixture

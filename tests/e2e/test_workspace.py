@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
+from test_workspace import event  # noqa: F401 - fixture
 
 from conftest import PASSWORD, LiveServer, free_port
 from e2e.conftest import LAPTOP
-from test_workspace import event  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.e2e
 
