@@ -151,17 +151,24 @@ def pid_alive(pid: int | None) -> bool:
     return True
 
 
+# Progress of the runs this server process follows, kept in memory: a commit (with its fsync) per
+# progress step would queue in front of phones' notes at the single writer.
+LIVE_PROGRESS: dict[int, tuple[float, str]] = {}
+
+
 def run_view(run: dict[str, Any] | None) -> dict[str, Any] | None:
     """Return a run as the staff page shows it; a run whose process has gone shows as failed."""
     if run is None:
         return None
-    status, message = run["status"], run["message"]
-    if status in ACTIVE and not pid_alive(run["pid"]):
+    status, message, progress = run["status"], run["message"], run["progress"]
+    if status in ACTIVE and run["id"] in LIVE_PROGRESS:
+        progress, message = LIVE_PROGRESS[run["id"]]
+    elif status in ACTIVE and not pid_alive(run["pid"]):
         status, message = "failed", "The synthesis process stopped before it finished."
     return {
         "id": run["id"],
         "status": status,
-        "progress": round(run["progress"], 3),
+        "progress": round(progress, 3),
         "message": message,
         "params": json.loads(run["params_json"]),
         "created_by": run["created_by"],
