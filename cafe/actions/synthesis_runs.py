@@ -11,6 +11,7 @@ steps in the foreground.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import subprocess
@@ -45,6 +46,7 @@ Progress = Callable[[float, str], None]
 MAX_THEMES = 60
 
 
+@functools.lru_cache(maxsize=1)
 def embeddings_available() -> bool:
     """Say whether the optional sentence-embeddings model is installed on this machine."""
     try:

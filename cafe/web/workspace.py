@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -22,7 +23,7 @@ from cafe import queries
 from cafe.actions import Refused
 from cafe.actions import synthesis as ws
 from cafe.actions import synthesis_runs as runs
-from cafe.db import reading
+from cafe.db import connect, reading
 from cafe.safety import redact
 from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
@@ -79,15 +80,51 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
     return cards, result
 
 
-def _common(event: dict[str, Any]) -> dict[str, Any]:
-    with reading() as db:
-        run = ws.run_view(ws.latest_run(db, event["id"]))
-        can_undo = db.execute(
-            "SELECT COUNT(*) FROM synthesis_audit WHERE event_id = ? AND undone_by IS NULL "
-            "AND undoes IS NULL", [event["id"]],
-        ).fetchone()[0] > 0
-    return {"event": event, "run": run, "can_undo": can_undo, "user": current_user(),
+def _read_off_loop(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run `fn(db, *args)` on a native thread with its own read-only connection.
+
+    Building a workspace page reads and groups every note of the event (tens of milliseconds for
+    thousands of notes); under gevent that would hold up every phone, so it runs off the loop.
+    """
+    path = current_app.config["CAFE_DATABASE"]
+
+    def job() -> Any:
+        db = connect(path)
+        try:
+            db.execute("PRAGMA query_only=ON")
+            return fn(db, *args)
+        finally:
+            db.close()
+
+    return ws.off_loop(job)
+
+
+def _status(db, event: dict[str, Any]) -> dict[str, Any]:
+    run = ws.run_view(ws.latest_run(db, event["id"]))
+    can_undo = db.execute(
+        "SELECT COUNT(*) FROM synthesis_audit WHERE event_id = ? AND undone_by IS NULL "
+        "AND undoes IS NULL", [event["id"]],
+    ).fetchone()[0] > 0
+    return {"run": run, "can_undo": can_undo}
+
+
+def _common(event: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+    return {"event": event, **status, "user": current_user(),
             "status_url": url_for("workspace.run_status", slug=event["slug"])}
+
+
+def _page_data(db, event: dict[str, Any]) -> dict[str, Any]:
+    cards, result = _themes_view(db, event)
+    tables = queries.tables(db, event["id"])
+    return {
+        "cards": cards, "result": result, "tables": tables,
+        "note_count": len(ws.workspace_notes(db, event["id"])),
+        "rounds": queries.rounds(db, event["id"]),
+        "frames": [r[0] for r in db.execute(
+            "SELECT name FROM frames WHERE event_id = ? ORDER BY id", [event["id"]]).fetchall()],
+        "table_names": {t["number"]: t["name"] for t in tables},
+        "status": _status(db, event),
+    }
 
 
 @bp.get("/<slug>")
@@ -95,18 +132,28 @@ def _common(event: dict[str, Any]) -> dict[str, Any]:
 def page(slug: str) -> str:
     """Show the workspace: run synthesis, progress, theme cards, the not-yet-themed group."""
     event = event_or_404(slug)
-    with reading() as db:
-        cards, result = _themes_view(db, event)
-        note_count = len(ws.workspace_notes(db, event["id"]))
-        tables = queries.tables(db, event["id"])
-        rounds = queries.rounds(db, event["id"])
-        frames = [r[0] for r in db.execute(
-            "SELECT name FROM frames WHERE event_id = ? ORDER BY id", [event["id"]]).fetchall()]
+    data = _read_off_loop(_page_data, event)
+    status = data.pop("status")
     return render_template(
-        "staff/workspace/page.html", cards=cards, result=result, note_count=note_count, tables=tables,
-        rounds=rounds, frames=frames, embeddings=runs.embeddings_available(),
-        table_names={t["number"]: t["name"] for t in tables}, **_common(event),
+        "staff/workspace/page.html", embeddings=runs.embeddings_available(), **data,
+        **_common(event, status),
     )
+
+
+def _theme_data(db, event: dict[str, Any], theme_id: int) -> dict[str, Any] | None:
+    rows = {t["id"]: t for t in ws.active_themes(db, event["id"])}
+    if theme_id not in rows:
+        known = db.execute(
+            "SELECT 1 FROM themes WHERE id = ? AND event_id = ?", [theme_id, event["id"]]
+        ).fetchone()
+        return {"gone": bool(known)}
+    excluded = {i for i, o in ws.overrides(db, event["id"]).items() if o["excluded"]}
+    members = [i for i in ws._members(db, theme_id) if i not in excluded]
+    return {
+        "theme": rows[theme_id], "key_phrases": json.loads(rows[theme_id]["key_phrases_json"]),
+        "notes": _notes_view(db, event, members), "themes": list(rows.values()),
+        "status": _status(db, event),
+    }
 
 
 @bp.get("/<slug>/theme/<int:theme_id>")
@@ -114,26 +161,25 @@ def page(slug: str) -> str:
 def theme(slug: str, theme_id: int) -> Any:
     """Show every note of one theme, with rename, lock, split, move, exclude and pin."""
     event = event_or_404(slug)
-    with reading() as db:
-        rows = {t["id"]: t for t in ws.active_themes(db, event["id"])}
-        if theme_id not in rows:
-            known = db.execute(
-                "SELECT 1 FROM themes WHERE id = ? AND event_id = ?", [theme_id, event["id"]]
-            ).fetchone()
-            if not known:
-                abort(404)
-            flash("That theme has since been merged, split or replaced by a re-run.", "ok")
-            return redirect(url_for("workspace.page", slug=slug), 303)
-        excluded = {i for i, o in ws.overrides(db, event["id"]).items() if o["excluded"]}
-        members = [i for i in ws._members(db, theme_id) if i not in excluded]
-        notes = _notes_view(db, event, members)
-        result = ws.current_result(db, event["id"])
-    reps = next((t.representative_ids for t in result.themes if t.key == str(theme_id)), [])
-    return render_template(
-        "staff/workspace/theme.html", theme=rows[theme_id], key_phrases=json.loads(
-            rows[theme_id]["key_phrases_json"]), notes=notes, representatives=set(reps),
-        themes=list(rows.values()), **_common(event),
-    )
+    data = _read_off_loop(_theme_data, event, theme_id)
+    if "gone" in data:
+        if not data["gone"]:
+            abort(404)
+        flash("That theme has since been merged, split or replaced by a re-run.", "ok")
+        return redirect(url_for("workspace.page", slug=slug), 303)
+    status = data.pop("status")
+    return render_template("staff/workspace/theme.html", **data, **_common(event, status))
+
+
+def _unthemed_data(db, event: dict[str, Any]) -> dict[str, Any]:
+    result = ws.current_result(db, event["id"])
+    excluded = sorted(i for i, o in ws.overrides(db, event["id"]).items() if o["excluded"])
+    return {
+        "notes": _notes_view(db, event, result.unthemed if result else []),
+        "excluded": _notes_view(db, event, excluded),
+        "themes": ws.active_themes(db, event["id"]),
+        "status": _status(db, event),
+    }
 
 
 @bp.get("/<slug>/unthemed")
@@ -141,16 +187,9 @@ def theme(slug: str, theme_id: int) -> Any:
 def unthemed(slug: str) -> str:
     """Show the notes in no theme ("not yet themed") and the excluded notes."""
     event = event_or_404(slug)
-    with reading() as db:
-        result = ws.current_result(db, event["id"])
-        loose = _notes_view(db, event, result.unthemed if result else [])
-        excluded = sorted(i for i, o in ws.overrides(db, event["id"]).items() if o["excluded"])
-        excluded_notes = _notes_view(db, event, excluded)
-        themes = ws.active_themes(db, event["id"])
-    return render_template(
-        "staff/workspace/unthemed.html", notes=loose, excluded=excluded_notes, themes=themes,
-        **_common(event),
-    )
+    data = _read_off_loop(_unthemed_data, event)
+    status = data.pop("status")
+    return render_template("staff/workspace/unthemed.html", **data, **_common(event, status))
 
 
 @bp.get("/<slug>/audit")
@@ -158,9 +197,10 @@ def unthemed(slug: str) -> str:
 def audit(slug: str) -> str:
     """Show who changed what and when, each change with its before/after and an undo button."""
     event = event_or_404(slug)
-    with reading() as db:
-        entries = ws.audit_log(db, event["id"])
-    return render_template("staff/workspace/audit.html", entries=entries, **_common(event))
+    entries, status = _read_off_loop(
+        lambda db: (ws.audit_log(db, event["id"]), _status(db, event)))
+    return render_template("staff/workspace/audit.html", entries=entries,
+                           **_common(event, status))
 
 
 @bp.get("/<slug>/run.json")
