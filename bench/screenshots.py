@@ -110,7 +110,6 @@ def main() -> None:
             staff.goto(f"{url}/workspace/demo")
             staff.get_by_role("button", name="Run synthesis").click()
             expect(staff.locator(".theme-card h3").first).to_be_visible(timeout=180_000)
-            staff.locator("#themes-title").scroll_into_view_if_needed()
             staff.screenshot(path=out / "workspace.png")
             browser.close()
     finally:
