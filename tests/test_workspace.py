@@ -430,3 +430,33 @@ def test_cli_synthesize_on_a_real_file(tmp_path):
     assert missing.returncode == 1 and "There is no event 'no-such-event'" in missing.stderr
     bad = cafe("synthesize", "demo", "--k", "lots")
     assert bad.returncode == 1 and "whole number" in bad.stderr
+
+
+def test_a_run_over_some_rounds_themes_only_those(app, event, db_path):
+    synthesize(app, event, rounds=[1])
+    res = result(app, event)
+    round_one = {r[0] for r in rows(db_path, "SELECT id FROM notes WHERE round_no = 1 AND "
+                                    "flags_json NOT LIKE '%disclosure%'")}
+    placed = {i for t in res.themes for i in t.note_ids} | set(res.unthemed)
+    assert placed == round_one and res.params["scope"] == {"rounds": [1], "tables": []}
+    assert all(set(t.counts_by_round) == {1} for t in res.themes)
+
+
+def test_edits_made_while_a_run_computes_are_respected_when_it_lands(app, event):
+    synthesize(app, event)
+    res = result(app, event)
+    with app.app_context():
+        run = runs.do_start_run(event, "staffer")
+        with reading() as db:
+            payload = runs.compute_run(db, run["id"], lambda f, m: None)
+        # Meanwhile staff lock a theme and exclude a note the new run has placed.
+        ws.do_set_locked(event, "boss", res.themes[0].key, True)
+        placed = next(i for t in payload["themes"] for i in t["note_ids"]
+                      if i not in res.themes[0].note_ids)
+        ws.do_set_excluded(event, "boss", placed, True)
+        runs.do_apply_run(get_writer(), run["id"], payload)
+    after = result(app, event)
+    kept = next(t for t in after.themes if t.key == res.themes[0].key)
+    assert kept.note_ids == res.themes[0].note_ids
+    everywhere = [i for t in after.themes for i in t.note_ids] + after.unthemed
+    assert placed not in everywhere and len(everywhere) == len(set(everywhere)) == 24
