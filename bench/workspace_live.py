@@ -43,8 +43,9 @@ def free_port() -> int:
 
 
 def cafe(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "cafe", *args], env=env, check=True,
-                   capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "cafe", *args], env=env, check=True, capture_output=True, cwd=ROOT
+    )
 
 
 def add_notes(db: Path, path: str, extra: int) -> int:
@@ -52,14 +53,24 @@ def add_notes(db: Path, path: str, extra: int) -> int:
     with open(path, newline="", encoding="utf-8") as handle:
         texts = [row["text"] for _, row in zip(range(extra), csv.DictReader(handle), strict=False)]
     conn = sqlite3.connect(db)
-    event_id, = conn.execute("SELECT id FROM events WHERE slug = 'demo'").fetchone()
+    (event_id,) = conn.execute("SELECT id FROM events WHERE slug = 'demo'").fetchone()
     stamp = "2026-01-01T00:00:00.000Z"
     with conn:
         conn.executemany(
             "INSERT INTO notes (event_id, client_id, table_no, round_no, text, consent, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'quote', ?, ?)",
-            [(event_id, f"bench-{i}-{secrets.token_hex(4)}", 1 + i % 6, 1 + i % 3, t, stamp, stamp)
-             for i, t in enumerate(texts)],
+            [
+                (
+                    event_id,
+                    f"bench-{i}-{secrets.token_hex(4)}",
+                    1 + i % 6,
+                    1 + i % 3,
+                    t,
+                    stamp,
+                    stamp,
+                )
+                for i, t in enumerate(texts)
+            ],
         )
     conn.close()
     return len(texts)
@@ -80,13 +91,21 @@ class Phone(threading.Thread):
         http = requests.Session()
         page = http.get(f"{base}/e/demo/", timeout=10)
         token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
-        http.post(f"{base}/e/demo/join", json={"table": 1 + n % 6},
-                  headers={"X-CSRFToken": token}, timeout=10).raise_for_status()
+        http.post(
+            f"{base}/e/demo/join",
+            json={"table": 1 + n % 6},
+            headers={"X-CSRFToken": token},
+            timeout=10,
+        ).raise_for_status()
         self.sio = socketio.Client(reconnection=False)
-        self.sio.connect(base, namespaces=["/participant"], auth={"event": "demo"},
-                         headers={"Cookie": "; ".join(f"{c.name}={c.value}"
-                                                      for c in http.cookies)},
-                         transports=["websocket"], wait_timeout=10)
+        self.sio.connect(
+            base,
+            namespaces=["/participant"],
+            auth={"event": "demo"},
+            headers={"Cookie": "; ".join(f"{c.name}={c.value}" for c in http.cookies)},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
 
     def run(self) -> None:
         i = 0
@@ -94,9 +113,16 @@ class Phone(threading.Thread):
         while not self.stop.is_set():
             phase = self.phase["name"]
             started = time.perf_counter()
-            ack = self.sio.call("submit_note", {"client_id": f"wsb-{self.n}-{i:06d}",
-                                                "text": f"Bench note {i}", "consent": "none"},
-                                namespace="/participant", timeout=30)
+            ack = self.sio.call(
+                "submit_note",
+                {
+                    "client_id": f"wsb-{self.n}-{i:06d}",
+                    "text": f"Bench note {i}",
+                    "consent": "none",
+                },
+                namespace="/participant",
+                timeout=30,
+            )
             elapsed = (time.perf_counter() - started) * 1000
             if ack.get("ok") and phase == self.phase["name"]:
                 self.out.setdefault(phase, []).append(elapsed)
@@ -122,9 +148,13 @@ def main() -> None:
     cafe(env, "user", "add", "bench", "--role", "staff", "--password", PASSWORD)
     extra = add_notes(db, args.csv, args.extra) if args.csv else 0
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "cafe", "serve", "--port", str(port)],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cafe", "serve", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -142,16 +172,23 @@ def main() -> None:
             p.start()
         time.sleep(args.idle)
         staff = requests.Session()
-        token = re.search(r'name="csrf_token" value="([^"]+)"',
-                          staff.get(f"{base}/login", timeout=10).text).group(1)
-        staff.post(f"{base}/login", data={"username": "bench", "password": PASSWORD,
-                                          "csrf_token": token}, timeout=10)
-        token = re.search(r'name="csrf_token" value="([^"]+)"',
-                          staff.get(f"{base}/workspace/demo", timeout=10).text).group(1)
+        token = re.search(
+            r'name="csrf_token" value="([^"]+)"', staff.get(f"{base}/login", timeout=10).text
+        ).group(1)
+        staff.post(
+            f"{base}/login",
+            data={"username": "bench", "password": PASSWORD, "csrf_token": token},
+            timeout=10,
+        )
+        token = re.search(
+            r'name="csrf_token" value="([^"]+)"',
+            staff.get(f"{base}/workspace/demo", timeout=10).text,
+        ).group(1)
         phase["name"] = "synthesis"
         started = time.monotonic()
-        staff.post(f"{base}/workspace/demo/do/run", data={"csrf_token": token, "k": "auto"},
-                   timeout=30)
+        staff.post(
+            f"{base}/workspace/demo/do/run", data={"csrf_token": token, "k": "auto"}, timeout=30
+        )
         while True:
             run = staff.get(f"{base}/workspace/demo/run.json", timeout=30).json()["run"]
             if run and run["status"] in ("done", "failed"):
@@ -166,8 +203,10 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-    print(f"demo notes + {extra} extra; {args.phones} phones, one note each per {args.every} s; "
-          f"synthesis {run['status']} in {seconds:.1f} s ({run['message']})")
+    print(
+        f"demo notes + {extra} extra; {args.phones} phones, one note each per {args.every} s; "
+        f"synthesis {run['status']} in {seconds:.1f} s ({run['message']})"
+    )
     print("phase       acks   p50 ms   p99 ms   max ms")
     summary = {}
     for name in ("idle", "synthesis"):
@@ -177,8 +216,10 @@ def main() -> None:
             summary[name] = dict(zip(("acks", "p50_ms", "p99_ms", "max_ms"), row, strict=True))
             print(f"{name:10s} {row[0]:5d} {row[1]:8.1f} {row[2]:8.1f} {row[3]:8.1f}")
     slow = sorted(acks.get("when", []), key=lambda w: -w[1])[:5]
-    print("slowest acks (ms, at seconds after the run started):",
-          ", ".join(f"{ms:.0f} at {at - started:+.1f}" for at, ms in slow))
+    print(
+        "slowest acks (ms, at seconds after the run started):",
+        ", ".join(f"{ms:.0f} at {at - started:+.1f}" for at, ms in slow),
+    )
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
     print(json.dumps({"seconds": round(seconds, 2), "extra_notes": extra, **summary}))
 

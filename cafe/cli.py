@@ -478,7 +478,9 @@ def eval_command(
     "--embeddings", is_flag=True, help="Use sentence embeddings (needs cafe[embeddings])."
 )
 @click.option("--no-frames", is_flag=True, help="Ignore the plan's frames.")
-@click.option("--job", type=int, default=None, hidden=True, help="Worker for a queued run (internal).")
+@click.option(
+    "--job", type=int, default=None, hidden=True, help="Worker for a queued run (internal)."
+)
 def synthesize(
     event_slug: str | None, k: str, embeddings: bool, no_frames: bool, job: int | None
 ) -> None:

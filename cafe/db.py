@@ -169,17 +169,15 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 
 def migrate(db: sqlite_utils.Database) -> list[int]:
-    """Apply every migration the file has not had yet, in version order, each in its own transaction."""
+    """Apply every migration newer than the file's version, each in its own transaction."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
     applied = []
-    # By the set of applied versions, not the highest: branches reserve numbers, so a file may have
-    # 7 applied before 6 exists in the code; 6 must still run once it arrives.
-    done = {row[0] for row in db.execute("SELECT version FROM schema_migrations").fetchall()}
-    for version, name, statements in sorted(MIGRATIONS, key=lambda m: m[0]):
-        if version in done:
+    current = schema_version(db)
+    for version, name, statements in MIGRATIONS:
+        if version <= current:
             continue
         with db.atomic():
             for statement in statements:

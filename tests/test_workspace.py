@@ -13,7 +13,7 @@ from cafe import queries
 from cafe.actions import NoteDraft, Refused, do_join_event, do_submit_note
 from cafe.actions import synthesis as ws
 from cafe.actions import synthesis_runs as runs
-from cafe.db import connect, get_writer, migrate, reading
+from cafe.db import connect, get_writer, reading
 from cafe.synthesis.types import SynthesisResult, Theme
 from conftest import rows
 
@@ -99,22 +99,6 @@ def act(app, fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-# ---- migrations ---------------------------------------------------------------------------------
-
-
-def test_migrations_apply_a_lower_version_that_arrives_later(tmp_path, monkeypatch):
-    db = connect(tmp_path / "gap.db")
-    migrate(db)
-    assert 7 in {r[0] for r in db.execute("SELECT version FROM schema_migrations")}
-    import cafe.db
-
-    late = [*cafe.db.MIGRATIONS, (6, "arrives after 7", ["CREATE TABLE late_six (x INTEGER)"])]
-    monkeypatch.setattr(cafe.db, "MIGRATIONS", late)
-    assert migrate(db) == [6]
-    assert "late_six" in db.table_names()
-    assert migrate(db) == []
-
-
 # ---- a run and the result -----------------------------------------------------------------------
 
 
@@ -159,10 +143,17 @@ def test_a_second_start_is_refused_while_one_runs_and_a_dead_one_is_failed(app, 
         with pytest.raises(Refused, match="already in progress") as refused:
             runs.do_start_run(event, "boss")
         assert refused.value.code == "busy"
-        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                              capture_output=True, text=True, check=True)
-        get_writer().write(lambda db: db.execute(
-            "UPDATE synthesis_runs SET pid = ? WHERE id = ?", [int(dead.stdout), first["id"]]))
+        dead = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        get_writer().write(
+            lambda db: db.execute(
+                "UPDATE synthesis_runs SET pid = ? WHERE id = ?", [int(dead.stdout), first["id"]]
+            )
+        )
         with reading() as db:
             assert ws.run_view(ws.run_by_id(db, first["id"]))["status"] == "failed"
         second = runs.do_start_run(event, "boss")
@@ -173,8 +164,10 @@ def test_a_second_start_is_refused_while_one_runs_and_a_dead_one_is_failed(app, 
 def test_bad_run_options_are_refused_with_nothing_written(app, event, db_path):
     with app.app_context():
         for options, message in [
-            ({"n_themes": "many"}, "whole number"), ({"n_themes": 0}, "between"),
-            ({"rounds": [9]}, "Unknown round"), ({"tables": ["x"]}, "Unknown round or table"),
+            ({"n_themes": "many"}, "whole number"),
+            ({"n_themes": 0}, "between"),
+            ({"rounds": [9]}, "Unknown round"),
+            ({"tables": ["x"]}, "Unknown round or table"),
         ]:
             with pytest.raises(Refused, match=message):
                 runs.do_start_run(event, "staffer", **options)
@@ -188,7 +181,9 @@ def test_a_failing_worker_leaves_a_failed_run_with_its_reason(app, event, tmp_pa
         connect(empty).close()
         worker = subprocess.Popen(
             [sys.executable, "-m", "cafe", "synthesize", "--job", str(run["id"])],
-            stdout=subprocess.PIPE, text=True, env=runs._worker_env(str(empty)),
+            stdout=subprocess.PIPE,
+            text=True,
+            env=runs._worker_env(str(empty)),
         )
         runs.pump(get_writer(), run["id"], worker.stdout, worker.wait)
         with reading() as db:
@@ -200,8 +195,9 @@ def test_a_failing_worker_leaves_a_failed_run_with_its_reason(app, event, tmp_pa
 
 
 def audit(db_path) -> list[tuple]:
-    return rows(db_path, "SELECT id, actor, action, at, undoes, undone_by FROM synthesis_audit "
-                "ORDER BY id")
+    return rows(
+        db_path, "SELECT id, actor, action, at, undoes, undone_by FROM synthesis_audit ORDER BY id"
+    )
 
 
 def test_rename_is_logged_with_who_and_when_and_undone(app, event, db_path):
@@ -302,8 +298,19 @@ def test_move_exclude_pin_lock_and_their_undos(app, event, db_path):
     act(app, ws.do_undo, event, "staffer")
     assert rows(db_path, "SELECT locked FROM themes WHERE id = ?", (int(a.key),)) == [(0,)]
     actions = [r[2] for r in audit(db_path)]
-    assert actions == ["run", "move", "move", "undo", "undo", "exclude", "undo", "pin", "unpin",
-                       "lock", "undo"]
+    assert actions == [
+        "run",
+        "move",
+        "move",
+        "undo",
+        "undo",
+        "exclude",
+        "undo",
+        "pin",
+        "unpin",
+        "lock",
+        "undo",
+    ]
 
 
 def test_undo_of_an_earlier_entry_needs_later_dependent_changes_undone_first(app, event, db_path):
@@ -348,12 +355,14 @@ def test_rerun_keeps_locked_themes_exclusions_and_moves(app, event, db_path):
     everything = [i for t in again.themes for i in t.note_ids] + again.unthemed
     assert excluded not in everything
     assert loose in again.unthemed
-    assert not set(kept_members) & {i for t in again.themes if t.key != kept.key
-                                    for i in t.note_ids}
+    assert not set(kept_members) & {
+        i for t in again.themes if t.key != kept.key for i in t.note_ids
+    }
     # The re-run is one change: undoing it brings back the earlier themes exactly.
     act(app, ws.do_undo, event, "staffer")
     assert [(t.key, t.note_ids) for t in result(app, event).themes] == [
-        (t.key, t.note_ids) for t in edited.themes]
+        (t.key, t.note_ids) for t in edited.themes
+    ]
 
 
 def test_a_moved_note_follows_its_theme_through_a_rerun(app, event):
@@ -375,8 +384,11 @@ def test_withdrawn_notes_leave_the_result(app, event, db_path):
     theme = result(app, event).themes[0]
     gone = theme.note_ids[0]
     with app.app_context():
-        get_writer().write(lambda db: db.execute(
-            "UPDATE notes SET status = 'withdrawn', text = '' WHERE id = ?", [gone]))
+        get_writer().write(
+            lambda db: db.execute(
+                "UPDATE notes SET status = 'withdrawn', text = '' WHERE id = ?", [gone]
+            )
+        )
     res = result(app, event)
     assert gone not in [i for t in res.themes for i in t.note_ids] + res.unthemed
 
@@ -414,8 +426,13 @@ def test_cli_synthesize_on_a_real_file(tmp_path):
     env = {**os.environ, "CAFE_DB": str(tmp_path / "cli.db")}
 
     def cafe(*args):
-        return subprocess.run([sys.executable, "-m", "cafe", *args], env=env,
-                              capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            [sys.executable, "-m", "cafe", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
     assert cafe("demo").returncode == 0
     done = cafe("synthesize", "demo")
@@ -435,8 +452,13 @@ def test_cli_synthesize_on_a_real_file(tmp_path):
 def test_a_run_over_some_rounds_themes_only_those(app, event, db_path):
     synthesize(app, event, rounds=[1])
     res = result(app, event)
-    round_one = {r[0] for r in rows(db_path, "SELECT id FROM notes WHERE round_no = 1 AND "
-                                    "flags_json NOT LIKE '%disclosure%'")}
+    round_one = {
+        r[0]
+        for r in rows(
+            db_path,
+            "SELECT id FROM notes WHERE round_no = 1 AND flags_json NOT LIKE '%disclosure%'",
+        )
+    }
     placed = {i for t in res.themes for i in t.note_ids} | set(res.unthemed)
     assert placed == round_one and res.params["scope"] == {"rounds": [1], "tables": []}
     assert all(set(t.counts_by_round) == {1} for t in res.themes)
@@ -451,8 +473,9 @@ def test_edits_made_while_a_run_computes_are_respected_when_it_lands(app, event)
             payload = runs.compute_run(db, run["id"], lambda f, m: None)
         # Meanwhile staff lock a theme and exclude a note the new run has placed.
         ws.do_set_locked(event, "boss", res.themes[0].key, True)
-        placed = next(i for t in payload["themes"] for i in t["note_ids"]
-                      if i not in res.themes[0].note_ids)
+        placed = next(
+            i for t in payload["themes"] for i in t["note_ids"] if i not in res.themes[0].note_ids
+        )
         ws.do_set_excluded(event, "boss", placed, True)
         runs.do_apply_run(get_writer(), run["id"], payload)
     after = result(app, event)

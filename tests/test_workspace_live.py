@@ -23,10 +23,14 @@ def served(app, event, db_path):  # noqa: F811
 
 def staff_session(base: str) -> requests.Session:
     http = requests.Session()
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      http.get(f"{base}/login", timeout=10).text).group(1)
-    reply = http.post(f"{base}/login", data={"username": "staffer", "password": PASSWORD,
-                                             "csrf_token": token}, timeout=10)
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', http.get(f"{base}/login", timeout=10).text
+    ).group(1)
+    reply = http.post(
+        f"{base}/login",
+        data={"username": "staffer", "password": PASSWORD, "csrf_token": token},
+        timeout=10,
+    )
     assert reply.ok
     return http
 
@@ -40,9 +44,12 @@ def test_phones_get_acks_while_a_synthesis_runs(served, db_path):
     staff = staff_session(base)
     page = staff.get(f"{base}/workspace/test-cafe", timeout=10).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    reply = staff.post(f"{base}/workspace/test-cafe/do/run",
-                       data={"csrf_token": token, "k": "auto"}, timeout=10,
-                       allow_redirects=False)
+    reply = staff.post(
+        f"{base}/workspace/test-cafe/do/run",
+        data={"csrf_token": token, "k": "auto"},
+        timeout=10,
+        allow_redirects=False,
+    )
     assert reply.status_code == 303
     phone = phone_client(base, join_http(base))
     acks, during = [], 0
@@ -52,10 +59,16 @@ def test_phones_get_acks_while_a_synthesis_runs(served, db_path):
         # until the run has finished; count the acks that came while it was running.
         while i < 25:
             running = run_status(staff, base) in ("queued", "running")
-            ack = phone.call("submit_note", {"client_id": f"live-ws-{i:06d}",
-                                             "text": f"Housing and refuge waiting lists {i}",
-                                             "consent": "quote"},
-                             namespace="/participant", timeout=10)
+            ack = phone.call(
+                "submit_note",
+                {
+                    "client_id": f"live-ws-{i:06d}",
+                    "text": f"Housing and refuge waiting lists {i}",
+                    "consent": "quote",
+                },
+                namespace="/participant",
+                timeout=10,
+            )
             acks.append(ack)
             if running and run_status(staff, base) in ("queued", "running"):
                 during += 1

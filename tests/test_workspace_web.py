@@ -12,8 +12,11 @@ from cafe.actions import synthesis as ws
 from cafe.db import get_writer, reading
 from conftest import csrf_from, login, rows, wait_for
 
-STAFF_PAGES = ("/workspace/test-cafe", "/workspace/test-cafe/unthemed",
-               "/workspace/test-cafe/audit")
+STAFF_PAGES = (
+    "/workspace/test-cafe",
+    "/workspace/test-cafe/unthemed",
+    "/workspace/test-cafe/audit",
+)
 
 
 def staff_client(app, name="staffer"):
@@ -35,8 +38,10 @@ def test_every_role_on_themes_and_actions(app, event, people, db_path):  # noqa:
     clients, _ = people
     synthesize(app, event)
     theme = result(app, event).themes[0]
-    urls = [f"/workspace/test-cafe/theme/{theme.key}",
-            f"/workspace/test-cafe/theme/{theme.key}/cloud.png"]
+    urls = [
+        f"/workspace/test-cafe/theme/{theme.key}",
+        f"/workspace/test-cafe/theme/{theme.key}/cloud.png",
+    ]
     for role, http in clients.items():
         allowed = role in ("staff", "admin")
         for url in urls:
@@ -45,15 +50,18 @@ def test_every_role_on_themes_and_actions(app, event, people, db_path):  # noqa:
             assert status == expected, (role, url, status)
         # A token from a page this role may open: the login page serves everyone.
         token = csrf_from(http.get("/login").text if not allowed else http.get(urls[0]).text)
-        reply = http.post("/workspace/test-cafe/do/rename",
-                          data={"csrf_token": token, "theme": theme.key, "label": f"By {role}"})
+        reply = http.post(
+            "/workspace/test-cafe/do/rename",
+            data={"csrf_token": token, "theme": theme.key, "label": f"By {role}"},
+        )
         label = rows(db_path, "SELECT label FROM themes WHERE id = ?", (int(theme.key),))[0][0]
         if allowed:
             assert reply.status_code == 303 and label == f"By {role}"
         else:
             assert reply.status_code in (302, 403) and not label.endswith(role), role
-    actors = {r[0] for r in rows(db_path, "SELECT actor FROM synthesis_audit WHERE action = "
-                                 "'rename'")}
+    actors = {
+        r[0] for r in rows(db_path, "SELECT actor FROM synthesis_audit WHERE action = 'rename'")
+    }
     assert actors == {"staffer", "boss"}
 
 
@@ -106,8 +114,9 @@ def test_run_in_the_background_then_curate_from_the_pages(app, event, db_path): 
 
     first, second = cards[0][0], cards[1][0]
     theme_page = f"/workspace/test-cafe/theme/{first}"
-    reply = post(http, "rename", page=theme_page, theme=first, label="Housing and refuge",
-                 next=theme_page)
+    reply = post(
+        http, "rename", page=theme_page, theme=first, label="Housing and refuge", next=theme_page
+    )
     assert reply.location == theme_page
     html = http.get(theme_page).text
     assert "Theme renamed." in flashes(html) and "<h1>Housing and refuge</h1>" in html
@@ -115,8 +124,9 @@ def test_run_in_the_background_then_curate_from_the_pages(app, event, db_path): 
     assert "Give the theme a name." in flashes(http.get(reply.location).text)
 
     token = csrf_from(http.get("/workspace/test-cafe").text)
-    reply = http.post("/workspace/test-cafe/do/merge",
-                      data={"csrf_token": token, "theme": [first, second]})
+    reply = http.post(
+        "/workspace/test-cafe/do/merge", data={"csrf_token": token, "theme": [first, second]}
+    )
     assert "Merged 2 themes" in flashes(http.get(reply.location).text)[0]
     audit = http.get("/workspace/test-cafe/audit").text
     assert "Merged themes" in audit and "Renamed a theme" in audit and "staffer" in audit
@@ -137,8 +147,7 @@ def test_run_in_the_background_then_curate_from_the_pages(app, event, db_path): 
     post(http, "move", page=theme_page, note=str(moving), theme=second, next=theme_page)
     assert f'id="note-{moving}"' in http.get(f"/workspace/test-cafe/theme/{second}").text
     post(http, "bogus", theme=first)  # unknown actions are not found
-    assert http.post("/workspace/test-cafe/do/bogus", data={
-        "csrf_token": token}).status_code == 404
+    assert http.post("/workspace/test-cafe/do/bogus", data={"csrf_token": token}).status_code == 404
 
 
 def test_a_second_run_is_refused_on_the_page(app, event):  # noqa: F811

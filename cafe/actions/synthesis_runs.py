@@ -80,13 +80,23 @@ def check_run_options(
         tables = sorted({int(t) for t in tables or ()})
     except (TypeError, ValueError):
         raise Refused("Unknown round or table.") from None
-    return {"n_themes": k, "embeddings": bool(embeddings), "scope": {"rounds": rounds,
-                                                                     "tables": tables}}
+    return {
+        "n_themes": k,
+        "embeddings": bool(embeddings),
+        "scope": {"rounds": rounds, "tables": tables},
+    }
 
 
 def do_start_run(
-    event: dict[str, Any], actor: str, *, n_themes: Any = None, embeddings: Any = False,
-    frames: bool = True, rounds: Any = (), tables: Any = (), pid: int | None = None,
+    event: dict[str, Any],
+    actor: str,
+    *,
+    n_themes: Any = None,
+    embeddings: Any = False,
+    frames: bool = True,
+    rounds: Any = (),
+    tables: Any = (),
+    pid: int | None = None,
 ) -> dict[str, Any]:
     """Queue a synthesis run for an event; refuse while another is running."""
     options = check_run_options(n_themes, embeddings, rounds, tables)
@@ -95,8 +105,9 @@ def do_start_run(
 
     def insert(db: Database) -> dict[str, Any]:
         for run in _all(
-            db, "SELECT * FROM synthesis_runs WHERE event_id = ? AND status IN ('queued', "
-            "'running')", [event_id],
+            db,
+            "SELECT * FROM synthesis_runs WHERE event_id = ? AND status IN ('queued', 'running')",
+            [event_id],
         ):
             if pid_alive(run["pid"]):
                 raise Refused(
@@ -109,10 +120,18 @@ def do_start_run(
                 "finished_at = ? WHERE id = ?",
                 ["The synthesis process stopped before it finished.", now(), now(), run["id"]],
             )
-        known_rounds = {r[0] for r in db.execute(
-            "SELECT number FROM rounds WHERE event_id = ?", [event_id]).fetchall()}
-        known_tables = {r[0] for r in db.execute(
-            "SELECT number FROM tables WHERE event_id = ?", [event_id]).fetchall()}
+        known_rounds = {
+            r[0]
+            for r in db.execute(
+                "SELECT number FROM rounds WHERE event_id = ?", [event_id]
+            ).fetchall()
+        }
+        known_tables = {
+            r[0]
+            for r in db.execute(
+                "SELECT number FROM tables WHERE event_id = ?", [event_id]
+            ).fetchall()
+        }
         scope = options["scope"]
         if set(scope["rounds"]) - known_rounds or set(scope["tables"]) - known_tables:
             raise Refused("Unknown round or table.")
@@ -123,16 +142,24 @@ def do_start_run(
         cursor = db.execute(
             "INSERT INTO synthesis_runs (event_id, status, progress, message, params_json, "
             "created_by, created_at, updated_at, pid) VALUES (?, 'queued', 0, ?, ?, ?, ?, ?, ?)",
-            [event_id, "Waiting to start", json.dumps(options), actor, stamp, stamp,
-             pid or os.getpid()],
+            [
+                event_id,
+                "Waiting to start",
+                json.dumps(options),
+                actor,
+                stamp,
+                stamp,
+                pid or os.getpid(),
+            ],
         )
         return run_by_id(db, cursor.lastrowid)
 
     return get_writer().write(insert)
 
 
-def do_run_progress(writer: Writer, run_id: int, progress: float, message: str,
-                    pid: int | None = None) -> None:
+def do_run_progress(
+    writer: Writer, run_id: int, progress: float, message: str, pid: int | None = None
+) -> None:
     """Record a running job's progress (0..1) and what it is doing."""
 
     def update(db: Database) -> None:
@@ -174,11 +201,17 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
     event = db.execute("SELECT * FROM events WHERE id = ?", [run["event_id"]]).fetchone()
     event = dict(event)
     marks = overrides(db, event["id"])
-    locked = {r[0] for r in db.execute(
-        "SELECT n.note_id FROM theme_notes n JOIN themes t ON t.id = n.theme_id "
-        "WHERE t.event_id = ? AND t.active = 1 AND t.locked = 1", [event["id"]]).fetchall()}
+    locked = {
+        r[0]
+        for r in db.execute(
+            "SELECT n.note_id FROM theme_notes n JOIN themes t ON t.id = n.theme_id "
+            "WHERE t.event_id = ? AND t.active = 1 AND t.locked = 1",
+            [event["id"]],
+        ).fetchall()
+    }
     notes = [
-        note_input(n) for n in workspace_notes(db, event["id"], options["scope"])
+        note_input(n)
+        for n in workspace_notes(db, event["id"], options["scope"])
         if n["id"] not in locked and not marks.get(n["id"], {}).get("excluded")
     ]
     frames = []
@@ -191,7 +224,8 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
         ]
     names = _names(event)
     pipeline = SynthesisPipeline(
-        n_themes=options.get("n_themes"), frames=frames,
+        n_themes=options.get("n_themes"),
+        frames=frames,
         vectorizer="embeddings" if options.get("embeddings") else "tfidf",
         redact=lambda text: redact(text, names),
     )
@@ -204,12 +238,18 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
     for i, theme in enumerate(themes):
         progress(0.8 + 0.15 * i / max(1, len(themes)), "Drawing word clouds")
         png = render_cloud(theme.word_weights, seed=i) if theme.word_weights else None
-        out.append({
-            "key": theme.key, "label": theme.label, "key_phrases": theme.key_phrases,
-            "note_ids": theme.note_ids, "representative_ids": theme.representative_ids,
-            "frame": theme.frame, "word_weights": theme.word_weights,
-            "png": base64.b64encode(png).decode() if png else None,
-        })
+        out.append(
+            {
+                "key": theme.key,
+                "label": theme.label,
+                "key_phrases": theme.key_phrases,
+                "note_ids": theme.note_ids,
+                "representative_ids": theme.representative_ids,
+                "frame": theme.frame,
+                "word_weights": theme.word_weights,
+                "png": base64.b64encode(png).decode() if png else None,
+            }
+        )
     params.update(vectorizer="embeddings" if options.get("embeddings") else "tfidf")
     return {"themes": out, "unthemed": unthemed, "params": params}
 
@@ -263,8 +303,11 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
         mapping = _overlap_map(old, new_sets)
         new_ids: list[int | None] = []
         for theme, members in zip(payload["themes"], new_sets, strict=True):
-            members -= {n for n, target in moved.items() if target in mapping or target is None
-                        or target in locked_ids}
+            members -= {
+                n
+                for n, target in moved.items()
+                if target in mapping or target is None or target in locked_ids
+            }
             if not members:
                 new_ids.append(None)
                 continue
@@ -273,10 +316,18 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
                 "INSERT INTO themes (event_id, run_id, key, label, key_phrases_json, frame, "
                 "word_weights_json, representatives_json, cloud_digest, position) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [event_id, run_id, theme["key"], theme["label"], json.dumps(theme["key_phrases"]),
-                 theme["frame"], json.dumps(theme["word_weights"]),
-                 json.dumps(theme["representative_ids"]), store_cloud(db, event_id, png),
-                 position],
+                [
+                    event_id,
+                    run_id,
+                    theme["key"],
+                    theme["label"],
+                    json.dumps(theme["key_phrases"]),
+                    theme["frame"],
+                    json.dumps(theme["word_weights"]),
+                    json.dumps(theme["representative_ids"]),
+                    store_cloud(db, event_id, png),
+                    position,
+                ],
             )
             position += 1
             new_ids.append(cursor.lastrowid)
@@ -291,14 +342,16 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
             if index is not None and new_ids[index] is not None:
                 db.execute(
                     "INSERT OR REPLACE INTO theme_notes (note_id, theme_id, event_id) "
-                    "VALUES (?, ?, ?)", [note, new_ids[index], event_id],
+                    "VALUES (?, ?, ?)",
+                    [note, new_ids[index], event_id],
                 )
             else:
                 # Its theme has no successor: the note goes where the engine put it.
                 db.execute("UPDATE note_overrides SET moved = 0 WHERE note_id = ?", [note])
         made = sum(1 for i in new_ids if i is not None)
         message = f"Found {made} themes" + (
-            f"; kept {len(locked_ids)} locked" if locked_ids else "")
+            f"; kept {len(locked_ids)} locked" if locked_ids else ""
+        )
         stamp = now()
         db.execute(
             "UPDATE synthesis_runs SET status = 'done', progress = 1, message = ?, "
@@ -306,8 +359,12 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
             [message, json.dumps(payload["params"]), stamp, stamp, run_id],
         )
         after = _snapshot(db, event_id)
-        detail = {"run": run_id, "themes": made, "locked_kept": len(locked_ids),
-                  "unthemed": len(payload["unthemed"])}
+        detail = {
+            "run": run_id,
+            "themes": made,
+            "locked_kept": len(locked_ids),
+            "unthemed": len(payload["unthemed"]),
+        }
         detail["audit_id"] = _audit(db, event_id, run["created_by"], "run", detail, before, after)
         return detail
 
@@ -344,9 +401,13 @@ def _worker_env(db_path: str) -> dict[str, str]:
     root = str(Path(__file__).resolve().parent.parent.parent)
     path = os.environ.get("PYTHONPATH")
     return {
-        **os.environ, "CAFE_DB": db_path, "PYTHONPATH": root + (os.pathsep + path if path else ""),
+        **os.environ,
+        "CAFE_DB": db_path,
+        "PYTHONPATH": root + (os.pathsep + path if path else ""),
         # One BLAS thread: the worker must leave a core for the live server.
-        "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -357,7 +418,8 @@ def pump(writer: Writer, run_id: int, lines, wait: Callable[[], int]) -> None:
     try:
         for raw in lines:
             try:
-                # The result line holds every theme and its cloud (megabytes): parse it off the loop.
+                # The result line holds every theme and its cloud (megabytes): parse it off
+                # the loop.
                 line = off_loop(json.loads, raw) if len(raw) > 65536 else json.loads(raw)
             except ValueError:
                 continue
@@ -387,8 +449,11 @@ def launch(app, run_id: int) -> None:
     try:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
             [sys.executable, "-m", "cafe", "synthesize", "--job", str(run_id)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=None,
-            env=_worker_env(db_path), text=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            env=_worker_env(db_path),
+            text=True,
         )
     except OSError as exc:
         do_fail_run(writer, run_id, f"Could not start the synthesis process: {exc}")

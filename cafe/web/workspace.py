@@ -43,12 +43,18 @@ def _notes_view(db, event: dict[str, Any], ids: list[int]) -> list[dict[str, Any
         if i not in notes:
             continue
         n = notes[i]
-        out.append({
-            "id": i, "text": redact(n["text"], names), "table": n["table_no"],
-            "round": n["round_no"], "consent": n["consent"], "quotable": ws.is_quotable(n),
-            "pinned": bool(marks.get(i, {}).get("pinned")),
-            "moved": bool(marks.get(i, {}).get("moved")),
-        })
+        out.append(
+            {
+                "id": i,
+                "text": redact(n["text"], names),
+                "table": n["table_no"],
+                "round": n["round_no"],
+                "consent": n["consent"],
+                "quotable": ws.is_quotable(n),
+                "pinned": bool(marks.get(i, {}).get("pinned")),
+                "moved": bool(marks.get(i, {}).get("moved")),
+            }
+        )
     return out
 
 
@@ -62,21 +68,36 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
     shown = {int(t.key) for t in result.themes}
     for theme in result.themes:
         row = rows[int(theme.key)]
-        cards.append({
-            "id": row["id"], "label": theme.label, "key_phrases": theme.key_phrases,
-            "frame": theme.frame, "locked": bool(row["locked"]), "size": len(theme.note_ids),
-            "counts": ws.theme_counts(db, event["id"], theme.note_ids, event["k_threshold"]),
-            "quotes": [{"id": i, "text": theme.quotes[i]} for i in theme.representative_ids[:3]],
-            "has_cloud": bool(row["cloud_digest"]),
-        })
+        cards.append(
+            {
+                "id": row["id"],
+                "label": theme.label,
+                "key_phrases": theme.key_phrases,
+                "frame": theme.frame,
+                "locked": bool(row["locked"]),
+                "size": len(theme.note_ids),
+                "counts": ws.theme_counts(db, event["id"], theme.note_ids, event["k_threshold"]),
+                "quotes": [
+                    {"id": i, "text": theme.quotes[i]} for i in theme.representative_ids[:3]
+                ],
+                "has_cloud": bool(row["cloud_digest"]),
+            }
+        )
     for row in rows.values():
         if row["id"] not in shown:
-            cards.append({
-                "id": row["id"], "label": row["label"], "key_phrases": json.loads(
-                    row["key_phrases_json"]), "frame": row["frame"], "locked": bool(row["locked"]),
-                "size": 0, "counts": {"table": {}, "round": {}}, "quotes": [],
-                "has_cloud": bool(row["cloud_digest"]),
-            })
+            cards.append(
+                {
+                    "id": row["id"],
+                    "label": row["label"],
+                    "key_phrases": json.loads(row["key_phrases_json"]),
+                    "frame": row["frame"],
+                    "locked": bool(row["locked"]),
+                    "size": 0,
+                    "counts": {"table": {}, "round": {}},
+                    "quotes": [],
+                    "has_cloud": bool(row["cloud_digest"]),
+                }
+            )
     return cards, result
 
 
@@ -101,27 +122,41 @@ def _read_off_loop(fn: Callable[..., Any], *args: Any) -> Any:
 
 def _status(db, event: dict[str, Any]) -> dict[str, Any]:
     run = ws.run_view(ws.latest_run(db, event["id"]))
-    can_undo = db.execute(
-        "SELECT COUNT(*) FROM synthesis_audit WHERE event_id = ? AND undone_by IS NULL "
-        "AND undoes IS NULL", [event["id"]],
-    ).fetchone()[0] > 0
+    can_undo = (
+        db.execute(
+            "SELECT COUNT(*) FROM synthesis_audit WHERE event_id = ? AND undone_by IS NULL "
+            "AND undoes IS NULL",
+            [event["id"]],
+        ).fetchone()[0]
+        > 0
+    )
     return {"run": run, "can_undo": can_undo}
 
 
 def _common(event: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
-    return {"event": event, **status, "user": current_user(),
-            "status_url": url_for("workspace.run_status", slug=event["slug"])}
+    return {
+        "event": event,
+        **status,
+        "user": current_user(),
+        "status_url": url_for("workspace.run_status", slug=event["slug"]),
+    }
 
 
 def _page_data(db, event: dict[str, Any]) -> dict[str, Any]:
     cards, result = _themes_view(db, event)
     tables = queries.tables(db, event["id"])
     return {
-        "cards": cards, "result": result, "tables": tables,
+        "cards": cards,
+        "result": result,
+        "tables": tables,
         "note_count": len(ws.workspace_notes(db, event["id"])),
         "rounds": queries.rounds(db, event["id"]),
-        "frames": [r[0] for r in db.execute(
-            "SELECT name FROM frames WHERE event_id = ? ORDER BY id", [event["id"]]).fetchall()],
+        "frames": [
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM frames WHERE event_id = ? ORDER BY id", [event["id"]]
+            ).fetchall()
+        ],
         "table_names": {t["number"]: t["name"] for t in tables},
         "status": _status(db, event),
     }
@@ -135,7 +170,9 @@ def page(slug: str) -> str:
     data = _read_off_loop(_page_data, event)
     status = data.pop("status")
     return render_template(
-        "staff/workspace/page.html", embeddings=runs.embeddings_available(), **data,
+        "staff/workspace/page.html",
+        embeddings=runs.embeddings_available(),
+        **data,
         **_common(event, status),
     )
 
@@ -150,8 +187,10 @@ def _theme_data(db, event: dict[str, Any], theme_id: int) -> dict[str, Any] | No
     excluded = {i for i, o in ws.overrides(db, event["id"]).items() if o["excluded"]}
     members = [i for i in ws._members(db, theme_id) if i not in excluded]
     return {
-        "theme": rows[theme_id], "key_phrases": json.loads(rows[theme_id]["key_phrases_json"]),
-        "notes": _notes_view(db, event, members), "themes": list(rows.values()),
+        "theme": rows[theme_id],
+        "key_phrases": json.loads(rows[theme_id]["key_phrases_json"]),
+        "notes": _notes_view(db, event, members),
+        "themes": list(rows.values()),
         "status": _status(db, event),
     }
 
@@ -197,10 +236,8 @@ def unthemed(slug: str) -> str:
 def audit(slug: str) -> str:
     """Show who changed what and when, each change with its before/after and an undo button."""
     event = event_or_404(slug)
-    entries, status = _read_off_loop(
-        lambda db: (ws.audit_log(db, event["id"]), _status(db, event)))
-    return render_template("staff/workspace/audit.html", entries=entries,
-                           **_common(event, status))
+    entries, status = _read_off_loop(lambda db: (ws.audit_log(db, event["id"]), _status(db, event)))
+    return render_template("staff/workspace/audit.html", entries=entries, **_common(event, status))
 
 
 @bp.get("/<slug>/run.json")
@@ -237,8 +274,13 @@ def _perform(action: str, event: dict[str, Any], actor: str) -> str:
     form = request.form
     if action == "run":
         run = runs.do_start_run(
-            event, actor, n_themes=form.get("k") or None, embeddings=_flag("embeddings"),
-            frames=_flag("frames"), rounds=form.getlist("round"), tables=form.getlist("table"),
+            event,
+            actor,
+            n_themes=form.get("k") or None,
+            embeddings=_flag("embeddings"),
+            frames=_flag("frames"),
+            rounds=form.getlist("round"),
+            tables=form.getlist("table"),
         )
         runs.launch(current_app._get_current_object(), run["id"])
         return "Synthesis started."

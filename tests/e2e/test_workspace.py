@@ -43,7 +43,9 @@ def test_staff_run_synthesis_rename_and_merge(browser, served):
 
     cloud = page.locator("img.cloud").first
     assert cloud.get_attribute("alt").startswith("Word cloud of ")
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=cloud.element_handle())
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=cloud.element_handle()
+    )
     assert cloud.evaluate("img => img.naturalWidth") > 0
 
     first = page.locator(".theme-card").first
