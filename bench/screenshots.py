@@ -47,6 +47,7 @@ def main() -> None:
     cafe(env, "demo")
     cafe(env, "user", "add", "fac", "--role", "facilitator", "--password", PASSWORD)
     cafe(env, "user", "add", "lead", "--role", "safeguarding", "--password", PASSWORD)
+    cafe(env, "user", "add", "staff", "--role", "staff", "--password", PASSWORD)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "cafe", "serve", "--port", str(port)], env=env,
@@ -127,6 +128,15 @@ def main() -> None:
             expect(wall.locator("#harvest")).to_be_visible()
             expect(wall.locator(".insight-dots").first).to_have_text("Dots: 1")
             wall.screenshot(path=out / "wall-harvest.png")
+            staff = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+            staff.goto(f"{url}/login")
+            staff.fill("#username", "staff")
+            staff.fill("#password", PASSWORD)
+            staff.click("button[type=submit]")
+            staff.goto(f"{url}/workspace/demo")
+            staff.get_by_role("button", name="Run synthesis").click()
+            expect(staff.locator(".theme-card h3").first).to_be_visible(timeout=180_000)
+            staff.screenshot(path=out / "workspace.png")
             browser.close()
     finally:
         server.terminate()

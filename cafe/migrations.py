@@ -168,6 +168,76 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         ],
     ),
     (
+        7,
+        "synthesis workspace: runs, themes, membership, staff overrides, clouds, audit log",
+        [
+            """CREATE TABLE synthesis_runs (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                status TEXT NOT NULL DEFAULT 'queued'
+                    CHECK (status IN ('queued', 'running', 'done', 'failed')),
+                progress REAL NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 1),
+                message TEXT NOT NULL DEFAULT '',
+                params_json TEXT NOT NULL DEFAULT '{}',
+                result_params_json TEXT,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                finished_at TEXT,
+                pid INTEGER
+            )""",
+            "CREATE INDEX synthesis_runs_event ON synthesis_runs(event_id, id)",
+            """CREATE TABLE synthesis_clouds (
+                digest TEXT PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                png BLOB NOT NULL
+            )""",
+            """CREATE TABLE themes (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                run_id INTEGER REFERENCES synthesis_runs(id) ON DELETE SET NULL,
+                key TEXT NOT NULL,
+                label TEXT NOT NULL,
+                key_phrases_json TEXT NOT NULL DEFAULT '[]',
+                frame TEXT,
+                word_weights_json TEXT NOT NULL DEFAULT '{}',
+                representatives_json TEXT NOT NULL DEFAULT '[]',
+                cloud_digest TEXT REFERENCES synthesis_clouds(digest),
+                locked INTEGER NOT NULL DEFAULT 0,
+                active INTEGER NOT NULL DEFAULT 1,
+                position INTEGER NOT NULL DEFAULT 0
+            )""",
+            "CREATE INDEX themes_event ON themes(event_id, active, position)",
+            """CREATE TABLE theme_notes (
+                note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+                theme_id INTEGER NOT NULL REFERENCES themes(id) ON DELETE CASCADE,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE
+            )""",
+            "CREATE INDEX theme_notes_theme ON theme_notes(theme_id)",
+            """CREATE TABLE note_overrides (
+                note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                moved INTEGER NOT NULL DEFAULT 0,
+                excluded INTEGER NOT NULL DEFAULT 0,
+                pinned INTEGER NOT NULL DEFAULT 0
+            )""",
+            "CREATE INDEX note_overrides_event ON note_overrides(event_id)",
+            """CREATE TABLE synthesis_audit (
+                id INTEGER PRIMARY KEY,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL,
+                action TEXT NOT NULL,
+                detail_json TEXT NOT NULL DEFAULT '{}',
+                before_json TEXT NOT NULL,
+                after_json TEXT NOT NULL,
+                undoes INTEGER REFERENCES synthesis_audit(id),
+                undone_by INTEGER REFERENCES synthesis_audit(id)
+            )""",
+            "CREATE INDEX synthesis_audit_event ON synthesis_audit(event_id, id)",
+        ],
+    ),
+    (
         8,
         "briefing drafts with their version history",
         [

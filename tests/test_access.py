@@ -64,6 +64,15 @@ ROUTES = {
     "briefing.restore": ("POST", None),
     "briefing.accept_regenerated": ("POST", None),
     "briefing.delete": ("POST", None),
+    "workspace.page": ("/workspace/test-cafe", {"staff", "admin"}),
+    "workspace.unthemed": ("/workspace/test-cafe/unthemed", {"staff", "admin"}),
+    "workspace.audit": ("/workspace/test-cafe/audit", {"staff", "admin"}),
+    "workspace.run_status": ("/workspace/test-cafe/run.json", {"staff", "admin"}),
+    # Not checked here (a theme and its cloud exist only after a run; act is POST only): every
+    # role is checked against them in test_workspace_web.test_every_role_on_themes_and_actions.
+    "workspace.theme": ("POST", None),
+    "workspace.cloud": ("POST", None),
+    "workspace.act": ("POST", None),
 }
 
 NAMESPACES = {

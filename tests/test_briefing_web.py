@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import sys
-import types
 import zipfile
 
 import docx
@@ -187,16 +185,23 @@ def test_without_themes_the_pages_say_run_synthesis_first(made):
 
 
 @pytest.fixture
-def workspace(monkeypatch, made):
-    """The staff workspace's module (cafe.actions.synthesis, built on another branch): here its
-    `current_result` returns the themes the real engine found, and staff have renamed one."""
-    result = made["result"]
-    result.themes[0].label = "Renamed by staff"
-    module = types.ModuleType("cafe.actions.synthesis")
-    module.current_result = lambda db, event_id: result
-    module.theme_cloud_png = lambda db, theme_id: None
-    monkeypatch.setitem(sys.modules, "cafe.actions.synthesis", module)
-    return result
+def workspace(app, made):
+    """The staff workspace for real: a synthesis run stored in the database, then staff rename the
+    first theme; return the themes as drafts and exports will now read them."""
+    from cafe.actions.synthesis import current_result, do_rename_theme
+    from cafe.actions.synthesis_runs import do_start_run, run_foreground
+    from cafe.db import get_writer
+
+    with app.app_context():
+        event = made["event"]
+        run = do_start_run(event, "staffer", n_themes=3)
+        with reading() as db:
+            run_foreground(get_writer(), db, run["id"], lambda fraction, message: None)
+            themes = current_result(db, event["id"]).themes
+        assert len(themes) >= 2
+        do_rename_theme(event, "staffer", themes[0].id, "Renamed by staff")
+        with reading() as db:
+            return current_result(db, event["id"])
 
 
 def test_regenerate_shows_the_changes_and_keeps_the_edits_in_history(app, db_path, made,

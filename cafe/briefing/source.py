@@ -172,12 +172,8 @@ def load_result(db: Database, event_id: int) -> SynthesisResult:
     The staff workspace (cafe.actions.synthesis) stores themes; this is the one place drafts and
     exports get them from.
     """
-    try:
-        from cafe.actions.synthesis import current_result  # type: ignore[import-not-found]
-    except ImportError:
-        raise NoThemes(
-            "Run synthesis first: there are no themes for this event yet."
-        ) from None
+    from cafe.actions.synthesis import current_result
+
     result = current_result(db, event_id)
     if result is None:
         raise NoThemes("Run synthesis first: there are no themes for this event yet.")
@@ -186,10 +182,8 @@ def load_result(db: Database, event_id: int) -> SynthesisResult:
 
 def load_clouds(db: Database, result: SynthesisResult) -> dict[str, bytes]:
     """Return stored word-cloud PNGs by theme key, where the staff workspace has them."""
-    try:
-        from cafe.actions.synthesis import theme_cloud_png  # type: ignore[import-not-found]
-    except ImportError:
-        return {}
+    from cafe.actions.synthesis import theme_cloud_png
+
     clouds = {}
     for theme in result.themes:
         theme_id = getattr(theme, "id", None)

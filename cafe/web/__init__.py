@@ -46,7 +46,7 @@ def error_page(error: HTTPException) -> tuple[str, int]:
 
 def register(app: Flask) -> None:
     """Register every blueprint on the app."""
-    from cafe.web import auth, briefing, console, participant, safeguarding, wall
+    from cafe.web import auth, briefing, console, participant, safeguarding, wall, workspace
 
     app.register_blueprint(participant.bp)
     app.register_blueprint(auth.bp)
@@ -54,6 +54,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(wall.bp)
     app.register_blueprint(safeguarding.bp)
     app.register_blueprint(briefing.bp)
+    app.register_blueprint(workspace.bp)
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, error_page)
 

@@ -1,0 +1,477 @@
+"""Synthesis runs as background jobs: start, compute in a worker process, apply, fail.
+
+The engine and the word clouds are CPU-heavy, and under gevent one slow call freezes every phone, so
+the server runs them in a separate process (`python -m cafe synthesize --job ID`, niced, one BLAS
+thread). The worker only reads the database: it sends progress and the result back as JSON lines on
+its stdout pipe (note text never leaves the machine), and the server applies the result through its
+single Writer, so the one-writer-per-process rule holds. `cafe synthesize EVENT` runs the same
+steps in the foreground.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from cafe.actions.common import Refused, now
+from cafe.actions.synthesis import (
+    ACTIVE,
+    LIVE_PROGRESS,
+    _all,
+    _audit,
+    _names,
+    _snapshot,
+    memberships,
+    note_input,
+    off_loop,
+    overrides,
+    pid_alive,
+    run_by_id,
+    store_cloud,
+    workspace_notes,
+)
+from cafe.db import Writer, get_writer
+from cafe.safety import redact
+
+Progress = Callable[[float, str], None]
+MAX_THEMES = 60
+
+
+@functools.lru_cache(maxsize=1)
+def embeddings_available() -> bool:
+    """Say whether the optional sentence-embeddings model is installed on this machine."""
+    try:
+        from cafe.synthesis.embeddings import model_path
+
+        model_path()
+        import importlib.util
+
+        return importlib.util.find_spec("sentence_transformers") is not None
+    except Exception:  # noqa: BLE001 - anything missing means "not installed"
+        return False
+
+
+def check_run_options(
+    n_themes: Any = None, embeddings: Any = False, rounds: Any = (), tables: Any = ()
+) -> dict[str, Any]:
+    """Return clean run options, refusing a bad number of themes or an unknown round/table."""
+    if n_themes in (None, "", "auto"):
+        k = None
+    else:
+        try:
+            k = int(n_themes)
+        except (TypeError, ValueError):
+            raise Refused("The number of themes must be 'auto' or a whole number.") from None
+        if not 1 <= k <= MAX_THEMES:
+            raise Refused(f"The number of themes must be between 1 and {MAX_THEMES}.")
+    if embeddings and not embeddings_available():
+        raise Refused("Sentence embeddings are not installed on this machine (cafe[embeddings]).")
+    try:
+        rounds = sorted({int(r) for r in rounds or ()})
+        tables = sorted({int(t) for t in tables or ()})
+    except (TypeError, ValueError):
+        raise Refused("Unknown round or table.") from None
+    return {
+        "n_themes": k,
+        "embeddings": bool(embeddings),
+        "scope": {"rounds": rounds, "tables": tables},
+    }
+
+
+def do_start_run(
+    event: dict[str, Any],
+    actor: str,
+    *,
+    n_themes: Any = None,
+    embeddings: Any = False,
+    frames: bool = True,
+    rounds: Any = (),
+    tables: Any = (),
+    pid: int | None = None,
+) -> dict[str, Any]:
+    """Queue a synthesis run for an event; refuse while another is running."""
+    options = check_run_options(n_themes, embeddings, rounds, tables)
+    options["frames"] = bool(frames)
+    event_id = event["id"]
+
+    def insert(db: Database) -> dict[str, Any]:
+        for run in _all(
+            db,
+            "SELECT * FROM synthesis_runs WHERE event_id = ? AND status IN ('queued', 'running')",
+            [event_id],
+        ):
+            if pid_alive(run["pid"]):
+                raise Refused(
+                    f"A synthesis run is already in progress for this event (started by "
+                    f"{run['created_by']} at {run['created_at'][11:16]}). Wait for it to finish.",
+                    code="busy",
+                )
+            db.execute(
+                "UPDATE synthesis_runs SET status = 'failed', message = ?, updated_at = ?, "
+                "finished_at = ? WHERE id = ?",
+                ["The synthesis process stopped before it finished.", now(), now(), run["id"]],
+            )
+        known_rounds = {
+            r[0]
+            for r in db.execute(
+                "SELECT number FROM rounds WHERE event_id = ?", [event_id]
+            ).fetchall()
+        }
+        known_tables = {
+            r[0]
+            for r in db.execute(
+                "SELECT number FROM tables WHERE event_id = ?", [event_id]
+            ).fetchall()
+        }
+        scope = options["scope"]
+        if set(scope["rounds"]) - known_rounds or set(scope["tables"]) - known_tables:
+            raise Refused("Unknown round or table.")
+        excluded = {i for i, o in overrides(db, event_id).items() if o["excluded"]}
+        if not [n for n in workspace_notes(db, event_id, scope) if n["id"] not in excluded]:
+            raise Refused("There are no notes to theme yet.", code="empty")
+        stamp = now()
+        cursor = db.execute(
+            "INSERT INTO synthesis_runs (event_id, status, progress, message, params_json, "
+            "created_by, created_at, updated_at, pid) VALUES (?, 'queued', 0, ?, ?, ?, ?, ?, ?)",
+            [
+                event_id,
+                "Waiting to start",
+                json.dumps(options),
+                actor,
+                stamp,
+                stamp,
+                pid or os.getpid(),
+            ],
+        )
+        return run_by_id(db, cursor.lastrowid)
+
+    return get_writer().write(insert)
+
+
+def do_run_progress(
+    writer: Writer, run_id: int, progress: float, message: str, pid: int | None = None
+) -> None:
+    """Record a running job's progress (0..1) and what it is doing."""
+
+    def update(db: Database) -> None:
+        db.execute(
+            "UPDATE synthesis_runs SET status = 'running', progress = ?, message = ?, "
+            "updated_at = ?, pid = COALESCE(?, pid) WHERE id = ? AND status IN ('queued', "
+            "'running')",
+            [max(0.0, min(1.0, progress)), message[:200], now(), pid, run_id],
+        )
+
+    writer.write(update)
+
+
+def do_fail_run(writer: Writer, run_id: int, reason: str) -> None:
+    """Mark a run failed with a reason staff can read."""
+
+    def update(db: Database) -> None:
+        db.execute(
+            "UPDATE synthesis_runs SET status = 'failed', message = ?, updated_at = ?, "
+            "finished_at = ? WHERE id = ? AND status IN ('queued', 'running')",
+            [reason[:500], now(), now(), run_id],
+        )
+
+    writer.write(update)
+
+
+# ---- the computation (read-only; runs in the worker process or the CLI) -------------------------
+
+
+def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]:
+    """Theme a run's notes and draw the clouds; return a JSON-ready result (no database writes)."""
+    from cafe.synthesis import Frame, SynthesisPipeline
+    from cafe.synthesis.clouds import render_cloud
+
+    run = run_by_id(db, run_id)
+    if run is None:
+        raise RuntimeError(f"There is no synthesis run {run_id}.")
+    options = json.loads(run["params_json"])
+    event = db.execute("SELECT * FROM events WHERE id = ?", [run["event_id"]]).fetchone()
+    event = dict(event)
+    marks = overrides(db, event["id"])
+    locked = {
+        r[0]
+        for r in db.execute(
+            "SELECT n.note_id FROM theme_notes n JOIN themes t ON t.id = n.theme_id "
+            "WHERE t.event_id = ? AND t.active = 1 AND t.locked = 1",
+            [event["id"]],
+        ).fetchall()
+    }
+    notes = [
+        note_input(n)
+        for n in workspace_notes(db, event["id"], options["scope"])
+        if n["id"] not in locked and not marks.get(n["id"], {}).get("excluded")
+    ]
+    frames = []
+    if options.get("frames", True):
+        frames = [
+            Frame(r[0], json.loads(r[1]))
+            for r in db.execute(
+                "SELECT name, seeds_json FROM frames WHERE event_id = ? ORDER BY id", [event["id"]]
+            ).fetchall()
+        ]
+    names = _names(event)
+    pipeline = SynthesisPipeline(
+        n_themes=options.get("n_themes"),
+        frames=frames,
+        vectorizer="embeddings" if options.get("embeddings") else "tfidf",
+        redact=lambda text: redact(text, names),
+    )
+    if len(notes) >= 2:
+        result = pipeline.run(notes, lambda f, m: progress(0.05 + 0.75 * f, m))
+        themes, unthemed, params = result.themes, result.unthemed, result.params
+    else:
+        themes, unthemed, params = [], [n.id for n in notes], {"n_notes": len(notes)}
+    out = []
+    for i, theme in enumerate(themes):
+        progress(0.8 + 0.15 * i / max(1, len(themes)), "Drawing word clouds")
+        png = render_cloud(theme.word_weights, seed=i) if theme.word_weights else None
+        out.append(
+            {
+                "key": theme.key,
+                "label": theme.label,
+                "key_phrases": theme.key_phrases,
+                "note_ids": theme.note_ids,
+                "representative_ids": theme.representative_ids,
+                "frame": theme.frame,
+                "word_weights": theme.word_weights,
+                "png": base64.b64encode(png).decode() if png else None,
+            }
+        )
+    params.update(vectorizer="embeddings" if options.get("embeddings") else "tfidf")
+    return {"themes": out, "unthemed": unthemed, "params": params}
+
+
+def _overlap_map(old: dict[int, set], new: list[set]) -> dict[int, int]:
+    """Map each old theme to the index of the new theme sharing most of its notes."""
+    mapping = {}
+    for theme_id, members in old.items():
+        shared = [(len(members & n), -i) for i, n in enumerate(new)]
+        best = max(shared, default=(0, 0))
+        if best[0] > 0:
+            mapping[theme_id] = -best[1]
+    return mapping
+
+
+def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[str, Any]:
+    """Replace the unlocked themes with a run's themes, keeping locks, exclusions and moves."""
+
+    def apply(db: Database) -> dict[str, Any]:
+        run = run_by_id(db, run_id)
+        if run is None or run["status"] not in ACTIVE:
+            raise Refused("This run was stopped.")
+        event_id = run["event_id"]
+        before = _snapshot(db, event_id)
+        marks = overrides(db, event_id)
+        member_of = memberships(db, event_id)
+        alive = {n["id"] for n in workspace_notes(db, event_id)}
+        themes = db.execute(
+            "SELECT id, locked, position FROM themes WHERE event_id = ? AND active = 1",
+            [event_id],
+        ).fetchall()
+        locked_ids = {t[0] for t in themes if t[1]}
+        kept = {n for n, t in member_of.items() if t in locked_ids}
+        excluded = {n for n, o in marks.items() if o["excluded"]}
+        moved = {n: member_of.get(n) for n, o in marks.items() if o["moved"]}
+        old: dict[int, set] = {}
+        for n, t in member_of.items():
+            if t not in locked_ids and n not in moved:
+                old.setdefault(t, set()).add(n)
+        unlocked = [t[0] for t in themes if not t[1]]
+        db.execute(
+            "DELETE FROM theme_notes WHERE theme_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(unlocked)],
+        )
+        db.execute(
+            "UPDATE themes SET active = 0 WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(unlocked)],
+        )
+        position = max((t[2] for t in themes if t[1]), default=-1) + 1
+        new_sets = [set(t["note_ids"]) & alive - kept - excluded for t in payload["themes"]]
+        mapping = _overlap_map(old, new_sets)
+        new_ids: list[int | None] = []
+        for theme, members in zip(payload["themes"], new_sets, strict=True):
+            members -= {
+                n
+                for n, target in moved.items()
+                if target in mapping or target is None or target in locked_ids
+            }
+            if not members:
+                new_ids.append(None)
+                continue
+            png = base64.b64decode(theme["png"]) if theme["png"] else None
+            cursor = db.execute(
+                "INSERT INTO themes (event_id, run_id, key, label, key_phrases_json, frame, "
+                "word_weights_json, representatives_json, cloud_digest, position) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    event_id,
+                    run_id,
+                    theme["key"],
+                    theme["label"],
+                    json.dumps(theme["key_phrases"]),
+                    theme["frame"],
+                    json.dumps(theme["word_weights"]),
+                    json.dumps(theme["representative_ids"]),
+                    store_cloud(db, event_id, png),
+                    position,
+                ],
+            )
+            position += 1
+            new_ids.append(cursor.lastrowid)
+            db.conn.executemany(
+                "INSERT OR REPLACE INTO theme_notes (note_id, theme_id, event_id) VALUES (?, ?, ?)",
+                [(n, cursor.lastrowid, event_id) for n in sorted(members)],
+            )
+        for note, target in moved.items():
+            if target is None or target in locked_ids or note not in alive:
+                continue
+            index = mapping.get(target)
+            if index is not None and new_ids[index] is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO theme_notes (note_id, theme_id, event_id) "
+                    "VALUES (?, ?, ?)",
+                    [note, new_ids[index], event_id],
+                )
+            else:
+                # Its theme has no successor: the note goes where the engine put it.
+                db.execute("UPDATE note_overrides SET moved = 0 WHERE note_id = ?", [note])
+        made = sum(1 for i in new_ids if i is not None)
+        message = f"Found {made} themes" + (
+            f"; kept {len(locked_ids)} locked" if locked_ids else ""
+        )
+        stamp = now()
+        db.execute(
+            "UPDATE synthesis_runs SET status = 'done', progress = 1, message = ?, "
+            "result_params_json = ?, updated_at = ?, finished_at = ? WHERE id = ?",
+            [message, json.dumps(payload["params"]), stamp, stamp, run_id],
+        )
+        after = _snapshot(db, event_id)
+        detail = {
+            "run": run_id,
+            "themes": made,
+            "locked_kept": len(locked_ids),
+            "unthemed": len(payload["unthemed"]),
+        }
+        detail["audit_id"] = _audit(db, event_id, run["created_by"], "run", detail, before, after)
+        return detail
+
+    return writer.write(apply)
+
+
+# ---- the worker process and the server side of it -----------------------------------------------
+
+
+def worker_main(run_id: int, db_path: str) -> int:
+    """Compute a run in this process and write JSON lines to stdout; return the exit code."""
+    from cafe.db import connect
+
+    def say(**fields: Any) -> None:
+        sys.stdout.write(json.dumps(fields) + "\n")
+        sys.stdout.flush()
+
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # pragma: no cover - not on every platform
+        pass
+    try:
+        db = connect(db_path)
+        db.execute("PRAGMA query_only=ON")
+        payload = compute_run(db, run_id, lambda f, m: say(progress=f, message=m))
+    except Exception as exc:  # noqa: BLE001 - reported to staff as the run's failure
+        say(error=f"{type(exc).__name__}: {exc}"[:500])
+        return 1
+    say(result=payload)
+    return 0
+
+
+def _worker_env(db_path: str) -> dict[str, str]:
+    root = str(Path(__file__).resolve().parent.parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    return {
+        **os.environ,
+        "CAFE_DB": db_path,
+        "PYTHONPATH": root + (os.pathsep + path if path else ""),
+        # One BLAS thread: the worker must leave a core for the live server.
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def pump(writer: Writer, run_id: int, lines, wait: Callable[[], int]) -> None:
+    """Follow a worker's output: record progress, apply the result, or record the failure."""
+    error = None
+    try:
+        for raw in lines:
+            try:
+                # The result line holds every theme and its cloud (megabytes): parse it off
+                # the loop.
+                line = off_loop(json.loads, raw) if len(raw) > 65536 else json.loads(raw)
+            except ValueError:
+                continue
+            if "progress" in line:
+                LIVE_PROGRESS[run_id] = (float(line["progress"]), str(line["message"])[:200])
+            elif "error" in line:
+                error = str(line["error"])
+            elif "result" in line:
+                LIVE_PROGRESS[run_id] = (0.97, "Saving themes")
+                do_apply_run(writer, run_id, line["result"])
+                wait()
+                return
+        code = wait()
+        do_fail_run(writer, run_id, error or f"The synthesis process stopped (exit code {code}).")
+    except Exception as exc:  # noqa: BLE001 - the run must end in a state staff can see
+        do_fail_run(writer, run_id, f"Could not save the themes: {type(exc).__name__}: {exc}")
+    finally:
+        LIVE_PROGRESS.pop(run_id, None)
+
+
+def launch(app, run_id: int) -> None:
+    """Start the worker process for a queued run and follow it in the background."""
+    from cafe import socketio
+
+    writer: Writer = app.extensions["cafe.writer"]
+    db_path = app.config["CAFE_DATABASE"]
+    try:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+            [sys.executable, "-m", "cafe", "synthesize", "--job", str(run_id)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            env=_worker_env(db_path),
+            text=True,
+        )
+    except OSError as exc:
+        do_fail_run(writer, run_id, f"Could not start the synthesis process: {exc}")
+        return
+    LIVE_PROGRESS[run_id] = (0.01, "Starting")
+    do_run_progress(writer, run_id, 0.01, "Starting", pid=process.pid)
+    socketio.start_background_task(pump, writer, run_id, process.stdout, process.wait)
+
+
+def run_foreground(writer: Writer, db: Database, run_id: int, progress: Progress) -> dict:
+    """Compute and apply a run in this process (the `cafe synthesize` command)."""
+    do_run_progress(writer, run_id, 0.01, "Starting")
+    try:
+        payload = compute_run(db, run_id, progress)
+    except Exception as exc:
+        do_fail_run(writer, run_id, f"{type(exc).__name__}: {exc}")
+        raise
+    progress(0.97, "Saving themes")
+    detail = do_apply_run(writer, run_id, payload)
+    progress(1.0, "Done")
+    return detail

@@ -1,0 +1,55 @@
+// Staff synthesis workspace: follow a running synthesis (polling run.json) and show its progress.
+(function () {
+  "use strict";
+  var root = document.getElementById("workspace");
+  if (!root) return;
+  var bar = document.getElementById("progress");
+  var fill = document.getElementById("progress-bar");
+  var message = document.getElementById("run-message");
+  var state = document.getElementById("run-state");
+  var button = document.getElementById("run-button");
+  var running = { queued: true, running: true };
+
+  function show(run) {
+    if (!run || !bar) return;
+    var percent = Math.round(run.progress * 100);
+    state.hidden = false;
+    bar.setAttribute("aria-valuenow", String(percent));
+    fill.style.width = percent + "%";  // CSSOM, allowed by the CSP (no inline style attribute)
+    root.dataset.status = run.status;
+    if (button) button.disabled = !!running[run.status];
+    if (run.status === "failed") {
+      message.className = "error";
+      message.textContent = "The run failed: " + run.message;
+    } else if (running[run.status]) {
+      message.className = "status";
+      message.textContent = run.message + "… (" + percent + "%)";
+    }
+  }
+
+  function poll(wasRunning) {
+    fetch(root.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.json();
+      })
+      .then(function (data) {
+        var run = data.run;
+        show(run);
+        if (run && running[run.status]) {
+          window.setTimeout(function () { poll(true); }, 700);
+        } else if (wasRunning && run && run.status === "done") {
+          message.textContent = "Finished: " + run.message + ". Loading the themes…";
+          window.location.reload();
+        }
+      })
+      .catch(function () {
+        message.className = "error";
+        message.textContent = "Lost contact with the server – retrying…";
+        window.setTimeout(function () { poll(wasRunning); }, 2000);
+      });
+  }
+
+  if (bar) fill.style.width = bar.getAttribute("aria-valuenow") + "%";
+  if (running[root.dataset.status]) poll(true);
+})();

@@ -1,0 +1,69 @@
+"""Staff run a synthesis and curate the themes in real Chromium against a real `cafe serve`."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from test_workspace import event  # noqa: F401 - fixture
+
+from conftest import PASSWORD, LiveServer, free_port
+from e2e.conftest import LAPTOP
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def served(app, event, db_path):  # noqa: F811
+    """Serve the test event, its notes already written."""
+    live = LiveServer(db_path, free_port()).start()
+    yield live
+    live.stop()
+
+
+def test_staff_run_synthesis_rename_and_merge(browser, served):
+    context = browser.new_context(**LAPTOP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{served.url}/login")
+    page.fill("#username", "staffer")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{served.url}/workspace/test-cafe")
+    expect(page.locator("#no-themes")).to_be_visible()
+
+    page.get_by_role("button", name="Run synthesis").click()
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    # The page polls the run and reloads itself when it is done.
+    cards = page.locator(".theme-card h3[id^=theme-title-]")
+    expect(cards.first).to_be_visible(timeout=180_000)
+    expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
+    count = cards.count()
+    assert count >= 2
+
+    cloud = page.locator("img.cloud").first
+    assert cloud.get_attribute("alt").startswith("Word cloud of ")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=cloud.element_handle()
+    )
+    assert cloud.evaluate("img => img.naturalWidth") > 0
+
+    first = page.locator(".theme-card").first
+    first.locator("summary").click()
+    first.get_by_label("Name").fill("Safe housing after refuge")
+    first.get_by_role("button", name="Rename").click()
+    expect(page.locator("#flash")).to_contain_text("Theme renamed.")
+    expect(cards.first).to_have_text("Safe housing after refuge")
+
+    boxes = page.get_by_role("checkbox", name="Merge")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_role("button", name="Merge the ticked themes").click()
+    expect(page.locator("#flash")).to_contain_text("Merged 2 themes")
+    expect(cards).to_have_count(count - 1)
+
+    page.get_by_role("link", name="Change log").click()
+    expect(page.locator("table.audit tbody tr")).to_have_count(3)
+    expect(page.locator("table.audit")).to_contain_text("Merged themes")
+    context.close()
+    assert not errors, errors

@@ -1,0 +1,485 @@
+"""The staff synthesis workspace: runs, staff edits with undo, re-runs, the result staff see."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cafe import queries
+from cafe.actions import NoteDraft, Refused, do_join_event, do_submit_note
+from cafe.actions import synthesis as ws
+from cafe.actions import synthesis_runs as runs
+from cafe.db import connect, get_writer, reading
+from cafe.synthesis.types import SynthesisResult, Theme
+from conftest import rows
+
+TOPICS = {
+    "housing": [
+        "Housing waiting lists are far too long for women leaving refuge",
+        "Refuge spaces and safe housing are missing in our borough",
+        "Women wait months for housing after leaving the refuge",
+        "Emergency housing placements move women far from their support",
+        "Social housing allocation ignores the risk women face",
+        "Temporary housing is unsafe and far from schools",
+        "Housing officers need training on domestic abuse and refuge moves",
+        "The housing register and waiting list punish survivors",
+    ],
+    "interpreters": [
+        "Interpreters from the same community break confidentiality",
+        "We need independent interpreters, not family members translating",
+        "Police used the husband as the interpreter, which silenced her",
+        "Trained interpreters for Urdu and Bengali speakers are rare",
+        "Interpreters must understand abuse and keep confidentiality",
+        "Phone interpreters are better than a relative interpreting",
+        "Courts should book female interpreters in advance",
+        "Interpreters often soften what the woman actually said",
+    ],
+    "funding": [
+        "Small by and for groups lose funding to big generic charities",
+        "Short funding cycles of one year stop long term partnership work",
+        "Commissioners pay the lead partner and the small partners get nothing",
+        "Funding bids are written for big organisations with fundraisers",
+        "Core funding for specialist services would change everything",
+        "Funding should follow the women, not the biggest partner",
+        "Partnership funding must be shared fairly from the start",
+        "Grant funding rules exclude small specialist organisations",
+    ],
+}
+PHONE_NOTE = "Call me on 07700 900123 about housing and refuge waiting lists"
+DISCLOSURE = "My husband hits me and I am scared to go home tonight"
+
+
+@pytest.fixture
+def event(app):
+    """Return the test event with notes on three topics from several writers, tables and rounds."""
+    with app.app_context():
+        with reading() as db:
+            event = queries.event_by_slug(db, "test-cafe")
+        writers = [do_join_event(event, table_no=1 + i % 2)[0] for i in range(8)]
+        n = 0
+        for texts in TOPICS.values():
+            for text in texts:
+                consent = ("quote", "paraphrase", "none")[n % 3] if n % 4 else "quote"
+                draft = NoteDraft(f"note-{n:05d}", text, consent, round_no=1 + n % 2)
+                do_submit_note(event, writers[n % 8], draft)
+                n += 1
+        do_submit_note(event, writers[0], NoteDraft("note-phone", PHONE_NOTE, "quote"))
+        do_submit_note(event, writers[1], NoteDraft("note-sg0001", DISCLOSURE, "quote"))
+        with reading() as db:
+            return queries.event_by_slug(db, "test-cafe")
+
+
+def synthesize(app, event, actor="staffer", **options) -> dict:
+    """Run a synthesis in this process (as `cafe synthesize` does) and return the audit detail."""
+    with app.app_context():
+        run = runs.do_start_run(event, actor, **options)
+        with reading() as db:
+            return runs.run_foreground(get_writer(), db, run["id"], lambda f, m: None)
+
+
+def result(app, event) -> SynthesisResult | None:
+    with app.app_context(), reading() as db:
+        return ws.current_result(db, event["id"])
+
+
+def note_id(db_path, text: str) -> int:
+    return rows(db_path, "SELECT id FROM notes WHERE text = ?", (text,))[0][0]
+
+
+def theme_of(res: SynthesisResult, nid: int) -> Theme | None:
+    return next((t for t in res.themes if nid in t.note_ids), None)
+
+
+def act(app, fn, *args, **kwargs):
+    with app.app_context():
+        return fn(*args, **kwargs)
+
+
+# ---- a run and the result -----------------------------------------------------------------------
+
+
+def test_run_gives_the_engine_shape_without_disclosures(app, event, db_path):
+    detail = synthesize(app, event)
+    res = result(app, event)
+    assert isinstance(res, SynthesisResult) and detail["themes"] == len(res.themes) >= 2
+    disclosure = note_id(db_path, DISCLOSURE)
+    placed = [i for t in res.themes for i in t.note_ids] + res.unthemed
+    assert disclosure not in placed
+    assert len(placed) == len(set(placed)) == 25  # every other note exactly once
+    quotable = {r[0] for r in rows(db_path, "SELECT id FROM notes WHERE consent = 'quote'")}
+    for theme in res.themes:
+        assert isinstance(theme, Theme) and theme.label and theme.key_phrases
+        assert set(theme.representative_ids) <= quotable & set(theme.note_ids)
+        assert set(theme.quotes) == set(theme.representative_ids)
+        assert sum(theme.counts_by_table.values()) == len(theme.note_ids)
+        with app.app_context(), reading() as db:
+            png = ws.theme_cloud_png(db, int(theme.key))
+        assert png.startswith(b"\x89PNG")
+    phone = note_id(db_path, PHONE_NOTE)
+    holder = theme_of(res, phone)
+    if holder and phone in holder.quotes:
+        assert "07700" not in holder.quotes[phone] and "[phone removed]" in holder.quotes[phone]
+    assert res.params["run_id"] and res.params["n_notes"] == 25
+
+
+def test_no_result_before_a_run_and_no_run_without_notes(app):
+    with app.app_context():
+        with reading() as db:
+            event = queries.event_by_slug(db, "test-cafe")
+            assert ws.current_result(db, event["id"]) is None
+        with pytest.raises(Refused, match="no notes"):
+            runs.do_start_run(event, "staffer")
+        with pytest.raises(Refused, match="nothing to undo"):
+            ws.do_undo(event, "staffer")
+
+
+def test_a_second_start_is_refused_while_one_runs_and_a_dead_one_is_failed(app, event, db_path):
+    with app.app_context():
+        first = runs.do_start_run(event, "staffer")  # its pid is this (live) process
+        with pytest.raises(Refused, match="already in progress") as refused:
+            runs.do_start_run(event, "boss")
+        assert refused.value.code == "busy"
+        dead = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        get_writer().write(
+            lambda db: db.execute(
+                "UPDATE synthesis_runs SET pid = ? WHERE id = ?", [int(dead.stdout), first["id"]]
+            )
+        )
+        with reading() as db:
+            assert ws.run_view(ws.run_by_id(db, first["id"]))["status"] == "failed"
+        second = runs.do_start_run(event, "boss")
+    status = dict(rows(db_path, "SELECT id, status FROM synthesis_runs"))
+    assert status == {first["id"]: "failed", second["id"]: "queued"}
+
+
+def test_bad_run_options_are_refused_with_nothing_written(app, event, db_path):
+    with app.app_context():
+        for options, message in [
+            ({"n_themes": "many"}, "whole number"),
+            ({"n_themes": 0}, "between"),
+            ({"rounds": [9]}, "Unknown round"),
+            ({"tables": ["x"]}, "Unknown round or table"),
+        ]:
+            with pytest.raises(Refused, match=message):
+                runs.do_start_run(event, "staffer", **options)
+    assert rows(db_path, "SELECT COUNT(*) FROM synthesis_runs") == [(0,)]
+
+
+def test_a_failing_worker_leaves_a_failed_run_with_its_reason(app, event, tmp_path):
+    with app.app_context():
+        run = runs.do_start_run(event, "staffer")
+        empty = tmp_path / "empty.db"
+        connect(empty).close()
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "cafe", "synthesize", "--job", str(run["id"])],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=runs._worker_env(str(empty)),
+        )
+        runs.pump(get_writer(), run["id"], worker.stdout, worker.wait)
+        with reading() as db:
+            view = ws.run_view(ws.run_by_id(db, run["id"]))
+    assert view["status"] == "failed" and "no such table" in view["message"]
+
+
+# ---- staff edits, the audit log and undo --------------------------------------------------------
+
+
+def audit(db_path) -> list[tuple]:
+    return rows(
+        db_path, "SELECT id, actor, action, at, undoes, undone_by FROM synthesis_audit ORDER BY id"
+    )
+
+
+def test_rename_is_logged_with_who_and_when_and_undone(app, event, db_path):
+    synthesize(app, event)
+    theme = result(app, event).themes[0]
+    act(app, ws.do_rename_theme, event, "staffer", int(theme.key), "  Safe   housing ")
+    assert result(app, event).themes[0].label == "Safe housing"
+    entry = audit(db_path)[-1]
+    assert entry[1:3] == ("staffer", "rename") and entry[3].startswith("20")
+    undo = act(app, ws.do_undo, event, "boss")
+    assert result(app, event).themes[0].label == theme.label
+    log = audit(db_path)
+    assert log[-1][1:3] == ("boss", "undo") and log[-1][4] == entry[0]
+    assert log[-2][5] == log[-1][0] and undo["action"] == "rename"
+    for bad in ("", "   ", "x" * 121):
+        with pytest.raises(Refused):
+            act(app, ws.do_rename_theme, event, "staffer", int(theme.key), bad)
+
+
+def test_merge_and_undo(app, event):
+    synthesize(app, event)
+    before = result(app, event)
+    a, b = before.themes[0], before.themes[1]
+    done = act(app, ws.do_merge_themes, event, "staffer", [a.key, b.key])
+    merged = result(app, event)
+    assert len(merged.themes) == len(before.themes) - 1
+    big = next(t for t in merged.themes if t.key == str(done["into"]))
+    assert set(big.note_ids) == set(a.note_ids) | set(b.note_ids)
+    assert big.label == (a if len(a.note_ids) >= len(b.note_ids) else b).label
+    with app.app_context(), reading() as db:
+        assert ws.theme_cloud_png(db, done["into"]).startswith(b"\x89PNG")
+    act(app, ws.do_undo, event, "staffer")
+    again = result(app, event)
+    assert [(t.key, t.label, t.note_ids) for t in again.themes] == [
+        (t.key, t.label, t.note_ids) for t in before.themes
+    ]
+    with pytest.raises(Refused, match="at least two"):
+        act(app, ws.do_merge_themes, event, "staffer", [a.key])
+
+
+def test_split_and_undo(app, event):
+    synthesize(app, event, n_themes=1)
+    before = result(app, event)
+    biggest = max(before.themes, key=lambda t: len(t.note_ids))
+    done = act(app, ws.do_split_theme, event, "staffer", biggest.key, 2)
+    after = result(app, event)
+    parts = [t for t in after.themes if int(t.key) in done["into"]]
+    assert len(parts) == 2 and all(p.note_ids for p in parts)
+    assert sorted(i for p in parts for i in p.note_ids) == sorted(biggest.note_ids)
+    assert biggest.key not in {t.key for t in after.themes}
+    act(app, ws.do_undo, event, "staffer")
+    assert [(t.key, t.note_ids) for t in result(app, event).themes] == [
+        (t.key, t.note_ids) for t in before.themes
+    ]
+    with pytest.raises(Refused, match="between 2"):
+        act(app, ws.do_split_theme, event, "staffer", biggest.key, 1)
+
+
+def test_move_exclude_pin_lock_and_their_undos(app, event, db_path):
+    synthesize(app, event)
+    res = result(app, event)
+    a, b = res.themes[0], res.themes[1]
+    moving = a.note_ids[0]
+    act(app, ws.do_move_note, event, "staffer", moving, b.key)
+    assert moving in theme_of(result(app, event), moving).note_ids
+    assert theme_of(result(app, event), moving).key == b.key
+    act(app, ws.do_move_note, event, "staffer", moving, None)
+    assert moving in result(app, event).unthemed
+    act(app, ws.do_undo, event, "staffer")
+    assert theme_of(result(app, event), moving).key == b.key
+    act(app, ws.do_undo, event, "staffer")
+    assert theme_of(result(app, event), moving).key == a.key
+
+    gone = b.note_ids[-1]
+    act(app, ws.do_set_excluded, event, "staffer", gone, True)
+    now = result(app, event)
+    assert gone not in [i for t in now.themes for i in t.note_ids] + now.unthemed
+    with pytest.raises(Refused, match="already excluded"):
+        act(app, ws.do_set_excluded, event, "staffer", gone, True)
+    act(app, ws.do_undo, event, "staffer")
+    assert gone in theme_of(result(app, event), gone).note_ids
+
+    quotable = {r[0] for r in rows(db_path, "SELECT id FROM notes WHERE consent = 'quote'")}
+    theme = next(t for t in res.themes if set(t.note_ids) & quotable)
+    pick = max(set(theme.note_ids) & quotable)
+    act(app, ws.do_set_pinned, event, "staffer", pick, True)
+    pinned = next(t for t in result(app, event).themes if t.key == theme.key)
+    assert pinned.representative_ids[0] == pick and pick in pinned.quotes
+    act(app, ws.do_set_pinned, event, "staffer", pick, False)
+    not_quotable = next(i for t in res.themes for i in t.note_ids if i not in quotable)
+    with pytest.raises(Refused, match="agreed to be quoted"):
+        act(app, ws.do_set_pinned, event, "staffer", not_quotable, True)
+    with pytest.raises(Refused, match="Unknown note"):
+        act(app, ws.do_set_pinned, event, "staffer", note_id(db_path, DISCLOSURE), True)
+
+    act(app, ws.do_set_locked, event, "staffer", a.key, True)
+    assert rows(db_path, "SELECT locked FROM themes WHERE id = ?", (int(a.key),)) == [(1,)]
+    act(app, ws.do_undo, event, "staffer")
+    assert rows(db_path, "SELECT locked FROM themes WHERE id = ?", (int(a.key),)) == [(0,)]
+    actions = [r[2] for r in audit(db_path)]
+    assert actions == [
+        "run",
+        "move",
+        "move",
+        "undo",
+        "undo",
+        "exclude",
+        "undo",
+        "pin",
+        "unpin",
+        "lock",
+        "undo",
+    ]
+
+
+def test_undo_of_an_earlier_entry_needs_later_dependent_changes_undone_first(app, event, db_path):
+    synthesize(app, event)
+    a, b = result(app, event).themes[:2]
+    first = act(app, ws.do_rename_theme, event, "staffer", a.key, "First name")
+    act(app, ws.do_rename_theme, event, "staffer", a.key, "Second name")
+    other = act(app, ws.do_rename_theme, event, "staffer", b.key, "Other theme")
+    with pytest.raises(Refused, match="A later change depends"):
+        act(app, ws.do_undo, event, "staffer", first["audit_id"])
+    # Undoing an entry that nothing later touched is fine, even if it is not the last one.
+    act(app, ws.do_undo, event, "staffer", other["audit_id"])
+    labels = {t.key: t.label for t in result(app, event).themes}
+    assert labels[b.key] == b.label and labels[a.key] == "Second name"
+    with pytest.raises(Refused, match="already been undone"):
+        act(app, ws.do_undo, event, "staffer", other["audit_id"])
+    undo_entry = audit(db_path)[-1][0]
+    with pytest.raises(Refused, match="cannot itself be undone"):
+        act(app, ws.do_undo, event, "staffer", undo_entry)
+
+
+def test_rerun_keeps_locked_themes_exclusions_and_moves(app, event, db_path):
+    synthesize(app, event)
+    res = result(app, event)
+    locked, target = res.themes[0], res.themes[1]
+    act(app, ws.do_set_locked, event, "staffer", locked.key, True)
+    act(app, ws.do_rename_theme, event, "staffer", locked.key, "Kept by staff")
+    outsider = next(i for t in res.themes[1:] for i in t.note_ids)
+    act(app, ws.do_move_note, event, "staffer", outsider, locked.key)
+    excluded = target.note_ids[-1]
+    act(app, ws.do_set_excluded, event, "staffer", excluded, True)
+    loose = next(i for i in target.note_ids if i not in (excluded, outsider))
+    act(app, ws.do_move_note, event, "staffer", loose, None)
+    kept_members = set(locked.note_ids) | {outsider}
+    edited = result(app, event)
+
+    detail = synthesize(app, event, n_themes=3)
+    assert detail["locked_kept"] == 1
+    again = result(app, event)
+    kept = next(t for t in again.themes if t.key == locked.key)
+    assert kept.label == "Kept by staff" and set(kept.note_ids) == kept_members
+    everything = [i for t in again.themes for i in t.note_ids] + again.unthemed
+    assert excluded not in everything
+    assert loose in again.unthemed
+    assert not set(kept_members) & {
+        i for t in again.themes if t.key != kept.key for i in t.note_ids
+    }
+    # The re-run is one change: undoing it brings back the earlier themes exactly.
+    act(app, ws.do_undo, event, "staffer")
+    assert [(t.key, t.note_ids) for t in result(app, event).themes] == [
+        (t.key, t.note_ids) for t in edited.themes
+    ]
+
+
+def test_a_moved_note_follows_its_theme_through_a_rerun(app, event):
+    synthesize(app, event)
+    res = result(app, event)
+    source, target = res.themes[0], res.themes[1]
+    moving = source.note_ids[0]
+    act(app, ws.do_move_note, event, "staffer", moving, target.key)
+    synthesize(app, event)
+    again = result(app, event)
+    # The successor of `target` is the new theme holding most of its other notes.
+    others = set(target.note_ids)
+    successor = max(again.themes, key=lambda t: len(others & set(t.note_ids)))
+    assert moving in successor.note_ids
+
+
+def test_withdrawn_notes_leave_the_result(app, event, db_path):
+    synthesize(app, event)
+    theme = result(app, event).themes[0]
+    gone = theme.note_ids[0]
+    with app.app_context():
+        get_writer().write(
+            lambda db: db.execute(
+                "UPDATE notes SET status = 'withdrawn', text = '' WHERE id = ?", [gone]
+            )
+        )
+    res = result(app, event)
+    assert gone not in [i for t in res.themes for i in t.note_ids] + res.unthemed
+
+
+def test_small_groups_are_suppressed_in_theme_counts(app, event):
+    synthesize(app, event)
+    theme = result(app, event).themes[0]
+    with app.app_context(), reading() as db:
+        counts = ws.theme_counts(db, event["id"], theme.note_ids, k=100)
+        assert set(counts["table"].values()) == {None}
+        counts = ws.theme_counts(db, event["id"], theme.note_ids, k=1)
+    assert counts["table"] == theme.counts_by_table
+
+
+def test_the_audit_log_never_holds_note_text(app, event, db_path):
+    synthesize(app, event)
+    theme = result(app, event).themes[0]
+    act(app, ws.do_move_note, event, "staffer", theme.note_ids[0], None)
+    blob = json.dumps(rows(db_path, "SELECT * FROM synthesis_audit"))
+    for texts in TOPICS.values():
+        for text in texts:
+            assert text not in blob
+
+
+def test_purging_the_event_removes_memberships_with_the_notes(app, event, db_path):
+    synthesize(app, event)
+    from cafe.actions import do_purge_event
+
+    act(app, do_purge_event, event)
+    assert rows(db_path, "SELECT COUNT(*) FROM theme_notes") == [(0,)]
+    assert result(app, event).themes == []
+
+
+def test_cli_synthesize_on_a_real_file(tmp_path):
+    env = {**os.environ, "CAFE_DB": str(tmp_path / "cli.db")}
+
+    def cafe(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "cafe", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    assert cafe("demo").returncode == 0
+    done = cafe("synthesize", "demo")
+    assert done.returncode == 0, done.stderr
+    assert "themes from 148 notes" in done.stdout and "Allyship" in done.stdout
+    assert "Grouping notes into themes" in done.stderr and "%]" in done.stderr
+    assert "Grouping" not in done.stdout
+    db = tmp_path / "cli.db"
+    assert rows(db, "SELECT status, created_by FROM synthesis_runs") == [("done", "command line")]
+    assert rows(db, "SELECT COUNT(*) FROM themes WHERE active = 1")[0][0] >= 3
+    missing = cafe("synthesize", "no-such-event")
+    assert missing.returncode == 1 and "There is no event 'no-such-event'" in missing.stderr
+    bad = cafe("synthesize", "demo", "--k", "lots")
+    assert bad.returncode == 1 and "whole number" in bad.stderr
+
+
+def test_a_run_over_some_rounds_themes_only_those(app, event, db_path):
+    synthesize(app, event, rounds=[1])
+    res = result(app, event)
+    round_one = {
+        r[0]
+        for r in rows(
+            db_path,
+            "SELECT id FROM notes WHERE round_no = 1 AND flags_json NOT LIKE '%disclosure%'",
+        )
+    }
+    placed = {i for t in res.themes for i in t.note_ids} | set(res.unthemed)
+    assert placed == round_one and res.params["scope"] == {"rounds": [1], "tables": []}
+    assert all(set(t.counts_by_round) == {1} for t in res.themes)
+
+
+def test_edits_made_while_a_run_computes_are_respected_when_it_lands(app, event):
+    synthesize(app, event)
+    res = result(app, event)
+    with app.app_context():
+        run = runs.do_start_run(event, "staffer")
+        with reading() as db:
+            payload = runs.compute_run(db, run["id"], lambda f, m: None)
+        # Meanwhile staff lock a theme and exclude a note the new run has placed.
+        ws.do_set_locked(event, "boss", res.themes[0].key, True)
+        placed = next(
+            i for t in payload["themes"] for i in t["note_ids"] if i not in res.themes[0].note_ids
+        )
+        ws.do_set_excluded(event, "boss", placed, True)
+        runs.do_apply_run(get_writer(), run["id"], payload)
+    after = result(app, event)
+    kept = next(t for t in after.themes if t.key == res.themes[0].key)
+    assert kept.note_ids == res.themes[0].note_ids
+    everywhere = [i for t in after.themes for i in t.note_ids] + after.unthemed
+    assert placed not in everywhere and len(everywhere) == len(set(everywhere)) == 24

@@ -1,0 +1,91 @@
+"""A synthesis on a real `cafe serve` never holds up the live side: phones keep getting acks."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import requests
+from test_server import join_http, phone_client
+from test_workspace import event  # noqa: F401 - fixture
+
+from conftest import PASSWORD, LiveServer, free_port, rows, wait_for
+
+
+@pytest.fixture
+def served(app, event, db_path):  # noqa: F811
+    """Serve the test event, with its notes already written, on a real `cafe serve`."""
+    server = LiveServer(db_path, free_port()).start()
+    yield server
+    server.stop()
+
+
+def staff_session(base: str) -> requests.Session:
+    http = requests.Session()
+    token = re.search(
+        r'name="csrf_token" value="([^"]+)"', http.get(f"{base}/login", timeout=10).text
+    ).group(1)
+    reply = http.post(
+        f"{base}/login",
+        data={"username": "staffer", "password": PASSWORD, "csrf_token": token},
+        timeout=10,
+    )
+    assert reply.ok
+    return http
+
+
+def run_status(http: requests.Session, base: str) -> str:
+    return http.get(f"{base}/workspace/test-cafe/run.json", timeout=10).json()["run"]["status"]
+
+
+def test_phones_get_acks_while_a_synthesis_runs(served, db_path):
+    base = served.url
+    staff = staff_session(base)
+    page = staff.get(f"{base}/workspace/test-cafe", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    reply = staff.post(
+        f"{base}/workspace/test-cafe/do/run",
+        data={"csrf_token": token, "k": "auto"},
+        timeout=10,
+        allow_redirects=False,
+    )
+    assert reply.status_code == 303
+    phone = phone_client(base, join_http(base))
+    acks, during = [], 0
+    try:
+        i = 0
+        # Write a note every half second (phones are limited to bursts of 30, then one per 2 s)
+        # until the run has finished; count the acks that came while it was running.
+        while i < 25:
+            running = run_status(staff, base) in ("queued", "running")
+            ack = phone.call(
+                "submit_note",
+                {
+                    "client_id": f"live-ws-{i:06d}",
+                    "text": f"Housing and refuge waiting lists {i}",
+                    "consent": "quote",
+                },
+                namespace="/participant",
+                timeout=10,
+            )
+            acks.append(ack)
+            if running and run_status(staff, base) in ("queued", "running"):
+                during += 1
+            i += 1
+            if not running:
+                break
+            time.sleep(0.5)
+    finally:
+        phone.disconnect()
+    assert all(a["ok"] for a in acks), acks
+    assert during >= 1, "the run finished before any note was acknowledged"
+    wait_for(lambda: run_status(staff, base) == "done", timeout=60)
+    saved = rows(db_path, "SELECT COUNT(*) FROM notes WHERE client_id LIKE 'live-ws-%'")[0][0]
+    assert saved == len(acks)
+    assert rows(db_path, "SELECT status, created_by FROM synthesis_runs") == [("done", "staffer")]
+    page = staff.get(f"{base}/workspace/test-cafe", timeout=10).text
+    assert "theme-title-" in page
+    # Notes written during the run are "not yet themed", not lost.
+    unthemed = staff.get(f"{base}/workspace/test-cafe/unthemed", timeout=10).text
+    assert "Housing and refuge waiting lists" in unthemed

@@ -1,0 +1,187 @@
+"""The workspace pages and forms: roles, CSRF, the run as a real background worker, each state."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_access import people  # noqa: F401 - fixture
+from test_workspace import DISCLOSURE, event, result, synthesize  # noqa: F401 - fixture
+
+from cafe.actions import synthesis as ws
+from cafe.db import get_writer, reading
+from conftest import csrf_from, login, rows, wait_for
+
+STAFF_PAGES = (
+    "/workspace/test-cafe",
+    "/workspace/test-cafe/unthemed",
+    "/workspace/test-cafe/audit",
+)
+
+
+def staff_client(app, name="staffer"):
+    http = app.test_client()
+    assert login(http, name).status_code == 303
+    return http
+
+
+def post(http, action, page="/workspace/test-cafe", **data):
+    token = csrf_from(http.get(page).text)
+    return http.post(f"/workspace/test-cafe/do/{action}", data={"csrf_token": token, **data})
+
+
+def flashes(html: str) -> list[str]:
+    return re.findall(r'<p class="(?:ok|error)">(.*?)</p>', html)
+
+
+def test_every_role_on_themes_and_actions(app, event, people, db_path):  # noqa: F811
+    clients, _ = people
+    synthesize(app, event)
+    theme = result(app, event).themes[0]
+    urls = [
+        f"/workspace/test-cafe/theme/{theme.key}",
+        f"/workspace/test-cafe/theme/{theme.key}/cloud.png",
+    ]
+    for role, http in clients.items():
+        allowed = role in ("staff", "admin")
+        for url in urls:
+            status = http.get(url).status_code
+            expected = 200 if allowed else 403 if role in ("facilitator", "safeguarding") else 302
+            assert status == expected, (role, url, status)
+        # A token from a page this role may open: the login page serves everyone.
+        token = csrf_from(http.get("/login").text if not allowed else http.get(urls[0]).text)
+        reply = http.post(
+            "/workspace/test-cafe/do/rename",
+            data={"csrf_token": token, "theme": theme.key, "label": f"By {role}"},
+        )
+        label = rows(db_path, "SELECT label FROM themes WHERE id = ?", (int(theme.key),))[0][0]
+        if allowed:
+            assert reply.status_code == 303 and label == f"By {role}"
+        else:
+            assert reply.status_code in (302, 403) and not label.endswith(role), role
+    actors = {
+        r[0] for r in rows(db_path, "SELECT actor FROM synthesis_audit WHERE action = 'rename'")
+    }
+    assert actors == {"staffer", "boss"}
+
+
+def test_a_post_without_the_csrf_token_changes_nothing(app, event, db_path):  # noqa: F811
+    synthesize(app, event)
+    theme = result(app, event).themes[0]
+    http = staff_client(app)
+    reply = http.post("/workspace/test-cafe/do/rename", data={"theme": theme.key, "label": "X"})
+    assert reply.status_code == 400
+    assert rows(db_path, "SELECT label FROM themes WHERE id = ?", (int(theme.key),))[0][0] != "X"
+
+
+def test_empty_states_before_notes_and_before_a_run(app):
+    http = staff_client(app)
+    page = http.get("/workspace/test-cafe").text
+    assert "No notes yet" in page and "No themes yet" in page and 'id="run-form"' not in page
+    reply = post(http, "run", k="auto")
+    assert "There are no notes to theme yet." in flashes(http.get(reply.location).text)
+    assert http.get("/workspace/test-cafe/run.json").get_json() == {"run": None}
+    assert "No changes yet" in http.get("/workspace/test-cafe/audit").text
+
+
+def test_run_in_the_background_then_curate_from_the_pages(app, event, db_path):  # noqa: F811
+    http = staff_client(app)
+    page = http.get("/workspace/test-cafe").text
+    assert "No themes yet" in page and 'id="run-form"' in page and "25 notes can be themed" in page
+    reply = post(http, "run", k="auto", frames="1")
+    assert reply.status_code == 303
+    # The worker is a real `python -m cafe synthesize --job ID` process; the page polls this.
+    seen = []
+
+    def finished() -> bool:
+        run = http.get("/workspace/test-cafe/run.json").get_json()["run"]
+        seen.append(run["status"])
+        return run["status"] in ("done", "failed")
+
+    wait_for(finished, timeout=300)
+    assert seen[-1] == "done", http.get("/workspace/test-cafe/run.json").get_json()
+    page = http.get("/workspace/test-cafe").text
+    assert 'role="progressbar"' in page and 'aria-valuenow="100"' in page
+    cards = re.findall(r'<h3 id="theme-title-(\d+)">([^<]+)</h3>', page)
+    assert len(cards) >= 2 and "Not yet themed" in page
+    alt = re.search(r'<img class="cloud" src="([^"]+)"[^>]* alt="Word cloud of ([^"]+)"', page)
+    assert alt and ":" in alt.group(2)
+    png = http.get(alt.group(1))
+    assert png.status_code == 200 and png.mimetype == "image/png" and png.data[:4] == b"\x89PNG"
+    for url in STAFF_PAGES + tuple(f"/workspace/test-cafe/theme/{i}" for i, _ in cards):
+        html = http.get(url).text
+        assert DISCLOSURE not in html and "07700 900123" not in html, url
+
+    first, second = cards[0][0], cards[1][0]
+    theme_page = f"/workspace/test-cafe/theme/{first}"
+    reply = post(
+        http, "rename", page=theme_page, theme=first, label="Housing and refuge", next=theme_page
+    )
+    assert reply.location == theme_page
+    html = http.get(theme_page).text
+    assert "Theme renamed." in flashes(html) and "<h1>Housing and refuge</h1>" in html
+    reply = post(http, "rename", theme=first, label="   ")
+    assert "Give the theme a name." in flashes(http.get(reply.location).text)
+
+    token = csrf_from(http.get("/workspace/test-cafe").text)
+    reply = http.post(
+        "/workspace/test-cafe/do/merge", data={"csrf_token": token, "theme": [first, second]}
+    )
+    assert "Merged 2 themes" in flashes(http.get(reply.location).text)[0]
+    audit = http.get("/workspace/test-cafe/audit").text
+    assert "Merged themes" in audit and "Renamed a theme" in audit and "staffer" in audit
+    reply = post(http, "undo", page="/workspace/test-cafe/audit")
+    assert "Undone: merged themes." in flashes(http.get(reply.location).text)
+    assert f'id="theme-title-{second}"' in http.get("/workspace/test-cafe").text
+
+    note = int(re.search(r'name="note" value="(\d+)"', http.get(theme_page).text).group(1))
+    post(http, "exclude", page=theme_page, note=str(note), next=theme_page)
+    assert f'id="note-{note}"' not in http.get(theme_page).text
+    unthemed = http.get("/workspace/test-cafe/unthemed").text
+    assert f'id="note-{note}"' in unthemed and "Include again" in unthemed
+    moving = int(re.search(r'name="note" value="(\d+)"', http.get(theme_page).text).group(1))
+    reply = post(http, "move", page=theme_page, note=str(moving), theme="", next=theme_page)
+    assert "Choose where to move the note." in flashes(http.get(reply.location).text)
+    post(http, "move", page=theme_page, note=str(moving), theme="none", next=theme_page)
+    assert f'id="note-{moving}"' in http.get("/workspace/test-cafe/unthemed").text
+    post(http, "move", page=theme_page, note=str(moving), theme=second, next=theme_page)
+    assert f'id="note-{moving}"' in http.get(f"/workspace/test-cafe/theme/{second}").text
+    post(http, "bogus", theme=first)  # unknown actions are not found
+    assert http.post("/workspace/test-cafe/do/bogus", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_second_run_is_refused_on_the_page(app, event):  # noqa: F811
+    http = staff_client(app)
+    with app.app_context():
+        from cafe.actions.synthesis_runs import do_start_run
+
+        do_start_run(event, "boss")  # queued by this live process
+    reply = post(http, "run", k="auto")
+    html = http.get(reply.location).text
+    assert any("already in progress" in f for f in flashes(html))
+    assert 'id="run-button" disabled' in html
+
+
+def test_a_failed_run_shows_its_reason(app, event):  # noqa: F811
+    http = staff_client(app)
+    with app.app_context():
+        from cafe.actions.synthesis_runs import do_fail_run, do_start_run
+
+        run = do_start_run(event, "boss")
+        do_fail_run(get_writer(), run["id"], "MemoryError: out of memory")
+    html = http.get("/workspace/test-cafe").text
+    assert "The last run failed: MemoryError: out of memory" in html
+    assert 'class="error" role="status"' in html
+    with app.app_context(), reading() as db:
+        assert ws.run_view(ws.latest_run(db, event["id"]))["status"] == "failed"
+
+
+@pytest.mark.parametrize("role", ["fac", "lead"])
+def test_the_events_list_links_the_workspace_only_for_staff(app, role):
+    from cafe.actions import do_create_user
+    from conftest import PASSWORD
+
+    with app.app_context():
+        do_create_user("lead", PASSWORD, "safeguarding")
+    assert "Synthesis workspace" in staff_client(app).get("/console/").text
+    assert "Synthesis workspace" not in staff_client(app, role).get("/console/").text
