@@ -8,6 +8,7 @@
   var presetTable = parseInt(app.dataset.table, 10) || null;
   var csrf = document.querySelector("meta[name=csrf-token]").content;
   var t = window.cafeT;
+  var passedRound = null;  // the round whose question this person passed on, if any
   var CONSENT_LABELS = { quote: t("consent_quote"), paraphrase: t("consent_paraphrase"), none: t("consent_none") };
   var MAX_DELAY = 30000;
 
@@ -87,6 +88,9 @@
       if (!state) return;
       state.event.clock = data.clock; state.event.round = data.round; state.event.server_time = data.server_time;
       if (data.clock.phase === "closed") { state.event.status = "closed"; show("closed"); return; }
+      if (passedRound !== null && passedRound !== data.round.number) {  // a new question: offer it
+        passedRound = null; $("note-form").hidden = false; $("passed").hidden = true;
+      }
       if (state.me.table) drawWrite();
       saveShell();
     });
@@ -397,6 +401,15 @@
   $("message-close").addEventListener("click", function () { $("message").hidden = true; });
   $("move-choose").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
   $("support-close").addEventListener("click", function () { $("support").hidden = true; $("note-text").focus(); });
+  // Passing is offered on every question and stays on this phone: nothing is sent or recorded.
+  function setPassed(passed) {
+    passedRound = passed && state ? state.event.round.number : null;
+    $("note-form").hidden = passed;
+    $("passed").hidden = !passed;
+    if (passed) $("passed").focus(); else $("note-text").focus();
+  }
+  $("pass").addEventListener("click", function () { setPassed(true); });
+  $("unpass").addEventListener("click", function () { setPassed(false); });
   window.addEventListener("online", flush);
 
   if ("serviceWorker" in navigator) {

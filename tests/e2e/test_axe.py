@@ -68,6 +68,9 @@ SCREENS = [
     Screen("safeguarding", "/safeguarding/test-cafe", role="lead", ready="#items li"),
     Screen("print-table-cards", "/console/test-cafe/print/tables", role="fac", ready=".table-card"),
     Screen("print-seat-cards", "/console/test-cafe/print/seats", role="fac", ready=".seat-card"),
+    Screen("workspace", "/workspace/test-cafe", role="staffer", ready="h1"),
+    Screen("workspace-audit", "/workspace/test-cafe/audit", role="staffer", ready="h1"),
+    Screen("briefings", "/briefings/test-cafe", role="staffer", ready="h1"),
 ]
 
 

@@ -172,3 +172,16 @@ def test_exit_after_joining_by_code_and_changing_language_leaves_no_way_back(
     phone_page.go_back()
     assert "/e/test-cafe" not in phone_page.url
     assert "lang=" not in phone_page.url
+
+
+def test_passing_on_a_question_sends_nothing_and_can_be_undone(phone_page, server, db_path):
+    join_at_table(phone_page, server, table=1)
+    phone_page.get_by_role("button", name="Pass on this question").click()
+    expect(phone_page.locator("#note-form")).to_be_hidden()
+    expect(phone_page.locator("#passed")).to_be_focused()
+    expect(phone_page.locator("#passed")).to_contain_text("Nothing is recorded when you pass")
+    assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(0,)]
+    phone_page.get_by_role("button", name="Write a note after all").click()
+    expect(phone_page.locator("#note-text")).to_be_focused()
+    write(phone_page, "Changed my mind: allies listen first")
+    expect(phone_page.locator("#mine li").first).to_contain_text("Saved")
