@@ -36,7 +36,7 @@
       status: LABEL[item.sg_status], table: item.table, round: item.round,
       writer: item.pseudonym || t("anonymous"),
       time: new Date(item.created_at).toLocaleTimeString(document.documentElement.lang || undefined)
-    }) + (item.sg_updated_by ? " · " + t("updated_by", { status: LABEL[item.sg_status], name: item.sg_updated_by }) : "");
+    }) + (item.sg_updated_by ? " · " + t("updated_by", { status: LABEL[item.sg_status].toLowerCase(), name: item.sg_updated_by }) : "");
     var actions = document.createElement("p");
     actions.className = "actions";
     if (item.sg_status === "new") actions.appendChild(button(t("acknowledge"), item, "acknowledged"));

@@ -74,7 +74,7 @@ def test_console_marks_tables_that_have_gone_quiet(app, server, console_page, ph
         get_writer().write(lambda db: db.execute(
             "UPDATE events SET started_at = started_at - 660000"))
     console_page.reload()
-    expect(console_page.locator('[data-quiet="1"]')).to_have_text("Quiet for 11 min")
+    expect(console_page.locator('[data-quiet="1"]')).to_have_text("Quiet for 11 minutes")
     join_at_table(phone_page, server, table=2)
     write(phone_page, "We need shared budgets")
     expect(console_page.locator('[data-quiet="2"]')).to_be_hidden()
