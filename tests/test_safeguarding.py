@@ -138,3 +138,34 @@ def test_lead_page_and_events_list(app):
     listing = http.get("/console/").text
     assert "/safeguarding/test-cafe" in listing and "/console/test-cafe" not in listing
     assert "Safeguarding queue" in http.get("/safeguarding/test-cafe").text
+
+
+def test_a_hosts_insight_that_looks_like_a_disclosure_reaches_the_lead_only(
+    app, lead, phone, console, wall, db_path
+):
+    from conftest import rows as db_rows
+
+    [(pid,)] = db_rows(db_path, "SELECT id FROM participants")
+    assert console.emit("set_host", {"participant": pid, "table": 1}, namespace="/console",
+                        callback=True)["ok"]
+    assert console.emit("start_round", {}, namespace="/console", callback=True)["ok"]
+    for sio, namespace in ((lead, "/safeguarding"), (console, "/console"), (wall, "/wall")):
+        sio.get_received(namespace)
+    ack = phone.emit("submit_insight", {"client_id": "ins-000009", "text": DISCLOSURE},
+                     namespace="/participant", callback=True)
+    assert ack["ok"] and ack["insight"]["held"] and ack["insight"]["text"] == ""
+    [item] = received(lead, "/safeguarding", "item_changed")
+    assert item["item"]["text"] == DISCLOSURE and item["item"]["sg_status"] == "new"
+    assert item["item"]["table"] == 1
+    # The console learns an insight is held, never its words; the wall learns nothing of it.
+    console_got = console.get_received("/console")
+    assert DISCLOSURE not in repr(console_got)
+    assert any(m["name"] == "insight_added" and m["args"][0]["insight"]["held"]
+               for m in console_got)
+    assert DISCLOSURE not in repr(wall.get_received("/wall"))
+    # A resend stores nothing twice.
+    again = phone.emit("submit_insight", {"client_id": "ins-000009", "text": DISCLOSURE},
+                       namespace="/participant", callback=True)
+    assert again["ok"] and again["insight"]["id"] == ack["insight"]["id"]
+    assert db_rows(db_path, "SELECT consent, wall, sg_status FROM notes") == [
+        ("none", "hidden", "new")]

@@ -20,7 +20,12 @@ from sqlite_utils import Database
 
 from cafe import events, queries, rooms, socketio
 from cafe.actions.common import Refused, _publish, check_payload, now
-from cafe.actions.notes import check_event_open, check_note_text, listed_names
+from cafe.actions.notes import (
+    _publish_to_safeguarding,
+    check_event_open,
+    check_note_text,
+    listed_names,
+)
 from cafe.db import get_writer, reading
 from cafe.harvest import word_cloud
 from cafe.safety import classify_note, redact
@@ -629,7 +634,7 @@ def do_submit_insight(
     flags = list(classify_note(text, names=names).flags)
     clean = redact(text, names)
 
-    def insert(db: Database) -> tuple[dict[str, Any], bool]:
+    def insert(db: Database) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
         existing = next(
             db.query(
                 "SELECT * FROM insights WHERE event_id = ? AND client_id = ?",
@@ -640,7 +645,7 @@ def do_submit_insight(
         if existing is not None:
             if existing["participant_id"] != participant["id"]:
                 raise Refused(_("That insight id belongs to someone else."))
-            return dict(existing), False
+            return dict(existing), False, None
         person = queries.participant(db, participant["id"])
         table = person["host_table"] if person else None
         if table is None:
@@ -672,9 +677,24 @@ def do_submit_insight(
             ],
         )
         row = next(iter(db.query("SELECT * FROM insights WHERE id = ?", [cursor.lastrowid])))
-        return dict(row), True
+        held = None
+        if "disclosure" in flags:
+            # What looks like a disclosure goes to the safeguarding lead, as a held note would:
+            # in the writer's own words, never quoted, never on the wall or in exports.
+            stamp = now()
+            note_cursor = db.execute(
+                "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, "
+                "text, consent, wall, flags_json, created_at, updated_at, sg_status) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [event["id"], f"insight-{client_id}", participant["id"], table, round_no, text,
+                 "none", "hidden", json.dumps(["disclosure"]), stamp, stamp, "new"],
+            )
+            held = queries.note_with_pseudonym(db, note_cursor.lastrowid)
+        return dict(row), True, held
 
-    insight, created = get_writer().write(insert)
+    insight, created, held = get_writer().write(insert)
+    if held is not None:
+        _publish_to_safeguarding(event, held)
     if created:
         view = insight_view(insight)
         _publish(events.InsightAdded(view), rooms.console(event["id"]))

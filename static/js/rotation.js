@@ -114,6 +114,8 @@
         if (host && !host.insights.some(function (i) { return i.id === ack.insight.id; })) host.insights.push(ack.insight);
         drawHost();
         if ($("insight-form").hidden) say(t("insights_full"));
+        // Words that look like a disclosure went to the safeguarding lead only: offer support.
+        if (ack.insight.held && $("support")) { $("support").hidden = false; $("support").focus(); }
       });
     }
 
