@@ -81,9 +81,11 @@ def test_acked_notes_survive_sigkills_and_dropping_phones():
     output = figures["_output"]
     assert_nothing_lost(result, output)
     assert result["kills"] == 3, output
-    # Phones came back after every kill (at least half of them each time: a phone that was already
-    # offline when the server died comes back once for both, so there is no exact count).
-    assert result["reconnects"] >= result["kills"] * 5, output
+    # Phones came back after the kills. How many reconnects that takes depends on timing (a phone
+    # already offline when the server died comes back once for both; on a loaded machine one kill
+    # can land while phones are still reconnecting from the last), so only a floor is asserted:
+    # that every phone came back is what undelivered == waiting_at_end == 0 above proves.
+    assert result["reconnects"] >= result["kills"], output
     assert result["drops"] > 0, output
     assert figures["_status"] == 0 and figures["passed"] is True, output
     assert "command: " in output and "chaos.py" in figures["command"]
