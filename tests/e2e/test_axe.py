@@ -11,9 +11,11 @@ café is set up once for the module with the real server actions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -77,28 +79,58 @@ SCREENS = [
 ]
 
 
-@pytest.fixture
-def seeded(app):
+@contextmanager
+def served_cafe(directory: Path, fill: Callable[[Any], Any]) -> Iterator[tuple[LiveServer, Any]]:
+    """Make a database with the test event, a facilitator and a staff member, let `fill(app)` set
+    the scene with the real actions, then serve it with `cafe serve`; yield the server and what
+    `fill` returned. The screens share it: one server and setup per module keeps the file fast."""
+    from cafe import create_app
+    from cafe.actions import do_create_event, do_create_user
+    from cafe.db import close_app
+    from cafe.plans import load_plan
+
+    db_path = directory / "cafe.db"
+    app = create_app(
+        {"CAFE_DATABASE": str(db_path), "SECRET_KEY": "test-secret", "CAFE_ASYNC_MODE": "threading"}
+    )
+    try:
+        with app.app_context():
+            do_create_event(load_plan(PLAN))
+            do_create_user("fac", PASSWORD, "facilitator")
+            do_create_user("staffer", PASSWORD, "staff")
+            filled = fill(app)
+        server = LiveServer(db_path, free_port()).start()
+        try:
+            yield server, filled
+        finally:
+            server.stop()
+    finally:
+        close_app(app)
+
+
+def _seed(app) -> None:
     """Give every screen something to show: a wall note, a note awaiting approval, a disclosure."""
-    from cafe import queries
     from cafe.actions import do_create_user, do_join_event, do_set_wall, do_submit_note
     from cafe.actions.common import NoteDraft
-    from cafe.db import reading
 
-    with app.app_context():
-        do_create_user("lead", PASSWORD, "safeguarding")
-        with reading() as db:
-            event = queries.event_by_slug(db, "test-cafe")
-        participant, _token = do_join_event(event, 2)
-        texts = [
-            ("a", "Funding should follow the community"),
-            ("b", "Share the agenda before the meeting"),
-            ("c", "My husband hit me last night and I am scared to go home"),
-        ]
-        notes = [do_submit_note(event, participant, NoteDraft(cid, text, "quote"))[0]
-                 for cid, text in texts]
-        do_set_wall(event, notes[0]["id"], "approved")
-    return app
+    do_create_user("lead", PASSWORD, "safeguarding")
+    event = _event("test-cafe")
+    participant, _token = do_join_event(event, 2)
+    texts = [
+        ("a", "Funding should follow the community"),
+        ("b", "Share the agenda before the meeting"),
+        ("c", "My husband hit me last night and I am scared to go home"),
+    ]
+    notes = [do_submit_note(event, participant, NoteDraft(cid, text, "quote"))[0]
+             for cid, text in texts]
+    do_set_wall(event, notes[0]["id"], "approved")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """One `cafe serve` for the SCREENS, seeded once."""
+    with served_cafe(tmp_path_factory.mktemp("axe"), _seed) as (server, _):
+        yield server
 
 
 def _log_in(page: Page, base: str, username: str) -> None:
@@ -163,8 +195,8 @@ def check_screen(browser, base: str, screen: Screen, path: str,
 
 
 @pytest.mark.parametrize("screen", SCREENS, ids=[s.name for s in SCREENS])
-def test_no_serious_accessibility_violation(browser, server, seeded, screen):
-    path = screen.path
+def test_no_serious_accessibility_violation(browser, seeded, screen):
+    server, path = seeded, screen.path
     if "{wall}" in path:  # the console links the wall with its token
         context = browser.new_context()
         page = context.new_page()
@@ -341,27 +373,15 @@ def _themed_cafe(app) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def live_cafe(tmp_path_factory):
-    """One database and one `cafe serve` for every live screen, its cafés set up once."""
-    from cafe import create_app
-    from cafe.actions import do_create_event, do_create_user
-    from cafe.db import close_app
-    from cafe.plans import load_plan
-
-    db_path = tmp_path_factory.mktemp("axe-live") / "cafe.db"
-    app = create_app(
-        {"CAFE_DATABASE": str(db_path), "SECRET_KEY": "test-secret", "CAFE_ASYNC_MODE": "threading"}
-    )
+    """One `cafe serve` for every live screen, its cafés set up once."""
     tokens: dict[str, str] = {}
-    with app.app_context():
-        do_create_event(load_plan(PLAN))
-        for name, role in (("fac", "facilitator"), ("staffer", "staff")):
-            do_create_user(name, PASSWORD, role)
+
+    def fill(app) -> dict:
         _rotation_cafe(tokens)
-        fields = {"harvest_wall": _harvest_cafe(tokens), **_themed_cafe(app)}
-    server = LiveServer(db_path, free_port()).start()
-    yield server, fields, tokens
-    server.stop()
-    close_app(app)
+        return {"harvest_wall": _harvest_cafe(tokens), **_themed_cafe(app)}
+
+    with served_cafe(tmp_path_factory.mktemp("axe-live"), fill) as (server, fields):
+        yield server, fields, tokens
 
 
 @pytest.mark.parametrize("screen", LIVE_SCREENS, ids=[s.name for s in LIVE_SCREENS])
