@@ -1,6 +1,6 @@
 """Screenshot a briefing draft in the editor and picture the DOCX's first page (docs/screenshots/).
 
-Makes the demo event, themes its notes with the synthesis engine, stores a draft, serves it and
+Makes the demo event, themes its notes with `cafe synthesize`, stores a draft from them, serves it and
 drives real Chromium; then renders the draft's DOCX with LibreOffice (headless) and pdftoppm.
 Needs `apt-get install -y libreoffice-writer-nogui poppler-utils` (docs only, not the tests).
 
@@ -25,23 +25,18 @@ from screenshots import ARGS, PASSWORD, cafe, free_port  # noqa: E402
 
 
 def make_draft(db: Path) -> int:
-    """Theme the demo's notes and store a draft from them (as the staff workspace will)."""
+    """Store a draft from the themes `cafe synthesize demo` left, as the staff pages do."""
     from cafe import create_app, queries
     from cafe.actions.briefing import do_create_draft
-    from cafe.briefing import Selection, load_source
-    from cafe.briefing.source import note_inputs
+    from cafe.briefing import Selection, load_result, load_source
     from cafe.db import close_app, reading
-    from cafe.safety import redact
-    from cafe.synthesis import Frame, SynthesisPipeline
 
     app = create_app({"CAFE_DATABASE": str(db), "CAFE_ASYNC_MODE": "threading"})
     with app.app_context():
         with reading() as conn:
             event = queries.event_by_slug(conn, "demo")
             source = load_source(conn, event)
-        frames = [Frame(f["name"], f.get("seeds", [])) for f in queries.plan(event)["frames"]]
-        result = SynthesisPipeline(frames=frames, redact=lambda t: redact(t, source.names)).run(
-            note_inputs(source))
+            result = load_result(conn, event["id"])
         draft_id = do_create_draft(event, source, result, Selection(), "staffer")
     close_app(app)
     return draft_id
@@ -60,6 +55,7 @@ def main() -> None:
     env = {**os.environ, "CAFE_DB": str(work / "cafe.db")}
     cafe(env, "demo")
     cafe(env, "user", "add", "staffer", "--role", "staff", "--password", PASSWORD)
+    cafe(env, "synthesize", "demo")
     draft_id = make_draft(work / "cafe.db")
     port = free_port()
     url = f"http://127.0.0.1:{port}"

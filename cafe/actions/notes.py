@@ -304,6 +304,22 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
     return table_no
 
 
+def insert_note(
+    db: Database, event_id: int, client_id: str, participant_id: int, table_no: int,
+    round_no: int, text: str, consent: str, wall: str, flags: list[str],
+) -> int:
+    """Insert a note inside the caller's write; a disclosure enters the safeguarding queue."""
+    stamp = now()
+    cursor = db.execute(
+        "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, text, "
+        "consent, wall, flags_json, created_at, updated_at, sg_status) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [event_id, client_id, participant_id, table_no, round_no, text, consent, wall,
+         json.dumps(flags), stamp, stamp, "new" if "disclosure" in flags else None],
+    )
+    return cursor.lastrowid
+
+
 def do_submit_note(
     event: dict[str, Any], participant: dict[str, Any], draft: NoteDraft
 ) -> tuple[dict[str, Any], bool]:
@@ -331,27 +347,11 @@ def do_submit_note(
         ):
             raise Refused(_("There is no such round."))
         auto_wall = not event["wall_requires_approval"] and not flags
-        stamp = now()
-        cursor = db.execute(
-            "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, text, "
-            "consent, wall, flags_json, created_at, updated_at, sg_status) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                event["id"],
-                draft.client_id,
-                participant["id"],
-                table_no,
-                round_no,
-                draft.text,
-                draft.consent,
-                "approved" if auto_wall else "pending",
-                json.dumps(flags),
-                stamp,
-                stamp,
-                "new" if "disclosure" in flags else None,
-            ],
+        note_id = insert_note(
+            db, event["id"], draft.client_id, participant["id"], table_no, round_no, draft.text,
+            draft.consent, "approved" if auto_wall else "pending", flags,
         )
-        return queries.note(db, cursor.lastrowid), True
+        return queries.note(db, note_id), True
 
     note, created = get_writer().write(insert)
     if created:

@@ -24,6 +24,7 @@ from cafe.actions.notes import (
     _publish_to_safeguarding,
     check_event_open,
     check_note_text,
+    insert_note,
     listed_names,
 )
 from cafe.db import get_writer, reading
@@ -681,15 +682,11 @@ def do_submit_insight(
         if "disclosure" in flags:
             # What looks like a disclosure goes to the safeguarding lead, as a held note would:
             # in the writer's own words, never quoted, never on the wall or in exports.
-            stamp = now()
-            note_cursor = db.execute(
-                "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, "
-                "text, consent, wall, flags_json, created_at, updated_at, sg_status) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [event["id"], f"insight-{client_id}", participant["id"], table, round_no, text,
-                 "none", "hidden", json.dumps(["disclosure"]), stamp, stamp, "new"],
+            note_id = insert_note(
+                db, event["id"], f"insight-{client_id}", participant["id"], table, round_no, text,
+                "none", "hidden", ["disclosure"],
             )
-            held = queries.note_with_pseudonym(db, note_cursor.lastrowid)
+            held = queries.note_with_pseudonym(db, note_id)
         return dict(row), True, held
 
     insight, created, held = get_writer().write(insert)

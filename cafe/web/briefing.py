@@ -102,15 +102,7 @@ def _list_with_error(event: dict[str, Any], message: str) -> Any:
 @login_required(*ROLES)
 def editor(slug: str, draft_id: int) -> Any:
     """Edit a draft: Markdown on the left, its preview on the right, saved as you type."""
-    event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
-    with reading() as db:
-        history = drafts_store.versions(db, draft_id)
-    return render_template(
-        "staff/briefing_editor.html", event=event, draft=draft, history=history,
-        preview=to_html(draft["markdown"]), formats=FORMATS, strings=EDITOR_STRINGS,
-        user=current_user(),
-    )
+    return _editor_page(event_or_404(slug), draft_id)
 
 
 @bp.post("/<slug>/drafts/<int:draft_id>/save")
@@ -183,15 +175,19 @@ def restore(slug: str, draft_id: int) -> Any:
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
 
 
-def _editor_error(event: dict[str, Any], draft_id: int, message: str) -> Any:
+def _editor_page(event: dict[str, Any], draft_id: int, error: str | None = None) -> str:
     draft = _draft_or_404(event, draft_id)
     with reading() as db:
         history = drafts_store.versions(db, draft_id)
     return render_template(
         "staff/briefing_editor.html", event=event, draft=draft, history=history,
         preview=to_html(draft["markdown"]), formats=FORMATS, strings=EDITOR_STRINGS,
-        user=current_user(), error=message,
-    ), 409
+        user=current_user(), error=error,
+    )
+
+
+def _editor_error(event: dict[str, Any], draft_id: int, message: str) -> Any:
+    return _editor_page(event, draft_id, message), 409
 
 
 @bp.get("/<slug>/drafts/<int:draft_id>/regenerate")
