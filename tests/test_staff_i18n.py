@@ -62,6 +62,11 @@ def test_workspace_messages_refusals_and_run_state_in_polish(made, workspace):  
         "csrf_token": token, "theme": theme.key, "label": "Nowa nazwa", "next": WORKSPACE,
     }, follow_redirects=True).get_data(as_text=True)
     assert "Zmieniono nazwę tematu." in renamed and "Theme renamed." not in renamed
+    undone = http.post(f"{WORKSPACE}/do/undo", data={"csrf_token": token},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Cofnięto: zmieniono nazwę tematu." in undone
+    audit = http.get(f"{WORKSPACE}/audit").get_data(as_text=True)
+    assert "Cofnięto zmianę: „Zmieniono nazwę tematu” – staffer" in audit
     # Refused inside the action (outside the page's own code): translated when shown.
     refused = http.post(f"{WORKSPACE}/do/merge", data={
         "csrf_token": token, "theme": theme.key,

@@ -165,6 +165,8 @@ def audit_log(db: Database, event_id: int) -> list[dict[str, Any]]:
     for r in rows:
         r["detail"] = json.loads(r["detail_json"])
         r["title"] = ACTION_NAMES.get(r["action"], r["action"])
+        undid = r["detail"].get("action") if r["action"] == "undo" else None
+        r["undid_title"] = ACTION_NAMES.get(undid, undid) if undid else None
     return rows
 
 
