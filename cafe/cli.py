@@ -657,7 +657,7 @@ def synthesize(
                 event, "command line", n_themes=k, embeddings=embeddings, frames=not no_frames
             )
         except Refused as exc:
-            raise click.ClickException(exc.message) from None
+            raise click.ClickException(str(exc.message)) from None
 
         def progress(fraction: float, message: str) -> None:
             click.echo(f"[{fraction * 100:3.0f}%] {message}", err=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel
 
 from cafe import resource_dir
@@ -37,7 +37,12 @@ DEFAULT = "en"
 
 
 def choose_locale() -> str:
-    """Return the language of this request: ?lang=, then the cookie, then the browser's languages."""
+    """Return the language of this request: ?lang=, then the cookie, then the browser's languages.
+
+    Outside a request (the command line, the synthesis worker) messages are English.
+    """
+    if not has_request_context():
+        return DEFAULT
     for candidate in (request.args.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in CODES:
             return candidate

@@ -233,7 +233,7 @@ def test_new_draft_from_one_theme(app, made, workspace):
     assert _markdown(app, draft_id).startswith("# ")
     bad = made["http"].post(f"{DRAFTS}/drafts", data={"kind": "themes",
                                                       "csrf_token": made["csrf"]})
-    assert bad.status_code == 400 and "choose at least one theme" in bad.text
+    assert bad.status_code == 400 and "Choose at least one theme." in bad.text
 
 
 def test_cli_export_without_themes_says_run_synthesis_first(app, db_path, monkeypatch):

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _
 from sqlite_utils import Database
 
 from cafe.actions.common import Refused, now
@@ -45,9 +46,11 @@ def draft_markdown(source: EventSource, result: SynthesisResult, selection: Sele
 
 def _check_markdown(markdown: Any) -> str:
     if not isinstance(markdown, str):
-        raise Refused("Expected the draft's text.")
+        raise Refused(_("Expected the draft's text."))
     if len(markdown) > MAX_DRAFT_CHARS:
-        raise Refused(f"A draft can be at most {MAX_DRAFT_CHARS:,} characters.", "too_long")
+        raise Refused(
+            _("A draft can be at most %(max)s characters.", max=f"{MAX_DRAFT_CHARS:,}"), "too_long"
+        )
     # Lone surrogates (possible in JSON) cannot be stored as UTF-8; control characters break DOCX.
     return plain_lines(markdown)
 
@@ -91,14 +94,17 @@ def _locked_draft(db: Database, draft_id: int, event_id: int, revision: Any) -> 
         "SELECT * FROM briefing_drafts WHERE id = ? AND event_id = ?", [draft_id, event_id]
     ).fetchone()
     if row is None:
-        raise Refused("There is no such draft.", "not_found")
+        raise Refused(_("There is no such draft."), "not_found")
     draft = dict(row)
     if not isinstance(revision, int) or isinstance(revision, bool):
-        raise Refused("Expected the revision the edit was based on.")
+        raise Refused(_("Expected the revision the edit was based on."))
     if revision != draft["revision"]:
         raise Refused(
-            "This draft was changed elsewhere (another tab or person). Reload to see the latest; "
-            "your text is still in this page.", "conflict",
+            _(
+                "This draft was changed elsewhere (another tab or person). Reload to see the "
+                "latest; your text is still in this page."
+            ),
+            "conflict",
         )
     return draft
 
@@ -151,7 +157,7 @@ def do_restore(event_id: int, draft_id: int, number: Any, revision: Any,
             [draft_id, number],
         ).fetchone()
         if row is None:
-            raise Refused("There is no such version.", "not_found")
+            raise Refused(_("There is no such version."), "not_found")
         stamp = now()
         version = _add_version(db, event_id, draft_id, row["markdown"], "restored", user, stamp)
         new = draft["revision"] + 1

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _
 from sqlite_utils import Database
 
 from cafe.actions.common import Refused
@@ -164,6 +165,8 @@ def audit_log(db: Database, event_id: int) -> list[dict[str, Any]]:
     for r in rows:
         r["detail"] = json.loads(r["detail_json"])
         r["title"] = ACTION_NAMES.get(r["action"], r["action"])
+        undid = r["detail"].get("action") if r["action"] == "undo" else None
+        r["undid_title"] = ACTION_NAMES.get(undid, undid) if undid else None
     return rows
 
 
@@ -174,14 +177,16 @@ def _theme(db: Database, event_id: int, theme_id: Any) -> dict[str, Any]:
     try:
         theme_id = int(theme_id)
     except (TypeError, ValueError):
-        raise Refused("Unknown theme.") from None
+        raise Refused(_("Unknown theme.")) from None
     row = _one(
         db,
         "SELECT * FROM themes WHERE id = ? AND event_id = ? AND active = 1",
         [theme_id, event_id],
     )
     if row is None:
-        raise Refused("Unknown theme (it may have been merged, split or replaced by a re-run).")
+        raise Refused(
+            _("Unknown theme (it may have been merged, split or replaced by a re-run).")
+        )
     return row
 
 
@@ -189,7 +194,7 @@ def _note(db: Database, event_id: int, note_id: Any) -> dict[str, Any]:
     try:
         note_id = int(note_id)
     except (TypeError, ValueError):
-        raise Refused("Unknown note.") from None
+        raise Refused(_("Unknown note.")) from None
     note = _one(
         db,
         "SELECT id, participant_id, table_no, round_no, text, consent, flags_json FROM notes "
@@ -198,7 +203,7 @@ def _note(db: Database, event_id: int, note_id: Any) -> dict[str, Any]:
     )
     # A note held as a disclosure is unknown here: the safeguarding queue is its only place.
     if note is None or "disclosure" in json.loads(note["flags_json"]):
-        raise Refused("Unknown note (it may have been withdrawn).")
+        raise Refused(_("Unknown note (it may have been withdrawn)."))
     return note
 
 
@@ -212,10 +217,12 @@ def _members(db: Database, theme_id: int) -> list[int]:
 def check_label(label: Any) -> str:
     """Return a cleaned theme name, refusing an empty or overlong one."""
     if not isinstance(label, str) or not " ".join(label.split()):
-        raise Refused("Give the theme a name.")
+        raise Refused(_("Give the theme a name."))
     label = " ".join(label.split())
     if len(label) > MAX_LABEL:
-        raise Refused(f"A theme name can have at most {MAX_LABEL} characters.")
+        raise Refused(
+            _("A theme name can have at most %(max)s characters.", max=MAX_LABEL)
+        )
     return label
 
 
@@ -272,7 +279,7 @@ def do_move_note(event: dict[str, Any], actor: str, note_id: Any, theme_id: Any)
         current = memberships(db, event_id).get(note["id"])
         target = _theme(db, event_id, theme_id)["id"] if theme_id not in (None, "") else None
         if target == current:
-            raise Refused("The note is already there.")
+            raise Refused(_("The note is already there."))
         db.execute("DELETE FROM theme_notes WHERE note_id = ?", [note["id"]])
         if target is not None:
             db.execute(
@@ -297,7 +304,7 @@ def do_set_excluded(event: dict[str, Any], actor: str, note_id: Any, excluded: b
         was = overrides(db, event_id).get(note["id"], {}).get("excluded", 0)
         if bool(was) == excluded:
             raise Refused(
-                "The note is already excluded." if excluded else "The note is not excluded."
+                _("The note is already excluded.") if excluded else _("The note is not excluded.")
             )
         _set_override(db, event_id, note["id"], excluded=int(excluded))
         return {"note": note["id"]}
@@ -315,7 +322,9 @@ def do_set_pinned(event: dict[str, Any], actor: str, note_id: Any, pinned: bool)
     def apply(db: Database) -> dict[str, Any]:
         note = _note(db, event_id, note_id)
         if pinned and not is_quotable(note):
-            raise Refused("Only notes whose writer agreed to be quoted can be pinned as quotes.")
+            raise Refused(
+                _("Only notes whose writer agreed to be quoted can be pinned as quotes.")
+            )
         _set_override(db, event_id, note["id"], pinned=int(pinned))
         return {"note": note["id"]}
 
@@ -341,15 +350,15 @@ def do_merge_themes(
     try:
         ids = sorted({int(t) for t in theme_ids})
     except (TypeError, ValueError):
-        raise Refused("Unknown theme.") from None
+        raise Refused(_("Unknown theme.")) from None
     if len(ids) < 2:
-        raise Refused("Choose at least two themes to merge.")
+        raise Refused(_("Choose at least two themes to merge."))
     with reading() as db:
         themes = [_theme(db, event_id, t) for t in ids]
         sizes = {t["id"]: len(_members(db, t["id"])) for t in themes}
     target_id = int(into) if into not in (None, "") else max(ids, key=lambda t: (sizes[t], -t))
     if target_id not in ids:
-        raise Refused("Merge into one of the chosen themes.")
+        raise Refused(_("Merge into one of the chosen themes."))
     weights = _merged_weights(
         [(json.loads(t["word_weights_json"]), sizes[t["id"]]) for t in themes]
     )
@@ -436,19 +445,19 @@ def do_split_theme(event: dict[str, Any], actor: str, theme_id: Any, parts: Any 
     try:
         parts = int(parts)
     except (TypeError, ValueError):
-        raise Refused("Say how many themes to split into.") from None
+        raise Refused(_("Say how many themes to split into.")) from None
     if not 2 <= parts <= MAX_PARTS:
-        raise Refused(f"Split into between 2 and {MAX_PARTS} themes.")
+        raise Refused(_("Split into between 2 and %(max)s themes.", max=MAX_PARTS))
     with reading() as db:
         theme = _theme(db, event_id, theme_id)
         members = _members(db, theme["id"])
         notes = {n["id"]: n for n in workspace_notes(db, event_id)}
     inputs = [note_input(notes[i]) for i in members if i in notes]
     if len(inputs) < parts:
-        raise Refused(f"This theme has too few notes to split into {parts}.")
+        raise Refused(_("This theme has too few notes to split into %(parts)s.", parts=parts))
     found = off_loop(_split_parts, inputs, parts, _names(event))
     if not found:
-        raise Refused("These notes are too alike to split; move notes by hand instead.")
+        raise Refused(_("These notes are too alike to split; move notes by hand instead."))
 
     def touched(db: Database) -> tuple[list[int], list[int]]:
         return [theme["id"]], []
@@ -456,7 +465,7 @@ def do_split_theme(event: dict[str, Any], actor: str, theme_id: Any, parts: Any 
     def apply(db: Database) -> dict[str, Any]:
         now_theme = _theme(db, event_id, theme["id"])
         if _members(db, theme["id"]) != members:
-            raise Refused("The theme changed while it was being split; try again.")
+            raise Refused(_("The theme changed while it was being split; try again."))
         db.execute(
             "UPDATE themes SET position = position + ? WHERE event_id = ? AND position > ?",
             [len(found) - 1, event_id, now_theme["position"]],

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _
 from sqlite_utils import Database
 
 from cafe.actions.common import Refused, now
@@ -70,16 +71,20 @@ def check_run_options(
         try:
             k = int(n_themes)
         except (TypeError, ValueError):
-            raise Refused("The number of themes must be 'auto' or a whole number.") from None
+            raise Refused(_("The number of themes must be 'auto' or a whole number.")) from None
         if not 1 <= k <= MAX_THEMES:
-            raise Refused(f"The number of themes must be between 1 and {MAX_THEMES}.")
+            raise Refused(
+                _("The number of themes must be between 1 and %(max)s.", max=MAX_THEMES)
+            )
     if embeddings and not embeddings_available():
-        raise Refused("Sentence embeddings are not installed on this machine (cafe[embeddings]).")
+        raise Refused(
+            _("Sentence embeddings are not installed on this machine (cafe[embeddings]).")
+        )
     try:
         rounds = sorted({int(r) for r in rounds or ()})
         tables = sorted({int(t) for t in tables or ()})
     except (TypeError, ValueError):
-        raise Refused("Unknown round or table.") from None
+        raise Refused(_("Unknown round or table.")) from None
     return {
         "n_themes": k,
         "embeddings": bool(embeddings),
@@ -111,8 +116,12 @@ def do_start_run(
         ):
             if pid_alive(run["pid"]):
                 raise Refused(
-                    f"A synthesis run is already in progress for this event (started by "
-                    f"{run['created_by']} at {run['created_at'][11:16]}). Wait for it to finish.",
+                    _(
+                        "A synthesis run is already in progress for this event (started by "
+                        "%(name)s at %(time)s). Wait for it to finish.",
+                        name=run["created_by"],
+                        time=run["created_at"][11:16],
+                    ),
                     code="busy",
                 )
             db.execute(
@@ -134,10 +143,10 @@ def do_start_run(
         }
         scope = options["scope"]
         if set(scope["rounds"]) - known_rounds or set(scope["tables"]) - known_tables:
-            raise Refused("Unknown round or table.")
+            raise Refused(_("Unknown round or table."))
         excluded = {i for i, o in overrides(db, event_id).items() if o["excluded"]}
         if not [n for n in workspace_notes(db, event_id, scope) if n["id"] not in excluded]:
-            raise Refused("There are no notes to theme yet.", code="empty")
+            raise Refused(_("There are no notes to theme yet."), code="empty")
         stamp = now()
         cursor = db.execute(
             "INSERT INTO synthesis_runs (event_id, status, progress, message, params_json, "
@@ -271,7 +280,7 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
     def apply(db: Database) -> dict[str, Any]:
         run = run_by_id(db, run_id)
         if run is None or run["status"] not in ACTIVE:
-            raise Refused("This run was stopped.")
+            raise Refused(_("This run was stopped."))
         event_id = run["event_id"]
         before = _snapshot(db, event_id)
         marks = overrides(db, event_id)

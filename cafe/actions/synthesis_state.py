@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask_babel import lazy_gettext as _
 from sqlite_utils import Database
 
 from cafe.actions.common import Refused, now
@@ -19,18 +20,18 @@ from cafe.synthesis.types import NoteInput
 
 ACTIVE = ("queued", "running")
 ACTION_NAMES = {
-    "run": "Ran synthesis",
-    "rename": "Renamed a theme",
-    "merge": "Merged themes",
-    "split": "Split a theme",
-    "move": "Moved a note",
-    "exclude": "Excluded a note",
-    "include": "Included a note again",
-    "pin": "Pinned a quote",
-    "unpin": "Unpinned a quote",
-    "lock": "Locked a theme",
-    "unlock": "Unlocked a theme",
-    "undo": "Undid a change",
+    "run": _("Ran synthesis"),
+    "rename": _("Renamed a theme"),
+    "merge": _("Merged themes"),
+    "split": _("Split a theme"),
+    "move": _("Moved a note"),
+    "exclude": _("Excluded a note"),
+    "include": _("Included a note again"),
+    "pin": _("Pinned a quote"),
+    "unpin": _("Unpinned a quote"),
+    "lock": _("Locked a theme"),
+    "unlock": _("Unlocked a theme"),
+    "undo": _("Undid a change"),
 }
 
 
@@ -365,7 +366,7 @@ def do_undo(event: dict[str, Any], actor: str, audit_id: int | None = None) -> d
                 [event_id],
             )
             if entry is None:
-                raise Refused("There is nothing to undo.")
+                raise Refused(_("There is nothing to undo."))
         else:
             entry = _one(
                 db,
@@ -373,11 +374,13 @@ def do_undo(event: dict[str, Any], actor: str, audit_id: int | None = None) -> d
                 [audit_id, event_id],
             )
             if entry is None:
-                raise Refused("There is no such change in this event's log.")
+                raise Refused(_("There is no such change in this event's log."))
             if entry["undoes"] is not None:
-                raise Refused("An undo cannot itself be undone; make the change again instead.")
+                raise Refused(
+                    _("An undo cannot itself be undone; make the change again instead.")
+                )
             if entry["undone_by"] is not None:
-                raise Refused("That change has already been undone.")
+                raise Refused(_("That change has already been undone."))
         everything, themes, notes = _touches(entry)
         later = _all(
             db,
@@ -389,9 +392,13 @@ def do_undo(event: dict[str, Any], actor: str, audit_id: int | None = None) -> d
             o_all, o_themes, o_notes = _touches(other)
             if everything or o_all or themes & o_themes or notes & o_notes:
                 raise Refused(
-                    f"A later change depends on this one ({ACTION_NAMES[other['action']].lower()} "
-                    f"by {other['actor']} at {other['at'][:19].replace('T', ' ')}); "
-                    "undo that first."
+                    _(
+                        "A later change depends on this one (“%(change)s” by %(name)s at "
+                        "%(time)s); undo that first.",
+                        change=ACTION_NAMES[other["action"]],
+                        name=other["actor"],
+                        time=other["at"][:19].replace("T", " "),
+                    )
                 )
         before_state = json.loads(entry["before_json"])
         after_state = json.loads(entry["after_json"])

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from cafe.actions import Refused
 from cafe.actions import briefing as drafts_store
@@ -20,15 +21,47 @@ bp = Blueprint("briefing", __name__, url_prefix="/briefings")
 
 ROLES = ("admin", "staff")
 
-EDITOR_STRINGS = {
-    "saved": "Saved",
-    "saving": "Saving…",
-    "unsaved": "Not saved yet",
-    "retrying": "Not saved — retrying",
-    "conflict": "Not saved — this draft was changed elsewhere. Copy your text, then reload.",
-    "too_long": "Not saved — the draft is too long.",
-    "preview_failed": "The preview could not be updated.",
-}
+
+
+def editor_strings() -> dict[str, str]:
+    """Return the editor script's words, translated for this request."""
+    return {
+        "saved": _("Saved"),
+        "saving": _("Saving…"),
+        "unsaved": _("Not saved yet"),
+        "retrying": _("Not saved — retrying"),
+        "conflict": _(
+            "Not saved — this draft was changed elsewhere. Copy your text, then reload."
+        ),
+        "too_long": _("Not saved — the draft is too long."),
+        "preview_failed": _("The preview could not be updated."),
+    }
+
+
+def version_reasons() -> dict[str, str]:
+    """Return why each version was made, as the history shows it."""
+    return {
+        "generated": _("generated"),
+        "edited": _("edited"),
+        "restored": _("restored"),
+        "regenerated": _("regenerated"),
+    }
+
+
+def _problem(exc: Exception) -> str:
+    """Return a briefing-library error (English, shared with the CLI) in the page's language."""
+    text = str(exc)
+    known = {
+        "Run synthesis first: there are no themes for this event yet.": _(
+            "Run synthesis first: there are no themes for this event yet."
+        ),
+        "a selection is 'all', 'themes' or 'frame'": _(
+            "Choose all themes, some themes or one frame."
+        ),
+        "choose at least one theme": _("Choose at least one theme."),
+        "choose a frame": _("Choose a frame."),
+    }
+    return known.get(text, text)
 
 
 def _user() -> str | None:
@@ -62,7 +95,7 @@ def drafts(slug: str) -> Any:
         themes = result.themes
         frames = sorted({t.frame for t in themes if t.frame})
     except NoThemes as exc:
-        problem = str(exc)
+        problem = _problem(exc)
     return render_template(
         "staff/briefings.html", event=event, drafts=rows, themes=themes, frames=frames,
         problem=problem, formats=FORMATS, user=current_user(),
@@ -80,9 +113,11 @@ def create(slug: str) -> Any:
                               request.form.get("frame") or None)
         result = _result(event)
     except (ValueError, NoThemes) as exc:
-        return _list_with_error(event, str(exc))
+        return _list_with_error(event, _problem(exc))
     if selection.kind != "all" and not selection.pick(result):
-        return _list_with_error(event, "None of the chosen themes exist any more; choose again.")
+        return _list_with_error(
+            event, _("None of the chosen themes exist any more; choose again.")
+        )
     with reading() as db:
         source = load_source(db, event)
     draft_id = drafts_store.do_create_draft(event, source, result, selection, _user())
@@ -112,14 +147,14 @@ def save(slug: str, draft_id: int) -> Any:
     event = event_or_404(slug)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        return jsonify(error="Expected a JSON object."), 400
+        return jsonify(error=_("Expected a JSON object.")), 400
     try:
         saved = drafts_store.do_autosave(
             event["id"], draft_id, payload.get("markdown"), payload.get("revision"), _user()
         )
     except Refused as exc:
         status = {"not_found": 404, "conflict": 409, "too_long": 413}.get(exc.code, 400)
-        return jsonify(error=exc.message, code=exc.code), status
+        return jsonify(error=str(exc.message), code=exc.code), status
     return jsonify(saved)
 
 
@@ -131,9 +166,9 @@ def preview(slug: str, draft_id: int) -> Any:
     _draft_or_404(event, draft_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("markdown"), str):
-        return jsonify(error="Expected the draft's text."), 400
+        return jsonify(error=_("Expected the draft's text.")), 400
     if len(payload["markdown"]) > drafts_store.MAX_DRAFT_CHARS:
-        return jsonify(error="The draft is too long."), 413
+        return jsonify(error=_("The draft is too long.")), 413
     return jsonify(html=to_html(payload["markdown"]))
 
 
@@ -152,7 +187,7 @@ def version(slug: str, draft_id: int, number: int) -> Any:
     changes = drafts_store.diff_lines(draft["markdown"], markdown)
     return render_template(
         "staff/briefing_version.html", event=event, draft=draft, number=number, meta=meta,
-        html=to_html(markdown), changes=changes, user=current_user(),
+        html=to_html(markdown), changes=changes, reasons=version_reasons(), user=current_user(),
     )
 
 
@@ -171,7 +206,7 @@ def restore(slug: str, draft_id: int) -> Any:
     except Refused as exc:
         if exc.code == "not_found":
             abort(404)
-        return _editor_error(event, draft_id, exc.message)
+        return _editor_error(event, draft_id, str(exc.message))
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
 
 
@@ -181,8 +216,8 @@ def _editor_page(event: dict[str, Any], draft_id: int, error: str | None = None)
         history = drafts_store.versions(db, draft_id)
     return render_template(
         "staff/briefing_editor.html", event=event, draft=draft, history=history,
-        preview=to_html(draft["markdown"]), formats=FORMATS, strings=EDITOR_STRINGS,
-        user=current_user(), error=error,
+        preview=to_html(draft["markdown"]), formats=FORMATS, strings=editor_strings(),
+        reasons=version_reasons(), user=current_user(), error=error,
     )
 
 
@@ -202,10 +237,10 @@ def regenerate(slug: str, draft_id: int) -> Any:
         with reading() as db:
             source = load_source(db, event)
         selection = Selection.from_json(json.loads(draft["selection_json"]))
-        _, markdown = drafts_store.draft_markdown(source, result, selection)
+        markdown = drafts_store.draft_markdown(source, result, selection)[1]
         changes = drafts_store.diff_lines(draft["markdown"], markdown)
     except NoThemes as exc:
-        problem = str(exc)
+        problem = _problem(exc)
     return render_template(
         "staff/briefing_regenerate.html", event=event, draft=draft, changes=changes,
         problem=problem, user=current_user(),
@@ -228,9 +263,9 @@ def accept_regenerated(slug: str, draft_id: int) -> Any:
             source = load_source(db, event)
         drafts_store.do_accept_regenerated(event["id"], draft, source, result, revision, _user())
     except NoThemes as exc:
-        return _editor_error(event, draft_id, str(exc))
+        return _editor_error(event, draft_id, _problem(exc))
     except Refused as exc:
-        return _editor_error(event, draft_id, exc.message)
+        return _editor_error(event, draft_id, str(exc.message))
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
 
 

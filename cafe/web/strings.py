@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask_babel import get_locale, ngettext
@@ -238,3 +239,41 @@ def safeguarding_strings() -> dict[str, object]:
         "title": _("Safeguarding – Café"),
         "new_item_at": _("New item at table %(table)s.", table="{table}"),
     }
+
+
+def workspace_strings() -> dict[str, object]:
+    """Return the words the synthesis workspace's script may show."""
+    return {
+        "run_failed": _("The run failed: %(message)s", message="{message}"),
+        "running": _("%(message)s… (%(percent)s%%)", message="{message}", percent="{percent}"),
+        "finished": _("Finished: %(message)s. Loading the themes…", message="{message}"),
+        "lost_contact": _("Lost contact with the server – retrying…"),
+    }
+
+
+def run_message(message: str) -> str:
+    """Return a synthesis run's progress message (stored in English by the worker) translated."""
+    known = {
+        "Starting": _("Starting"),
+        "Reading notes": _("Reading notes"),
+        "Reading the words in the notes": _("Reading the words in the notes"),
+        "Placing notes under your frames": _("Placing notes under your frames"),
+        "Grouping notes into themes": _("Grouping notes into themes"),
+        "Naming themes": _("Naming themes"),
+        "Choosing representative notes": _("Choosing representative notes"),
+        "Drawing word clouds": _("Drawing word clouds"),
+        "Saving themes": _("Saving themes"),
+        "Done": _("Done"),
+        "The synthesis process stopped before it finished.": _(
+            "The synthesis process stopped before it finished."
+        ),
+    }
+    if message in known:
+        return known[message]
+    found = re.fullmatch(r"Found (\d+) themes(?:; kept (\d+) locked)?", message or "")
+    if found is None:
+        return message
+    text = ngettext("Found %(num)s theme", "Found %(num)s themes", int(found[1]))
+    if found[2] is not None:
+        text += ngettext("; kept %(num)s locked", "; kept %(num)s locked", int(found[2]))
+    return text

@@ -18,6 +18,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from cafe import queries
 from cafe.actions import Refused
@@ -27,6 +29,7 @@ from cafe.db import connect, reading
 from cafe.safety import redact
 from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
+from cafe.web.strings import run_message, workspace_strings
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -133,10 +136,17 @@ def _status(db, event: dict[str, Any]) -> dict[str, Any]:
     return {"run": run, "can_undo": can_undo}
 
 
+def _translated(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Return the run with its progress message in the page's language."""
+    return None if run is None else {**run, "message": run_message(run["message"])}
+
+
 def _common(event: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
     return {
         "event": event,
         **status,
+        "run": _translated(status["run"]),
+        "strings": workspace_strings(),
         "user": current_user(),
         "status_url": url_for("workspace.run_status", slug=event["slug"]),
     }
@@ -204,7 +214,7 @@ def theme(slug: str, theme_id: int) -> Any:
     if "gone" in data:
         if not data["gone"]:
             abort(404)
-        flash("That theme has since been merged, split or replaced by a re-run.", "ok")
+        flash(_("That theme has since been merged, split or replaced by a re-run."), "ok")
         return redirect(url_for("workspace.page", slug=slug), 303)
     status = data.pop("status")
     return render_template("staff/workspace/theme.html", **data, **_common(event, status))
@@ -247,7 +257,7 @@ def run_status(slug: str) -> Response:
     event = event_or_404(slug)
     with reading() as db:
         run = ws.run_view(ws.latest_run(db, event["id"]))
-    return jsonify({"run": run})
+    return jsonify({"run": _translated(run)})
 
 
 @bp.get("/<slug>/theme/<int:theme_id>/cloud.png")
@@ -283,39 +293,46 @@ def _perform(action: str, event: dict[str, Any], actor: str) -> str:
             tables=form.getlist("table"),
         )
         runs.launch(current_app._get_current_object(), run["id"])
-        return "Synthesis started."
+        return _("Synthesis started.")
     if action == "rename":
         ws.do_rename_theme(event, actor, form.get("theme"), form.get("label"))
-        return "Theme renamed."
+        return _("Theme renamed.")
     if action == "merge":
         done = ws.do_merge_themes(event, actor, form.getlist("theme"), form.get("into") or None)
-        return f"Merged {len(done['merged']) + 1} themes into “{done['label']}”."
+        return ngettext(
+            "Merged %(num)s theme into “%(label)s”.",
+            "Merged %(num)s themes into “%(label)s”.",
+            len(done["merged"]) + 1,
+            label=done["label"],
+        )
     if action == "split":
         done = ws.do_split_theme(event, actor, form.get("theme"), form.get("parts", 2))
-        return f"Split into {len(done['into'])} themes."
+        return ngettext(
+            "Split into %(num)s theme.", "Split into %(num)s themes.", len(done["into"])
+        )
     if action == "move":
         target = form.get("theme", "")
         if not target:
-            raise Refused("Choose where to move the note.")
+            raise Refused(_("Choose where to move the note."))
         ws.do_move_note(event, actor, form.get("note"), None if target == "none" else target)
-        return "Note moved."
+        return _("Note moved.")
     if action in ("exclude", "include"):
         ws.do_set_excluded(event, actor, form.get("note"), action == "exclude")
-        return "Note excluded." if action == "exclude" else "Note included again."
+        return _("Note excluded.") if action == "exclude" else _("Note included again.")
     if action in ("pin", "unpin"):
         ws.do_set_pinned(event, actor, form.get("note"), action == "pin")
-        return "Quote pinned." if action == "pin" else "Quote unpinned."
+        return _("Quote pinned.") if action == "pin" else _("Quote unpinned.")
     if action in ("lock", "unlock"):
         ws.do_set_locked(event, actor, form.get("theme"), action == "lock")
-        return "Theme locked." if action == "lock" else "Theme unlocked."
+        return _("Theme locked.") if action == "lock" else _("Theme unlocked.")
     if action == "undo":
         entry = form.get("entry")
         try:
             entry_id = int(entry) if entry else None
         except ValueError:
-            raise Refused("There is no such change in this event's log.") from None
+            raise Refused(_("There is no such change in this event's log.")) from None
         done = ws.do_undo(event, actor, entry_id)
-        return f"Undone: {ws.ACTION_NAMES[done['action']].lower()}."
+        return _("Undone: %(change)s.", change=str(ws.ACTION_NAMES[done["action"]]).lower())
     abort(404)
 
 
@@ -331,5 +348,5 @@ def act(slug: str, action: str) -> Any:
     try:
         flash(_perform(action, event, user["username"]), "ok")
     except Refused as exc:
-        flash(exc.message, "error")
+        flash(str(exc.message), "error")
     return redirect(back, 303)

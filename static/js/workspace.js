@@ -20,10 +20,10 @@
     if (button) button.disabled = !!running[run.status];
     if (run.status === "failed") {
       message.className = "error";
-      message.textContent = "The run failed: " + run.message;
+      message.textContent = window.cafeT("run_failed", { message: run.message });
     } else if (running[run.status]) {
       message.className = "status";
-      message.textContent = run.message + "… (" + percent + "%)";
+      message.textContent = window.cafeT("running", { message: run.message, percent: percent });
     }
   }
 
@@ -39,13 +39,13 @@
         if (run && running[run.status]) {
           window.setTimeout(function () { poll(true); }, 700);
         } else if (wasRunning && run && run.status === "done") {
-          message.textContent = "Finished: " + run.message + ". Loading the themes…";
+          message.textContent = window.cafeT("finished", { message: run.message });
           window.location.reload();
         }
       })
       .catch(function () {
         message.className = "error";
-        message.textContent = "Lost contact with the server – retrying…";
+        message.textContent = window.cafeT("lost_contact");
         window.setTimeout(function () { poll(wasRunning); }, 2000);
       });
   }
