@@ -11,6 +11,7 @@
   var revision = parseInt(root.getAttribute("data-revision"), 10);
   var savedText = area.value;
   var saveTimer = null, previewTimer = null, inFlight = false, retryDelay = 1000, stopped = false;
+  var previewAsked = 0; // answers can arrive out of order: only the newest request may paint
 
   function show(kind, key) {
     state.setAttribute("data-state", kind);
@@ -73,6 +74,7 @@
   function refreshPreview() {
     previewTimer = null;
     var text = area.value;
+    var asked = ++previewAsked;
     preview.setAttribute("aria-busy", "true");
     post(root.getAttribute("data-preview"), { markdown: text })
       .then(function (response) {
@@ -80,10 +82,13 @@
         return response.json();
       })
       .then(function (data) {
+        if (asked !== previewAsked) return; // a newer preview is on its way
         preview.innerHTML = data.html; // sanitised on the server: no raw HTML, images or unsafe links
+        preview.removeAttribute("data-error");
         preview.setAttribute("aria-busy", "false");
       })
       .catch(function () {
+        if (asked !== previewAsked) return;
         preview.setAttribute("aria-busy", "false");
         preview.setAttribute("data-error", window.cafeT("preview_failed"));
       });

@@ -71,3 +71,37 @@ def test_edit_preview_autosave_and_download_docx(browser, server, draft_id, db_p
     assert len(document.element.body.xpath(".//w:drawing")) >= 1  # the word clouds
     context.close()
     assert not errors, errors
+
+
+def test_a_late_preview_answer_never_overwrites_a_newer_one(browser, server, draft_id):
+    """Answers to preview requests can come back out of order on a busy laptop: the newest wins."""
+    context = browser.new_context(**LAPTOP)
+    page = context.new_page()
+    page.goto(f"{server.url}/login")
+    page.fill("#username", "staffer")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server.url}/briefings/test-cafe/drafts/{draft_id}")
+    held: list = []
+
+    def hold_first(route):
+        if not held:
+            held.append(route)  # answered only after the next preview has painted
+        else:
+            route.continue_()
+
+    page.route("**/preview", hold_first)
+    area = page.get_by_label("Draft (Markdown)")
+    original = area.input_value()
+    area.fill(original + "\n\n## Older heading\n")
+    preview = page.locator("#preview")
+    expect(preview).to_have_attribute("aria-busy", "true")
+    area.fill(original + "\n\n## Newer heading\n")
+    expect(preview.locator("h2", has_text="Newer heading")).to_be_visible(timeout=20_000)
+    with page.expect_response("**/preview") as late:
+        held[0].continue_()
+    late.value.finished()
+    page.wait_for_timeout(300)  # let the page's promise chain run on the late answer
+    expect(preview.locator("h2", has_text="Newer heading")).to_be_visible()
+    expect(preview.locator("h2", has_text="Older heading")).to_have_count(0)
+    context.close()
