@@ -176,6 +176,31 @@ def test_a_failed_run_shows_its_reason(app, event):  # noqa: F811
         assert ws.run_view(ws.latest_run(db, event["id"]))["status"] == "failed"
 
 
+def test_cards_say_when_a_name_was_kept_and_why_a_theme_is_numbered(app, event, db_path):  # noqa: F811
+    synthesize(app, event)
+    first = result(app, event).themes[0]
+    http = staff_client(app)
+    post(http, "rename", theme=first.key, label="Waiting for a home")
+    synthesize(app, event)
+    page = http.get("/workspace/test-cafe").text
+    kept = re.search(r'<h3 id="theme-title-(\d+)">Waiting for a home</h3>', page)
+    assert kept and int(kept.group(1)) != int(first.key)
+    assert f'id="name-kept-{kept.group(1)}"' in page
+    assert f"Name kept from the last run (theme {first.key})" in page
+    audit = http.get("/workspace/test-cafe/audit").text
+    assert (f"“Waiting for a home”: name kept from theme {first.key} on theme {kept.group(1)}"
+            in audit)
+    assert "why-numbered" not in page
+    # A theme the engine could only number (no content words) says so on its card.
+    other = next(t for t in result(app, event).themes if t.key != kept.group(1))
+    with app.app_context():
+        get_writer().write(lambda db: db.execute(
+            "UPDATE themes SET key_phrases_json = '[]', label = 'Theme 9' WHERE id = ?",
+            [int(other.key)]))
+    page = http.get("/workspace/test-cafe").text
+    assert f'id="why-numbered-{other.key}"' in page and "no shared words" in page
+
+
 @pytest.mark.parametrize("role", ["fac", "lead"])
 def test_the_events_list_links_the_workspace_only_for_staff(app, role):
     from cafe.actions import do_create_user

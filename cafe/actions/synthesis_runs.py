@@ -274,6 +274,54 @@ def _overlap_map(old: dict[int, set], new: list[set]) -> dict[int, int]:
     return mapping
 
 
+NAME_OVERLAP = 0.5
+
+
+def match_names(old: dict[int, set], new: dict[int, set]) -> list[tuple[int, int, float]]:
+    """Pair old themes with new ones one-to-one, best overlap first: (old, new, Jaccard).
+
+    Only pairs whose Jaccard overlap of note ids is at least NAME_OVERLAP count, so a name goes
+    only to a theme that is clearly the same group of notes.
+    """
+    pairs = []
+    for o, a in old.items():
+        for n, b in new.items():
+            union = len(a | b)
+            score = len(a & b) / union if union else 0.0
+            if score >= NAME_OVERLAP:
+                pairs.append((-score, o, n))
+    taken_old, taken_new, out = set(), set(), []
+    for score, o, n in sorted(pairs):
+        if o in taken_old or n in taken_new:
+            continue
+        taken_old.add(o)
+        taken_new.add(n)
+        out.append((o, n, -score))
+    return out
+
+
+def _keep_names(
+    db: Database, event_id: int, named: dict[int, str], members: dict[int, set], new_ids: list
+) -> list[dict[str, Any]]:
+    """Carry staff-given names of replaced themes onto their clear successors; say which."""
+    new: dict[int, set] = {i: set() for i in new_ids if i is not None}
+    for note, theme in db.execute(
+        "SELECT note_id, theme_id FROM theme_notes WHERE event_id = ?", [event_id]
+    ).fetchall():
+        if theme in new:
+            new[theme].add(note)
+    kept = []
+    for old_id, new_id, score in match_names(members, new):
+        db.execute(
+            "UPDATE themes SET label = ?, named = 1, name_from = ? WHERE id = ?",
+            [named[old_id], old_id, new_id],
+        )
+        kept.append(
+            {"from": old_id, "to": new_id, "label": named[old_id], "overlap": round(score, 3)}
+        )
+    return kept
+
+
 def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[str, Any]:
     """Replace the unlocked themes with a run's themes, keeping locks, exclusions and moves."""
 
@@ -287,7 +335,8 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
         member_of = memberships(db, event_id)
         alive = {n["id"] for n in workspace_notes(db, event_id)}
         themes = db.execute(
-            "SELECT id, locked, position FROM themes WHERE event_id = ? AND active = 1",
+            "SELECT id, locked, position, named, label FROM themes "
+            "WHERE event_id = ? AND active = 1",
             [event_id],
         ).fetchall()
         locked_ids = {t[0] for t in themes if t[1]}
@@ -299,6 +348,11 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
             if t not in locked_ids and n not in moved:
                 old.setdefault(t, set()).add(n)
         unlocked = [t[0] for t in themes if not t[1]]
+        named = {t[0]: t[4] for t in themes if not t[1] and t[3]}
+        named_members: dict[int, set] = {t: set() for t in named}
+        for n, t in member_of.items():
+            if t in named_members and n not in excluded:
+                named_members[t].add(n)
         db.execute(
             "DELETE FROM theme_notes WHERE theme_id IN (SELECT value FROM json_each(?))",
             [json.dumps(unlocked)],
@@ -357,6 +411,7 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
             else:
                 # Its theme has no successor: the note goes where the engine put it.
                 db.execute("UPDATE note_overrides SET moved = 0 WHERE note_id = ?", [note])
+        kept_names = _keep_names(db, event_id, named, named_members, new_ids)
         made = sum(1 for i in new_ids if i is not None)
         message = f"Found {made} themes" + (
             f"; kept {len(locked_ids)} locked" if locked_ids else ""
@@ -373,6 +428,7 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
             "themes": made,
             "locked_kept": len(locked_ids),
             "unthemed": len(payload["unthemed"]),
+            "names_kept": kept_names,
         }
         detail["audit_id"] = _audit(db, event_id, run["created_by"], "run", detail, before, after)
         return detail

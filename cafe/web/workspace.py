@@ -84,6 +84,7 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
                     {"id": i, "text": theme.quotes[i]} for i in theme.representative_ids[:3]
                 ],
                 "has_cloud": bool(row["cloud_digest"]),
+                "name_from": row["name_from"],
             }
         )
     for row in rows.values():
@@ -99,6 +100,7 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
                     "counts": {"table": {}, "round": {}},
                     "quotes": [],
                     "has_cloud": bool(row["cloud_digest"]),
+                    "name_from": row["name_from"],
                 }
             )
     return cards, result
