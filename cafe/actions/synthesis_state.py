@@ -159,9 +159,12 @@ def run_view(run: dict[str, Any] | None) -> dict[str, Any] | None:
         progress, message = LIVE_PROGRESS[run["id"]]
     elif status in ACTIVE and not pid_alive(run["pid"]):
         status, message = "failed", "The synthesis process stopped before it finished."
+    elif status == "failed" and run.get("cancelled_by"):
+        status = "cancelled"
     return {
         "id": run["id"],
         "status": status,
+        "cancelled_by": run.get("cancelled_by"),
         "progress": round(progress, 3),
         "message": message,
         "params": json.loads(run["params_json"]),
