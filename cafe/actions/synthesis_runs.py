@@ -655,20 +655,17 @@ def watch(
 def launch(app, run_id: int) -> None:
     """Start the worker process for a queued run and follow it in the background."""
     from cafe import socketio
-    from cafe.db import connect
 
     writer: Writer = app.extensions["cafe.writer"]
     db_path = app.config["CAFE_DATABASE"]
-    db = connect(db_path)
-    try:
+    readers = app.extensions["cafe.readers"]
+    with readers.connection() as db:
         # The time limit grows with the notes (all the event's, an upper bound on the run's).
         n_notes = db.execute(
             "SELECT COUNT(*) FROM notes WHERE status = 'saved' AND event_id = "
             "(SELECT event_id FROM synthesis_runs WHERE id = ?)",
             [run_id],
         ).fetchone()[0]
-    finally:
-        db.close()
     limit = run_timeout(app.config.get("CAFE_SYNTHESIS_TIMEOUT", 600.0), n_notes)
     try:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
@@ -692,13 +689,8 @@ def launch(app, run_id: int) -> None:
     do_run_progress(writer, run_id, 0.01, "Starting", pid=process.pid)
 
     def still_active() -> bool:
-        reader = connect(db_path)
-        try:
-            row = reader.execute(
-                "SELECT status FROM synthesis_runs WHERE id = ?", [run_id]
-            ).fetchone()
-        finally:
-            reader.close()
+        with readers.connection() as db:
+            row = db.execute("SELECT status FROM synthesis_runs WHERE id = ?", [run_id]).fetchone()
         return row is not None and row[0] in ACTIVE
 
     socketio.start_background_task(pump, writer, run_id, process.stdout, process.wait)
