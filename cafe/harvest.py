@@ -12,126 +12,12 @@ import re
 from collections.abc import Iterable
 
 from cafe.safety import find_personal_details
+from cafe.stopwords import STOP_WORDS
 
 MAX_WORDS = 60
 SIZES = 6  # the wall's font-size steps (classes w1..w6)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
 
-# A short list for each language the phones offer, on top of scikit-learn's English list.
-_MORE_STOP_WORDS = {
-    # English words that carry no theme in café notes
-    "also",
-    "let",
-    "can",
-    "could",
-    "get",
-    "got",
-    "just",
-    "like",
-    "lot",
-    "lots",
-    "make",
-    "need",
-    "needs",
-    "really",
-    "thing",
-    "things",
-    "think",
-    "way",
-    "want",
-    "would",
-    "people",
-    "it's",
-    "don't",
-    "i'm",
-    "we're",
-    "they're",
-    "can't",
-    "won't",
-    "isn't",
-    "that's",
-    "there's",
-    "us",
-    # Polish
-    "i",
-    "w",
-    "na",
-    "z",
-    "do",
-    "że",
-    "to",
-    "nie",
-    "się",
-    "jest",
-    "o",
-    "a",
-    "jak",
-    "ale",
-    "co",
-    "po",
-    "od",
-    "za",
-    "dla",
-    "są",
-    "by",
-    "tak",
-    "już",
-    "ich",
-    "ten",
-    "ta",
-    "te",
-    "czy",
-    "lub",
-    # Urdu
-    "اور",
-    "کے",
-    "کی",
-    "کا",
-    "میں",
-    "ہے",
-    "ہیں",
-    "کو",
-    "سے",
-    "پر",
-    "یہ",
-    "وہ",
-    "بھی",
-    "نہیں",
-    "ایک",
-    "کہ",
-    "تھا",
-    "تھی",
-    "ہو",
-    "جو",
-    # Bengali
-    "এবং",
-    "ও",
-    "এ",
-    "এই",
-    "যে",
-    "না",
-    "কি",
-    "করে",
-    "হয়",
-    "আমি",
-    "আমরা",
-    "তারা",
-    "জন্য",
-    "থেকে",
-    "সঙ্গে",
-    "একটি",
-    "কিন্তু",
-    "বা",
-}
-
-
-def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | frozenset(_MORE_STOP_WORDS)
-
-
-STOP_WORDS = _stop_words()
 
 
 def note_words(text: str, names: Iterable[str] = ()) -> set[str]:

@@ -270,4 +270,19 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        10,
+        "synthesis: cancelled runs, staff-given theme names kept through re-runs",
+        [
+            # A cancelled run is stored as failed (the status CHECK stays) with who cancelled it.
+            "ALTER TABLE synthesis_runs ADD COLUMN cancelled_by TEXT",
+            # named: the label was given by staff; name_from: the theme of an earlier run whose
+            # staff-given name a re-run carried onto this one.
+            "ALTER TABLE themes ADD COLUMN named INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE themes ADD COLUMN name_from INTEGER",
+            """UPDATE themes SET named = 1 WHERE id IN (
+                SELECT json_extract(detail_json, '$.theme') FROM synthesis_audit
+                WHERE action = 'rename' AND undone_by IS NULL)""",
+        ],
+    ),
 ]

@@ -67,6 +67,14 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "SYNTHESIS_TIMEOUT",
+        600.0,
+        "Seconds a synthesis run may take before it is stopped and marked failed (for up to 2,000 "
+        "notes; more notes get proportionally longer).",
+        "CAFE_SYNTHESIS_TIMEOUT",
+        float,
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE",
         False,
         "Send cookies only over HTTPS (turn on when served behind TLS).",

@@ -379,6 +379,56 @@ def test_a_moved_note_follows_its_theme_through_a_rerun(app, event):
     assert moving in successor.note_ids
 
 
+def test_a_rerun_keeps_a_staff_name_on_the_theme_that_clearly_corresponds(app, event, db_path):
+    synthesize(app, event)
+    res = result(app, event)
+    named, plain = res.themes[0], res.themes[1]
+    act(app, ws.do_rename_theme, event, "staffer", named.key, "Waiting for a home")
+    quote = next(
+        i for i in named.note_ids if rows(db_path, "SELECT consent FROM notes WHERE id = ?",
+                                          (i,))[0][0] == "quote"
+    )
+    act(app, ws.do_set_pinned, event, "staffer", quote, True)
+
+    detail = synthesize(app, event)
+    again = result(app, event)
+    successor = max(again.themes, key=lambda t: len(set(named.note_ids) & set(t.note_ids)))
+    overlap = len(set(named.note_ids) & set(successor.note_ids)) / len(
+        set(named.note_ids) | set(successor.note_ids)
+    )
+    assert overlap >= 0.5, "the corpus's topics should come out the same on a re-run"
+    assert successor.key != named.key and successor.label == "Waiting for a home"
+    assert successor.representative_ids[0] == quote  # the pin came along with the note
+    assert detail["names_kept"] == [
+        {"from": int(named.key), "to": int(successor.key), "label": "Waiting for a home",
+         "overlap": round(overlap, 3)}
+    ]
+    assert rows(db_path, "SELECT named, name_from FROM themes WHERE id = ?",
+                (int(successor.key),)) == [(1, int(named.key))]
+    # An engine label is not a staff name: the theme that was never renamed gets a fresh one.
+    assert all(t.label != "Waiting for a home" for t in again.themes if t.key != successor.key)
+    assert plain.label not in [d["label"] for d in detail["names_kept"]]
+    # Renaming the successor makes the name staff's own again, no longer "kept".
+    act(app, ws.do_rename_theme, event, "staffer", successor.key, "Homes")
+    assert rows(db_path, "SELECT named, name_from FROM themes WHERE id = ?",
+                (int(successor.key),)) == [(1, None)]
+    # Undoing the rename then the re-run gives back the theme with its name, as it was.
+    act(app, ws.do_undo, event, "staffer")
+    act(app, ws.do_undo, event, "staffer")
+    assert [t.label for t in result(app, event).themes][0] == "Waiting for a home"
+    assert rows(db_path, "SELECT named, name_from FROM themes WHERE id = ?",
+                (int(named.key),)) == [(1, None)]
+
+
+def test_names_go_one_to_one_to_the_best_overlap_above_one_half():
+    old = {1: {1, 2, 3, 4}, 2: {5, 6, 7, 8}, 3: {9, 10}}
+    new = {10: {1, 2, 3, 4, 5}, 11: {5, 6, 7}, 12: {9, 11, 12, 13}}
+    assert runs.match_names(old, new) == [(1, 10, 0.8), (2, 11, 0.75)]
+    # Two old themes that both fit one new theme: only the better one keeps its name.
+    assert runs.match_names({1: {1, 2, 3}, 2: {1, 2, 3, 4}}, {7: {1, 2, 3, 4}}) == [(2, 7, 1.0)]
+    assert runs.match_names({1: {1, 2}}, {7: {1, 3, 4}}) == []
+
+
 def test_withdrawn_notes_leave_the_result(app, event, db_path):
     synthesize(app, event)
     theme = result(app, event).themes[0]

@@ -9,6 +9,8 @@ from test_access import people  # noqa: F401 - fixture
 from test_workspace import DISCLOSURE, event, result, synthesize  # noqa: F401 - fixture
 
 from cafe.actions import synthesis as ws
+from cafe.actions import synthesis_runs as runs
+from cafe.actions.synthesis_state import pid_alive
 from cafe.db import get_writer, reading
 from conftest import csrf_from, login, rows, wait_for
 
@@ -176,6 +178,31 @@ def test_a_failed_run_shows_its_reason(app, event):  # noqa: F811
         assert ws.run_view(ws.latest_run(db, event["id"]))["status"] == "failed"
 
 
+def test_cards_say_when_a_name_was_kept_and_why_a_theme_is_numbered(app, event, db_path):  # noqa: F811
+    synthesize(app, event)
+    first = result(app, event).themes[0]
+    http = staff_client(app)
+    post(http, "rename", theme=first.key, label="Waiting for a home")
+    synthesize(app, event)
+    page = http.get("/workspace/test-cafe").text
+    kept = re.search(r'<h3 id="theme-title-(\d+)">Waiting for a home</h3>', page)
+    assert kept and int(kept.group(1)) != int(first.key)
+    assert f'id="name-kept-{kept.group(1)}"' in page
+    assert f"Name kept from the last run (theme {first.key})" in page
+    audit = http.get("/workspace/test-cafe/audit").text
+    assert (f"“Waiting for a home”: name kept from theme {first.key} on theme {kept.group(1)}"
+            in audit)
+    assert "why-numbered" not in page
+    # A theme the engine could only number (no content words) says so on its card.
+    other = next(t for t in result(app, event).themes if t.key != kept.group(1))
+    with app.app_context():
+        get_writer().write(lambda db: db.execute(
+            "UPDATE themes SET key_phrases_json = '[]', label = 'Theme 9' WHERE id = ?",
+            [int(other.key)]))
+    page = http.get("/workspace/test-cafe").text
+    assert f'id="why-numbered-{other.key}"' in page and "no shared words" in page
+
+
 @pytest.mark.parametrize("role", ["fac", "lead"])
 def test_the_events_list_links_the_workspace_only_for_staff(app, role):
     from cafe.actions import do_create_user
@@ -185,3 +212,127 @@ def test_the_events_list_links_the_workspace_only_for_staff(app, role):
         do_create_user("lead", PASSWORD, "safeguarding")
     assert "Synthesis workspace" in staff_client(app).get("/console/").text
     assert "Synthesis workspace" not in staff_client(app, role).get("/console/").text
+
+
+# ---- a run's worker: cancel, time limit, death -------------------------------------------------
+
+
+def _run_json(http) -> dict:
+    return http.get("/workspace/test-cafe/run.json").get_json()["run"]
+
+
+def _start_slow_run(http, monkeypatch, delay="60") -> int:
+    """Start a real worker that pauses `delay` seconds after each step; return its pid once it
+    has reported progress of its own."""
+    monkeypatch.setenv(runs.SLOW_ENV, delay)
+    reply = post(http, "run", k="auto", frames="1")
+    assert "Synthesis started." in flashes(http.get(reply.location).text)
+    wait_for(lambda: _run_json(http)["message"] not in ("Starting", "Waiting to start"), 120)
+    run = _run_json(http)
+    assert run["status"] == "running" and run["progress"] > 0.01, run
+    return rows(str_db(http), "SELECT pid FROM synthesis_runs WHERE id = ?", (run["id"],))[0][0]
+
+
+def str_db(http):
+    return http.application.config["CAFE_DATABASE"]
+
+
+def _gone(pid: int) -> bool:
+    return not pid_alive(pid)
+
+
+def test_cancel_stops_the_worker_and_keeps_the_themes_from_before(
+    app, event, db_path, monkeypatch  # noqa: F811
+):
+    synthesize(app, event)
+    before = [(t.key, t.label, t.note_ids) for t in result(app, event).themes]
+    http = staff_client(app)
+    pid = _start_slow_run(http, monkeypatch)
+    assert pid_alive(pid)
+    page = http.get("/workspace/test-cafe").text
+    assert 'id="cancel-form"' in page and 'id="run-button" disabled' in page
+    run_id = _run_json(http)["id"]
+    token = csrf_from(page)
+    # Without the CSRF token nothing stops.
+    assert http.post("/workspace/test-cafe/do/cancel", data={"run": run_id}).status_code == 400
+    assert pid_alive(pid) and _run_json(http)["status"] == "running"
+    reply = http.post(
+        "/workspace/test-cafe/do/cancel", data={"csrf_token": token, "run": run_id}
+    )
+    html = http.get(reply.location).text
+    assert "Synthesis cancelled. The themes from before are kept." in flashes(html)
+    wait_for(lambda: _gone(pid), 30)  # the worker process is stopped (and reaped)
+    assert _run_json(http)["status"] == "cancelled"
+    assert rows(db_path, "SELECT status, cancelled_by FROM synthesis_runs WHERE id = ?",
+                (run_id,)) == [("failed", "staffer")]
+    assert "The last run was cancelled by staffer" in html and 'id="run-again-form"' in html
+    assert 'id="cancel-form"' not in html and 'id="run-button" disabled' not in html
+    assert [(t.key, t.label, t.note_ids) for t in result(app, event).themes] == before
+    # Cancelling again, or a run that is not there, is refused with a reason.
+    reply = post(http, "cancel", run=str(run_id))
+    assert "This run has already finished." in flashes(http.get(reply.location).text)
+    reply = post(http, "cancel", run="nope")
+    assert "There is no such run." in flashes(http.get(reply.location).text)
+
+
+def test_a_run_past_its_time_limit_is_stopped_and_failed(app, event, monkeypatch):  # noqa: F811
+    app.config["CAFE_SYNTHESIS_TIMEOUT"] = 1.0
+    http = staff_client(app)
+    monkeypatch.setenv(runs.SLOW_ENV, "60")
+    post(http, "run", k="auto")
+    wait_for(lambda: _run_json(http)["status"] == "failed", 120)
+    pid = rows(str_db(http), "SELECT pid FROM synthesis_runs")[0][0]
+    wait_for(lambda: _gone(pid), 30)
+    html = http.get("/workspace/test-cafe").text
+    assert (
+        "The last run failed: The run took longer than 1 minute and was stopped "
+        "(CAFE_SYNTHESIS_TIMEOUT)." in html
+    )
+    assert 'id="run-again-form"' in html and "No themes yet" in html
+
+
+def test_the_limit_grows_with_the_notes():
+    assert runs.run_timeout(600, 50) == 600
+    assert runs.run_timeout(600, 10_000) == 3000
+    assert runs.timeout_message(600) == "The run took longer than 10 minutes and was stopped."
+
+
+def test_a_worker_that_dies_shows_as_failed_and_runs_again(app, event, db_path, monkeypatch):  # noqa: F811
+    import os
+    import signal
+
+    http = staff_client(app)
+    pid = _start_slow_run(http, monkeypatch)
+    os.kill(pid, signal.SIGKILL)  # as the out-of-memory killer would
+    wait_for(lambda: _run_json(http)["status"] == "failed", 30)
+    html = http.get("/workspace/test-cafe").text
+    assert "The last run failed: The synthesis process was killed (signal 9)." in html
+    # "Run again" posts the same options; this time the worker is not slowed down.
+    monkeypatch.delenv(runs.SLOW_ENV)
+    form = re.search(r'<form[^>]*id="run-again-form".*?</form>', html, re.S).group(0)
+    data = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    assert data["k"] == "auto" and data["frames"] == "1"
+    reply = http.post("/workspace/test-cafe/do/run", data=data)
+    assert "Synthesis started." in flashes(http.get(reply.location).text)
+    wait_for(lambda: _run_json(http)["status"] in ("done", "failed"), 300)
+    assert _run_json(http)["status"] == "done"
+
+
+def test_a_run_whose_process_is_gone_is_recorded_failed_on_the_next_poll(app, event, db_path):  # noqa: F811
+    import subprocess
+    import sys
+
+    # A server that restarted no longer follows its worker: all that is left is the pid.
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    with app.app_context():
+        from cafe.actions.synthesis_runs import do_start_run
+
+        run = do_start_run(event, "boss", pid=gone.pid)
+    assert rows(db_path, "SELECT status FROM synthesis_runs")[0][0] == "queued"
+    http = staff_client(app)
+    assert _run_json(http)["status"] == "failed"
+    assert rows(db_path, "SELECT status, message FROM synthesis_runs WHERE id = ?",
+                (run["id"],)) == [("failed", "The synthesis process stopped before it finished.")]
+    html = http.get("/workspace/test-cafe").text
+    assert 'id="run-again-form"' in html and 'id="run-button" disabled' not in html

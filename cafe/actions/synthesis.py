@@ -235,7 +235,10 @@ def do_rename_theme(event: dict[str, Any], actor: str, theme_id: Any, label: Any
 
     def apply(db: Database) -> dict[str, Any]:
         theme = _theme(db, event["id"], theme_id)
-        db.execute("UPDATE themes SET label = ? WHERE id = ?", [label, theme["id"]])
+        db.execute(
+            "UPDATE themes SET label = ?, named = 1, name_from = NULL WHERE id = ?",
+            [label, theme["id"]],
+        )
         return {"theme": theme["id"], "from": theme["label"], "to": label}
 
     return _change(event, actor, "rename", touched, apply)

@@ -14,8 +14,11 @@ import base64
 import functools
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,25 @@ from cafe.safety import redact
 
 Progress = Callable[[float, str], None]
 MAX_THEMES = 60
+HEARTBEAT = 2.0  # seconds between a worker's "still here" lines
+STALL = 90.0  # no line from a worker for this long: it is hung, and is stopped
+NOTES_PER_TIMEOUT = 2000  # CAFE_SYNTHESIS_TIMEOUT is for this many notes; more get longer
+# Test-only: seconds the worker pauses after each progress step, to make a deliberately slow run.
+SLOW_ENV = "CAFE_TEST_SYNTHESIS_DELAY"
+
+# The worker processes this server follows, and when each last said anything.
+PROCESSES: dict[int, subprocess.Popen] = {}
+HEARD: dict[int, float] = {}
+
+
+def run_timeout(base: float, n_notes: int) -> float:
+    """Return the seconds a run over n_notes may take: `base` up to 2,000 notes, then in proportion."""
+    return float(base) * max(1.0, n_notes / NOTES_PER_TIMEOUT)
+
+
+def timeout_message(limit: float) -> str:
+    """Say (in English, translated on the page) that a run took too long."""
+    return f"The run took longer than {max(1, round(limit / 60))} minutes and was stopped."
 
 
 @functools.lru_cache(maxsize=1)
@@ -195,6 +217,58 @@ def do_fail_run(writer: Writer, run_id: int, reason: str) -> None:
     writer.write(update)
 
 
+def do_cancel_run(event: dict[str, Any], actor: str, run_id: Any) -> dict[str, Any]:
+    """Cancel a queued or running run: mark it cancelled, then stop its worker process.
+
+    The themes from before the run stay as they were: a result that arrives after the cancel is
+    refused by `do_apply_run`. A worker that another server process follows is stopped by that
+    process's watchdog, which sees the cancel within a few seconds.
+    """
+    try:
+        run_id = int(run_id)
+    except (TypeError, ValueError):
+        raise Refused(_("There is no such run.")) from None
+
+    def update(db: Database) -> dict[str, Any]:
+        run = run_by_id(db, run_id)
+        if run is None or run["event_id"] != event["id"]:
+            raise Refused(_("There is no such run."))
+        if run["status"] not in ACTIVE:
+            raise Refused(_("This run has already finished."))
+        stamp = now()
+        db.execute(
+            "UPDATE synthesis_runs SET status = 'failed', cancelled_by = ?, message = ?, "
+            "updated_at = ?, finished_at = ? WHERE id = ?",
+            [actor, "Cancelled", stamp, stamp, run_id],
+        )
+        return run_by_id(db, run_id)
+
+    run = get_writer().write(update)
+    stop_worker(run_id)
+    LIVE_PROGRESS.pop(run_id, None)
+    return run
+
+
+def stop_worker(run_id: int) -> bool:
+    """Kill the worker process (and anything it started) of a run this server follows."""
+    process = PROCESSES.get(run_id)
+    if process is None or process.poll() is not None:
+        return False
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # its own session: see launch()
+    except (ProcessLookupError, PermissionError, AttributeError):
+        process.kill()
+    return True
+
+
+def settle(writer: Writer, run: dict[str, Any] | None) -> None:
+    """Record as failed a run the page found dead (its process gone), so the state is kept."""
+    if run is None or run["status"] not in ACTIVE or run["id"] in LIVE_PROGRESS:
+        return
+    if not pid_alive(run["pid"]):
+        do_fail_run(writer, run["id"], "The synthesis process stopped before it finished.")
+
+
 # ---- the computation (read-only; runs in the worker process or the CLI) -------------------------
 
 
@@ -274,6 +348,54 @@ def _overlap_map(old: dict[int, set], new: list[set]) -> dict[int, int]:
     return mapping
 
 
+NAME_OVERLAP = 0.5
+
+
+def match_names(old: dict[int, set], new: dict[int, set]) -> list[tuple[int, int, float]]:
+    """Pair old themes with new ones one-to-one, best overlap first: (old, new, Jaccard).
+
+    Only pairs whose Jaccard overlap of note ids is at least NAME_OVERLAP count, so a name goes
+    only to a theme that is clearly the same group of notes.
+    """
+    pairs = []
+    for o, a in old.items():
+        for n, b in new.items():
+            union = len(a | b)
+            score = len(a & b) / union if union else 0.0
+            if score >= NAME_OVERLAP:
+                pairs.append((-score, o, n))
+    taken_old, taken_new, out = set(), set(), []
+    for score, o, n in sorted(pairs):
+        if o in taken_old or n in taken_new:
+            continue
+        taken_old.add(o)
+        taken_new.add(n)
+        out.append((o, n, -score))
+    return out
+
+
+def _keep_names(
+    db: Database, event_id: int, named: dict[int, str], members: dict[int, set], new_ids: list
+) -> list[dict[str, Any]]:
+    """Carry staff-given names of replaced themes onto their clear successors; say which."""
+    new: dict[int, set] = {i: set() for i in new_ids if i is not None}
+    for note, theme in db.execute(
+        "SELECT note_id, theme_id FROM theme_notes WHERE event_id = ?", [event_id]
+    ).fetchall():
+        if theme in new:
+            new[theme].add(note)
+    kept = []
+    for old_id, new_id, score in match_names(members, new):
+        db.execute(
+            "UPDATE themes SET label = ?, named = 1, name_from = ? WHERE id = ?",
+            [named[old_id], old_id, new_id],
+        )
+        kept.append(
+            {"from": old_id, "to": new_id, "label": named[old_id], "overlap": round(score, 3)}
+        )
+    return kept
+
+
 def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[str, Any]:
     """Replace the unlocked themes with a run's themes, keeping locks, exclusions and moves."""
 
@@ -287,7 +409,8 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
         member_of = memberships(db, event_id)
         alive = {n["id"] for n in workspace_notes(db, event_id)}
         themes = db.execute(
-            "SELECT id, locked, position FROM themes WHERE event_id = ? AND active = 1",
+            "SELECT id, locked, position, named, label FROM themes "
+            "WHERE event_id = ? AND active = 1",
             [event_id],
         ).fetchall()
         locked_ids = {t[0] for t in themes if t[1]}
@@ -299,6 +422,11 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
             if t not in locked_ids and n not in moved:
                 old.setdefault(t, set()).add(n)
         unlocked = [t[0] for t in themes if not t[1]]
+        named = {t[0]: t[4] for t in themes if not t[1] and t[3]}
+        named_members: dict[int, set] = {t: set() for t in named}
+        for n, t in member_of.items():
+            if t in named_members and n not in excluded:
+                named_members[t].add(n)
         db.execute(
             "DELETE FROM theme_notes WHERE theme_id IN (SELECT value FROM json_each(?))",
             [json.dumps(unlocked)],
@@ -357,6 +485,7 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
             else:
                 # Its theme has no successor: the note goes where the engine put it.
                 db.execute("UPDATE note_overrides SET moved = 0 WHERE note_id = ?", [note])
+        kept_names = _keep_names(db, event_id, named, named_members, new_ids)
         made = sum(1 for i in new_ids if i is not None)
         message = f"Found {made} themes" + (
             f"; kept {len(locked_ids)} locked" if locked_ids else ""
@@ -373,6 +502,7 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
             "themes": made,
             "locked_kept": len(locked_ids),
             "unthemed": len(payload["unthemed"]),
+            "names_kept": kept_names,
         }
         detail["audit_id"] = _audit(db, event_id, run["created_by"], "run", detail, before, after)
         return detail
@@ -384,12 +514,37 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
 
 
 def worker_main(run_id: int, db_path: str) -> int:
-    """Compute a run in this process and write JSON lines to stdout; return the exit code."""
+    """Compute a run in this process and write JSON lines to stdout; return the exit code.
+
+    Besides progress, the worker says it is alive every HEARTBEAT seconds; when the server is gone
+    (the pipe is closed) the worker stops at once, since nobody could use its result.
+    """
     from cafe.db import connect
 
+    lock = threading.Lock()
+
     def say(**fields: Any) -> None:
-        sys.stdout.write(json.dumps(fields) + "\n")
-        sys.stdout.flush()
+        line = json.dumps(fields) + "\n"
+        with lock:
+            try:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+            except (OSError, ValueError):
+                os._exit(3)
+
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(HEARTBEAT):
+            say(heartbeat=True)
+
+    threading.Thread(target=beat, name="heartbeat", daemon=True).start()
+    delay = float(os.environ.get(SLOW_ENV) or 0)
+
+    def progress(fraction: float, message: str) -> None:
+        say(progress=fraction, message=message)
+        if delay:
+            time.sleep(delay)
 
     try:
         os.nice(10)
@@ -398,10 +553,12 @@ def worker_main(run_id: int, db_path: str) -> int:
     try:
         db = connect(db_path)
         db.execute("PRAGMA query_only=ON")
-        payload = compute_run(db, run_id, lambda f, m: say(progress=f, message=m))
+        payload = compute_run(db, run_id, progress)
     except Exception as exc:  # noqa: BLE001 - reported to staff as the run's failure
         say(error=f"{type(exc).__name__}: {exc}"[:500])
         return 1
+    finally:
+        done.set()
     say(result=payload)
     return 0
 
@@ -432,6 +589,7 @@ def pump(writer: Writer, run_id: int, lines, wait: Callable[[], int]) -> None:
                 line = off_loop(json.loads, raw) if len(raw) > 65536 else json.loads(raw)
             except ValueError:
                 continue
+            HEARD[run_id] = time.monotonic()
             if "progress" in line:
                 LIVE_PROGRESS[run_id] = (float(line["progress"]), str(line["message"])[:200])
             elif "error" in line:
@@ -442,11 +600,56 @@ def pump(writer: Writer, run_id: int, lines, wait: Callable[[], int]) -> None:
                 wait()
                 return
         code = wait()
-        do_fail_run(writer, run_id, error or f"The synthesis process stopped (exit code {code}).")
+        # A run cancelled or timed out is already marked; this only records an unexpected end.
+        do_fail_run(
+            writer,
+            run_id,
+            error
+            or (
+                f"The synthesis process was killed (signal {-code})."
+                if code < 0
+                else f"The synthesis process stopped (exit code {code})."
+            ),
+        )
     except Exception as exc:  # noqa: BLE001 - the run must end in a state staff can see
         do_fail_run(writer, run_id, f"Could not save the themes: {type(exc).__name__}: {exc}")
     finally:
         LIVE_PROGRESS.pop(run_id, None)
+        PROCESSES.pop(run_id, None)
+        HEARD.pop(run_id, None)
+
+
+def watch(
+    writer: Writer,
+    run_id: int,
+    process: subprocess.Popen,
+    limit: float,
+    still_active: Callable[[], bool],
+    sleep: Callable[[float], Any],
+) -> None:
+    """Stop a worker that runs past its time limit, stops talking, or whose run was cancelled."""
+    started = time.monotonic()
+    checked = started
+    while process.poll() is None:
+        sleep(0.25)
+        clock = time.monotonic()
+        reason = None
+        if clock - started > limit:
+            reason = timeout_message(limit)
+        elif clock - HEARD.get(run_id, started) > max(STALL, 3 * HEARTBEAT):
+            reason = "The synthesis process stopped responding and was stopped."
+        elif clock - checked > 2:
+            checked = clock
+            try:
+                if not still_active():  # cancelled from another server process
+                    stop_worker(run_id)
+                    return
+            except Exception:  # noqa: BLE001 - a busy database: look again next time
+                pass
+        if reason:
+            do_fail_run(writer, run_id, reason)
+            stop_worker(run_id)
+            return
 
 
 def launch(app, run_id: int) -> None:
@@ -455,6 +658,15 @@ def launch(app, run_id: int) -> None:
 
     writer: Writer = app.extensions["cafe.writer"]
     db_path = app.config["CAFE_DATABASE"]
+    readers = app.extensions["cafe.readers"]
+    with readers.connection() as db:
+        # The time limit grows with the notes (all the event's, an upper bound on the run's).
+        n_notes = db.execute(
+            "SELECT COUNT(*) FROM notes WHERE status = 'saved' AND event_id = "
+            "(SELECT event_id FROM synthesis_runs WHERE id = ?)",
+            [run_id],
+        ).fetchone()[0]
+    limit = run_timeout(app.config.get("CAFE_SYNTHESIS_TIMEOUT", 600.0), n_notes)
     try:
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
             [sys.executable, "-m", "cafe", "synthesize", "--job", str(run_id)],
@@ -463,13 +675,28 @@ def launch(app, run_id: int) -> None:
             stderr=None,
             env=_worker_env(db_path),
             text=True,
+            # Its own process group, so Cancel stops it and anything it started, and a Ctrl-C
+            # meant for the server does not reach it (it stops by itself when the server's pipe
+            # closes).
+            start_new_session=True,
         )
     except OSError as exc:
         do_fail_run(writer, run_id, f"Could not start the synthesis process: {exc}")
         return
+    PROCESSES[run_id] = process
+    HEARD[run_id] = time.monotonic()
     LIVE_PROGRESS[run_id] = (0.01, "Starting")
     do_run_progress(writer, run_id, 0.01, "Starting", pid=process.pid)
+
+    def still_active() -> bool:
+        with readers.connection() as db:
+            row = db.execute("SELECT status FROM synthesis_runs WHERE id = ?", [run_id]).fetchone()
+        return row is not None and row[0] in ACTIVE
+
     socketio.start_background_task(pump, writer, run_id, process.stdout, process.wait)
+    socketio.start_background_task(
+        watch, writer, run_id, process, limit, still_active, socketio.sleep
+    )
 
 
 def run_foreground(writer: Writer, db: Database, run_id: int, progress: Progress) -> dict:

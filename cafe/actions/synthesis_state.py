@@ -103,8 +103,8 @@ def active_themes(db: Database, event_id: int) -> list[dict[str, Any]]:
     return _all(
         db,
         "SELECT id, run_id, key, label, key_phrases_json, frame, word_weights_json, "
-        "representatives_json, cloud_digest, locked, active, position FROM themes "
-        "WHERE event_id = ? AND active = 1 ORDER BY position, id",
+        "representatives_json, cloud_digest, locked, active, position, named, name_from "
+        "FROM themes WHERE event_id = ? AND active = 1 ORDER BY position, id",
         [event_id],
     )
 
@@ -159,9 +159,12 @@ def run_view(run: dict[str, Any] | None) -> dict[str, Any] | None:
         progress, message = LIVE_PROGRESS[run["id"]]
     elif status in ACTIVE and not pid_alive(run["pid"]):
         status, message = "failed", "The synthesis process stopped before it finished."
+    elif status == "failed" and run.get("cancelled_by"):
+        status = "cancelled"
     return {
         "id": run["id"],
         "status": status,
+        "cancelled_by": run.get("cancelled_by"),
         "progress": round(progress, 3),
         "message": message,
         "params": json.loads(run["params_json"]),
@@ -186,7 +189,11 @@ _THEME_COLUMNS = (
     "locked",
     "active",
     "position",
+    "named",
+    "name_from",
 )
+# Snapshots logged before migration 10 have no `named`/`name_from`: undo puts these back.
+_THEME_DEFAULTS = {"named": 0, "name_from": None}
 
 
 def _ids_json(ids: Iterable[int]) -> str:
@@ -276,7 +283,7 @@ def _restore(db: Database, event_id: int, state: dict, other: dict) -> None:
     for t in state["themes"]:
         db.execute(
             f"UPDATE themes SET {sets} WHERE id = ? AND event_id = ?",
-            [t[c] for c in _THEME_COLUMNS[1:]] + [t["id"], event_id],
+            [t.get(c, _THEME_DEFAULTS.get(c)) for c in _THEME_COLUMNS[1:]] + [t["id"], event_id],
         )
     # Notes purged since are skipped: undo never brings text back.
     db.conn.executemany(

@@ -7,7 +7,11 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import CountVectorizer
 
-from .vectorize import STOP_WORDS, TOKEN_PATTERN
+from cafe.stopwords import STOP_WORDS
+
+from .vectorize import TOKEN_PATTERN
+
+MAX_LABEL_WORDS = 7
 
 
 class CtfidfLabeler(BaseEstimator):
@@ -16,13 +20,19 @@ class CtfidfLabeler(BaseEstimator):
     c-TF-IDF treats all notes of a theme as one document: weight(t, c) = tf(t, c) * log(1 + A / f(t)),
     with tf the term's share of the theme's words, A the mean number of words per theme and f(t) the
     term's count over all themes. A phrase must occur in at least two of a theme's notes (when the
-    theme has two), so one long note cannot name a theme alone.
+    theme has two), so one long note cannot name a theme alone; only when no content word is shared
+    do the theme's own words name it, and "Theme N" is left for a theme with no content words.
+
+    Phrases are runs of 1 to 3 words exactly as written in the notes (stop words may sit inside,
+    "waiting list for housing", never at either end), and stop words of every language the phones
+    offer never stand alone, so a theme is not named "نہیں" or "nie". A phrase of 2 or 3 words is
+    preferred to the single words it contains.
 
     Fitted: `key_phrases_`, `word_weights_` and `labels_`, one entry per theme id 0..k-1.
     """
 
     def __init__(self, n_phrases: int = 8, n_label_phrases: int = 3, n_words: int = 60,
-                 ngram_range: tuple[int, int] = (1, 2)):
+                 ngram_range: tuple[int, int] = (1, 3)):
         self.n_phrases = n_phrases
         self.n_label_phrases = n_label_phrases
         self.n_words = n_words
@@ -34,15 +44,22 @@ class CtfidfLabeler(BaseEstimator):
         k = int(labels.max()) + 1 if len(labels) else 0
         self.key_phrases_, self.word_weights_, self.labels_ = [], [], []
         weights, terms, docfreq = self._ctfidf(texts, labels, k)
+        tokenize = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=True).build_analyzer()
         for c in range(k):
+            written = [f" {' '.join(tokenize(t))} " for t, m in zip(texts, labels, strict=True)
+                       if m == c]
             size = int(np.sum(labels == c))
             row = weights[c] if weights is not None else np.zeros(0)
             ok = docfreq[c] >= min(2, size) if weights is not None else row > 0
             order = [i for i in np.argsort(-row, kind="stable") if row[i] > 0 and ok[i]]
+            if not order:  # no content word shared by two notes: the theme's own words, if any
+                order = [i for i in np.argsort(-row, kind="stable") if row[i] > 0]
             self.word_weights_.append({terms[i]: float(row[i]) for i in order[: self.n_words]})
-            phrases = _phrases([terms[i] for i in order[: 4 * self.n_phrases]], self.n_phrases)
+            phrases = _phrases([terms[i] for i in order[: 4 * self.n_phrases]], self.n_phrases,
+                               lambda p, w=written: any(f" {p} " in s for s in w))
             self.key_phrases_.append(phrases)
-            self.labels_.append(readable_label(phrases[: self.n_label_phrases]) or f"Theme {c + 1}")
+            self.labels_.append(readable_label(_label_phrases(phrases, self.n_label_phrases))
+                                or f"Theme {c + 1}")
         return self
 
     def _ctfidf(self, texts, labels, k):
@@ -50,12 +67,19 @@ class CtfidfLabeler(BaseEstimator):
         keep = labels >= 0
         if k == 0 or not keep.any():
             return None, [], [np.zeros(0)] * k
-        counter = CountVectorizer(token_pattern=TOKEN_PATTERN, stop_words=STOP_WORDS,
-                                  ngram_range=self.ngram_range, lowercase=True)
+        # No stop-word list in the counter: it would drop "for" from "waiting list for housing"
+        # and count "list housing", a phrase nobody wrote. Terms are filtered afterwards instead.
+        counter = CountVectorizer(token_pattern=TOKEN_PATTERN, ngram_range=self.ngram_range,
+                                  lowercase=True)
         try:
             counts = counter.fit_transform([t for t, m in zip(texts, keep, strict=True) if m])
-        except ValueError:  # nothing but stop words and punctuation
+        except ValueError:  # no words at all, only punctuation
             return None, [], [np.zeros(0)] * k
+        terms = counter.get_feature_names_out()
+        content = np.flatnonzero([is_content_phrase(t) for t in terms])
+        if not len(content):  # nothing but stop words and numbers
+            return None, [], [np.zeros(0)] * k
+        counts, terms = counts[:, content], [str(terms[i]) for i in content]
         member = sp.csr_matrix((np.ones(keep.sum()), (labels[keep], np.arange(keep.sum()))),
                                shape=(k, keep.sum()))
         per_theme = np.asarray((member @ counts).todense(), dtype=float)
@@ -63,24 +87,67 @@ class CtfidfLabeler(BaseEstimator):
         tf = per_theme / np.maximum(per_theme.sum(1, keepdims=True), 1)
         avg_words = per_theme.sum() / k
         idf = np.log(1 + avg_words / np.maximum(per_theme.sum(0), 1))
-        return tf * idf, list(counter.get_feature_names_out()), docfreq
+        return tf * idf, terms, docfreq
 
 
-def _phrases(ranked: list[str], n: int) -> list[str]:
-    """Pick up to n phrases from ranked terms, folding words into the bigrams that contain them."""
-    bigrams = [t for t in ranked if " " in t]
+def _is_word(token: str) -> bool:
+    token = token.replace("’", "'")
+    return len(token) > 1 and token not in STOP_WORDS and not token.replace("-", "").isdigit()
+
+
+def is_content_phrase(term: str) -> bool:
+    """Say whether a term can name a theme: it neither starts nor ends with a stop word or number."""
+    words = term.split()
+    return _is_word(words[0]) and _is_word(words[-1])
+
+
+def _inside(short: str, long: str) -> bool:
+    """Say whether the words of `short` appear together, in order, within `long`."""
+    return f" {short} " in f" {long} " and short != long
+
+
+def _phrases(ranked: list[str], n: int, written=None) -> list[str]:
+    """Pick up to n phrases from ranked terms, folding words into the phrases that contain them.
+
+    `written(phrase)` says whether a phrase occurs in the theme's notes: two chosen phrases that
+    overlap ("waiting list", "list for housing") become one when their join was written.
+    """
+    longer = [t for t in ranked if " " in t]
     out: list[str] = []
     for term in ranked:
-        if " " not in term:
-            # Readers take "waiting list" better than "waiting" and "list" as two phrases.
-            term = next((b for b in bigrams if term in b.split()), term)
-        if term in out or any(term in o.split() for o in out if " " in o):
+        # Readers take "waiting list" better than "waiting" and "list" as two phrases.
+        term = next((p for p in longer if _inside(term, p)), term)
+        if term in out or any(_inside(term, o) for o in out):
             continue
-        if " " in term:
-            out = [o for o in out if o not in term.split()]
+        for o in list(out):
+            joined = _join_overlap(o, term) or _join_overlap(term, o)
+            if joined and written is not None and written(joined):
+                out.remove(o)
+                term = joined
+                break
+        out = [o for o in out if not _inside(o, term)]
         out.append(term)
         if len(out) == n:
             break
+    return out
+
+
+def _join_overlap(first: str, second: str) -> str | None:
+    """Join two phrases where the end of the first is the start of the second, else None."""
+    a, b = first.split(), second.split()
+    for size in range(min(len(a), len(b)) - 1, 0, -1):
+        if a[-size:] == b[:size]:
+            return " ".join(a + b[size:])
+    return None
+
+
+def _label_phrases(phrases: list[str], n: int) -> list[str]:
+    """Take up to n phrases for a label, stopping before it grows past MAX_LABEL_WORDS words."""
+    out: list[str] = []
+    for phrase in phrases[:n]:
+        if out and sum(len(p.split()) for p in out + [phrase]) > MAX_LABEL_WORDS:
+            break
+        out.append(phrase)
     return out
 
 

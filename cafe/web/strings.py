@@ -248,6 +248,7 @@ def workspace_strings() -> dict[str, object]:
         "running": _("%(message)s… (%(percent)s%%)", message="{message}", percent="{percent}"),
         "finished": _("Finished: %(message)s. Loading the themes…", message="{message}"),
         "lost_contact": _("Lost contact with the server – retrying…"),
+        "stopped": _("The run has stopped. Loading…"),
     }
 
 
@@ -264,12 +265,24 @@ def run_message(message: str) -> str:
         "Drawing word clouds": _("Drawing word clouds"),
         "Saving themes": _("Saving themes"),
         "Done": _("Done"),
+        "Waiting to start": _("Waiting to start"),
+        "Cancelled": _("Cancelled"),
+        "The synthesis process stopped responding and was stopped.": _(
+            "The synthesis process stopped responding and was stopped."
+        ),
         "The synthesis process stopped before it finished.": _(
             "The synthesis process stopped before it finished."
         ),
     }
     if message in known:
         return known[message]
+    took = re.fullmatch(r"The run took longer than (\d+) minutes and was stopped\.", message or "")
+    if took is not None:
+        return ngettext(
+            "The run took longer than %(num)s minute and was stopped (CAFE_SYNTHESIS_TIMEOUT).",
+            "The run took longer than %(num)s minutes and was stopped (CAFE_SYNTHESIS_TIMEOUT).",
+            int(took[1]),
+        )
     found = re.fullmatch(r"Found (\d+) themes(?:; kept (\d+) locked)?", message or "")
     if found is None:
         return message

@@ -84,6 +84,7 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
                     {"id": i, "text": theme.quotes[i]} for i in theme.representative_ids[:3]
                 ],
                 "has_cloud": bool(row["cloud_digest"]),
+                "name_from": row["name_from"],
             }
         )
     for row in rows.values():
@@ -99,6 +100,7 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
                     "counts": {"table": {}, "round": {}},
                     "quotes": [],
                     "has_cloud": bool(row["cloud_digest"]),
+                    "name_from": row["name_from"],
                 }
             )
     return cards, result
@@ -177,6 +179,9 @@ def _page_data(db, event: dict[str, Any]) -> dict[str, Any]:
 def page(slug: str) -> str:
     """Show the workspace: run synthesis, progress, theme cards, the not-yet-themed group."""
     event = event_or_404(slug)
+    with reading() as db:
+        latest = ws.latest_run(db, event["id"])
+    runs.settle(current_app.extensions["cafe.writer"], latest)
     data = _read_off_loop(_page_data, event)
     status = data.pop("status")
     return render_template(
@@ -256,6 +261,11 @@ def run_status(slug: str) -> Response:
     """Return the latest run's state (the page polls this while a run is going)."""
     event = event_or_404(slug)
     with reading() as db:
+        latest = ws.latest_run(db, event["id"])
+    # A run whose worker died without a word (the server restarted, or it was killed) is
+    # recorded as failed here, so it shows as failed with "Run again" from now on.
+    runs.settle(current_app.extensions["cafe.writer"], latest)
+    with reading() as db:
         run = ws.run_view(ws.latest_run(db, event["id"]))
     return jsonify({"run": _translated(run)})
 
@@ -294,6 +304,9 @@ def _perform(action: str, event: dict[str, Any], actor: str) -> str:
         )
         runs.launch(current_app._get_current_object(), run["id"])
         return _("Synthesis started.")
+    if action == "cancel":
+        runs.do_cancel_run(event, actor, form.get("run"))
+        return _("Synthesis cancelled. The themes from before are kept.")
     if action == "rename":
         ws.do_rename_theme(event, actor, form.get("theme"), form.get("label"))
         return _("Theme renamed.")

@@ -18,9 +18,14 @@
     fill.style.width = percent + "%";  // CSSOM, allowed by the CSP (no inline style attribute)
     root.dataset.status = run.status;
     if (button) button.disabled = !!running[run.status];
+    var cancel = document.getElementById("cancel-form");
+    if (cancel) cancel.hidden = !running[run.status];
     if (run.status === "failed") {
       message.className = "error";
       message.textContent = window.cafeT("run_failed", { message: run.message });
+    } else if (run.status === "cancelled") {
+      message.className = "status";
+      message.textContent = window.cafeT("stopped");
     } else if (running[run.status]) {
       message.className = "status";
       message.textContent = window.cafeT("running", { message: run.message, percent: percent });
@@ -40,6 +45,9 @@
           window.setTimeout(function () { poll(true); }, 700);
         } else if (wasRunning && run && run.status === "done") {
           message.textContent = window.cafeT("finished", { message: run.message });
+          window.location.reload();
+        } else if (wasRunning && run) {
+          // Failed or cancelled: the page shows the reason and "Run again".
           window.location.reload();
         }
       })

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import docx
 import pytest
@@ -45,7 +46,8 @@ def test_edit_preview_autosave_and_download_docx(browser, server, draft_id, db_p
     area.type("\n\n## Calls for change\n\n- Fund **interpreters** <b>now</b>\n")
     preview = page.locator("#preview")
     expect(preview.locator("h2", has_text="Calls for change")).to_be_visible()
-    expect(preview.locator("strong", has_text="interpreters")).to_be_visible()
+    # Exactly the word typed: a theme's label ("Waiting lists for interpreters") is bold too.
+    expect(preview.locator("strong", has_text=re.compile(r"^interpreters$"))).to_be_visible()
     expect(preview).to_contain_text("<b>now</b>")  # raw HTML shown as text
     expect(state).to_have_text("Saved")
     stored = rows(db_path, "SELECT markdown FROM briefing_drafts WHERE id = ?", (draft_id,))

@@ -67,3 +67,36 @@ def test_staff_run_synthesis_rename_and_merge(browser, served):
     expect(page.locator("table.audit")).to_contain_text("Merged themes")
     context.close()
     assert not errors, errors
+
+
+def test_staff_watch_a_slow_run_cancel_it_and_run_again(browser, app, event, db_path,  # noqa: F811
+                                                         monkeypatch):
+    from cafe.actions.synthesis_runs import SLOW_ENV
+
+    monkeypatch.setenv(SLOW_ENV, "60")  # a deliberately slow real worker
+    live = LiveServer(db_path, free_port()).start()
+    try:
+        context = browser.new_context(**LAPTOP)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{live.url}/login")
+        page.fill("#username", "staffer")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto(f"{live.url}/workspace/test-cafe")
+        page.get_by_role("button", name="Run synthesis").click()
+        # Running: the step and percentage from the worker itself, the run button disabled.
+        expect(page.locator("#run-message")).to_contain_text("%)", timeout=120_000)
+        expect(page.locator("#run-button")).to_be_disabled()
+        page.get_by_role("button", name="Cancel this synthesis run").click()
+        expect(page.locator("#flash")).to_contain_text("Synthesis cancelled.")
+        expect(page.locator("#run-message")).to_contain_text("was cancelled by staffer")
+        expect(page.locator("#cancel-form")).to_have_count(0)
+        expect(page.locator("#no-themes")).to_be_visible()
+        page.get_by_role("button", name="Run again").click()
+        expect(page.locator("#cancel-form")).to_be_visible()
+        context.close()
+        assert not errors, errors
+    finally:
+        live.stop()

@@ -46,3 +46,52 @@ def test_readable_label():
 def test_theme_with_only_stop_words_gets_a_fallback_label():
     model = CtfidfLabeler().fit(["the and", "of the"], [0, 0])
     assert model.labels_ == ["Theme 1"]
+
+
+def _label_corpus():
+    import csv
+    from pathlib import Path
+
+    with (Path(__file__).with_name("label_notes.csv")).open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    order = sorted({r["topic"] for r in rows})
+    return order, [r["text"] for r in rows], [order.index(r["topic"]) for r in rows]
+
+
+def test_labels_skip_stop_words_in_every_language_and_prefer_written_phrases():
+    order, texts, labels = _label_corpus()
+    model = CtfidfLabeler().fit(texts, labels)
+    named = dict(zip(order, model.labels_, strict=True))
+    phrases = dict(zip(order, model.key_phrases_, strict=True))
+    from cafe.stopwords import STOP_WORDS
+
+    for topic in ("refuge_ur", "interpreter_pl", "housing_en"):
+        for phrase in phrases[topic]:
+            words = phrase.split()
+            # No phrase starts or ends with a stop word ("نہیں", "nie", "the"), nor is one.
+            assert words[0] not in STOP_WORDS and words[-1] not in STOP_WORDS, (topic, phrase)
+            # Every phrase was written, word for word, in one of the theme's notes.
+            assert any(phrase in " ".join(t.lower().replace(",", " ").split()) for t, c in
+                       zip(texts, labels, strict=True) if order[c] == topic), (topic, phrase)
+    assert "نہیں" not in named["refuge_ur"] and "پناہ گاہ" in named["refuge_ur"]
+    assert "nie" not in named["interpreter_pl"].lower().split()
+    assert "tłumacz" in named["interpreter_pl"].lower()
+    # Two overlapping phrases written together become one: "waiting list for housing".
+    assert named["housing_en"] == "Waiting list for housing"
+    assert any(len(p.split()) >= 2 for p in phrases["refuge_ur"] + phrases["interpreter_pl"])
+    # A theme of stop words only, in four languages, is numbered and has no key phrases.
+    assert named["fillers"] == f"Theme {order.index('fillers') + 1}"
+    assert phrases["fillers"] == []
+
+
+def test_a_theme_with_content_words_but_none_shared_is_named_by_its_own_words():
+    model = CtfidfLabeler().fit(["refuge spaces", "interpreters in court", "the and"], [0, 0, 1])
+    assert model.labels_[0] != "Theme 1" and model.key_phrases_[0]
+    assert model.labels_[1] == "Theme 2"
+
+
+def test_overlapping_phrases_join_only_when_written_together():
+    ranked = ["waiting list", "list for housing"]
+    assert _phrases(ranked, 3, lambda p: p == "waiting list for housing") == \
+        ["waiting list for housing"]
+    assert _phrases(ranked, 3, lambda p: False) == ["waiting list", "list for housing"]
