@@ -270,4 +270,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        9,
+        "participants can leave the café (and come back)",
+        ["ALTER TABLE participants ADD COLUMN left_at TEXT"],
+    ),
 ]

@@ -246,6 +246,10 @@ def _broadcast_note(
     elif before is not None and _shows_on_wall(before):
         _publish(events.WallNoteRemoved(after["id"]), rooms.wall(event["id"]))
     _publish_to_safeguarding(event, after)
+    if _shows_on_wall(after) or (before is not None and _shows_on_wall(before)):
+        from cafe.actions.rotation import refresh_cloud  # rotation builds on these notes
+
+        refresh_cloud(event)  # in the harvest the wall's word cloud follows the wall
     if after["participant_id"]:
         _publish(
             events.OwnNoteChanged(own_note_view(after)),
@@ -295,6 +299,11 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
     def update(db: Database) -> None:
         if not _table_exists(db, event["id"], table_no):
             raise Refused(_("There is no such table."))
+        gone = db.execute(
+            "SELECT left_at FROM participants WHERE id = ?", [participant["id"]]
+        ).fetchone()
+        if gone and gone[0]:
+            raise Refused(_("You have left the café. Choose “I'm back” first."), "left")
         db.execute(
             "UPDATE participants SET table_no = ? WHERE id = ?", [table_no, participant["id"]]
         )
