@@ -48,7 +48,40 @@
       link.setAttribute("aria-label", t("host_link_label", { number: table.number }));
       cell.appendChild(document.createTextNode(" "));
       cell.appendChild(link);
+      if (table.needs_host) {
+        cell.appendChild(document.createTextNode(" "));
+        cell.appendChild(el("strong", t("needs_host"), "needs-host"));
+      }
       return cell;
+    }
+
+    function drawPeople() {
+      var list = $("people-list");
+      var focused = list.contains(document.activeElement) ? document.activeElement.dataset.person : null;
+      list.textContent = "";
+      var everyone = rotation.people || [];
+      everyone.forEach(function (p) {
+        var li = el("li", p.left ? t("person_left", { name: p.pseudonym })
+          : p.table ? t("person_at", { name: p.pseudonym, table: p.table })
+          : t("person_no_table", { name: p.pseudonym }));
+        var button = el("button", p.left ? t("mark_back") : t("mark_left"));
+        button.type = "button";
+        button.dataset.person = String(p.id);
+        button.setAttribute("aria-label", t(p.left ? "mark_back_label" : "mark_left_label", { name: p.pseudonym }));
+        button.addEventListener("click", function () {
+          $("control-error").hidden = true;
+          button.disabled = true;
+          socket.timeout(10000).emit(p.left ? "mark_back" : "mark_left", { participant: p.id }, function (err, ack) {
+            button.disabled = false;
+            report(err, ack);
+            if (!err && ack.ok) $("people-say").textContent = t(p.left ? "marked_back" : "marked_left", { name: p.pseudonym });
+          });
+        });
+        li.appendChild(button);
+        list.appendChild(li);
+        if (focused === String(p.id)) button.focus();  // redrawn after the change: keep the place
+      });
+      $("people-empty").hidden = everyone.length > 0;
     }
 
     function draw() {
@@ -79,6 +112,7 @@
       });
       $("late-empty").hidden = rotation.late.length > 0;
       $("seat-late").disabled = rotation.late.length === 0;
+      drawPeople();
     }
 
     function drawInsights() {
