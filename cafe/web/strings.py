@@ -222,8 +222,6 @@ def console_strings() -> dict[str, object]:
         "person_left": _("%(name)s · left the café", name="{name}"),
         "mark_left": _("Mark as left"),
         "mark_back": _("Mark as back"),
-        "mark_left_label": _("Mark %(name)s as left", name="{name}"),
-        "mark_back_label": _("Mark %(name)s as back", name="{name}"),
         "marked_left": _("%(name)s is marked as left.", name="{name}"),
         "marked_back": _("%(name)s is back.", name="{name}"),
     }

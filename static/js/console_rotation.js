@@ -61,13 +61,16 @@
       list.textContent = "";
       var everyone = rotation.people || [];
       everyone.forEach(function (p) {
-        var li = el("li", p.left ? t("person_left", { name: p.pseudonym })
+        var li = el("li");
+        var who = el("span", p.left ? t("person_left", { name: p.pseudonym })
           : p.table ? t("person_at", { name: p.pseudonym, table: p.table })
           : t("person_no_table", { name: p.pseudonym }));
+        who.id = "person-" + p.id;
+        li.appendChild(who);
         var button = el("button", p.left ? t("mark_back") : t("mark_left"));
         button.type = "button";
         button.dataset.person = String(p.id);
-        button.setAttribute("aria-label", t(p.left ? "mark_back_label" : "mark_left_label", { name: p.pseudonym }));
+        button.setAttribute("aria-describedby", who.id);  // whom it marks
         button.addEventListener("click", function () {
           $("control-error").hidden = true;
           button.disabled = true;
