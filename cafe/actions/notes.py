@@ -278,7 +278,16 @@ def do_join_event(event: dict[str, Any], table_no: int | None = None) -> tuple[d
         )
         return queries.participant(db, cursor.lastrowid)
 
-    return get_writer().write(insert), token
+    participant = get_writer().write(insert)
+    _publish_people(event)
+    return participant, token
+
+
+def _publish_people(event: dict[str, Any]) -> None:
+    """Keep the console's rotation panel (who is here, and where) up to date."""
+    from cafe.actions.rotation import publish_rotation  # rotation builds on these notes
+
+    publish_rotation(event)
 
 
 def _table_exists(db: Database, event_id: int, table_no: int) -> bool:
@@ -310,6 +319,7 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
 
     get_writer().write(update)
     _publish(events.TableChanged(table_no), rooms.participant(event["id"], participant["id"]))
+    _publish_people(event)
     return table_no
 
 

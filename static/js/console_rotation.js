@@ -4,6 +4,7 @@
   "use strict";
   window.CafeConsoleRotation = function (socket) {
     var rotation = null, insights = {}, votes = {};
+    var marking = null;  // whose Mark button was pressed: it keeps the focus through the redraw
     var t = window.cafeT;
     function $(id) { return document.getElementById(id); }
     function el(tag, text, cls) {
@@ -57,7 +58,9 @@
 
     function drawPeople() {
       var list = $("people-list");
-      var focused = list.contains(document.activeElement) ? document.activeElement.dataset.person : null;
+      var active = document.activeElement;
+      var focused = list.contains(active) ? active.dataset.person
+        : (!active || active === document.body) ? marking : null;
       list.textContent = "";
       var everyone = rotation.people || [];
       everyone.forEach(function (p) {
@@ -73,9 +76,15 @@
         button.setAttribute("aria-describedby", who.id);  // whom it marks
         button.addEventListener("click", function () {
           $("control-error").hidden = true;
+          marking = String(p.id);
           button.disabled = true;
           socket.timeout(10000).emit(p.left ? "mark_back" : "mark_left", { participant: p.id }, function (err, ack) {
             button.disabled = false;
+            if (document.activeElement === document.body && marking) {
+              var again = list.querySelector('[data-person="' + marking + '"]');
+              if (again) again.focus();
+            }
+            marking = null;
             report(err, ack);
             if (!err && ack.ok) $("people-say").textContent = t(p.left ? "marked_back" : "marked_left", { name: p.pseudonym });
           });
