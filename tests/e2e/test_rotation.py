@@ -121,7 +121,7 @@ def test_leaving_says_goodbye_and_coming_back_seats_the_phone_again(
     # A calm goodbye, its heading focused for screen readers, with a way out and a way back.
     expect(phone_page.locator("#goodbye-title")).to_be_focused()
     expect(phone_page.locator("#write")).to_be_hidden()
-    expect(phone_page.locator("#goodbye a[data-exit]")).to_have_text("Exit this page")
+    expect(phone_page.locator("#goodbye a[data-exit-link]")).to_have_text("Exit this page")
     expect(who).to_contain_text("left the café")
     expect(console_page.locator("#count-phones")).to_have_text("0")
     assert rows(db_path, "SELECT status FROM notes") == [("saved",)]
@@ -138,3 +138,6 @@ def test_leaving_says_goodbye_and_coming_back_seats_the_phone_again(
     console_page.get_by_role("button", name="Mark as left").click()
     expect(phone_page.locator("#goodbye-title")).to_be_visible()
     expect(console_page.get_by_role("button", name="Mark as back")).to_be_focused()
+    # Its "Exit this page" leaves at once, like the bar's.
+    phone_page.locator("#goodbye a[data-exit-link]").click()
+    expect(phone_page).to_have_url(f"{server.url}/exit")
