@@ -189,6 +189,15 @@ class VotesChanged(ServerEvent):
     votes: dict
 
 
+@dataclass(frozen=True)
+class LeftChanged(ServerEvent):
+    """This participant left the café (their phone says goodbye), or came back."""
+
+    name: ClassVar[str] = "left_changed"
+    namespace: ClassVar[str] = PARTICIPANT
+    left: bool
+
+
 ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     NoteAdded,
     NoteChanged,
@@ -208,4 +217,6 @@ ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     InsightAdded,
     HarvestChanged,
     VotesChanged,
+    LeftChanged,
 )
+

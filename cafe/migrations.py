@@ -271,6 +271,11 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         ],
     ),
     (
+        9,
+        "participants can leave the café (and come back)",
+        ["ALTER TABLE participants ADD COLUMN left_at TEXT"],
+    ),
+    (
         10,
         "synthesis: cancelled runs, staff-given theme names kept through re-runs",
         [

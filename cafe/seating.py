@@ -182,8 +182,15 @@ def _require(condition: bool, message: str) -> None:
         raise ValueError(message)
 
 
-def _refill(rounds: list[list[list[int]]], r: int, hole: int, staying: set[int]) -> None:
-    """Move into the hole the traveller from a largest table whose move costs fewest repeats."""
+def _refill(
+    rounds: list[list[list[int]]],
+    r: int,
+    hole: int,
+    staying: set[int],
+    prefer: frozenset[int] = frozenset(),
+) -> bool:
+    """Move into the hole the traveller from a largest table whose move costs fewest repeats
+    (a table new to them first, then someone in `prefer`); return whether anyone moved."""
     tables = rounds[r]
     largest = max(map(len, tables))
     met: Counter[tuple[int, int]] = Counter()
@@ -193,17 +200,48 @@ def _refill(rounds: list[list[list[int]]], r: int, hole: int, staying: set[int])
             met.update(combinations(people, 2))
             been.update((p, t) for p in people)
 
-    def cost(p: int, t: int) -> tuple[bool, int, int]:
+    def cost(p: int, t: int) -> tuple[bool, bool, int, int]:
         gained = sum(met[min(p, q), max(p, q)] > 0 for q in tables[hole])
         lost = sum(met[min(p, q), max(p, q)] > 0 for q in tables[t] if q != p)
-        return (p, hole) in been, gained - lost, p
+        return (p, hole) in been, p not in prefer, gained - lost, p
 
     movers = [(p, t) for t, people in enumerate(tables) if len(people) == largest for p in people]
     movers = [(p, t) for p, t in movers if p not in staying]
-    if movers:  # else only hosts and fixed people sit at the largest tables: balance cannot hold
-        p, t = min(movers, key=lambda m: cost(*m))
-        tables[t].remove(p)
-        tables[hole].append(p)
+    if not movers:  # only hosts and fixed people sit at the largest tables: balance cannot hold
+        return False
+    p, t = min(movers, key=lambda m: cost(*m))
+    tables[t].remove(p)
+    tables[hole].append(p)
+    return True
+
+
+def rebalance_round(
+    tables: int,
+    seating: dict[int, int],
+    history: list[dict[int, int]],
+    staying: set[int],
+    prefer: set[int] | None = None,
+) -> dict[int, int]:
+    """Bring a planned round's tables back within one of each other after someone left it or
+    was pinned to a table, moving as few travellers as possible (one per table out of balance),
+    each to a table new to them where one is (preferring those in `prefer`, e.g. people who move
+    anyway). `seating` and `history` map participant -> table (0-based); return who moved and
+    where to."""
+    rounds = [[[] for _ in range(tables)] for _ in range(len(history) + 1)]
+    for r, seats in enumerate([*history, seating]):
+        for pid, t in seats.items():
+            if 0 <= t < tables:
+                rounds[r][t].append(pid)
+    last = rounds[-1]
+    for _ in range(len(seating)):
+        sizes = [len(people) for people in last]
+        if max(sizes) - min(sizes) <= 1:
+            break
+        hole = sizes.index(min(sizes))
+        if not _refill(rounds, len(rounds) - 1, hole, staying, frozenset(prefer or ())):
+            break
+    after = {pid: t for t, people in enumerate(last) for pid in people}
+    return {pid: t for pid, t in after.items() if seating.get(pid) != t}
 
 
 def _check_from_round(rounds: list[list[list[int]]], from_round: int) -> None:

@@ -60,7 +60,11 @@ def participant_state(
     """Return what a phone needs to draw itself."""
     return {
         "event": event_view(db, event),
-        "me": {"pseudonym": participant["pseudonym"], "table": participant["table_no"]},
+        "me": {
+            "pseudonym": participant["pseudonym"],
+            "table": participant["table_no"],
+            "left": bool(participant["left_at"]),
+        },
         "notes": [own_note_view(n) for n in queries.participant_notes(db, participant["id"])],
         "max_chars": max_chars,
         "rotation": rotation.phone_rotation(db, event, participant),

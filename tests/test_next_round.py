@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cafe.seating import place_late_joiner, plan_next_round
+from cafe.seating import place_late_joiner, plan_next_round, rebalance_round
 
 
 def min_revisits_brute_force(tables, travellers, pinned, visited) -> int:
@@ -137,3 +137,34 @@ def test_someone_who_cannot_move_stays_and_the_rest_rebalance():
 def test_bad_table_is_refused():
     with pytest.raises(ValueError, match="out of range"):
         plan_next_round(2, [1, 2, 3], [], hosts={5: 1})
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data())
+def test_a_leaver_costs_at_most_one_move_and_hosts_and_fixed_people_never_move(data):
+    tables, people, history, hosts, fixed = cafe_so_far(data)
+    seat = plan_next_round(tables, people, history, hosts, fixed, seed=1)
+    leaver = data.draw(st.sampled_from(people))
+    seating = {p: t for p, t in seat.items() if p != leaver}
+    staying = (set(hosts.values()) | set(fixed)) - {leaver}
+    moved = rebalance_round(tables, seating, history, staying)
+    after = {**seating, **moved}
+    assert len(moved) <= 1 and not set(moved) & staying
+    sizes = Counter(after.values())
+    counts = [sizes[t] for t in range(tables)]
+    before = Counter(seating.values())
+    # Balanced again, unless only people who cannot move sit at the largest tables.
+    assert max(counts) - min(counts) <= 1 or all(
+        p in staying for p, t in seating.items() if before[t] == max(before.values())
+    )
+
+
+def test_rebalancing_prefers_someone_moving_anyway_to_a_table_new_to_them():
+    # Round 0: tables of three. The plan for round 1 had a table of three and two of two; then
+    # someone planned for table 2 became pinned to table 0, which now seats four and table 2 one.
+    history = [{1: 0, 2: 0, 3: 0, 4: 1, 5: 1, 6: 1, 7: 2, 8: 2}]
+    seating = {1: 0, 4: 0, 7: 0, 9: 0, 2: 1, 5: 1, 3: 2}
+    moved = rebalance_round(3, seating, history, staying={1, 9}, prefer={4, 7, 2, 5, 3})
+    # 7 sat at table 2 before; 4 has not: 4 goes.
+    assert moved == {4: 2}
+    assert rebalance_round(3, {**seating, **moved}, history, staying={1, 9}) == {}

@@ -246,6 +246,10 @@ def _broadcast_note(
     elif before is not None and _shows_on_wall(before):
         _publish(events.WallNoteRemoved(after["id"]), rooms.wall(event["id"]))
     _publish_to_safeguarding(event, after)
+    if _shows_on_wall(after) or (before is not None and _shows_on_wall(before)):
+        from cafe.actions.rotation import refresh_cloud  # rotation builds on these notes
+
+        refresh_cloud(event)  # in the harvest the wall's word cloud follows the wall
     if after["participant_id"]:
         _publish(
             events.OwnNoteChanged(own_note_view(after)),
@@ -274,7 +278,16 @@ def do_join_event(event: dict[str, Any], table_no: int | None = None) -> tuple[d
         )
         return queries.participant(db, cursor.lastrowid)
 
-    return get_writer().write(insert), token
+    participant = get_writer().write(insert)
+    _publish_people(event)
+    return participant, token
+
+
+def _publish_people(event: dict[str, Any]) -> None:
+    """Keep the console's rotation panel (who is here, and where) up to date."""
+    from cafe.actions.rotation import publish_rotation  # rotation builds on these notes
+
+    publish_rotation(event)
 
 
 def _table_exists(db: Database, event_id: int, table_no: int) -> bool:
@@ -295,12 +308,18 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
     def update(db: Database) -> None:
         if not _table_exists(db, event["id"], table_no):
             raise Refused(_("There is no such table."))
+        gone = db.execute(
+            "SELECT left_at FROM participants WHERE id = ?", [participant["id"]]
+        ).fetchone()
+        if gone and gone[0]:
+            raise Refused(_("You have left the café. Choose “I'm back” first."), "left")
         db.execute(
             "UPDATE participants SET table_no = ? WHERE id = ?", [table_no, participant["id"]]
         )
 
     get_writer().write(update)
     _publish(events.TableChanged(table_no), rooms.participant(event["id"], participant["id"]))
+    _publish_people(event)
     return table_no
 
 

@@ -13,8 +13,10 @@ import hashlib
 import hmac
 import json
 import re
+import time
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
@@ -30,7 +32,7 @@ from cafe.actions.notes import (
 from cafe.db import get_writer, reading
 from cafe.harvest import word_cloud
 from cafe.safety import classify_note, redact
-from cafe.seating import place_late_joiner, plan_next_round
+from cafe.seating import place_late_joiner, plan_next_round, rebalance_round
 
 MAX_INSIGHTS = 3
 MAX_INSIGHT_CHARS = 500
@@ -51,7 +53,7 @@ def _people(db: Database, event_id: int) -> list[dict[str, Any]]:
     return [
         dict(row)
         for row in db.query(
-            "SELECT id, pseudonym, table_no, host_table, cannot_move FROM participants "
+            "SELECT id, pseudonym, table_no, host_table, cannot_move, left_at FROM participants "
             "WHERE event_id = ? ORDER BY id",
             [event_id],
         )
@@ -152,6 +154,52 @@ def compute_plan(inputs: dict[str, Any]) -> dict[int, int]:
     return {pid: numbers[t] for pid, t in seat.items()}
 
 
+def rebalance_plan(db: Database, event_id: int, round_no: int) -> dict[int, int]:
+    """Bring a planned round's tables back within one of each other after someone left it or
+    stayed put, with the fewest changes (cafe/seating.py rebalance_round); store the changes and
+    return them: participant -> new planned table number."""
+    plan = planned_seats(db, event_id, round_no)
+    numbers = _table_numbers(db, event_id)
+    index = {n: i for i, n in enumerate(numbers)}
+    people = {p["id"]: p for p in _people(db, event_id)}
+    staying = {
+        pid
+        for pid, p in people.items()
+        if pid in plan and (plan[pid] == p["host_table"] or p["cannot_move"])
+    }
+    # Travellers heading somewhere new anyway are the first to be sent elsewhere instead.
+    moving = {pid for pid, t in plan.items() if pid in people and people[pid]["table_no"] != t}
+    history = [
+        {pid: index[t] for pid, t in seating.items() if t in index}
+        for seating in _history(db, event_id, round_no)
+    ]
+    seating = {pid: index[t] for pid, t in plan.items() if t in index}
+    changed = {
+        pid: numbers[t]
+        for pid, t in rebalance_round(len(numbers), seating, history, staying, moving).items()
+    }
+    db.conn.executemany(
+        "UPDATE seats SET table_no = ? WHERE event_id = ? AND round_no = ? AND participant_id = ? "
+        "AND planned = 1",
+        [(t, event_id, round_no, pid) for pid, t in sorted(changed.items())],
+    )
+    return changed
+
+
+def tell_moves(event: dict[str, Any], round_no: int, moves: dict[int, int]) -> None:
+    """Tell each phone whose planned table changed where to go now."""
+    if not moves:
+        return
+    with reading() as db:
+        fresh = queries.event_by_slug(db, event["slug"])
+        names = _table_names(db, event["id"])
+        people = {p["id"]: p for p in _people(db, event["id"])}
+    for pid, table in moves.items():
+        if pid in people:
+            view = move_view(fresh, round_no, people[pid], table, names)
+            _publish(events.MoveAssigned(view), rooms.participant(event["id"], pid))
+
+
 def store_plan(db: Database, event_id: int, round_no: int, plan: dict[int, int]) -> None:
     """Replace a round's planned seats."""
     db.execute(
@@ -177,8 +225,11 @@ def do_plan_round(event: dict[str, Any], round_no: int) -> dict[int, int]:
         fresh = queries.event_by_slug(db, event["slug"])
         if fresh is None or next_round(db, fresh) != round_no:
             return {}
-        store_plan(db, event["id"], round_no, plan)
-        return plan
+        gone = {p["id"] for p in _people(db, event["id"]) if p["left_at"]}
+        store_plan(db, event["id"], round_no, {p: t for p, t in plan.items() if p not in gone})
+        if gone & set(plan):  # someone left while the plan was being made
+            rebalance_plan(db, event["id"], round_no)
+        return planned_seats(db, event["id"], round_no)
 
     return get_writer().write(store)
 
@@ -360,10 +411,12 @@ def phone_rotation(db: Database, event: dict[str, Any], person: dict[str, Any]) 
             names = _table_names(db, event["id"])
             move = move_view(event, upcoming, person, plan[person["id"]], names)
     harvest = event["phase"] == "harvest"
+    left = bool(person["left_at"])
     return {
+        "left": left,
         "cannot_move": bool(person["cannot_move"]),
         "move": move,
-        "host": host_view(db, event, person),
+        "host": None if left else host_view(db, event, person),
         "dots": event["dots"],
         "my_dots": my_dots(db, person["id"]),
         "insights": shown_insights(db, event["id"]) if harvest else [],
@@ -375,7 +428,8 @@ def rotation_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
     upcoming = next_round(db, event)
     plan = planned_seats(db, event["id"], upcoming) if upcoming else {}
     people = _people(db, event["id"])
-    hosts = {p["host_table"]: p for p in people if p["host_table"] is not None}
+    hosts = {p["host_table"]: p for p in people if p["host_table"] is not None and not p["left_at"]}
+    host_left = {p["host_table"] for p in people if p["host_table"] is not None and p["left_at"]}
     now_at: dict[int, list[dict]] = {}
     going_to: dict[int, list[dict]] = {}
     for p in people:  # grouped once: a big café has hundreds of tables
@@ -397,6 +451,7 @@ def rotation_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
                 "name": t["name"],
                 "host": {"id": host["id"], "pseudonym": host["pseudonym"]} if host else None,
                 "host_link": f"/e/{event['slug']}/t/{t['number']}?host={host_key(event, t['number'])}",
+                "needs_host": host is None and t["number"] in host_left,
                 "now": now_at.get(t["number"], []),
                 "next": going_to.get(t["number"], []),
             }
@@ -405,9 +460,21 @@ def rotation_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
     late = [
         {"id": p["id"], "pseudonym": p["pseudonym"], "table": p["table_no"]}
         for p in people
-        if started and (p["table_no"] is None or (plan and p["id"] not in plan))
+        if started
+        and not p["left_at"]
+        and (p["table_no"] is None or (plan and p["id"] not in plan))
     ]
-    return {"next_round": upcoming, "planned": bool(plan), "tables": tables, "late": late}
+    everyone = [
+        {"id": p["id"], "pseudonym": p["pseudonym"], "table": p["table_no"], "left": bool(p["left_at"])}
+        for p in people
+    ]
+    return {
+        "next_round": upcoming,
+        "planned": bool(plan),
+        "tables": tables,
+        "late": late,
+        "people": everyone,
+    }
 
 
 # ---- after a round transition --------------------------------------------------------------------
@@ -422,7 +489,9 @@ def after_round_change(db: Database, before: dict[str, Any], action: str) -> dic
     elif action == "end_round":
         snapshot_seats(db, event["id"], event["current_round"])
         told["round"] = next_round(db, event)  # planned after the commit: see do_plan_round
-        told["hosts"] = [p for p in _people(db, event["id"]) if p["host_table"] is not None]
+        told["hosts"] = [
+            p for p in _people(db, event["id"]) if p["host_table"] is not None and not p["left_at"]
+        ]
     return told
 
 
@@ -470,6 +539,45 @@ def publish_cloud(event: dict[str, Any]) -> None:
     _publish(events.HarvestChanged(view), rooms.wall(event["id"]))
 
 
+# The cloud is counted again from every approved note: during a burst of moderation the wall gets
+# at most one refresh a second, the last change always included (a refresh follows it).
+CLOUD_INTERVAL = 1.0
+_CLOUD_LAST: dict[int, float] = {}
+_CLOUD_PENDING: set[int] = set()
+
+
+def refresh_cloud(event: dict[str, Any]) -> None:
+    """Refresh the wall's cloud after a note changed during the harvest, at most once a second."""
+    if event.get("phase") not in (None, "harvest"):
+        with reading() as db:
+            fresh = queries.event_by_slug(db, event["slug"])
+        if fresh is None or fresh["phase"] != "harvest":
+            return
+    event_id = event["id"]
+    wait = _CLOUD_LAST.get(event_id, float("-inf")) + CLOUD_INTERVAL - time.monotonic()
+    if wait <= 0:
+        _CLOUD_LAST[event_id] = time.monotonic()
+        publish_cloud(event)
+    elif event_id not in _CLOUD_PENDING:
+        _CLOUD_PENDING.add(event_id)
+        app = current_app._get_current_object()
+        socketio.start_background_task(_refresh_cloud_later, app, dict(event), wait)
+
+
+def forget_cloud_refreshes() -> None:
+    """Start with no refreshes made (a new app in this process, as in tests)."""
+    _CLOUD_LAST.clear()
+    _CLOUD_PENDING.clear()
+
+
+def _refresh_cloud_later(app: Any, event: dict[str, Any], wait: float) -> None:
+    socketio.sleep(wait)
+    with app.app_context():
+        _CLOUD_PENDING.discard(event["id"])
+        _CLOUD_LAST[event["id"]] = time.monotonic()
+        publish_cloud(event)
+
+
 # ---- phones: cannot move, host links -------------------------------------------------------------
 
 
@@ -479,26 +587,34 @@ def do_set_cannot_move(event: dict[str, Any], participant: dict[str, Any], value
     if not isinstance(value, bool):
         raise Refused(_("Say whether you can move tables."))
 
-    def update(db: Database) -> dict | None:
+    def update(db: Database) -> tuple[dict, dict[int, int], int | None]:
         db.execute(
             "UPDATE participants SET cannot_move = ? WHERE id = ?", [int(value), participant["id"]]
         )
         fresh = queries.event_by_slug(db, event["slug"])
         person = next(p for p in _people(db, event["id"]) if p["id"] == participant["id"])
         upcoming = next_round(db, fresh)
+        others: dict[int, int] = {}
         if value and upcoming is not None and person["table_no"] is not None:
-            db.execute(
-                "UPDATE seats SET table_no = ? WHERE event_id = ? AND round_no = ? "
-                "AND participant_id = ? AND planned = 1",
-                [person["table_no"], event["id"], upcoming, person["id"]],
-            )
-        return phone_rotation(db, fresh, person)
+            planned = planned_seats(db, event["id"], upcoming).get(person["id"])
+            if planned is not None and planned != person["table_no"]:
+                db.execute(
+                    "UPDATE seats SET table_no = ? WHERE event_id = ? AND round_no = ? "
+                    "AND participant_id = ? AND planned = 1",
+                    [person["table_no"], event["id"], upcoming, person["id"]],
+                )
+                # Their table is now one over and where they were going one under: rebalance.
+                others = rebalance_plan(db, event["id"], upcoming)
+                others.pop(person["id"], None)
+        return phone_rotation(db, fresh, person), others, upcoming
 
-    view = get_writer().write(update)
+    view, others, upcoming = get_writer().write(update)
     if view["move"] is not None:
         _publish(
             events.MoveAssigned(view["move"]), rooms.participant(event["id"], participant["id"])
         )
+    if upcoming is not None:
+        tell_moves(event, upcoming, others)
     publish_rotation(event)
     return view
 
@@ -571,38 +687,16 @@ def do_seat_late_joiners(event: dict[str, Any]) -> dict[int, int]:
     check_event_open(event)
 
     def update(db: Database) -> tuple[dict[int, int], dict[int, int], int | None]:
-        fresh = queries.event_by_slug(db, event["slug"])
-        numbers = _table_numbers(db, event["id"])
-        upcoming = next_round(db, fresh)
-        plan = planned_seats(db, event["id"], upcoming) if upcoming else {}
-        people = _people(db, event["id"])
-        history = _history(db, event["id"], upcoming or fresh["current_round"])
-        seated_now = {p["id"]: p["table_no"] for p in people if p["table_no"] is not None}
-        now_moves: dict[int, int] = {}
-        plan_moves: dict[int, int] = {}
-        for p in people:
-            if p["table_no"] is None:
-                t = _late_table(numbers, seated_now, history, p["id"])
-                seated_now[p["id"]] = t
-                now_moves[p["id"]] = t
-                db.execute("UPDATE participants SET table_no = ? WHERE id = ?", [t, p["id"]])
-        if plan:
-            for p in people:
-                if p["id"] not in plan:
-                    t = _late_table(numbers, plan, history, p["id"])
-                    plan[p["id"]] = t
-                    plan_moves[p["id"]] = t
-                    db.execute(
-                        "INSERT INTO seats (event_id, round_no, participant_id, table_no, planned) "
-                        "VALUES (?, ?, ?, ?, 1) ON CONFLICT (event_id, round_no, participant_id) "
-                        "DO UPDATE SET table_no = excluded.table_no, planned = 1",
-                        [event["id"], upcoming, p["id"], t],
-                    )
-        if fresh["phase"] in ("running", "paused"):
-            snapshot_seats(db, event["id"], fresh["current_round"])
-        return now_moves, plan_moves, upcoming
+        return _seat_late(db, event, None)
 
     now_moves, plan_moves, upcoming = get_writer().write(update)
+    _tell_late(event, now_moves, plan_moves, upcoming)
+    return {**now_moves, **plan_moves}
+
+
+def _tell_late(
+    event: dict[str, Any], now_moves: dict[int, int], plan_moves: dict[int, int], upcoming: Any
+) -> None:
     for pid, t in now_moves.items():
         _publish(events.TableChanged(t), rooms.participant(event["id"], pid))
     if plan_moves:
@@ -611,7 +705,114 @@ def do_seat_late_joiners(event: dict[str, Any]) -> dict[int, int]:
         )
     else:
         publish_rotation(event)
-    return {**now_moves, **plan_moves}
+
+
+def _seat_late(
+    db: Database, event: dict[str, Any], only: int | None
+) -> tuple[dict[int, int], dict[int, int], int | None]:
+    """Seat late joiners (everyone not placed, or only one person) inside a write: now at a
+    smallest table new to them, and into the next round's plan when there is one."""
+    fresh = queries.event_by_slug(db, event["slug"])
+    numbers = _table_numbers(db, event["id"])
+    upcoming = next_round(db, fresh)
+    plan = planned_seats(db, event["id"], upcoming) if upcoming else {}
+    everyone = _people(db, event["id"])
+    people = [p for p in everyone if not p["left_at"] and only in (None, p["id"])]
+    history = _history(db, event["id"], upcoming or fresh["current_round"])
+    seated_now = {
+        p["id"]: p["table_no"]
+        for p in everyone
+        if p["table_no"] is not None and not p["left_at"]
+    }
+    now_moves: dict[int, int] = {}
+    plan_moves: dict[int, int] = {}
+    for p in people:
+        if p["table_no"] is None:
+            t = _late_table(numbers, seated_now, history, p["id"])
+            seated_now[p["id"]] = t
+            now_moves[p["id"]] = t
+            db.execute("UPDATE participants SET table_no = ? WHERE id = ?", [t, p["id"]])
+    if plan:
+        for p in people:
+            if p["id"] not in plan:
+                t = _late_table(numbers, plan, history, p["id"])
+                plan[p["id"]] = t
+                plan_moves[p["id"]] = t
+                db.execute(
+                    "INSERT INTO seats (event_id, round_no, participant_id, table_no, planned) "
+                    "VALUES (?, ?, ?, ?, 1) ON CONFLICT (event_id, round_no, participant_id) "
+                    "DO UPDATE SET table_no = excluded.table_no, planned = 1",
+                    [event["id"], upcoming, p["id"], t],
+                )
+    if fresh["phase"] in ("running", "paused"):
+        snapshot_seats(db, event["id"], fresh["current_round"])
+    return now_moves, plan_moves, upcoming
+
+
+# ---- leaving and coming back ---------------------------------------------------------------------
+
+
+def check_participant_id(payload: Any) -> int:
+    """Validate a console payload naming one participant."""
+    participant_id = check_payload(payload).get("participant")
+    if isinstance(participant_id, bool) or not isinstance(participant_id, int):
+        raise Refused(_("Choose a participant."))
+    return participant_id
+
+
+def do_set_left(event: dict[str, Any], participant_id: int, left: bool) -> dict[str, Any]:
+    """Mark a participant as gone from the café, or back. A leaver keeps the notes they sent but
+    sits nowhere: their planned seat goes (the tables rebalanced by moving one traveller at most),
+    a table they hosted needs a new host, and they do not count as present. Someone who comes
+    back is seated like a late joiner. Return the participant's phone view of the rotation."""
+    check_event_open(event)
+
+    def update(db: Database) -> tuple[dict, dict[int, int], dict[int, int], int | None]:
+        person = queries.participant(db, participant_id)
+        if person is None or person["event_id"] != event["id"]:
+            raise Refused(_("Unknown participant."))
+        if left and person["left_at"]:
+            raise Refused(_("This person has already left the café."), "already_left")
+        if not left and not person["left_at"]:
+            raise Refused(_("This person has not left the café."), "not_left")
+        fresh = queries.event_by_slug(db, event["slug"])
+        upcoming = next_round(db, fresh)
+        if left:
+            db.execute(
+                "UPDATE participants SET left_at = ?, table_no = NULL, cannot_move = 0 "
+                "WHERE id = ?",
+                [now(), participant_id],
+            )
+            others: dict[int, int] = {}
+            if upcoming is not None:
+                gone = db.execute(
+                    "DELETE FROM seats WHERE event_id = ? AND round_no = ? "
+                    "AND participant_id = ? AND planned = 1",
+                    [event["id"], upcoming, participant_id],
+                ).rowcount
+                if gone:
+                    others = rebalance_plan(db, event["id"], upcoming)
+            now_moves: dict[int, int] = {}
+        else:
+            # Back like a late joiner: no longer hosting (the table may have a new host).
+            db.execute(
+                "UPDATE participants SET left_at = NULL, host_table = NULL WHERE id = ?",
+                [participant_id],
+            )
+            now_moves, others, upcoming = _seat_late(db, event, participant_id)
+        person = queries.participant(db, participant_id)
+        return phone_rotation(db, fresh, person), now_moves, others, upcoming
+
+    view, now_moves, others, upcoming = get_writer().write(update)
+    _publish(events.LeftChanged(view["left"]), rooms.participant(event["id"], participant_id))
+    if view["left"]:
+        _publish(events.HostBriefed(None), rooms.participant(event["id"], participant_id))
+    for pid, t in now_moves.items():
+        _publish(events.TableChanged(t), rooms.participant(event["id"], pid))
+    if upcoming is not None:
+        tell_moves(event, upcoming, others)
+    publish_rotation(event)
+    return view
 
 
 # ---- insights ------------------------------------------------------------------------------------

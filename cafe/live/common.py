@@ -45,6 +45,9 @@ def forget_connections() -> None:
     PRESENCE.clear()
     SOCKET_EVENTS.clear()
     PARTICIPANT_NOTES.clear()
+    from cafe.actions.rotation import forget_cloud_refreshes
+
+    forget_cloud_refreshes()
 
 
 SLOW_DOWN = {

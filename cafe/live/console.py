@@ -9,7 +9,6 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from cafe import actions, rooms, socketio
-from cafe.actions import rotation
 from cafe.db import reading
 from cafe.events import CONSOLE
 from cafe.live.common import (
@@ -62,7 +61,6 @@ def _set_wall(payload: Any, state: str) -> dict[str, Any]:
     note_id = actions.check_note_id(payload)
     event = current_event(conn)
     note = actions.do_set_wall(event, note_id, state)
-    rotation.publish_cloud(event)  # the harvest's word cloud follows the wall
     return ok(id=note["id"], wall=note["wall"])
 
 
@@ -88,7 +86,6 @@ def on_redact_note(payload: Any = None) -> dict[str, Any]:
     _authorised(conn)
     event = current_event(conn)
     note = actions.do_redact_note(event, actions.check_note_id(payload))
-    rotation.publish_cloud(event)
     return ok(id=note["id"], flags=json.loads(note["flags_json"]))
 
 

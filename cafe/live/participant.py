@@ -56,18 +56,21 @@ def on_connect(auth: Any = None) -> None:
         if participant is None:
             raise ConnectionRefusedError(_("Join the café first."), {"code": "join"})
         state = participant_state(db, event, participant, max_chars())
+    left = bool(participant["left_at"])
     CONNECTIONS[(PARTICIPANT, request.sid)] = Connection(
         event["id"],
         event["slug"],
         participant_id=participant["id"],
         table_no=participant["table_no"],
+        extra={"left": left},
     )
     join_room(rooms.participant(event["id"], participant["id"]))
     join_room(rooms.event(event["id"]))
     if participant["table_no"]:
         join_room(rooms.table(event["id"], participant["table_no"]))
     socketio.emit("state", state, to=request.sid, namespace=PARTICIPANT)
-    presence_moved(event["id"], None, participant["table_no"] or 0)
+    if not left:  # someone who left is not counted as present until they are back
+        presence_moved(event["id"], None, participant["table_no"] or 0)
 
 
 @socketio.on("disconnect", namespace=PARTICIPANT)
@@ -75,7 +78,7 @@ def on_disconnect(*_: Any) -> None:
     """Forget the phone and update presence."""
     SOCKET_EVENTS.forget(request.sid)
     conn = CONNECTIONS.pop((PARTICIPANT, request.sid), None)
-    if conn is not None:
+    if conn is not None and not conn.extra.get("left"):
         presence_moved(conn.event_id, conn.table_no or 0, None)
 
 

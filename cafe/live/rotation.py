@@ -36,6 +36,8 @@ def resync_rooms(event_id: int) -> int:
         }
     moved = 0
     for sid, conn in conns:
+        if conn.extra.get("left"):  # a phone that said goodbye sits nowhere and is not counted
+            continue
         table = tables.get(conn.participant_id)
         if table == conn.table_no:
             continue
@@ -51,7 +53,52 @@ def resync_rooms(event_id: int) -> int:
     return moved
 
 
+def follow_left(event_id: int, participant_id: int, left: bool) -> None:
+    """After someone left (or came back), take their phones out of (or back into) the presence
+    counts and their table's room."""
+    for (namespace, sid), conn in list(CONNECTIONS.items()):
+        if namespace != PARTICIPANT or conn.participant_id != participant_id:
+            continue
+        if left and not conn.extra.get("left"):
+            if conn.table_no:
+                socketio.server.leave_room(
+                    sid, rooms.table(event_id, conn.table_no), namespace=PARTICIPANT
+                )
+            presence_moved(event_id, conn.table_no or 0, None)
+            conn.table_no = None
+            conn.extra["left"] = True
+        elif not left and conn.extra.get("left"):
+            conn.extra["left"] = False
+            presence_moved(event_id, None, 0)
+    if not left:
+        resync_rooms(event_id)  # into the table they were given
+
+
 # ---- phones ---------------------------------------------------------------------------------------
+
+
+@socketio.on("leave_cafe", namespace=PARTICIPANT)
+@acked
+def on_leave_cafe(payload: Any = None) -> dict[str, Any]:
+    """This participant is leaving the café: they sit nowhere from now on (notes sent are kept)."""
+    conn = connection(PARTICIPANT)
+    actions.check_payload(payload if payload is not None else {})
+    event = current_event(conn)
+    rotation.do_set_left(event, conn.participant_id, True)
+    follow_left(event["id"], conn.participant_id, True)
+    return ok(left=True)
+
+
+@socketio.on("come_back", namespace=PARTICIPANT)
+@acked
+def on_come_back(payload: Any = None) -> dict[str, Any]:
+    """A participant who left is back: seated like a late joiner."""
+    conn = connection(PARTICIPANT)
+    actions.check_payload(payload if payload is not None else {})
+    event = current_event(conn)
+    rotation.do_set_left(event, conn.participant_id, False)
+    follow_left(event["id"], conn.participant_id, False)
+    return ok(left=False, table=_participant(conn)["table_no"])
 
 
 @socketio.on("set_cannot_move", namespace=PARTICIPANT)
@@ -125,6 +172,30 @@ def on_set_host(payload: Any = None) -> dict[str, Any]:
     view = rotation.do_set_host(event, payload.get("participant"), payload.get("table"))
     resync_rooms(event["id"])
     return ok(host=view)
+
+
+def _mark(payload: Any, left: bool) -> dict[str, Any]:
+    conn = connection(CONSOLE)
+    _authorised(conn)
+    participant_id = rotation.check_participant_id(payload)
+    event = current_event(conn)
+    rotation.do_set_left(event, participant_id, left)
+    follow_left(event["id"], participant_id, left)
+    return ok(participant=participant_id, left=left)
+
+
+@socketio.on("mark_left", namespace=CONSOLE)
+@acked
+def on_mark_left(payload: Any = None) -> dict[str, Any]:
+    """Mark a participant as gone from the café (their phone says goodbye)."""
+    return _mark(payload, True)
+
+
+@socketio.on("mark_back", namespace=CONSOLE)
+@acked
+def on_mark_back(payload: Any = None) -> dict[str, Any]:
+    """Mark a participant who left as back: seated like a late joiner."""
+    return _mark(payload, False)
 
 
 @socketio.on("seat_late_joiners", namespace=CONSOLE)

@@ -216,6 +216,14 @@ def console_strings() -> dict[str, object]:
             lambda n: ngettext("%(count)s dot", "%(count)s dots", n, count="{count}")
         ),
         "new_insight_at": _("New key insight from table %(table)s", table="{table}"),
+        "needs_host": _("needs a host"),
+        "person_at": _("%(name)s · table %(table)s", name="{name}", table="{table}"),
+        "person_no_table": _("%(name)s · no table yet", name="{name}"),
+        "person_left": _("%(name)s · left the café", name="{name}"),
+        "mark_left": _("Mark as left"),
+        "mark_back": _("Mark as back"),
+        "marked_left": _("%(name)s is marked as left.", name="{name}"),
+        "marked_back": _("%(name)s is back.", name="{name}"),
     }
 
 

@@ -4,6 +4,7 @@
   "use strict";
   window.CafeConsoleRotation = function (socket) {
     var rotation = null, insights = {}, votes = {};
+    var marking = null;  // whose Mark button was pressed: it keeps the focus through the redraw
     var t = window.cafeT;
     function $(id) { return document.getElementById(id); }
     function el(tag, text, cls) {
@@ -48,7 +49,51 @@
       link.setAttribute("aria-label", t("host_link_label", { number: table.number }));
       cell.appendChild(document.createTextNode(" "));
       cell.appendChild(link);
+      if (table.needs_host) {
+        cell.appendChild(document.createTextNode(" "));
+        cell.appendChild(el("strong", t("needs_host"), "needs-host"));
+      }
       return cell;
+    }
+
+    function drawPeople() {
+      var list = $("people-list");
+      var active = document.activeElement;
+      var focused = list.contains(active) ? active.dataset.person
+        : (!active || active === document.body) ? marking : null;
+      list.textContent = "";
+      var everyone = rotation.people || [];
+      everyone.forEach(function (p) {
+        var li = el("li");
+        var who = el("span", p.left ? t("person_left", { name: p.pseudonym })
+          : p.table ? t("person_at", { name: p.pseudonym, table: p.table })
+          : t("person_no_table", { name: p.pseudonym }));
+        who.id = "person-" + p.id;
+        li.appendChild(who);
+        var button = el("button", p.left ? t("mark_back") : t("mark_left"));
+        button.type = "button";
+        button.dataset.person = String(p.id);
+        button.setAttribute("aria-describedby", who.id);  // whom it marks
+        button.addEventListener("click", function () {
+          $("control-error").hidden = true;
+          marking = String(p.id);
+          button.disabled = true;
+          socket.timeout(10000).emit(p.left ? "mark_back" : "mark_left", { participant: p.id }, function (err, ack) {
+            button.disabled = false;
+            if (document.activeElement === document.body && marking) {
+              var again = list.querySelector('[data-person="' + marking + '"]');
+              if (again) again.focus();
+            }
+            marking = null;
+            report(err, ack);
+            if (!err && ack.ok) $("people-say").textContent = t(p.left ? "marked_back" : "marked_left", { name: p.pseudonym });
+          });
+        });
+        li.appendChild(button);
+        list.appendChild(li);
+        if (focused === String(p.id)) button.focus();  // redrawn after the change: keep the place
+      });
+      $("people-empty").hidden = everyone.length > 0;
     }
 
     function draw() {
@@ -79,6 +124,7 @@
       });
       $("late-empty").hidden = rotation.late.length > 0;
       $("seat-late").disabled = rotation.late.length === 0;
+      drawPeople();
     }
 
     function drawInsights() {

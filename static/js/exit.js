@@ -9,7 +9,8 @@
     document.title = "New tab";
     window.location.replace(target);
   }
-  document.querySelectorAll("[data-exit]").forEach(function (link) {
+  // [data-exit-link]: another way out on a screen (the goodbye screen), beside the bar's own.
+  document.querySelectorAll("[data-exit], [data-exit-link]").forEach(function (link) {
     target = link.getAttribute("href") || target;
     link.addEventListener("click", leave);
   });

@@ -26,7 +26,7 @@
 
   function $(id) { return document.getElementById(id); }
   function show(id) {
-    ["notice", "tables", "write", "closed"].forEach(function (s) { $(s).hidden = s !== id; });
+    ["notice", "tables", "write", "goodbye", "closed"].forEach(function (s) { $(s).hidden = s !== id; });
   }
   function focusHeading(section) {
     var h = $(section).querySelector("h1");
@@ -107,8 +107,53 @@
       saveShell();
       if (had) { drawWhere(); rotation.draw(); } else { drawWrite(); flush(); }
     });
+    socket.on("left_changed", function (data) {
+      if (!state || !!state.me.left === data.left) return;
+      if (data.left) { state.me.table = null; showGoodbye(); }
+      else { state.me.left = false; }  // table_changed follows with the table they were given
+      saveShell();
+    });
     rotation.bind(socket);
   }
+
+  // ---- leaving and coming back -----------------------------------------------------------------
+  function showGoodbye() {
+    state.me.left = true;
+    $("leave-confirm").hidden = true;
+    $("leave").setAttribute("aria-expanded", "false");
+    show("goodbye");
+    $("goodbye-title").focus();
+  }
+  function leaveOrReturn(event, errorId, done) {
+    showError(errorId, "");
+    if (!socket || !socket.connected) { showError(errorId, t("not_connected")); return; }
+    socket.timeout(15000).emit(event, {}, function (err, ack) {
+      if (err || !ack.ok) { showError(errorId, err ? t("no_answer") : ack.error); return; }
+      done(ack);
+      saveShell();
+    });
+  }
+  $("leave").addEventListener("click", function () {
+    var open = $("leave-confirm").hidden;
+    $("leave-confirm").hidden = !open;
+    $("leave").setAttribute("aria-expanded", String(open));
+    if (open) $("leave-yes").focus();
+  });
+  $("leave-no").addEventListener("click", function () {
+    $("leave-confirm").hidden = true;
+    $("leave").setAttribute("aria-expanded", "false");
+    $("leave").focus();
+  });
+  $("leave-yes").addEventListener("click", function () {
+    leaveOrReturn("leave_cafe", "leave-error", function () { state.me.table = null; showGoodbye(); });
+  });
+  $("come-back").addEventListener("click", function () {
+    leaveOrReturn("come_back", "back-error", function (ack) {
+      state.me.left = false;
+      state.me.table = ack.table;
+      drawWrite();
+    });
+  });
 
   // The round, table and question (never note text) survive a reload in this tab, so a phone
   // that reloads with no network can still take notes.
@@ -127,7 +172,8 @@
     data.notes.forEach(function (n) { saved[n.client_id] = n; });
     drawHold(data.event.hold);
     if (data.event.status !== "open") { show("closed"); return; }
-    if (!data.me.table && presetTable) { chooseTable(presetTable); }
+    if (data.me.left) { showGoodbye(); }
+    else if (!data.me.table && presetTable) { chooseTable(presetTable); }
     else if (!data.me.table) { drawTables(); show("tables"); focusHeading("tables"); }
     else { drawWrite(); rotation.claimFromLink(parseInt(app.dataset.table, 10) || data.me.table); }
     saveShell();
@@ -255,7 +301,8 @@
   }
 
   function flush() {
-    if (!socket || !socket.connected || !state || !state.me.table) return;
+    // Someone who left sits nowhere, but the notes still waiting on their phone are sent.
+    if (!socket || !socket.connected || !state || !(state.me.table || state.me.left)) return;
     Object.keys(waiting).forEach(function (id) {
       if (!inflight[id] && !failed[id]) send(waiting[id]);
     });

@@ -41,6 +41,16 @@ def _write_a_note(page: Page) -> None:
     expect(page.locator("#mine .badge.saved")).to_have_count(1)
 
 
+def _ask_to_leave(page: Page) -> None:
+    _write_a_note(page)
+    page.click("#leave")
+
+
+def _leave(page: Page) -> None:
+    _ask_to_leave(page)
+    page.click("#leave-yes")
+
+
 @dataclass(frozen=True)
 class Screen:
     """One screen to check: where it is, who may see it, and what shows it has settled."""
@@ -65,6 +75,8 @@ SCREENS = [
     Screen("phone-tables", "/e/test-cafe/", ready="#table-list button",
            act=lambda page: page.click("#continue")),
     Screen("phone-notes", "/e/test-cafe/t/1", ready="#mine li", act=_write_a_note),
+    Screen("phone-leave-confirm", "/e/test-cafe/t/1", ready="#leave-yes", act=_ask_to_leave),
+    Screen("phone-goodbye", "/e/test-cafe/t/1", ready="#come-back", act=_leave),
     Screen("exit", "/exit", has_text=False),
     Screen("login", "/login", ready="#username"),
     Screen("events", "/console/", role="fac", ready="table.list"),

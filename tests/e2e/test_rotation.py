@@ -97,3 +97,47 @@ def test_a_participant_dot_votes_in_the_harvest_and_the_wall_follows(
     expect(wall.locator(".insight-dots")).to_have_text("Dots: 2")
     wall.close()
     host.context.close()
+
+
+def test_leaving_says_goodbye_and_coming_back_seats_the_phone_again(
+    server, console_page, phone_page, db_path
+):
+    from conftest import rows
+
+    join_at_table(phone_page, server, table=1)
+    write(phone_page, "Listening comes first")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    who = console_page.locator("#people-list li")
+    expect(who).to_have_count(1)
+    expect(who).to_contain_text("table 1")
+
+    # Leaving asks first; "Stay" changes nothing.
+    phone_page.get_by_role("button", name="I'm leaving the café").click()
+    phone_page.get_by_role("button", name="Stay").click()
+    expect(phone_page.locator("#leave-confirm")).to_be_hidden()
+    expect(phone_page.locator("#leave")).to_be_focused()
+    phone_page.keyboard.press("Enter")
+    phone_page.get_by_role("button", name="Yes, I'm leaving").click()
+    # A calm goodbye, its heading focused for screen readers, with a way out and a way back.
+    expect(phone_page.locator("#goodbye-title")).to_be_focused()
+    expect(phone_page.locator("#write")).to_be_hidden()
+    expect(phone_page.locator("#goodbye a[data-exit-link]")).to_have_text("Exit this page")
+    expect(who).to_contain_text("left the café")
+    expect(console_page.locator("#count-phones")).to_have_text("0")
+    assert rows(db_path, "SELECT status FROM notes") == [("saved",)]
+
+    # A reload still says goodbye; "I'm back" seats the phone again and shows its notes.
+    phone_page.reload()
+    expect(phone_page.locator("#goodbye-title")).to_be_visible()
+    phone_page.get_by_role("button", name="I'm back").click()
+    expect(phone_page.locator("#write")).to_be_visible()
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    expect(who).to_contain_text("table")
+    expect(console_page.get_by_role("button", name="Mark as left")).to_be_visible()
+    # The console can mark them as gone too: the phone follows.
+    console_page.get_by_role("button", name="Mark as left").click()
+    expect(phone_page.locator("#goodbye-title")).to_be_visible()
+    expect(console_page.get_by_role("button", name="Mark as back")).to_be_focused()
+    # Its "Exit this page" leaves at once, like the bar's.
+    phone_page.locator("#goodbye a[data-exit-link]").click()
+    expect(phone_page).to_have_url(f"{server.url}/exit")
