@@ -131,6 +131,9 @@ class Writer:
     ) -> list[tuple]:
         conn = self.db.conn
         open_since = 0  # index of the first job whose work is not yet committed
+        # A job alone in its transaction needs no savepoint: a failure rolls the transaction back.
+        # (Each statement hands the GIL to this thread and back; most batches hold one note.)
+        alone = len(batch) == 1
         with self._across_processes():
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -145,11 +148,14 @@ class Writer:
                     except BaseException as exc:  # noqa: BLE001
                         results.append((False, exc))
                         continue
-                conn.execute("SAVEPOINT cafe_job")
+                if not alone:
+                    conn.execute("SAVEPOINT cafe_job")
                 try:
                     value = fn(self.db, *args, **kwargs)
                 except BaseException as exc:  # noqa: BLE001 - handed back to the caller
-                    if conn.in_transaction:
+                    if conn.in_transaction and alone:
+                        conn.execute("ROLLBACK")
+                    elif conn.in_transaction:
                         conn.execute("ROLLBACK TO cafe_job")
                         conn.execute("RELEASE cafe_job")
                     else:
@@ -161,7 +167,7 @@ class Writer:
                         open_since = len(results) + 1
                     results.append((False, exc))
                     continue
-                if conn.in_transaction:
+                if conn.in_transaction and not alone:
                     conn.execute("RELEASE cafe_job")
                 results.append((True, value))
             if conn.in_transaction:

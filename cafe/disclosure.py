@@ -173,15 +173,27 @@ class Assessment:
     reasons: tuple[str, ...]
 
 
+# Rules run on lower-cased text (`_normalise`), so a rule written in lower case needs no
+# IGNORECASE, which made every rule about twice as slow (a note's rules took 250-900 µs on the
+# event loop). The few letters IGNORECASE would still fold into an ASCII one that lower() and
+# NFKC leave alone are folded by hand (dotless ı reads as i); a rule with a capital letter in it
+# keeps IGNORECASE.
+_ESCAPES = re.compile(r"\\.")
+_FOLD_TO_ASCII = str.maketrans({"ı": "i"})
+
+
 @lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> re.Pattern[str]:
     """Compile one rule pattern once."""
-    return re.compile(pattern, re.IGNORECASE)
+    literal = _ESCAPES.sub("", pattern)
+    flags = 0 if literal == literal.lower() else re.IGNORECASE
+    return re.compile(pattern, flags)
 
 
 def _normalise(text: str) -> str:
     """Lower-case, unify apostrophes and drop quoted speech, which is someone else's words."""
     text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'").lower()
+    text = text.translate(_FOLD_TO_ASCII)
     text = " ".join(text.split())
     text = _QUOTED.sub(" ", text)
     # Phones drop apostrophes: "dont", "cant", "im" should read like the full forms.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
 PARTICIPANT = "/participant"
@@ -19,8 +19,12 @@ class ServerEvent:
     namespace: ClassVar[str]
 
     def payload(self) -> dict[str, Any]:
-        """Return the JSON payload sent to clients."""
-        return asdict(self)
+        """Return the JSON payload sent to clients.
+
+        A shallow dict: the fields already hold plain JSON values (views built for this send), and
+        `dataclasses.asdict` deep-copied every nested note, span and table on each send.
+        """
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
 from cafe import socketio
-from conftest import join, login, rows
+from conftest import join, login, rows, wait_for
 
 
 def note(client_id: str = "note-000001", text: str = "Listen before you act", **extra) -> dict:
@@ -177,8 +178,39 @@ def test_presence_per_table_reaches_the_console(app, client, console):
     [change] = received(console, "/console", "presence_changed")
     assert change == {"tables": {"2": 1}, "total": 1} or change == {"tables": {2: 1}, "total": 1}
     sio.disconnect("/participant")
-    [change] = received(console, "/console", "presence_changed")
-    assert change["total"] == 0
+    # Sent within a second of the last one: it comes at the end of that second.
+    later: list = []
+    wait_for(lambda: later.extend(received(console, "/console", "presence_changed")) or later)
+    assert [change["total"] for change in later] == [0]
+
+
+def test_a_connect_storm_sends_presence_at_most_once_per_interval(app, console, monkeypatch):
+    from cafe.live import common
+
+    monkeypatch.setattr(common, "PRESENCE_EVERY", 5.0)
+    console.get_received("/console")
+    started = time.monotonic()
+    phones = []
+    for _ in range(12):
+        http = app.test_client()
+        join(http, table=2)
+        phones.append(
+            socketio.test_client(
+                app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=http
+            )
+        )
+    elapsed = time.monotonic() - started
+    seen: list = []
+    wait_for(
+        lambda: seen.extend(received(console, "/console", "presence_changed"))
+        or (seen and seen[-1]["total"] == 12),
+        timeout=30,
+    )
+    # One send at once, then at most one at the end of each interval: not one per phone.
+    assert len(seen) <= 2 + int(elapsed / common.PRESENCE_EVERY) < 12
+    assert seen[-1]["tables"] in ({2: 12}, {"2": 12})
+    for phone in phones:
+        phone.disconnect("/participant")
 
 
 def test_choose_table_moves_the_phone(phone, db_path):

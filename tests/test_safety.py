@@ -346,3 +346,13 @@ def test_protect_total_hides_a_second_group_so_subtraction_reveals_nothing():
         "t2": None,
         "t3": None,
     }
+
+
+def test_disclosure_rules_match_whatever_the_case_or_dotless_i():
+    # Rules run on lower-cased text without IGNORECASE; letters IGNORECASE folded must still match.
+    for text in ("I WANT TO KILL MYSELF", "I want to kıll myself", "I Want To Kill Myſelf"):
+        assert assess_disclosure(text).flagged, text
+    # A rule written with capitals keeps matching regardless of case.
+    rules = DisclosureRules(always=(("custom", r"\bFOOBAR\b"),))
+    assert assess_disclosure("a foobar here", rules).flagged
+    assert not assess_disclosure("nothing here", rules).flagged

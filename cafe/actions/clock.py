@@ -141,6 +141,10 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
 
     view, told = get_writer().write(update)
     _publish_everywhere(events.RoundChanged(**view), event["id"])
+    # Let every socket's writer send the round change now: planning the next round's moves and
+    # telling each traveller runs on this greenlet without yielding, and the phones' round
+    # change waited behind all of it.
+    socketio.sleep(0)
     if action == "end_round" and told["round"] is not None:
         told["moves"] = rotation.do_plan_round(event, told["round"])
     rotation.publish_round_change(event, action, told)

@@ -328,15 +328,39 @@ def insert_note(
     round_no: int, text: str, consent: str, wall: str, flags: list[str],
 ) -> int:
     """Insert a note inside the caller's write; a disclosure enters the safeguarding queue."""
+    return _insert_note_row(
+        db, event_id, client_id, participant_id, table_no, round_no, text, consent, wall, flags
+    )["id"]
+
+
+_RETURNED = queries.NOTE_COLUMNS.replace("n.", "")
+
+
+def _insert_note_row(
+    db: Database, event_id: int, client_id: str, participant_id: int, table_no: int,
+    round_no: int, text: str, consent: str, wall: str, flags: list[str],
+) -> dict[str, Any]:
+    """Insert a note and return its stored row (as `queries.note` reads it) in one statement."""
     stamp = now()
     cursor = db.execute(
         "INSERT INTO notes (event_id, client_id, participant_id, table_no, round_no, text, "
         "consent, wall, flags_json, created_at, updated_at, sg_status) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        f"VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING {_RETURNED}",
         [event_id, client_id, participant_id, table_no, round_no, text, consent, wall,
          json.dumps(flags), stamp, stamp, "new" if "disclosure" in flags else None],
     )
-    return cursor.lastrowid
+    return dict(cursor.fetchone())
+
+
+# One statement for a new note's checks (the writer thread takes the GIL back after every
+# statement, and each one it took made the event loop wait): is the client id already used,
+# which table (the one sent, or where the participant sits), does it exist, does the round exist.
+_NOTE_CHECKS = (
+    "WITH t(no) AS (SELECT COALESCE(?, (SELECT table_no FROM participants WHERE id = ?))) "
+    "SELECT (SELECT id FROM notes WHERE event_id = ? AND client_id = ?), t.no, "
+    "EXISTS (SELECT 1 FROM tables WHERE event_id = ? AND number = t.no), "
+    "EXISTS (SELECT 1 FROM rounds WHERE event_id = ? AND number = ?) FROM t"
+)
 
 
 def do_submit_note(
@@ -345,32 +369,31 @@ def do_submit_note(
     """Store a note once (a resend returns the stored one); return it and whether it is new."""
     check_event_open(event)
     flags = _note_flags(draft.text, event)
+    round_no = draft.round_no or event["current_round"]
 
     def insert(db: Database) -> tuple[dict[str, Any], bool]:
-        existing = queries.note_by_client_id(db, event["id"], draft.client_id)
-        if existing is not None:
+        existing_id, table_no, table_ok, round_ok = db.execute(
+            _NOTE_CHECKS,
+            [draft.table_no or None, participant["id"], event["id"], draft.client_id,
+             event["id"], event["id"], round_no],
+        ).fetchone()
+        if existing_id is not None:
+            existing = queries.note(db, existing_id)
             if existing["participant_id"] != participant["id"]:
                 raise Refused(_("That note id belongs to someone else."))
             return existing, False
-        table_no = draft.table_no or _current_table(db, participant["id"])
         if table_no is None:
             raise Refused(_("Choose your table first."), "no_table")
-        if not _table_exists(db, event["id"], table_no):
+        if not table_ok:
             raise Refused(_("There is no such table."))
-        round_no = draft.round_no or event["current_round"]
-        if (
-            db.execute(
-                "SELECT 1 FROM rounds WHERE event_id = ? AND number = ?", [event["id"], round_no]
-            ).fetchone()
-            is None
-        ):
+        if not round_ok:
             raise Refused(_("There is no such round."))
         auto_wall = not event["wall_requires_approval"] and not flags
-        note_id = insert_note(
+        note = _insert_note_row(
             db, event["id"], draft.client_id, participant["id"], table_no, round_no, draft.text,
             draft.consent, "approved" if auto_wall else "pending", flags,
         )
-        return queries.note(db, note_id), True
+        return note, True
 
     note, created = get_writer().write(insert)
     if created:
@@ -382,11 +405,6 @@ def do_submit_note(
             _publish(events.WallNoteShown(wall_note_view(note)), rooms.wall(event["id"]))
         _publish_to_safeguarding(event, {**note, "pseudonym": participant["pseudonym"]})
     return note, created
-
-
-def _current_table(db: Database, participant_id: int) -> int | None:
-    row = db.execute("SELECT table_no FROM participants WHERE id = ?", [participant_id]).fetchone()
-    return row[0] if row else None
 
 
 def _own_note(
