@@ -54,6 +54,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))  # this tree's cafe, not whichever one the venv has installed
 
 from lean_client import ConnectRefused, LeanSocket  # noqa: E402
 

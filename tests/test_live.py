@@ -187,7 +187,7 @@ def test_presence_per_table_reaches_the_console(app, client, console):
 def test_a_connect_storm_sends_presence_at_most_once_per_interval(app, console, monkeypatch):
     from cafe.live import common
 
-    monkeypatch.setattr(common, "PRESENCE_EVERY", 5.0)
+    monkeypatch.setattr(common.publish_presence_soon, "interval", 5.0)
     console.get_received("/console")
     started = time.monotonic()
     phones = []
@@ -207,7 +207,7 @@ def test_a_connect_storm_sends_presence_at_most_once_per_interval(app, console, 
         timeout=30,
     )
     # One send at once, then at most one at the end of each interval: not one per phone.
-    assert len(seen) <= 2 + int(elapsed / common.PRESENCE_EVERY) < 12
+    assert len(seen) <= 2 + int(elapsed / common.publish_presence_soon.interval) < 12
     assert seen[-1]["tables"] in ({2: 12}, {"2": 12})
     for phone in phones:
         phone.disconnect("/participant")

@@ -285,9 +285,9 @@ def do_join_event(event: dict[str, Any], table_no: int | None = None) -> tuple[d
 
 def _publish_people(event: dict[str, Any]) -> None:
     """Keep the console's rotation panel (who is here, and where) up to date."""
-    from cafe.actions.rotation import publish_rotation  # rotation builds on these notes
+    from cafe.actions.rotation import publish_rotation_soon  # rotation builds on these notes
 
-    publish_rotation(event)
+    publish_rotation_soon(event)
 
 
 def _table_exists(db: Database, event_id: int, table_no: int) -> bool:

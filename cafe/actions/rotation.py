@@ -13,10 +13,8 @@ import hashlib
 import hmac
 import json
 import re
-import time
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
@@ -29,6 +27,7 @@ from cafe.actions.notes import (
     insert_note,
     listed_names,
 )
+from cafe.coalesce import Coalescer
 from cafe.db import get_writer, reading
 from cafe.harvest import word_cloud
 from cafe.safety import classify_note, redact
@@ -543,6 +542,16 @@ def publish_rotation(event: dict[str, Any]) -> None:
     _publish(events.RotationChanged(view), rooms.console(event["id"]))
 
 
+# Joins and table choices change the panel's "who is here": a connect storm would rebuild the whole
+# rotation view once per phone, so these refresh it at most once a second.
+_publish_rotation_soon = Coalescer("rotation panel refresh", publish_rotation)
+
+
+def publish_rotation_soon(event: dict[str, Any]) -> None:
+    """Send the consoles the rotation now, or at the end of this second if just sent."""
+    _publish_rotation_soon(event["id"], dict(event))
+
+
 def publish_cloud(event: dict[str, Any]) -> None:
     """Refresh the wall's harvest after a note went on or came off the wall during the harvest."""
     with reading() as db:
@@ -554,10 +563,8 @@ def publish_cloud(event: dict[str, Any]) -> None:
 
 
 # The cloud is counted again from every approved note: during a burst of moderation the wall gets
-# at most one refresh a second, the last change always included (a refresh follows it).
-CLOUD_INTERVAL = 1.0
-_CLOUD_LAST: dict[int, float] = {}
-_CLOUD_PENDING: set[int] = set()
+# at most one refresh a second, the last change always included.
+_refresh_cloud_soon = Coalescer("harvest cloud refresh", publish_cloud)
 
 
 def refresh_cloud(event: dict[str, Any]) -> None:
@@ -567,29 +574,7 @@ def refresh_cloud(event: dict[str, Any]) -> None:
             fresh = queries.event_by_slug(db, event["slug"])
         if fresh is None or fresh["phase"] != "harvest":
             return
-    event_id = event["id"]
-    wait = _CLOUD_LAST.get(event_id, float("-inf")) + CLOUD_INTERVAL - time.monotonic()
-    if wait <= 0:
-        _CLOUD_LAST[event_id] = time.monotonic()
-        publish_cloud(event)
-    elif event_id not in _CLOUD_PENDING:
-        _CLOUD_PENDING.add(event_id)
-        app = current_app._get_current_object()
-        socketio.start_background_task(_refresh_cloud_later, app, dict(event), wait)
-
-
-def forget_cloud_refreshes() -> None:
-    """Start with no refreshes made (a new app in this process, as in tests)."""
-    _CLOUD_LAST.clear()
-    _CLOUD_PENDING.clear()
-
-
-def _refresh_cloud_later(app: Any, event: dict[str, Any], wait: float) -> None:
-    socketio.sleep(wait)
-    with app.app_context():
-        _CLOUD_PENDING.discard(event["id"])
-        _CLOUD_LAST[event["id"]] = time.monotonic()
-        publish_cloud(event)
+    _refresh_cloud_soon(event["id"], dict(event))
 
 
 # ---- phones: cannot move, host links -------------------------------------------------------------

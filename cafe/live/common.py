@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from flask_socketio import ConnectionRefusedError
 
 from cafe import events, queries, rooms, socketio
 from cafe.actions import Refused
+from cafe.coalesce import Coalescer, forget_all
 from cafe.db import describe_failure, reading
 from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
 
@@ -45,14 +45,9 @@ def forget_connections() -> None:
     """Start with no connections (a new app in this process, as in tests)."""
     CONNECTIONS.clear()
     PRESENCE.clear()
-    _PRESENCE_SENT.clear()
-    _PRESENCE_DUE.clear()
-    _PRESENCE_GENERATION[0] += 1
     SOCKET_EVENTS.clear()
     PARTICIPANT_NOTES.clear()
-    from cafe.actions.rotation import forget_cloud_refreshes
-
-    forget_cloud_refreshes()
+    forget_all()
 
 
 SLOW_DOWN = {
@@ -173,7 +168,6 @@ class SharedPresence:
     def store(self, event_id: int, counts: dict[int, int]) -> None:
         """Write this worker's counts for an event."""
         import json
-        import time
 
         value = json.dumps({"at": time.time(), "tables": counts})
         self.redis.hset(self._key(event_id), self.worker, value)
@@ -181,7 +175,6 @@ class SharedPresence:
     def totals(self, event_id: int) -> dict[int, int]:
         """Return the sum of every live worker's counts for an event."""
         import json
-        import time
 
         total: dict[int, int] = {}
         oldest = time.time() - self.FRESH
@@ -218,16 +211,6 @@ def presence_counts(event_id: int) -> dict[int, int]:
     return shared.totals(event_id)
 
 
-# Presence goes to the consoles at most once a second per event: the first change is sent at
-# once, later ones within the second are folded into one send at its end. A connect storm of
-# thousands of phones (or a round that reseats them) sent the whole table map once per phone.
-PRESENCE_EVERY = 1.0
-_PRESENCE_SENT: dict[int, float] = {}  # event id -> time.monotonic() of the last send
-_PRESENCE_DUE: set[int] = set()  # events with a send already scheduled
-_PRESENCE_LOCK = threading.Lock()
-_PRESENCE_GENERATION = [0]  # bumped by forget_connections: a send scheduled before is dropped
-
-
 def _publish_presence(event_id: int) -> None:
     shared = shared_presence()
     if shared is not None:
@@ -239,38 +222,9 @@ def _publish_presence(event_id: int) -> None:
     )
 
 
-def _publish_presence_later(app: Any, event_id: int, delay: float, generation: int) -> None:
-    socketio.sleep(delay)
-    with _PRESENCE_LOCK:
-        if generation != _PRESENCE_GENERATION[0]:
-            return
-        _PRESENCE_DUE.discard(event_id)
-        _PRESENCE_SENT[event_id] = time.monotonic()
-    try:
-        with app.app_context():
-            _publish_presence(event_id)
-    except Exception:  # noqa: BLE001 - a lost presence update must not kill anything
-        log.exception("presence update failed")
-
-
-def publish_presence_soon(event_id: int) -> None:
-    """Tell the consoles the presence counts now, or at the end of this second if just told."""
-    with _PRESENCE_LOCK:
-        if event_id in _PRESENCE_DUE:
-            return
-        now = time.monotonic()
-        wait = _PRESENCE_SENT.get(event_id, -PRESENCE_EVERY) + PRESENCE_EVERY - now
-        if wait > 0:
-            _PRESENCE_DUE.add(event_id)
-        else:
-            _PRESENCE_SENT[event_id] = now
-    if wait > 0:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        socketio.start_background_task(
-            _publish_presence_later, app, event_id, wait, _PRESENCE_GENERATION[0]
-        )
-    else:
-        _publish_presence(event_id)
+# Presence goes to the consoles at most once a second per event: a connect storm of thousands of
+# phones (or a round that reseats them) sent the whole table map once per phone.
+publish_presence_soon = Coalescer("presence update", _publish_presence)
 
 
 def presence_moved(event_id: int, old: int | None, new: int | None) -> None:
@@ -281,7 +235,7 @@ def presence_moved(event_id: int, old: int | None, new: int | None) -> None:
             tables[old or 0] = max(0, tables.get(old or 0, 0) - 1)
         if new is not None:
             tables[new or 0] = tables.get(new or 0, 0) + 1
-    publish_presence_soon(event_id)
+    publish_presence_soon(event_id, event_id)
 
 
 def staff_connection(event: dict[str, Any], user: dict[str, Any]) -> Connection:
