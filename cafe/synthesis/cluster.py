@@ -10,7 +10,6 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import silhouette_score
 from sklearn.naive_bayes import ComplementNB
 from sklearn.preprocessing import normalize
 
@@ -100,15 +99,12 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         rng = np.random.default_rng(self.random_state)
         # Silhouette is quadratic in n: score a fixed-size sample, which is plenty to rank k.
         sample = X if n <= self.k_sample else X[rng.choice(n, self.k_sample, replace=False)]
-        # Rows are unit length: one product gives every cosine distance for every candidate k.
-        distances = np.clip(1.0 - sample @ sample.T, 0.0, 2.0)
-        np.fill_diagonal(distances, 0.0)
         for k in _candidates(lo, hi):
             labels = KMeans(k, n_init=1, max_iter=100, random_state=self.random_state)\
                 .fit_predict(sample)
             if len(np.unique(labels)) < 2:
                 continue
-            self.k_scores_[k] = float(silhouette_score(distances, labels, metric="precomputed"))
+            self.k_scores_[k] = cosine_silhouette(sample, labels)
         if not self.k_scores_:
             return 1
         best = max(self.k_scores_.values())
@@ -177,6 +173,33 @@ def _candidates(lo: int, hi: int) -> list[int]:
         ks |= set(np.round(np.geomspace(max(lo, 10), hi, 2 + int(np.log(hi / 10) / np.log(1.15))))
                   .astype(int).tolist())
     return sorted(k for k in ks if lo <= k <= hi)
+
+
+def cosine_silhouette(X: np.ndarray, labels: np.ndarray) -> float:
+    """Return the mean silhouette under cosine distance of unit-length rows, from cluster sums.
+
+    For unit rows the mean cosine distance from x to the members of cluster C is
+    1 - x . sum(C) / |C| (its own row, at distance 0, taken out of its own cluster), so the
+    silhouette needs an n x k product instead of the n x n distance matrix: the same value as
+    `silhouette_score(X, labels, metric="cosine")` at a fraction of the cost. Notes alone in their
+    cluster score 0, as there.
+    """
+    ids, y = np.unique(labels, return_inverse=True)
+    if len(ids) < 2:
+        return 0.0
+    X = np.asarray(X, dtype=np.float64)
+    sizes = np.bincount(y).astype(np.float64)
+    sums = np.zeros((len(ids), X.shape[1]))
+    np.add.at(sums, y, X)
+    dist = 1.0 - (X @ sums.T) / sizes  # mean distance to every cluster, own row included
+    rows = np.arange(len(y))
+    own = sizes[y]
+    # Own cluster without the row itself (self-distance 1 - x.x = 0 adds nothing to the sum).
+    a = (own * dist[rows, y] - (1.0 - np.einsum("ij,ij->i", X, X))) / np.maximum(own - 1, 1)
+    dist[rows, y] = np.inf
+    b = dist.min(1)
+    s = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
+    return float(np.mean(np.clip(s, -1.0, 1.0)))
 
 
 def _centroid_similarity(X: np.ndarray, labels: np.ndarray) -> np.ndarray:

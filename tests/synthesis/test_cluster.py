@@ -99,3 +99,22 @@ def test_second_view_joins_self_training(corpus):
     for topic in ("funding", "police"):
         best = max(groups.values(), key=lambda g: len(g & topics[topic]))
         assert len(best & topics[topic]) >= 0.8 * len(topics[topic])
+
+
+def test_cosine_silhouette_from_cluster_sums_equals_the_pairwise_one(corpus):
+    from sklearn.metrics import silhouette_score
+
+    from cafe.synthesis.cluster import cosine_silhouette
+
+    notes, _ = corpus
+    texts = [n.text for n in notes]
+    X = TfidfLsaVectorizer(random_state=0).fit(texts).transform(texts)
+    X[:2] = 0.0  # notes with no known term: distance 1 to everything, as the old matrix had
+    distances = np.clip(1.0 - X @ X.T, 0.0, 2.0)
+    np.fill_diagonal(distances, 0.0)
+    for k in (2, 4, 7):
+        labels = np.arange(len(texts)) % k
+        labels[0] = k  # a cluster of one scores 0
+        expected = silhouette_score(distances, labels, metric="precomputed")
+        assert abs(cosine_silhouette(X, labels) - expected) < 1e-5
+    assert cosine_silhouette(X, np.zeros(len(texts), dtype=int)) == 0.0
