@@ -30,14 +30,16 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
        that are independent given the theme.
 
     Fitted: `labels_`, `cluster_centers_` (unit length), `similarity_` (cosine of each note to its
-    centroid), `n_clusters_`, `k_scores_` (silhouette per k tried, when k was chosen).
+    centroid), `n_clusters_`, `k_scores_` (silhouette per k tried, when k was chosen: on
+    `dense_features` when given, where the best k wins, else on `X`, where the fewest themes
+    within `k_tolerance` of the best win).
     Self-training never empties a cluster: a round that would is not taken.
     """
 
     def __init__(self, n_clusters: int | None = None, self_training: int = 8,
                  confident_fraction: float = 0.5, k_range: tuple[int, int] | None = None,
                  alpha: float = 1.0, k_tolerance: float = 0.1, k_sample: int = 1000,
-                 kappa: float = 20.0, random_state: int | None = 0):
+                 kappa: float = 20.0, k_tolerance_dense: float = 0.0, random_state: int | None = 0):
         self.n_clusters = n_clusters
         self.self_training = self_training
         self.confident_fraction = confident_fraction
@@ -46,6 +48,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.k_tolerance = k_tolerance
         self.k_sample = k_sample
         self.kappa = kappa
+        self.k_tolerance_dense = k_tolerance_dense
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
@@ -63,7 +66,14 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         if self.n_clusters is not None:
             k = int(self.n_clusters)
         else:
-            k = self._choose_k(X, n_distinct)
+            # Sentence embeddings alone, when given, show the topics best: their silhouette peaks
+            # (SearchSnippets, 8 topics: 7-17 themes where [embedding, LSA] gave 20-30), so the
+            # plain maximum is taken there (`k_tolerance_dense`).
+            if dense_features is None:
+                k = self._choose_k(X, n_distinct, self.k_tolerance)
+            else:
+                k = self._choose_k(normalize(np.asarray(dense_features, dtype=np.float32)),
+                                   n_distinct, self.k_tolerance_dense)
         k = max(1, min(k, n_distinct))
         self.n_clusters_ = k
         if n == 0:
@@ -80,8 +90,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self._finish(X, labels)
         return self
 
-    def _choose_k(self, X: np.ndarray, n_distinct: int) -> int:
-        """Pick the fewest themes whose silhouette is within `k_tolerance` of the best.
+    def _choose_k(self, X: np.ndarray, n_distinct: int, tolerance: float) -> int:
+        """Pick the fewest themes whose silhouette is within `tolerance` of the best.
 
         Candidates run from 2 to clip(sqrt(n / 2), 2, 30): every k up to 10, then about 15% apart.
         On short texts the silhouette of k-means keeps creeping up with k long after the real
@@ -109,7 +119,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             return 1
         best = max(self.k_scores_.values())
         return min(k for k, v in self.k_scores_.items()
-                   if v >= best - self.k_tolerance * abs(best))
+                   if v >= best - tolerance * abs(best))
 
     def _kmeans(self, X: np.ndarray, k: int, features) -> np.ndarray:
         """Return k-means labels, seeded from NMF topics when the features allow it."""
