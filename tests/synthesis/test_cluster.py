@@ -99,3 +99,41 @@ def test_second_view_joins_self_training(corpus):
     for topic in ("funding", "police"):
         best = max(groups.values(), key=lambda g: len(g & topics[topic]))
         assert len(best & topics[topic]) >= 0.8 * len(topics[topic])
+
+
+def test_cosine_silhouette_from_cluster_sums_equals_the_pairwise_one(corpus):
+    from sklearn.metrics import silhouette_score
+
+    from cafe.synthesis.cluster import cosine_silhouette
+
+    notes, _ = corpus
+    texts = [n.text for n in notes]
+    X = TfidfLsaVectorizer(random_state=0).fit(texts).transform(texts)
+    X[:2] = 0.0  # notes with no known term: distance 1 to everything, as the old matrix had
+    distances = np.clip(1.0 - X @ X.T, 0.0, 2.0)
+    np.fill_diagonal(distances, 0.0)
+    for k in (2, 4, 7):
+        labels = np.arange(len(texts)) % k
+        labels[0] = k  # a cluster of one scores 0
+        expected = silhouette_score(distances, labels, metric="precomputed")
+        assert abs(cosine_silhouette(X, labels) - expected) < 1e-5
+    assert cosine_silhouette(X, np.zeros(len(texts), dtype=int)) == 0.0
+
+
+def test_automatic_k_is_read_from_the_embedding_view_when_given(corpus):
+    notes, topics = corpus
+    texts = [n.text for n in notes]
+    vec = TfidfLsaVectorizer(random_state=0).fit(texts)
+    X, F = vec.transform(texts), vec.features(texts)
+    # A second view in which the four topics are four tight, well separated groups.
+    rng = np.random.default_rng(0)
+    names = sorted(topics)
+    centres = np.eye(8)[:4] * 3
+    dense = np.vstack([centres[next(j for j, t in enumerate(names) if n.id in topics[t])]
+                       + rng.normal(scale=0.3, size=8) for n in notes])
+    dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+    model = ThemeClusterer(random_state=0).fit(X, features=F, dense_features=dense)
+    assert model.n_clusters_ == 4
+    assert max(model.k_scores_, key=model.k_scores_.get) == 4
+    assert sorted(map(sorted, _groups(notes, model.labels_).values())) == \
+        sorted(map(sorted, topics.values()))
