@@ -30,8 +30,10 @@ from cafe.actions.notes import (
 from cafe.coalesce import Coalescer
 from cafe.db import get_writer, reading
 from cafe.harvest import word_cloud
+from cafe.offloop import serving_on_gevent
+from cafe.plan_worker import compute_plan, plan_in_child
 from cafe.safety import classify_note, redact
-from cafe.seating import place_late_joiner, plan_next_round, rebalance_round
+from cafe.seating import place_late_joiner, rebalance_round
 
 MAX_INSIGHTS = 3
 MAX_INSIGHT_CHARS = 500
@@ -139,20 +141,6 @@ def plan_inputs(db: Database, event: dict[str, Any], round_no: int) -> dict[str,
     }
 
 
-def compute_plan(inputs: dict[str, Any]) -> dict[int, int]:
-    """Plan a round from `plan_inputs`; return participant -> table number."""
-    numbers = inputs["numbers"]
-    seat = plan_next_round(
-        len(numbers),
-        inputs["present"],
-        inputs["history"],
-        inputs["hosts"],
-        inputs["fixed"],
-        seed=inputs["seed"],
-    )
-    return {pid: numbers[t] for pid, t in seat.items()}
-
-
 def rebalance_plan(db: Database, event_id: int, round_no: int) -> dict[int, int]:
     """Bring a planned round's tables back within one of each other after someone left it or
     stayed put, with the fewest changes (cafe/seating.py rebalance_round); store the changes and
@@ -218,7 +206,9 @@ def do_plan_round(event: dict[str, Any], round_no: int) -> dict[int, int]:
     unless the café has moved on meanwhile; return participant -> table number."""
     with reading() as db:
         inputs = plan_inputs(db, event, round_no)
-    plan = compute_plan(inputs)
+    # Planning thousands takes a second or two of pure Python: in a child process when serving, so
+    # phones' notes are acked meanwhile (cafe/plan_worker.py); here when that is not possible.
+    plan = (plan_in_child(inputs) if serving_on_gevent() else None) or compute_plan(inputs)
 
     def store(db: Database) -> dict[int, int]:
         fresh = queries.event_by_slug(db, event["slug"])

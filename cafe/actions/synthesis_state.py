@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from cafe.actions.common import Refused, now
 from cafe.db import get_writer
+from cafe.offloop import off_loop
 from cafe.synthesis.types import NoteInput
 
 ACTIVE = ("queued", "running")
@@ -447,25 +448,3 @@ def render_cloud_off_loop(weights: dict[str, float], seed: int = 0) -> bytes | N
     from cafe.synthesis.clouds import render_cloud
 
     return off_loop(render_cloud, weights, seed)
-
-
-def off_loop(fn: Callable, *args: Any) -> Any:
-    """Run CPU-heavy `fn` on gevent's native thread pool when serving on gevent, else directly."""
-    try:
-        from gevent import monkey
-    except ImportError:  # pragma: no cover - gevent is a dependency
-        return fn(*args)
-    if not monkey.is_module_patched("threading"):
-        return fn(*args)
-    import gevent
-
-    def job() -> tuple[bool, Any]:
-        try:
-            return True, fn(*args)
-        except Exception as exc:  # noqa: BLE001 - re-raised in the calling greenlet
-            return False, exc
-
-    ok, value = gevent.get_hub().threadpool.apply(job)
-    if not ok:
-        raise value
-    return value
