@@ -55,14 +55,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     common.forget_connections()
 
-    from cafe.live.manager import client_manager
-
     queue = app.config.get("CAFE_MESSAGE_QUEUE") or None
     socketio.init_app(
         app,
-        # Several worker processes pass every broadcast through Redis (docs/SCALING.md); either way
-        # a broadcast to thousands of phones lets notes through as it goes (cafe/live/manager.py).
-        client_manager=client_manager(queue),
+        # Several worker processes pass every broadcast through Redis (docs/SCALING.md).
+        **({"message_queue": queue, "channel": "cafe"} if queue else {}),
         async_mode=app.config.get("CAFE_ASYNC_MODE"),
         max_http_buffer_size=app.config["CAFE_MAX_SOCKET_BYTES"],
         cors_allowed_origins=app.config.get("CAFE_ALLOWED_ORIGINS"),
