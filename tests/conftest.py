@@ -146,6 +146,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_ports(count: int) -> int:
+    """Return the first of `count` consecutive free TCP ports (`cafe serve --workers N` uses
+    PORT ... PORT+N-1; the port after a free one may be some connection's local port)."""
+    for _ in range(200):
+        base = free_port()
+        held: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket()
+                held.append(s)
+                s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in held:
+                s.close()
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
 class LiveServer:
     """A real `cafe serve` in a subprocess on 127.0.0.1."""
 

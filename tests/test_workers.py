@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_server import console_client, join_http, note, phone_client
 
-from conftest import LiveServer, free_port, rows, wait_for
+from conftest import LiveServer, free_port, free_ports, rows, wait_for
 
 
 def _redis_server():
@@ -117,7 +117,7 @@ def test_round_change_on_worker_b_reaches_phones_on_worker_a(two_workers):
 
 
 def test_workers_option_starts_n_processes_and_refuses_without_a_queue(app, db_path, redis_url):
-    port = free_port()
+    port = free_ports(2)
     env = {**os.environ, "CAFE_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
     refused = subprocess.run(
         [sys.executable, "-m", "cafe", "serve", "--port", str(port), "--workers", "2"],
