@@ -208,7 +208,9 @@ def do_plan_round(event: dict[str, Any], round_no: int) -> dict[int, int]:
         inputs = plan_inputs(db, event, round_no)
     # Planning thousands takes a second or two of pure Python: in a child process when serving, so
     # phones' notes are acked meanwhile (cafe/plan_worker.py); here when that is not possible.
-    plan = (plan_in_child(inputs) if serving_on_gevent() else None) or compute_plan(inputs)
+    plan = plan_in_child(inputs) if serving_on_gevent() else None
+    if plan is None:
+        plan = compute_plan(inputs)
 
     def store(db: Database) -> dict[int, int]:
         fresh = queries.event_by_slug(db, event["slug"])

@@ -81,11 +81,7 @@ def follow_left(event_id: int, participant_id: int, left: bool) -> None:
 @acked
 def on_leave_cafe(payload: Any = None) -> dict[str, Any]:
     """This participant is leaving the café: they sit nowhere from now on (notes sent are kept)."""
-    conn = connection(PARTICIPANT)
-    actions.check_payload(payload if payload is not None else {})
-    event = current_event(conn)
-    rotation.do_set_left(event, conn.participant_id, True)
-    follow_left(event["id"], conn.participant_id, True)
+    _set_own_left(payload, True)
     return ok(left=True)
 
 
@@ -93,12 +89,17 @@ def on_leave_cafe(payload: Any = None) -> dict[str, Any]:
 @acked
 def on_come_back(payload: Any = None) -> dict[str, Any]:
     """A participant who left is back: seated like a late joiner."""
+    conn = _set_own_left(payload, False)
+    return ok(left=False, table=_participant(conn)["table_no"])
+
+
+def _set_own_left(payload: Any, left: bool) -> Any:
     conn = connection(PARTICIPANT)
     actions.check_payload(payload if payload is not None else {})
     event = current_event(conn)
-    rotation.do_set_left(event, conn.participant_id, False)
-    follow_left(event["id"], conn.participant_id, False)
-    return ok(left=False, table=_participant(conn)["table_no"])
+    rotation.do_set_left(event, conn.participant_id, left)
+    follow_left(event["id"], conn.participant_id, left)
+    return conn
 
 
 @socketio.on("set_cannot_move", namespace=PARTICIPANT)

@@ -77,13 +77,21 @@ def console_page(browser, server):
     """Return a laptop-sized page logged in as the facilitator, on the test event's console."""
     context = browser.new_context(**LAPTOP)
     page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.fill("#username", "fac")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, server.url, "fac")
     page.goto(f"{server.url}/console/test-cafe")
     yield page
     context.close()
+
+
+def log_in(page, base: str, username: str) -> None:
+    """Log in through the real login form as one of the test users, and wait until it has."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("#username")).to_have_count(0)
 
 
 def wall_url(page_html: str) -> str:

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import PASSWORD, PLAN, LiveServer, free_port
-from e2e.conftest import wall_url
+from e2e.conftest import log_in, wall_url
 
 pytestmark = pytest.mark.e2e
 
@@ -145,14 +145,6 @@ def seeded(tmp_path_factory):
         yield server
 
 
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#username")).to_have_count(0)
-
-
 def run_axe(page: Page) -> dict:
     """Inject axe-core into the page and return its results for WCAG 2.x A and AA and best practice."""
     page.add_script_tag(path=str(AXE))
@@ -190,7 +182,7 @@ def check_screen(browser, base: str, screen: Screen, path: str,
                     context.add_cookies(cookies)
                 page = context.new_page()
                 if screen.role:
-                    _log_in(page, base, screen.role)
+                    log_in(page, base, screen.role)
                 page.goto(base + path)
                 if screen.act:
                     screen.act(page)
@@ -212,7 +204,7 @@ def test_no_serious_accessibility_violation(browser, seeded, screen):
     if "{wall}" in path:  # the console links the wall with its token
         context = browser.new_context()
         page = context.new_page()
-        _log_in(page, server.url, "fac")
+        log_in(page, server.url, "fac")
         page.goto(f"{server.url}/console/test-cafe")
         path = wall_url(page.content())
         context.close()

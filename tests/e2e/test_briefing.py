@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from cafe.actions.briefing import do_create_draft
 from cafe.briefing import Selection
-from conftest import PASSWORD, rows
-from e2e.conftest import LAPTOP
+from conftest import rows
+from e2e.conftest import LAPTOP, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -32,10 +32,7 @@ def test_edit_preview_autosave_and_download_docx(browser, server, draft_id, db_p
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(f"{server.url}/login")
-    page.fill("#username", "staffer")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, server.url, "staffer")
     page.goto(f"{server.url}/briefings/test-cafe")
     page.get_by_role("link", name="Test café – what participants said", exact=True).click()
 
@@ -79,10 +76,7 @@ def test_a_late_preview_answer_never_overwrites_a_newer_one(browser, server, dra
     """Answers to preview requests can come back out of order on a busy laptop: the newest wins."""
     context = browser.new_context(**LAPTOP)
     page = context.new_page()
-    page.goto(f"{server.url}/login")
-    page.fill("#username", "staffer")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, server.url, "staffer")
     page.goto(f"{server.url}/briefings/test-cafe/drafts/{draft_id}")
     held: list = []
 

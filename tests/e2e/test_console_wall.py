@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import wall_url
+from e2e.conftest import log_in, wall_url
 from e2e.test_phone import join_at_table, write
 
 pytestmark = pytest.mark.e2e
@@ -51,10 +51,7 @@ def test_safeguarding_lead_sees_the_disclosure_privately(app, browser, server, p
     with app.app_context():
         do_create_user("lead", PASSWORD, "safeguarding")
     lead = browser.new_page(viewport={"width": 1280, "height": 800})
-    lead.goto(f"{server.url}/login")
-    lead.fill("#username", "lead")
-    lead.fill("#password", PASSWORD)
-    lead.click("button[type=submit]")
+    log_in(lead, server.url, "lead")
     lead.goto(f"{server.url}/safeguarding/test-cafe")
     expect(lead.locator("#status")).to_have_text("Live")
     join_at_table(phone_page, server, table=2)

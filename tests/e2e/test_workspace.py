@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 from test_workspace import event  # noqa: F401 - fixture
 
-from conftest import PASSWORD, LiveServer, free_port
-from e2e.conftest import LAPTOP
+from conftest import LiveServer, free_port
+from e2e.conftest import LAPTOP, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -25,10 +25,7 @@ def test_staff_run_synthesis_rename_and_merge(browser, served):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{served.url}/login")
-    page.fill("#username", "staffer")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, served.url, "staffer")
     page.goto(f"{served.url}/workspace/test-cafe")
     expect(page.locator("#no-themes")).to_be_visible()
 
@@ -80,10 +77,7 @@ def test_staff_watch_a_slow_run_cancel_it_and_run_again(browser, app, event, db_
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{live.url}/login")
-        page.fill("#username", "staffer")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        log_in(page, live.url, "staffer")
         page.goto(f"{live.url}/workspace/test-cafe")
         page.get_by_role("button", name="Run synthesis").click()
         # Running: the step and percentage from the worker itself, the run button disabled.
