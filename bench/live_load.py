@@ -639,6 +639,24 @@ def summarise(opts: argparse.Namespace, out: dict, saved: dict[str, list[int]] |
         if times:
             deliver_ms.append((times[0] - load.sent[cid]) * 1000)
     fanouts = [round((max(b.times) - b.t0) * 1000, 1) if b.times else None for b in load.broadcasts]
+    # Where the slow acks come from: each round change, and the acks over 50 ms sent in each
+    # 100 ms after it (or elsewhere), as "+offset_s: count (worst ms)".
+    slow = sorted(
+        (load.sent[cid] - load.t_start, (t - load.sent[cid]) * 1000)
+        for cid, (t, _) in ok.items()
+        if (t - load.sent[cid]) * 1000 > 50
+    )
+    timeline: dict[str, list[float]] = {}
+    for at, ms in slow:
+        before = [b for b in load.broadcasts if b.t0 - load.t_start <= at]
+        if before:
+            b = before[-1]
+            key = f"{b.action}@{b.t0 - load.t_start:.1f}s +{(at - (b.t0 - load.t_start)):.1f}s"
+        else:
+            key = f"@{at:.1f}s"
+        timeline.setdefault(key, []).append(ms)
+    for key, values in timeline.items():
+        load.log(f"  slow acks (>50 ms) sent {key}: {len(values)}, worst {max(values):.0f} ms")
     missing = sum(b.expected - len(b.times) for b in load.broadcasts)
     console_dupes = sum(len(t) - 1 for t in load.console_notes.values())
     ack_dupes = sum(1 for _, a in ok.values() if a.get("duplicate"))

@@ -55,11 +55,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     common.forget_connections()
 
+    from cafe.broadcast import ChunkedManager, ChunkedRedisManager
+
     queue = app.config.get("CAFE_MESSAGE_QUEUE") or None
+    # Several worker processes pass every broadcast through Redis (docs/SCALING.md); either way
+    # broadcasts to big rooms go out in chunks, letting notes through (cafe/broadcast.py).
+    manager = ChunkedRedisManager(queue, channel="cafe") if queue else ChunkedManager()
     socketio.init_app(
         app,
-        # Several worker processes pass every broadcast through Redis (docs/SCALING.md).
-        **({"message_queue": queue, "channel": "cafe"} if queue else {}),
+        client_manager=manager,
         async_mode=app.config.get("CAFE_ASYNC_MODE"),
         max_http_buffer_size=app.config["CAFE_MAX_SOCKET_BYTES"],
         cors_allowed_origins=app.config.get("CAFE_ALLOWED_ORIGINS"),

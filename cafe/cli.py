@@ -179,8 +179,10 @@ def serve(
     if app.config["CAFE_MESSAGE_QUEUE"]:
         _check_message_queue(app.config["CAFE_MESSAGE_QUEUE"])
     from cafe.live.common import housekeeping
+    from cafe.offloop import tune_collector
 
     socketio.start_background_task(housekeeping, app)
+    tune_collector()  # after the app and the imports: see cafe/offloop.py
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()
     socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)

@@ -35,3 +35,30 @@ def off_loop(fn: Callable, *args: Any) -> Any:
     if not ok:
         raise value
     return value
+
+
+
+# Python's cyclic collector examines its youngest generation after every 700 new container
+# objects by default. Serving hundreds of notes a second, each examination found objects still
+# in flight and moved them to older generations, which soon set off full passes over every
+# connection's objects: 300-360 ms each at 5,000 phones, twice in a round change, holding every
+# ack. Examining the young generation after 10,000 instead takes 5-20 ms and, in the same run,
+# set off no full pass (docs/BENCHMARKS.md).
+YOUNG_GENERATION_THRESHOLD = 10_000
+
+
+def tune_collector() -> int:
+    """Set the cyclic garbage collector up for serving; return how many objects were frozen.
+
+    Everything alive before serving (modules, the app, caches) is moved out of the collector's
+    sight: those objects live as long as the process, so nothing is lost by never scanning them,
+    and a full pass over them (about 150,000 with scikit-learn's modules) held the event loop
+    50 ms or more. Then the young generation is examined less often (see above).
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, middle, old)
+    return gc.get_freeze_count()

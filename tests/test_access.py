@@ -51,7 +51,7 @@ ROUTES = {
         EVERYONE,
     ),  # the token is the credential
     "static": ("/static/js/phone.js", EVERYONE),
-    # Never served by Flask: Engine.IO answers the path first (tests/test_socket_path.py).
+    # Never served by Flask: Engine.IO answers the path first (tests/test_gc_pauses.py).
     "socket_path": ("SOCKET", None),
     "briefing.drafts": ("/briefings/test-cafe", {"staff", "admin"}),
     "briefing.editor": ("/briefings/test-cafe/drafts/{draft}", {"staff", "admin"}),

@@ -97,6 +97,20 @@ def test_small_run_starting_its_own_server(target):
     assert result["target"] == ("reference" if target else "cafe")
 
 
+def test_round_changes_reach_every_phone_of_a_room_of_several_chunks():
+    """250 phones: the round change goes out in three chunks (cafe/broadcast.py CHUNK = 100)."""
+    from cafe.broadcast import CHUNK
+
+    clients = 2 * CHUNK + 50
+    result = run_live_load("--clients", str(clients), "--rate", "20", "--duration", "2",
+                           "--round-every", "1")  # fmt: skip
+    assert result["connected"] == clients
+    assert result["round_changes"] >= 2
+    assert result["fanout_missing"] == 0  # none missed, none twice
+    assert result["lost"] == 0 and result["duplicates"] == 0
+    assert result["acked"] == result["saved"] == result["sent"] > 0
+
+
 # ---- the lean client against the official client ------------------------------------------------
 
 
