@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
@@ -31,7 +32,14 @@ from cafe.coalesce import Coalescer
 from cafe.db import get_writer, reading
 from cafe.harvest import word_cloud
 from cafe.offloop import serving_on_gevent
-from cafe.plan_worker import compute_plan, plan_in_child
+from cafe.plan_worker import (
+    compute_plan,
+    plan_from_database_in_child,
+    plan_inputs,
+)
+from cafe.plan_worker import read_history as _history
+from cafe.plan_worker import read_people as _people
+from cafe.plan_worker import table_numbers as _table_numbers
 from cafe.safety import classify_note, redact
 from cafe.seating import place_late_joiner, rebalance_round
 
@@ -48,33 +56,6 @@ def host_key(event: dict[str, Any], table_no: int) -> str:
     """Return the secret in a table's host link (derived from the event's wall token)."""
     message = f"host:{event['id']}:{table_no}".encode()
     return hmac.new(event["wall_token"].encode(), message, hashlib.sha256).hexdigest()[:20]
-
-
-def _people(db: Database, event_id: int) -> list[dict[str, Any]]:
-    return [
-        dict(row)
-        for row in db.query(
-            "SELECT id, pseudonym, table_no, host_table, cannot_move, left_at FROM participants "
-            "WHERE event_id = ? ORDER BY id",
-            [event_id],
-        )
-    ]
-
-
-def _table_numbers(db: Database, event_id: int) -> list[int]:
-    return [t["number"] for t in queries.tables(db, event_id)]
-
-
-def _history(db: Database, event_id: int, except_round: int) -> list[dict[int, int]]:
-    """Return where people really sat each round (table numbers), the given round left out."""
-    rounds: dict[int, dict[int, int]] = {}
-    for row in db.query(
-        "SELECT round_no, participant_id, table_no FROM seats "
-        "WHERE event_id = ? AND planned = 0 AND round_no != ? ORDER BY round_no",
-        [event_id, except_round],
-    ):
-        rounds.setdefault(row["round_no"], {})[row["participant_id"]] = row["table_no"]
-    return list(rounds.values())
 
 
 def planned_seats(db: Database, event_id: int, round_no: int) -> dict[int, int]:
@@ -113,32 +94,6 @@ def snapshot_seats(db: Database, event_id: int, round_no: int) -> None:
         "DO UPDATE SET table_no = excluded.table_no, planned = 0",
         [round_no, event_id],
     )
-
-
-def plan_inputs(db: Database, event: dict[str, Any], round_no: int) -> dict[str, Any]:
-    """Read what planning a round needs: tables, who is seated, hosts, who cannot move, history."""
-    numbers = _table_numbers(db, event["id"])
-    index = {n: i for i, n in enumerate(numbers)}
-    seated = [p for p in _people(db, event["id"]) if p["table_no"] in index]
-    hosts: dict[int, int] = {}
-    fixed: dict[int, int] = {}
-    for p in seated:
-        if p["host_table"] in index and index[p["host_table"]] not in hosts:
-            hosts[index[p["host_table"]]] = p["id"]
-        elif p["cannot_move"]:
-            fixed[p["id"]] = index[p["table_no"]]
-    history = [
-        {pid: index[t] for pid, t in seating.items() if t in index}
-        for seating in _history(db, event["id"], round_no)
-    ]
-    return {
-        "numbers": numbers,
-        "present": [p["id"] for p in seated],
-        "history": history,
-        "hosts": hosts,
-        "fixed": fixed,
-        "seed": event["id"] * 1000 + round_no,
-    }
 
 
 def rebalance_plan(db: Database, event_id: int, round_no: int) -> dict[int, int]:
@@ -204,19 +159,28 @@ def store_plan(db: Database, event_id: int, round_no: int, plan: dict[int, int])
 def do_plan_round(event: dict[str, Any], round_no: int) -> dict[int, int]:
     """Plan a round outside the writer (a big café takes a second or two), then store the plan
     unless the café has moved on meanwhile; return participant -> table number."""
-    with reading() as db:
-        inputs = plan_inputs(db, event, round_no)
-    # Planning thousands takes a second or two of pure Python: in a child process when serving, so
-    # phones' notes are acked meanwhile (cafe/plan_worker.py); here when that is not possible.
-    plan = plan_in_child(inputs) if serving_on_gevent() else None
+    # Planning thousands takes a second or two of pure Python: in a child process that reads what
+    # it needs itself when serving, so phones' notes are acked meanwhile (cafe/plan_worker.py);
+    # here when that is not possible.
+    plan = None
+    if serving_on_gevent():
+        path = current_app.config["CAFE_DATABASE"]
+        plan = plan_from_database_in_child(path, event["id"], round_no)
     if plan is None:
-        plan = compute_plan(inputs)
+        with reading() as db:
+            plan = compute_plan(plan_inputs(db, event, round_no))
 
     def store(db: Database) -> dict[int, int]:
         fresh = queries.event_by_slug(db, event["slug"])
         if fresh is None or next_round(db, fresh) != round_no:
             return {}
-        gone = {p["id"] for p in _people(db, event["id"]) if p["left_at"]}
+        gone = {
+            row[0]
+            for row in db.execute(
+                "SELECT id FROM participants WHERE event_id = ? AND left_at IS NOT NULL",
+                [event["id"]],
+            ).fetchall()
+        }
         store_plan(db, event["id"], round_no, {p: t for p, t in plan.items() if p not in gone})
         if gone & set(plan):  # someone left while the plan was being made
             rebalance_plan(db, event["id"], round_no)
@@ -231,23 +195,31 @@ def take_seats(db: Database, event: dict[str, Any], round_no: int) -> dict[int, 
     moved: dict[int, int] = {}
     if plan:
         numbers = _table_numbers(db, event["id"])
+        tables = set(numbers)
         seating = dict(plan)
-        history = _history(db, event["id"], round_no)
+        history: list[dict[int, int]] | None = None  # read only if someone joined late
         for p in _people(db, event["id"]):
             if p["table_no"] is None:
                 continue
             if p["id"] in plan:
                 target = plan[p["id"]]
-            elif p["host_table"] in numbers:
+            elif p["host_table"] in tables:
                 target = p["host_table"]
             elif p["cannot_move"]:
                 target = p["table_no"]
             else:  # joined or came back after the plan was made: a smallest table, new to them
+                if history is None:
+                    history = _history(db, event["id"], round_no)
                 target = _late_table(numbers, seating, history, p["id"])
             seating[p["id"]] = target
             if target != p["table_no"]:
-                db.execute("UPDATE participants SET table_no = ? WHERE id = ?", [target, p["id"]])
                 moved[p["id"]] = target
+        # One statement for everyone (a big café moves thousands): the notes arriving meanwhile
+        # wait for this transaction.
+        db.conn.executemany(
+            "UPDATE participants SET table_no = ? WHERE id = ?",
+            [(table, pid) for pid, table in moved.items()],
+        )
     snapshot_seats(db, event["id"], round_no)
     return moved
 
@@ -414,11 +386,14 @@ def phone_rotation(db: Database, event: dict[str, Any], person: dict[str, Any]) 
     }
 
 
-def rotation_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
-    """Return the console's view of the rotation: each table now and next, who is not placed."""
+def rotation_view(
+    db: Database, event: dict[str, Any], people: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Return the console's view of the rotation: each table now and next, who is not placed
+    (`people`: the event's participants, if just read)."""
     upcoming = next_round(db, event)
     plan = planned_seats(db, event["id"], upcoming) if upcoming else {}
-    people = _people(db, event["id"])
+    people = _people(db, event["id"]) if people is None else people
     hosts = {p["host_table"]: p for p in people if p["host_table"] is not None and not p["left_at"]}
     host_left = {p["host_table"] for p in people if p["host_table"] is not None and p["left_at"]}
     now_at: dict[int, list[dict]] = {}
@@ -497,33 +472,62 @@ def let_others_run(i: int) -> None:
         socketio.sleep(0)
 
 
+def _round_change_views(
+    db: Database, event: dict[str, Any], action: str, told: dict[str, Any]
+) -> dict[str, Any]:
+    """Build everything a round change tells, yielding to the event loop between the steps."""
+    event_id = event["id"]
+    fresh = queries.event_by_slug(db, event["slug"])
+    names = _table_names(db, event_id)
+    everyone = _people(db, event_id)
+    people = {p["id"]: p for p in everyone}
+    socketio.sleep(0)
+    moves = [
+        (pid, move_view(fresh, told["round"], people[pid], table, names))
+        for pid, table in told["moves"].items()
+        if pid in people
+    ]
+    socketio.sleep(0)
+    briefings = []
+    for i, person in enumerate(told["hosts"]):
+        briefings.append((person["id"], host_view(db, fresh, person)))
+        let_others_run(i)
+    rotation = rotation_view(db, fresh, everyone)
+    harvest = action == "start_harvest"
+    return {
+        "moves": moves,
+        "briefings": briefings,
+        "rotation": rotation,
+        "harvest": harvest_view(db, fresh) if harvest else None,
+        "insights": shown_insights(db, event_id) if harvest else None,
+    }
+
+
 def publish_round_change(event: dict[str, Any], action: str, told: dict[str, Any]) -> None:
-    """Tell phones where to go, hosts their briefing, the console the plan, the wall the harvest."""
+    """Tell phones where to go, hosts their briefing, the console the plan, the wall the harvest.
+
+    With thousands of phones, reading everyone and building the views takes a tenth of a second
+    or more: the steps yield to the event loop in between, and the sends every so often. (Not on
+    a native thread: a thread busy with Python holds the GIL in 5 ms turns, and the event loop,
+    which gives it up at every send and receive, then waits for a turn at each.)
+    """
     event_id = event["id"]
     with reading() as db:
-        fresh = queries.event_by_slug(db, event["slug"])
-        names = _table_names(db, event_id)
-        people = {p["id"]: p for p in _people(db, event_id)}
-        for i, (pid, table) in enumerate(told["moves"].items()):
-            person = people.get(pid)
-            if person is not None:
-                view = move_view(fresh, told["round"], person, table, names)
-                _publish(events.MoveAssigned(view), rooms.participant(event_id, pid))
-            let_others_run(i)
-        for i, person in enumerate(told["hosts"]):
-            briefing = host_view(db, fresh, person)
-            _publish(events.HostBriefed(briefing), rooms.participant(event_id, person["id"]))
-            let_others_run(i)
-        for i, (pid, table) in enumerate(told["moved"].items()):
-            _publish(events.TableChanged(table), rooms.participant(event_id, pid))
-            let_others_run(i)
-        rotation = rotation_view(db, fresh)
-        harvest = harvest_view(db, fresh) if action == "start_harvest" else None
-        insights = shown_insights(db, event_id) if action == "start_harvest" else None
-    _publish(events.RotationChanged(rotation), rooms.console(event_id))
-    if harvest is not None:
-        _publish(events.HarvestChanged(harvest), rooms.wall(event_id))
-        _publish(events.InsightsChanged(insights), rooms.event(event_id))
+        views = _round_change_views(db, event, action, told)
+        socketio.sleep(0)
+    for i, (pid, view) in enumerate(views["moves"]):
+        _publish(events.MoveAssigned(view), rooms.participant(event_id, pid))
+        let_others_run(i)
+    for i, (pid, briefing) in enumerate(views["briefings"]):
+        _publish(events.HostBriefed(briefing), rooms.participant(event_id, pid))
+        let_others_run(i)
+    for i, (pid, table) in enumerate(told["moved"].items()):
+        _publish(events.TableChanged(table), rooms.participant(event_id, pid))
+        let_others_run(i)
+    _publish(events.RotationChanged(views["rotation"]), rooms.console(event_id))
+    if views["harvest"] is not None:
+        _publish(events.HarvestChanged(views["harvest"]), rooms.wall(event_id))
+        _publish(events.InsightsChanged(views["insights"]), rooms.event(event_id))
 
 
 def publish_rotation(event: dict[str, Any]) -> None:

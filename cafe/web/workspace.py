@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -25,7 +24,8 @@ from cafe import queries
 from cafe.actions import Refused
 from cafe.actions import synthesis as ws
 from cafe.actions import synthesis_runs as runs
-from cafe.db import connect, reading
+from cafe.db import reading
+from cafe.offloop import read_off_loop
 from cafe.safety import redact
 from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
@@ -106,25 +106,6 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
     return cards, result
 
 
-def _read_off_loop(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run `fn(db, *args)` on a native thread with its own read-only connection.
-
-    Building a workspace page reads and groups every note of the event (tens of milliseconds for
-    thousands of notes); under gevent that would hold up every phone, so it runs off the loop.
-    """
-    path = current_app.config["CAFE_DATABASE"]
-
-    def job() -> Any:
-        db = connect(path)
-        try:
-            db.execute("PRAGMA query_only=ON")
-            return fn(db, *args)
-        finally:
-            db.close()
-
-    return ws.off_loop(job)
-
-
 def _status(db, event: dict[str, Any]) -> dict[str, Any]:
     run = ws.run_view(ws.latest_run(db, event["id"]))
     can_undo = (
@@ -182,7 +163,7 @@ def page(slug: str) -> str:
     with reading() as db:
         latest = ws.latest_run(db, event["id"])
     runs.settle(current_app.extensions["cafe.writer"], latest)
-    data = _read_off_loop(_page_data, event)
+    data = read_off_loop(_page_data, event)
     status = data.pop("status")
     return render_template(
         "staff/workspace/page.html",
@@ -215,7 +196,7 @@ def _theme_data(db, event: dict[str, Any], theme_id: int) -> dict[str, Any] | No
 def theme(slug: str, theme_id: int) -> Any:
     """Show every note of one theme, with rename, lock, split, move, exclude and pin."""
     event = event_or_404(slug)
-    data = _read_off_loop(_theme_data, event, theme_id)
+    data = read_off_loop(_theme_data, event, theme_id)
     if "gone" in data:
         if not data["gone"]:
             abort(404)
@@ -241,7 +222,7 @@ def _unthemed_data(db, event: dict[str, Any]) -> dict[str, Any]:
 def unthemed(slug: str) -> str:
     """Show the notes in no theme ("not yet themed") and the excluded notes."""
     event = event_or_404(slug)
-    data = _read_off_loop(_unthemed_data, event)
+    data = read_off_loop(_unthemed_data, event)
     status = data.pop("status")
     return render_template("staff/workspace/unthemed.html", **data, **_common(event, status))
 
@@ -251,7 +232,7 @@ def unthemed(slug: str) -> str:
 def audit(slug: str) -> str:
     """Show who changed what and when, each change with its before/after and an undo button."""
     event = event_or_404(slug)
-    entries, status = _read_off_loop(lambda db: (ws.audit_log(db, event["id"]), _status(db, event)))
+    entries, status = read_off_loop(lambda db: (ws.audit_log(db, event["id"]), _status(db, event)))
     return render_template("staff/workspace/audit.html", entries=entries, **_common(event, status))
 
 
