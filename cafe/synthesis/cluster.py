@@ -28,6 +28,12 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
        second expert joins: a von Mises-Fisher term `kappa * cos(note, class mean)` added to the
        Naive Bayes log-likelihood, i.e. words and embeddings treated as two views of the theme
        that are independent given the theme.
+    4. With `dense_features`, transductive smoothing (label spreading, Zhou et al. 2004): for
+       `smooth_rounds` rounds the classifier's posteriors are spread over each note's
+       `neighbours` nearest neighbours in `X` (`p <- (1 - smoothing) p0 + smoothing * mean of the
+       neighbours' p`, three steps) before the argmax, and the classifier is retrained on the
+       90% of each theme nearest its centre in `dense_features`. A note whose own words are
+       ambiguous takes the theme of the notes around it.
 
     Fitted: `labels_`, `cluster_centers_` (unit length), `similarity_` (cosine of each note to its
     centroid), `n_clusters_`, `k_scores_` (silhouette per k tried, when k was chosen: on
@@ -39,7 +45,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     def __init__(self, n_clusters: int | None = None, self_training: int = 8,
                  confident_fraction: float = 0.5, k_range: tuple[int, int] | None = None,
                  alpha: float = 1.0, k_tolerance: float = 0.1, k_sample: int = 1000,
-                 kappa: float = 20.0, k_tolerance_dense: float = 0.0, random_state: int | None = 0):
+                 kappa: float = 20.0, k_tolerance_dense: float = 0.0, neighbours: int = 10,
+                 smoothing: float = 0.8, smooth_rounds: int = 8, random_state: int | None = 0):
         self.n_clusters = n_clusters
         self.self_training = self_training
         self.confident_fraction = confident_fraction
@@ -49,6 +56,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.k_sample = k_sample
         self.kappa = kappa
         self.k_tolerance_dense = k_tolerance_dense
+        self.neighbours = neighbours
+        self.smoothing = smoothing
+        self.smooth_rounds = smooth_rounds
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
@@ -87,6 +97,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             labels = self._kmeans(X, k, features if seed_features is None else seed_features)
             if self.self_training and features is not None and n >= 4 * k:
                 labels = self._self_train(X, labels, features, k, dense_features)
+                if dense_features is not None and self.smoothing and self.smooth_rounds \
+                        and n > self.neighbours > 0:
+                    labels = self._smooth(X, labels, features, dense_features)
         self._finish(X, labels)
         return self
 
@@ -143,21 +156,12 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         cap = max(2, int(self.confident_fraction * n / k))
         score = _centroid_similarity(X, labels)
         for _ in range(self.self_training):
-            train = np.zeros(n, dtype=bool)
-            for j in np.unique(labels):
-                idx = np.flatnonzero(labels == j)
-                keep = min(cap, int(np.ceil(0.9 * len(idx))))
-                train[idx[np.argsort(-score[idx], kind="stable")[:keep]]] = True
+            train = _confident(labels, score, cap)
             if len(np.unique(labels[train])) < 2:
                 break
-            clf = ComplementNB(alpha=self.alpha).fit(features[train], labels[train])
-            loglik = clf.predict_joint_log_proba(features)
-            if dense is not None:
-                y, D = labels[train], dense[train]
-                means = normalize(np.vstack([D[y == c].mean(0) for c in clf.classes_]))
-                loglik = loglik - loglik.max(1, keepdims=True) + self.kappa * (dense @ means.T)
+            classes, loglik = self._loglik(features, dense, labels, train)
             top2 = np.partition(loglik, -2, axis=1)[:, -2:]  # at least two classes, see above
-            new = clf.classes_[loglik.argmax(1)]
+            new = classes[loglik.argmax(1)]
             if len(np.unique(new)) < len(np.unique(labels)):
                 break  # a theme would vanish: keep the last labelling that had them all
             moved = float(np.mean(new != labels))
@@ -166,6 +170,47 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                 break
         # Classes may have emptied; renumber 0..m-1 so centroids line up with labels.
         return np.unique(labels, return_inverse=True)[1]
+
+    def _loglik(self, features, dense, labels: np.ndarray, train: np.ndarray):
+        """Return the classes and each note's class log-likelihood (Naive Bayes on `features`
+        trained on the `train` notes, plus the von Mises-Fisher term of `dense` when given)."""
+        clf = ComplementNB(alpha=self.alpha).fit(features[train], labels[train])
+        loglik = clf.predict_joint_log_proba(features)
+        if dense is not None:
+            y, D = labels[train], dense[train]
+            means = normalize(np.vstack([D[y == c].mean(0) for c in clf.classes_]))
+            loglik = loglik - loglik.max(1, keepdims=True) + self.kappa * (dense @ means.T)
+        return clf.classes_, loglik
+
+    def _smooth(self, X: np.ndarray, labels: np.ndarray, features, dense) -> np.ndarray:
+        """Label spreading of the classifier's posteriors over the nearest neighbours in `X`.
+
+        On SearchSnippets (k = true) this took accuracy from 0.74 to 0.81 on the whole set and
+        0.71 to 0.79 on 2,000-note samples; StackOverflow 0.872 -> 0.886 (docs/SYNTHESIS.md).
+        A round that would empty a theme is not taken; rounds stop when < 0.2% of notes move.
+        """
+        n, k = X.shape[0], int(labels.max()) + 1
+        near = nearest_neighbours(X, self.neighbours)
+        for _ in range(self.smooth_rounds):
+            # Train on the 90% of each theme nearest its centre in the embedding view (outliers
+            # out, as in Rakib et al. 2020), with no cap: a larger theme may now be large.
+            train = _confident(labels, _centroid_similarity(dense, labels), n)
+            classes, loglik = self._loglik(features, dense, labels, train)
+            if len(classes) < k:
+                break
+            post = np.exp(loglik - loglik.max(1, keepdims=True))
+            post /= post.sum(1, keepdims=True)
+            spread = post
+            for _ in range(3):
+                spread = (1.0 - self.smoothing) * post + self.smoothing * spread[near].mean(1)
+            new = classes[spread.argmax(1)]
+            if len(np.unique(new)) < k:
+                break
+            moved = float(np.mean(new != labels))
+            labels = new
+            if moved < 0.002:
+                break
+        return labels
 
     def _finish(self, X: np.ndarray, labels: np.ndarray) -> None:
         """Store labels, unit centroids and each note's similarity to its centroid."""
@@ -210,6 +255,34 @@ def cosine_silhouette(X: np.ndarray, labels: np.ndarray) -> float:
     b = dist.min(1)
     s = np.where(own > 1, (b - a) / np.maximum(np.maximum(a, b), 1e-12), 0.0)
     return float(np.mean(np.clip(s, -1.0, 1.0)))
+
+
+def _confident(labels: np.ndarray, score: np.ndarray, cap: int) -> np.ndarray:
+    """Mark each cluster's highest-scoring members: at most `cap`, and at most 90% of it."""
+    train = np.zeros(len(labels), dtype=bool)
+    for j in np.unique(labels):
+        idx = np.flatnonzero(labels == j)
+        keep = min(cap, int(np.ceil(0.9 * len(idx))))
+        train[idx[np.argsort(-score[idx], kind="stable")[:keep]]] = True
+    return train
+
+
+def nearest_neighbours(X: np.ndarray, m: int, block: int = 10_000_000) -> np.ndarray:
+    """Return the indices of each unit row's `m` most cosine-similar other rows (n x m).
+
+    Brute force in blocks of rows so that at most `block` similarities are held at once.
+    """
+    n = X.shape[0]
+    m = min(m, n - 1)
+    X = np.asarray(X, dtype=np.float32)
+    out = np.zeros((n, m), dtype=np.intp)
+    step = max(1, block // max(n, 1))
+    for a in range(0, n, step):
+        sim = X[a:a + step] @ X.T
+        rows = np.arange(sim.shape[0])
+        sim[rows, a + rows] = -np.inf
+        out[a:a + step] = np.argpartition(-sim, m - 1, axis=1)[:, :m]
+    return out
 
 
 def _centroid_similarity(X: np.ndarray, labels: np.ndarray) -> np.ndarray:

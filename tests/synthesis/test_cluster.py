@@ -137,3 +137,70 @@ def test_automatic_k_is_read_from_the_embedding_view_when_given(corpus):
     assert max(model.k_scores_, key=model.k_scores_.get) == 4
     assert sorted(map(sorted, _groups(notes, model.labels_).values())) == \
         sorted(map(sorted, topics.values()))
+
+
+def test_nearest_neighbours_match_a_full_sort_in_any_block_size(corpus):
+    from cafe.synthesis.cluster import nearest_neighbours
+
+    notes, _ = corpus
+    texts = [n.text for n in notes]
+    X = TfidfLsaVectorizer(random_state=0).fit(texts).transform(texts)
+    sim = X @ X.T
+    np.fill_diagonal(sim, -np.inf)
+    expected = np.sort(sim, axis=1)[:, ::-1][:, :5]
+    for block in (1, 7 * len(texts), 10_000_000):
+        near = nearest_neighbours(X, 5, block=block)
+        assert near.shape == (len(texts), 5)
+        assert not (near == np.arange(len(texts))[:, None]).any()  # never its own neighbour
+        got = np.sort(np.take_along_axis(sim, near, axis=1), axis=1)[:, ::-1]
+        assert np.allclose(got, expected)
+
+
+def _misleading_words(corpus):
+    """Four topics where 2 notes of each carry another topic's words (and word embedding) but sit
+    among their own topic's notes in the clustering space: what label spreading is for."""
+    notes, topics = corpus
+    names = sorted(topics)
+    truth = np.array([next(j for j, t in enumerate(names) if n.id in topics[t]) for n in notes])
+    texts = [n.text for n in notes]
+    moved = []
+    for j in range(4):
+        donor = texts[int(np.flatnonzero(truth == (j + 1) % 4)[0])]
+        for i in np.flatnonzero(truth == j)[-2:]:
+            texts[i] = donor
+            moved.append(i)
+    vec = TfidfLsaVectorizer(random_state=0)
+    words, F, _ = vec.fit_encode(texts)
+    rng = np.random.default_rng(0)
+    X = np.eye(8)[truth] * 3 + rng.normal(scale=0.3, size=(len(texts), 8))
+    X /= np.linalg.norm(X, axis=1, keepdims=True)
+    return X, F, words, truth, np.array(moved)
+
+
+def test_label_spreading_puts_notes_with_misleading_words_among_their_neighbours(corpus):
+    X, F, dense, truth, moved = _misleading_words(corpus)
+    plain = ThemeClusterer(n_clusters=4, random_state=0, smoothing=0.0)\
+        .fit(X, features=F, dense_features=dense)
+    spread = ThemeClusterer(n_clusters=4, random_state=0).fit(X, features=F, dense_features=dense)
+    # k-means on X alone gets every note right; self-training on the words then pulls notes away
+    # from their neighbours, and spreading over the 10 nearest neighbours brings them all back.
+    assert hungarian_accuracy(truth, plain.labels_) <= 0.85
+    assert hungarian_accuracy(truth, spread.labels_) == 1.0
+    assert _with_their_topic(spread.labels_, truth, moved) == len(moved)
+
+
+def _with_their_topic(labels, truth, moved):
+    """Count the `moved` notes that share the theme of most of their topic's other notes."""
+    rest = np.ones(len(labels), dtype=bool)
+    rest[moved] = False
+    return sum(labels[i] == np.bincount(labels[rest & (truth == truth[i])]).argmax() for i in moved)
+
+
+def test_label_spreading_keeps_every_theme(corpus):
+    notes, _ = corpus
+    texts = [n.text for n in notes]
+    X, F, S = TfidfLsaVectorizer(random_state=0).fit_encode(texts)
+    for k in (2, 3, 4, 6, 9):
+        model = ThemeClusterer(n_clusters=k, random_state=0).fit(
+            X, features=F, seed_features=S, dense_features=X)
+        assert len(set(model.labels_)) == k
