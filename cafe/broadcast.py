@@ -4,7 +4,8 @@ python-socketio hands a broadcast to every socket of a room in one go: with 5,00
 5,000 sends ran back to back and every note that arrived meanwhile waited for its ack (a round
 change held the acks 250-300 ms). Here a broadcast to a room of more than `CHUNK` sockets yields
 to the event loop after every `CHUNK` sockets, so notes are read, saved and acked between chunks.
-The packet is still encoded once; each socket still gets exactly one copy, in order.
+The packet is still encoded once; each socket still gets exactly one copy, and two broadcasts to
+the same room still reach every socket in the order they were sent.
 
 With several workers (`--message-queue redis://`), each worker's share of a broadcast arrives
 through Redis and goes out the same way.
@@ -12,6 +13,7 @@ through Redis and goes out the same way.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import socketio as python_socketio
@@ -42,10 +44,31 @@ class ChunkedManager(python_socketio.Manager):
         room = to or room
         members = self.rooms.get(namespace, {}).get(room) if isinstance(room, str) else None
         if callback is not None or members is None or len(members) <= self.chunk:
-            super().emit(
-                event, data, namespace, room=room, skip_sid=skip_sid, callback=callback, **kwargs
-            )
+            lock = self._room_locks().get((namespace, room)) if isinstance(room, str) else None
+            if lock is None:
+                super().emit(
+                    event, data, namespace, room=room, skip_sid=skip_sid, callback=callback,
+                    **kwargs,
+                )  # fmt: skip
+                return
+            with lock:  # a big broadcast to this room is going out: this one comes after it
+                super().emit(
+                    event, data, namespace, room=room, skip_sid=skip_sid, callback=callback,
+                    **kwargs,
+                )  # fmt: skip
             return
+        # Two broadcasts to one room reach every socket in the order they were sent, as when
+        # each went out in one go: another greenlet's broadcast to this room waits for this one.
+        lock = self._room_locks().setdefault((namespace, room), threading.Lock())
+        with lock:
+            self._emit_in_chunks(event, data, namespace, room, skip_sid)
+
+    def _room_locks(self) -> dict[tuple[str, str], Any]:
+        return self.__dict__.setdefault("_locks", {})
+
+    def _emit_in_chunks(
+        self, event: str, data: Any, namespace: str, room: str, skip_sid: Any
+    ) -> None:
         if isinstance(data, tuple):
             data = list(data)
         elif data is not None:

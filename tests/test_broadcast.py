@@ -4,6 +4,8 @@ several workers the chunked send is the one each worker's Redis listener reaches
 
 from __future__ import annotations
 
+import threading
+
 import socketio as python_socketio
 from flask import Flask
 
@@ -53,6 +55,39 @@ def test_a_big_broadcast_reaches_every_phone_once_in_chunks(app, monkeypatch):
             {"text": f"hello {i}", "table": None} for i in range(3)
         ]
     assert yields.count(0) == 3 * (PHONES // 2)  # after every second phone, three broadcasts
+
+
+def test_a_broadcast_sent_during_a_big_one_reaches_every_phone_after_it(app, monkeypatch):
+    """Another handler's broadcast to the same room, made while a big one is yielding between
+    chunks, waits for it: no phone sees the second before the first (a later round change
+    overtaken by an earlier one would leave a phone showing the wrong round)."""
+    manager = socketio.server.manager
+    monkeypatch.setattr(manager, "chunk", 2)
+    phones = connect_phones(app, PHONES)
+    with app.app_context(), reading() as db:
+        event_id = queries.event_by_slug(db, "test-cafe")["id"]
+    room = rooms.event(event_id)
+
+    def send(text: str) -> None:
+        socketio.emit("message_sent", {"text": text, "table": None}, to=room,
+                      namespace="/participant")  # fmt: skip
+
+    other: list[threading.Thread] = []
+    real_sleep = socketio.server.sleep
+
+    def sleep(seconds=0):
+        if seconds == 0 and not other:  # the first yield: another handler broadcasts now
+            other.append(threading.Thread(target=send, args=("second",)))
+            other[0].start()
+            other[0].join(0.3)  # time enough to overtake, were it not held back
+        return real_sleep(seconds)
+
+    monkeypatch.setattr(socketio.server, "sleep", sleep)
+    send("first")
+    other[0].join(10)
+    assert not other[0].is_alive()
+    for phone in phones:
+        assert [m["text"] for m in received(phone, "message_sent")] == ["first", "second"]
 
 
 def test_small_rooms_and_skipped_sockets_go_out_as_before(app, monkeypatch):
