@@ -13,6 +13,7 @@ through Redis and goes out the same way.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -44,14 +45,9 @@ class ChunkedManager(python_socketio.Manager):
         room = to or room
         members = self.rooms.get(namespace, {}).get(room) if isinstance(room, str) else None
         if callback is not None or members is None or len(members) <= self.chunk:
+            # If a big broadcast to this room is going out, this one comes after it.
             lock = self._room_locks().get((namespace, room)) if isinstance(room, str) else None
-            if lock is None:
-                super().emit(
-                    event, data, namespace, room=room, skip_sid=skip_sid, callback=callback,
-                    **kwargs,
-                )  # fmt: skip
-                return
-            with lock:  # a big broadcast to this room is going out: this one comes after it
+            with lock or contextlib.nullcontext():
                 super().emit(
                     event, data, namespace, room=room, skip_sid=skip_sid, callback=callback,
                     **kwargs,

@@ -38,14 +38,13 @@ def off_loop(fn: Callable, *args: Any) -> Any:
     return value
 
 
-
 def read_off_loop(fn: Callable, *args: Any) -> Any:
     """Run `fn(db, *args)` with a read-only connection: when serving on gevent on a native thread
     with a connection of its own, else here with one of the app's readers.
 
-    Reading and grouping thousands of rows (a workspace page)
-    takes tens of milliseconds; on the event loop that would hold up every phone's ack. On a
-    native thread it still takes the GIL in turns, but the loop gets its turns too.
+    Reading and grouping thousands of rows (a workspace page) takes tens of milliseconds; on the
+    event loop that would hold up every phone's ack. On a native thread it still takes the GIL in
+    turns, but the loop gets its turns too.
     """
     from flask import current_app
 

@@ -1,5 +1,5 @@
-"""Plan a round in a child process: `python -m cafe.plan_worker` reads on stdin, as JSON, either
-the plan inputs or where to read them (a database file, an event and a round).
+"""Plan a round in a child process: `python -m cafe.plan_worker` reads on stdin, as JSON, where to
+read the plan's inputs (a database file, an event and a round) and writes the plan on stdout.
 
 Planning a café of thousands takes a second or two of pure Python. In the server's process, even on
 a native thread, it holds the GIL that the event loop needs to ack phones' notes (at 5,000 phones
@@ -83,48 +83,12 @@ def plan_inputs(db: Database, event: dict[str, Any], round_no: int) -> dict[str,
     }
 
 
-def encode(inputs: dict[str, Any]) -> str:
-    """Plan inputs as JSON (whose object keys would be strings: integer maps go as pairs)."""
-    return json.dumps(
-        {
-            "numbers": inputs["numbers"],
-            "present": inputs["present"],
-            "history": [sorted(seating.items()) for seating in inputs["history"]],
-            "hosts": sorted(inputs["hosts"].items()),
-            "fixed": sorted(inputs["fixed"].items()),
-            "seed": inputs["seed"],
-        }
-    )
-
-
-def decode(text: str) -> dict[str, Any]:
-    """The inverse of `encode`."""
-    raw = json.loads(text)
-    return {
-        "numbers": raw["numbers"],
-        "present": raw["present"],
-        "history": [{int(p): int(t) for p, t in seating} for seating in raw["history"]],
-        "hosts": {int(t): int(p) for t, p in raw["hosts"]},
-        "fixed": {int(p): int(t) for p, t in raw["fixed"]},
-        "seed": raw["seed"],
-    }
-
-
-def plan_in_child(inputs: dict[str, Any]) -> dict[int, int] | None:
-    """Plan in a child process; None if it could not (the caller then plans in-process)."""
-    return _run_child(encode(inputs))
-
-
 def plan_from_database_in_child(
     database: str | Path, event_id: int, round_no: int
 ) -> dict[int, int] | None:
     """Plan a round in a child process that reads its inputs from the database file itself; None
     if it could not (the caller then plans in-process)."""
     request = {"database": str(Path(database).resolve()), "event": event_id, "round": round_no}
-    return _run_child(json.dumps(request))
-
-
-def _run_child(request: str) -> dict[int, int] | None:
     root = str(Path(__file__).resolve().parent.parent)
     env = {
         **os.environ,
@@ -133,7 +97,7 @@ def _run_child(request: str) -> dict[int, int] | None:
     try:
         done = subprocess.run(
             [sys.executable, "-m", "cafe.plan_worker"],
-            input=request,
+            input=json.dumps(request),
             capture_output=True,
             text=True,
             timeout=TIMEOUT_S,
@@ -176,13 +140,8 @@ def read_inputs(database: str, event_id: int, round_no: int) -> dict[str, Any]:
 
 
 def main() -> int:
-    text = sys.stdin.read()
-    request = json.loads(text)
-    if "database" in request:
-        inputs = read_inputs(request["database"], request["event"], request["round"])
-    else:
-        inputs = decode(text)
-    plan = compute_plan(inputs)
+    request = json.loads(sys.stdin.read())
+    plan = compute_plan(read_inputs(request["database"], request["event"], request["round"]))
     sys.stdout.write(json.dumps(sorted(plan.items())))
     return 0
 

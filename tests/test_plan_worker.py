@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cafe.plan_worker import compute_plan, decode, encode, plan_in_child
+from cafe.plan_worker import compute_plan
 
 
 def _inputs() -> dict:
@@ -19,15 +19,8 @@ def _inputs() -> dict:
     }
 
 
-def test_plan_inputs_round_trip_through_json():
-    inputs = _inputs()
-    assert decode(encode(inputs)) == inputs
-
-
-def test_a_plan_made_in_a_child_process_is_the_plan_made_here():
-    inputs = _inputs()
-    here = compute_plan(inputs)
-    assert plan_in_child(inputs) == here
+def test_a_plan_keeps_hosts_and_who_cannot_move_and_moves_travellers():
+    here = compute_plan(_inputs())
     assert all(here[t] == t + 1 for t in range(12))  # hosts stay
     assert here[50] == 50 % 12 + 1  # so does who cannot move
     assert sum(here[p] != p % 12 + 1 for p in range(60)) > 40  # travellers move

@@ -514,7 +514,7 @@ def publish_round_change(event: dict[str, Any], action: str, told: dict[str, Any
     event_id = event["id"]
     with reading() as db:
         views = _round_change_views(db, event, action, told)
-        socketio.sleep(0)
+    socketio.sleep(0)
     for i, (pid, view) in enumerate(views["moves"]):
         _publish(events.MoveAssigned(view), rooms.participant(event_id, pid))
         let_others_run(i)

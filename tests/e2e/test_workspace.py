@@ -20,13 +20,20 @@ def served(app, event, db_path):  # noqa: F811
     live.stop()
 
 
-def test_staff_run_synthesis_rename_and_merge(browser, served):
+def open_workspace(browser, base: str):
+    """Log a staff member in on a laptop-sized page and open the test event's workspace; return
+    the context, the page and the list its script errors go to."""
     context = browser.new_context(**LAPTOP)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    log_in(page, served.url, "staffer")
-    page.goto(f"{served.url}/workspace/test-cafe")
+    log_in(page, base, "staffer")
+    page.goto(f"{base}/workspace/test-cafe")
+    return context, page, errors
+
+
+def test_staff_run_synthesis_rename_and_merge(browser, served):
+    context, page, errors = open_workspace(browser, served.url)
     expect(page.locator("#no-themes")).to_be_visible()
 
     page.get_by_role("button", name="Run synthesis").click()
@@ -73,12 +80,7 @@ def test_staff_watch_a_slow_run_cancel_it_and_run_again(browser, app, event, db_
     monkeypatch.setenv(SLOW_ENV, "60")  # a deliberately slow real worker
     live = LiveServer(db_path, free_port()).start()
     try:
-        context = browser.new_context(**LAPTOP)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        log_in(page, live.url, "staffer")
-        page.goto(f"{live.url}/workspace/test-cafe")
+        context, page, errors = open_workspace(browser, live.url)
         page.get_by_role("button", name="Run synthesis").click()
         # Running: the step and percentage from the worker itself, the run button disabled.
         expect(page.locator("#run-message")).to_contain_text("%)", timeout=120_000)
