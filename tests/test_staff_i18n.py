@@ -100,3 +100,23 @@ def test_english_stays_the_default(made, workspace):  # noqa: F811
         assert '<html lang="en" dir="ltr">' in body, url
         missing = [word for word in english if word not in body]
         assert not missing, (url, missing)
+
+
+def test_a_worker_that_ended_badly_is_reported_in_the_staff_members_language(app):
+    from cafe.web.strings import run_message
+
+    english = {
+        "The synthesis process was killed (signal 9).": "Proces syntezy został przerwany (sygnał 9).",
+        "The synthesis process stopped (exit code 3).":
+            "Proces syntezy zatrzymał się (kod wyjścia 3).",
+        "Could not save the themes: OperationalError: disk full":
+            "Nie udało się zapisać tematów: OperationalError: disk full",
+    }
+    for message, polish in english.items():
+        with app.test_request_context("/?lang=pl"):
+            assert run_message(message) == polish
+        with app.test_request_context("/"):
+            assert run_message(message) == message
+    with app.test_request_context("/?lang=ur"):
+        assert run_message("The synthesis process was killed (signal 9).") == \
+            "ترکیب کا عمل ختم کر دیا گیا (سگنل 9)۔"

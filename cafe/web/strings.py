@@ -291,6 +291,15 @@ def run_message(message: str) -> str:
             "The run took longer than %(num)s minutes and was stopped (CAFE_SYNTHESIS_TIMEOUT).",
             int(took[1]),
         )
+    ended = re.fullmatch(r"The synthesis process (was killed \(signal|stopped \(exit code) (-?\d+)\)\.",
+                         message or "")
+    if ended is not None:
+        if ended[1].startswith("was killed"):
+            return _("The synthesis process was killed (signal %(num)s).", num=ended[2])
+        return _("The synthesis process stopped (exit code %(num)s).", num=ended[2])
+    unsaved = re.fullmatch(r"Could not save the themes: (.*)", message or "", re.S)
+    if unsaved is not None:
+        return _("Could not save the themes: %(reason)s", reason=unsaved[1])
     found = re.fullmatch(r"Found (\d+) themes(?:; kept (\d+) locked)?", message or "")
     if found is None:
         return message
