@@ -189,6 +189,9 @@ def test_cards_say_when_a_name_was_kept_and_why_a_theme_is_numbered(app, event, 
     assert kept and int(kept.group(1)) != int(first.key)
     assert f'id="name-kept-{kept.group(1)}"' in page
     assert f"Name kept from the last run (theme {first.key})" in page
+    detail = http.get(f"/workspace/test-cafe/theme/{kept.group(1)}").text
+    assert f'id="name-kept-{kept.group(1)}"' in detail
+    assert f"Name kept from the last run (theme {first.key})" in detail
     audit = http.get("/workspace/test-cafe/audit").text
     assert (f"“Waiting for a home”: name kept from theme {first.key} on theme {kept.group(1)}"
             in audit)
