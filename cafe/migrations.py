@@ -300,6 +300,7 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             # disclosure), so no vector outlives the text it came from.
             """CREATE TABLE note_embeddings (
                 note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
                 model TEXT NOT NULL,
                 vector BLOB NOT NULL
             )""",

@@ -430,12 +430,14 @@ def keep_embeddings(db: Database, event_id: int, embeddings: dict[str, Any] | No
         return 0
     current = {n["id"]: n["text"] for n in workspace_notes(db, event_id)}
     rows = [
-        (note_id, embeddings["model"], base64.b64decode(vector))
+        (note_id, event_id, embeddings["model"], base64.b64decode(vector))
         for note_id, digest, vector in embeddings["notes"]
         if note_id in current and _digest(current[note_id]) == digest
     ]
     db.conn.executemany(
-        "INSERT OR REPLACE INTO note_embeddings (note_id, model, vector) VALUES (?, ?, ?)", rows
+        "INSERT OR REPLACE INTO note_embeddings (note_id, event_id, model, vector) "
+        "VALUES (?, ?, ?, ?)",
+        rows,
     )
     return len(rows)
 
