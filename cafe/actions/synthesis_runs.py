@@ -392,12 +392,12 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def new_embeddings(key: str, notes: list, frame_texts: set[str] = frozenset()) -> dict[str, Any]:
+def new_embeddings(key: str, notes: list, phrases: set[str] = frozenset()) -> dict[str, Any]:
     """Return the embeddings this run computed, for the server to keep: each note's with a digest
     of the text it came from, so one whose note changed meanwhile is not kept; and the frames'."""
     from cafe.synthesis import embeddings as emb
 
-    vectors = emb.cached(key, [n.text for n in notes] + sorted(frame_texts))
+    vectors = emb.cached(key, [n.text for n in notes] + sorted(phrases))
 
     def b64(text: str) -> str:
         return base64.b64encode(vectors[text].tobytes()).decode()
@@ -405,7 +405,7 @@ def new_embeddings(key: str, notes: list, frame_texts: set[str] = frozenset()) -
     return {
         "model": key,
         "notes": [[n.id, _digest(n.text), b64(n.text)] for n in notes if n.text in vectors],
-        "frames": [[t, b64(t)] for t in sorted(frame_texts) if t in vectors],
+        "frames": [[t, b64(t)] for t in sorted(phrases) if t in vectors],
     }
 
 
