@@ -111,6 +111,7 @@ def test_a_worker_that_ended_badly_is_reported_in_the_staff_members_language(app
             "Proces syntezy zatrzymał się (kod wyjścia 3).",
         "Could not save the themes: OperationalError: disk full":
             "Nie udało się zapisać tematów: OperationalError: disk full",
+        "Encoding the notes: 256 of 1000": "Kodowanie notatek: 256 z 1000",
     }
     for message, polish in english.items():
         with app.test_request_context("/?lang=pl"):

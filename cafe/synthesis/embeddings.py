@@ -55,6 +55,7 @@ _MODELS: dict[str, object] = {}
 # only encodes the new ones. Oldest entries go first past _CACHE_SIZE (384 floats, 1.5 kB each).
 _CACHE: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _CACHE_SIZE = 100_000
+PROGRESS_EVERY = 256  # texts encoded between two progress reports
 
 
 def model_key() -> str:
@@ -100,28 +101,36 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         self.model_path_ = str(path)
         return _MODELS[self.model_path_]
 
-    def fit_encode(self, texts: list[str]):
+    def fit_encode(self, texts: list[str], progress=None):
         """Fit and return, in one pass, the vectors, the sparse features and seed features of the
-        LSA half, and the unit-length sentence embeddings (the classifier's second view)."""
+        LSA half, and the unit-length sentence embeddings (the classifier's second view).
+
+        `progress(done, total)`, when given, is called as the texts not yet encoded are encoded.
+        """
         texts = list(texts)
         self.model_path_ = model_key()  # the model itself loads only if a text needs encoding
         self.lsa_ = TfidfLsaVectorizer(random_state=self.random_state)
         L, F, S = self.lsa_.fit_encode(texts)
-        E = self.embed(texts)
+        E = self.embed(texts, progress)
         return normalize(np.hstack([E, L * self.lsa_weight]).astype(np.float32)), F, S, E
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Return the unit-length sentence embeddings of `texts`."""
+    def embed(self, texts: list[str], progress=None) -> np.ndarray:
+        """Return the unit-length sentence embeddings of `texts` (encoding those not cached
+        `PROGRESS_EVERY` at a time, calling `progress(done, total)` after each part)."""
         texts = list(texts)
         missing = list(dict.fromkeys(t for t in texts if (self.model_path_, t) not in _CACHE))
         if missing:
             model = self._load()
-            # The pipeline keeps BLAS/OpenMP on one thread; the model is the one part worth more.
-            with threadpool_limits(limits=os.cpu_count() or 1, user_api="openmp"):
-                E = model.encode(missing, batch_size=self.batch_size, normalize_embeddings=True,
-                                 show_progress_bar=False, convert_to_numpy=True)
-            for text, row in zip(missing, np.asarray(E, dtype=np.float32), strict=True):
-                _CACHE[(self.model_path_, text)] = row
+            for at in range(0, len(missing), PROGRESS_EVERY):
+                part = missing[at:at + PROGRESS_EVERY]
+                # The pipeline keeps BLAS/OpenMP on one thread; the model is worth more.
+                with threadpool_limits(limits=os.cpu_count() or 1, user_api="openmp"):
+                    E = model.encode(part, batch_size=self.batch_size, normalize_embeddings=True,
+                                     show_progress_bar=False, convert_to_numpy=True)
+                for text, row in zip(part, np.asarray(E, dtype=np.float32), strict=True):
+                    _CACHE[(self.model_path_, text)] = row
+                if progress is not None:
+                    progress(at + len(part), len(missing))
         rows = []
         for t in texts:
             _CACHE.move_to_end((self.model_path_, t))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import time
 from collections import Counter, defaultdict
@@ -150,7 +151,13 @@ class SynthesisPipeline:
         n = len(texts)
         if hasattr(vec, "fit_encode"):
             # One pass over the words: vectors, classifier features and NMF seed features.
-            V, F, S, *more = vec.fit_encode(texts + seed_texts)
+            extra = {}
+            if "progress" in inspect.signature(vec.fit_encode).parameters:
+                def encoding(done: int, total: int) -> None:
+                    step(0.25 * done / total, f"Encoding the notes: {done} of {total}")
+
+                extra["progress"] = encoding
+            V, F, S, *more = vec.fit_encode(texts + seed_texts, **extra)
             X, vectors, features, seeds = V[:n], V[n:], F[:n], S[:n]
             dense = more[0][:n] if more else None  # e.g. sentence embeddings
         else:

@@ -291,6 +291,9 @@ def run_message(message: str) -> str:
             "The run took longer than %(num)s minutes and was stopped (CAFE_SYNTHESIS_TIMEOUT).",
             int(took[1]),
         )
+    encoding = re.fullmatch(r"Encoding the notes: (\d+) of (\d+)", message or "")
+    if encoding is not None:
+        return _("Encoding the notes: %(done)s of %(total)s", done=encoding[1], total=encoding[2])
     ended = re.fullmatch(r"The synthesis process (was killed \(signal|stopped \(exit code) (-?\d+)\)\.",
                          message or "")
     if ended is not None:

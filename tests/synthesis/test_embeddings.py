@@ -56,3 +56,27 @@ def test_without_the_extra_the_message_says_how_to_add_it(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_model)
     with pytest.raises(EmbeddingsUnavailable, match=r"torch==2\.13\.0.*cafe\[embeddings\]"):
         model_path()
+
+
+def test_encoding_reports_its_progress_and_a_second_run_encodes_nothing(corpus, monkeypatch):
+    embeddings_model_or_skip()
+    from cafe.synthesis import embeddings
+
+    monkeypatch.setattr(embeddings, "PROGRESS_EVERY", 8)
+    notes = corpus[0]
+    for n in notes:
+        embeddings._CACHE.pop((str(model_path()), n.text), None)
+    heard = []
+    SynthesisPipeline(n_themes=4, vectorizer="embeddings").run(
+        notes, lambda fraction, message: heard.append((fraction, message)))
+    fractions = [f for f, _ in heard]
+    assert fractions == sorted(fractions)
+    counts = [tuple(map(int, m.split(": ")[1].split(" of ")))
+              for _, m in heard if m.startswith("Encoding the notes: ")]
+    total = len({n.text for n in notes})
+    assert [d for d, _ in counts] == [*range(8, total, 8), total]
+    assert {t for _, t in counts} == {total}
+    again = []
+    SynthesisPipeline(n_themes=4, vectorizer="embeddings").run(
+        notes, lambda fraction, message: again.append(message))
+    assert not any(m.startswith("Encoding") for m in again)
