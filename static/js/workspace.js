@@ -9,6 +9,8 @@
   var state = document.getElementById("run-state");
   var button = document.getElementById("run-button");
   var running = { queued: true, running: true };
+  var SPEAK_EVERY = 5000;
+  var spoken = { step: null, at: 0 };
 
   function show(run) {
     if (!run || !bar) return;
@@ -28,7 +30,15 @@
       message.textContent = window.cafeT("stopped");
     } else if (running[run.status]) {
       message.className = "status";
-      message.textContent = window.cafeT("running", { message: run.message, percent: percent });
+      // The message is a polite live region: say each new step at once, but a step's own
+      // counts ("Encoding the notes: 256 of 10000", the percentage) at most every SPEAK_EVERY
+      // ms, so a screen reader is not talked over; the progress bar itself is always current.
+      var step = String(run.message).replace(/[0-9]+/g, "#");
+      var now = Date.now();
+      if (step !== spoken.step || now - spoken.at >= SPEAK_EVERY) {
+        message.textContent = window.cafeT("running", { message: run.message, percent: percent });
+        spoken = { step: step, at: now };
+      }
     }
   }
 

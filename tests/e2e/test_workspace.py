@@ -96,3 +96,43 @@ def test_staff_watch_a_slow_run_cancel_it_and_run_again(browser, app, event, db_
         assert not errors, errors
     finally:
         live.stop()
+
+
+def test_a_runs_counts_are_said_every_few_seconds_and_each_new_step_at_once(
+        browser, app, event, db_path):  # noqa: F811
+    import json
+    import os
+
+    from cafe.actions.synthesis_runs import do_start_run
+
+    with app.app_context():
+        do_start_run(event, "boss", pid=os.getpid())  # a run under way: the page follows it
+    # The worker's progress, as run.json would report it, one answer per poll (the last repeats).
+    answers = [("Encoding the notes: 8 of 100", 0.10), ("Encoding the notes: 16 of 100", 0.12)]
+    answers += [("Encoding the notes: 24 of 100", 0.14)] * 10 + [("Grouping notes into themes", 0.3)]
+
+    def answer(route):
+        text, progress = answers.pop(0) if len(answers) > 1 else answers[0]
+        route.fulfill(content_type="application/json", body=json.dumps(
+            {"run": {"status": "running", "progress": progress, "message": text}}))
+
+    live = LiveServer(db_path, free_port()).start()
+    try:
+        context = browser.new_context(**LAPTOP)
+        context.route("**/workspace/test-cafe/run.json*", answer)
+        page = context.new_page()
+        log_in(page, live.url, "staffer")
+        page.goto(f"{live.url}/workspace/test-cafe")
+        message, bar = page.locator("#run-message"), page.get_by_role("progressbar")
+        expect(message).to_contain_text("Encoding the notes: 8 of 100")
+        # The next count moves the bar at once, but the live region keeps its words for now.
+        expect(bar).to_have_attribute("aria-valuenow", "12")
+        expect(message).to_contain_text("Encoding the notes: 8 of 100")
+        expect(bar).to_have_attribute("aria-valuenow", "14")
+        expect(message).to_contain_text("Encoding the notes: 8 of 100")
+        # A few seconds on, the count is said; a new step is said as soon as it comes.
+        expect(message).to_contain_text("Encoding the notes: 24 of 100", timeout=10_000)
+        expect(message).to_contain_text("Grouping notes into themes", timeout=15_000)
+        context.close()
+    finally:
+        live.stop()
