@@ -77,9 +77,12 @@ def test_an_embedding_is_kept_only_for_the_text_it_came_from(app, event, db_path
     assert rows(db_path, "SELECT COUNT(*) FROM note_embeddings") == [(0,)]
 
 
-def test_a_run_with_embeddings_keeps_them_and_a_rerun_reuses_them(app, event, db_path):  # noqa: F811
+def test_a_run_with_embeddings_keeps_them_and_a_rerun_reuses_them(app, event, db_path,  # noqa: F811
+                                                                  monkeypatch):
     embeddings_model_or_skip()
     from cafe.synthesis import embeddings as emb
+
+    monkeypatch.setattr(runs, "EMBEDDINGS_PER_WRITE", 4)  # several short writes, not one long one
 
     with app.app_context():
         get_writer().write(lambda db: db.execute(

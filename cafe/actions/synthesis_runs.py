@@ -409,6 +409,23 @@ def new_embeddings(key: str, notes: list, phrases: set[str] = frozenset()) -> di
     }
 
 
+def _workspace_texts(db: Database, event_id: int, note_ids: list[int]) -> dict[int, str]:
+    """Return the text of each of those notes that is still in the workspace (saved, no
+    disclosure), as `workspace_notes` would give it."""
+    texts = {}
+    for at in range(0, len(note_ids), 500):
+        chunk = note_ids[at : at + 500]
+        marks = ",".join("?" * len(chunk))
+        for note_id, text, flags in db.execute(
+            f"SELECT id, text, flags_json FROM notes WHERE event_id = ? AND status = 'saved' "
+            f"AND id IN ({marks})",
+            [event_id, *chunk],
+        ).fetchall():
+            if "disclosure" not in json.loads(flags):
+                texts[note_id] = text
+    return texts
+
+
 def keep_embeddings(db: Database, event_id: int, embeddings: dict[str, Any] | None) -> int:
     """Store a run's new embeddings of notes still in the workspace with the same text."""
     if not embeddings:
@@ -428,7 +445,7 @@ def keep_embeddings(db: Database, event_id: int, embeddings: dict[str, Any] | No
     )
     if not embeddings.get("notes"):
         return 0
-    current = {n["id"]: n["text"] for n in workspace_notes(db, event_id)}
+    current = _workspace_texts(db, event_id, [n[0] for n in embeddings["notes"]])
     rows = [
         (note_id, event_id, embeddings["model"], base64.b64decode(vector))
         for note_id, digest, vector in embeddings["notes"]
@@ -591,7 +608,7 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
                 # Its theme has no successor: the note goes where the engine put it.
                 db.execute("UPDATE note_overrides SET moved = 0 WHERE note_id = ?", [note])
         kept_names = _keep_names(db, event_id, named, named_members, new_ids)
-        keep_embeddings(db, event_id, payload.get("embeddings"))
+        landed["event_id"] = event_id
         made = sum(1 for i in new_ids if i is not None)
         message = f"Found {made} themes" + (
             f"; kept {len(locked_ids)} locked" if locked_ids else ""
@@ -613,7 +630,24 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
         detail["audit_id"] = _audit(db, event_id, run["created_by"], "run", detail, before, after)
         return detail
 
-    return writer.write(apply)
+    landed: dict[str, int] = {}
+    detail = writer.write(apply)
+    # The embeddings are only a cache: they go in after the themes, in parts of EMBEDDINGS_PER_WRITE
+    # (each its own short write), so phones' notes never wait long behind them.
+    embeddings = payload.get("embeddings")
+    if embeddings:
+        notes = embeddings.get("notes") or []
+        for at in range(0, max(len(notes), 1), EMBEDDINGS_PER_WRITE):
+            part = {**embeddings, "notes": notes[at : at + EMBEDDINGS_PER_WRITE]}
+            if at:
+                part["frames"] = []
+            writer.write(
+                functools.partial(keep_embeddings, event_id=landed["event_id"], embeddings=part)
+            )
+    return detail
+
+
+EMBEDDINGS_PER_WRITE = 1000
 
 
 # ---- the worker process and the server side of it -----------------------------------------------
