@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from cafe.synthesis import TfidfLsaVectorizer, ThemeClusterer
 from cafe.synthesis.evaluate import hungarian_accuracy
@@ -204,3 +205,31 @@ def test_label_spreading_keeps_every_theme(corpus):
         model = ThemeClusterer(n_clusters=k, random_state=0).fit(
             X, features=F, seed_features=S, dense_features=X)
         assert len(set(model.labels_)) == k
+
+
+def test_automatic_k_scores_the_themes_the_engine_would_deliver(corpus):
+    from sklearn.preprocessing import normalize
+
+    from cafe.synthesis.cluster import cosine_silhouette
+
+    notes, topics = corpus
+    texts = [n.text for n in notes]
+    vec = TfidfLsaVectorizer(random_state=0).fit(texts)
+    X, F = vec.transform(texts), vec.features(texts)
+    # A noisy second view: the topics overlap, so k-means alone and the engine's themes differ.
+    rng = np.random.default_rng(1)
+    names = sorted(topics)
+    dense = normalize(np.vstack([np.eye(8)[next(j for j, t in enumerate(names) if n.id in topics[t])]
+                                 + rng.normal(scale=0.6, size=8) for n in notes]))
+    model = ThemeClusterer(random_state=0).fit(X, features=F, dense_features=dense)
+    for k, score in model.k_scores_.items():
+        themes = ThemeClusterer(n_clusters=k, random_state=0).fit(X, features=F, dense_features=dense)
+        assert score == pytest.approx(cosine_silhouette(dense, themes.labels_), abs=1e-6), k
+    best = max(model.k_scores_, key=model.k_scores_.get)
+    assert model.n_clusters_ == best
+    chosen = ThemeClusterer(n_clusters=best, random_state=0).fit(X, features=F, dense_features=dense)
+    assert np.array_equal(model.labels_, chosen.labels_)
+    # Past `k_themes_up_to` notes only k-means is scored (one engine fit instead of one per k).
+    quick = ThemeClusterer(random_state=0, k_themes_up_to=10).fit(X, features=F, dense_features=dense)
+    assert quick.k_scores_.keys() == model.k_scores_.keys()
+    assert quick.k_scores_ != model.k_scores_
