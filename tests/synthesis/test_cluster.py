@@ -121,18 +121,25 @@ def test_cosine_silhouette_from_cluster_sums_equals_the_pairwise_one(corpus):
     assert cosine_silhouette(X, np.zeros(len(texts), dtype=int)) == 0.0
 
 
-def test_automatic_k_is_read_from_the_embedding_view_when_given(corpus):
+def _with_topic_view(corpus, spread: float, noise: float, seed: int):
+    """Return the corpus's LSA vectors, TF-IDF features and a second, 8-dimensional view in which
+    each topic sits at its own axis (times `spread`) with Gaussian `noise`, rows of unit length."""
     notes, topics = corpus
     texts = [n.text for n in notes]
     vec = TfidfLsaVectorizer(random_state=0).fit(texts)
-    X, F = vec.transform(texts), vec.features(texts)
-    # A second view in which the four topics are four tight, well separated groups.
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     names = sorted(topics)
-    centres = np.eye(8)[:4] * 3
+    centres = np.eye(8)[:4] * spread
     dense = np.vstack([centres[next(j for j, t in enumerate(names) if n.id in topics[t])]
-                       + rng.normal(scale=0.3, size=8) for n in notes])
+                       + rng.normal(scale=noise, size=8) for n in notes])
     dense /= np.linalg.norm(dense, axis=1, keepdims=True)
+    return vec.transform(texts), vec.features(texts), dense
+
+
+def test_automatic_k_is_read_from_the_embedding_view_when_given(corpus):
+    notes, topics = corpus
+    # A second view in which the four topics are four tight, well separated groups.
+    X, F, dense = _with_topic_view(corpus, spread=3, noise=0.3, seed=0)
     model = ThemeClusterer(random_state=0).fit(X, features=F, dense_features=dense)
     assert model.n_clusters_ == 4
     assert max(model.k_scores_, key=model.k_scores_.get) == 4
@@ -208,19 +215,10 @@ def test_label_spreading_keeps_every_theme(corpus):
 
 
 def test_automatic_k_scores_the_themes_the_engine_would_deliver(corpus):
-    from sklearn.preprocessing import normalize
-
     from cafe.synthesis.cluster import cosine_silhouette
 
-    notes, topics = corpus
-    texts = [n.text for n in notes]
-    vec = TfidfLsaVectorizer(random_state=0).fit(texts)
-    X, F = vec.transform(texts), vec.features(texts)
     # A noisy second view: the topics overlap, so k-means alone and the engine's themes differ.
-    rng = np.random.default_rng(1)
-    names = sorted(topics)
-    dense = normalize(np.vstack([np.eye(8)[next(j for j, t in enumerate(names) if n.id in topics[t])]
-                                 + rng.normal(scale=0.6, size=8) for n in notes]))
+    X, F, dense = _with_topic_view(corpus, spread=1, noise=0.6, seed=1)
     model = ThemeClusterer(random_state=0).fit(X, features=F, dense_features=dense)
     for k, score in model.k_scores_.items():
         themes = ThemeClusterer(n_clusters=k, random_state=0).fit(X, features=F, dense_features=dense)
