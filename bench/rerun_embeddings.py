@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXTRA: list[str] = []
 sys.path.insert(0, str(ROOT))  # this checkout's cafe, not a venv's
 
 
@@ -56,11 +55,11 @@ def prepare(db: Path, csv: str, n: int) -> int:
     return total
 
 
-def synthesize(db: Path) -> float:
+def synthesize(db: Path, extra: list[str]) -> float:
     env = {**os.environ, "CAFE_DATABASE": str(db), "CAFE_DB": str(db),
            "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cafe", "synthesize", "demo", "--embeddings", "--k", "10", *EXTRA],
+    subprocess.run([sys.executable, "-m", "cafe", "synthesize", "demo", "--embeddings", "--k", "10", *extra],
                    env=env, check=True, capture_output=True, text=True)
     return time.perf_counter() - started
 
@@ -72,8 +71,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-frames", action="store_true", help="runs ignore the demo's frames")
     args = ap.parse_args()
-    if args.no_frames:
-        EXTRA.append("--no-frames")
+    extra = ["--no-frames"] if args.no_frames else []
     print("command:", " ".join([sys.executable, *sys.argv]))
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "cafe.db"
@@ -84,8 +82,8 @@ def main() -> None:
             with con:
                 con.execute("DELETE FROM note_embeddings")
             con.close()
-            first.append(synthesize(db))
-            again.append(synthesize(db))
+            first.append(synthesize(db, extra))
+            again.append(synthesize(db, extra))
         con = sqlite3.connect(db)
         kept = con.execute("SELECT COUNT(*) FROM note_embeddings").fetchone()[0]
         con.close()

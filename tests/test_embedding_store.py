@@ -32,7 +32,8 @@ def _store_for_every_note(app, event) -> int:  # noqa: F811
         [n["id"], hashlib.sha256(n["text"].encode()).hexdigest(), vector] for n in notes
     ]}
     with app.app_context():
-        return get_writer().write(lambda db: runs.keep_embeddings(db, event["id"], payload))
+        return get_writer().write(lambda db: runs.keep_note_embeddings(
+            db, event["id"], payload["model"], payload["notes"]))
 
 
 def test_an_edit_a_redaction_a_withdrawal_or_a_purge_drops_the_embedding(app, event, db_path):  # noqa: F811
@@ -73,7 +74,8 @@ def test_an_embedding_is_kept_only_for_the_text_it_came_from(app, event, db_path
             # A disclosure never reaches the workspace, so nothing of it is kept either.
             [held["id"], hashlib.sha256(DISCLOSURE.encode()).hexdigest(), vector],
         ]}
-        assert get_writer().write(lambda db: runs.keep_embeddings(db, event["id"], payload)) == 0
+        assert get_writer().write(lambda db: runs.keep_note_embeddings(
+            db, event["id"], payload["model"], payload["notes"])) == 0
     assert rows(db_path, "SELECT COUNT(*) FROM note_embeddings") == [(0,)]
 
 

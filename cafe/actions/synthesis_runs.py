@@ -359,20 +359,24 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
     return payload
 
 
+def _rows_for_ids(db: Database, sql: str, params: list, ids: list[int]) -> list[tuple]:
+    """Run `sql`, whose last condition is `IN ({ids})`, for `ids` 500 at a time; return all rows."""
+    rows: list[tuple] = []
+    for at in range(0, len(ids), 500):
+        part = ids[at : at + 500]
+        rows += db.execute(sql.format(ids=",".join("?" * len(part))), [*params, *part]).fetchall()
+    return rows
+
+
 def stored_embeddings(db: Database, key: str, note_ids: list[int]) -> dict[int, Any]:
     """Return the kept embeddings by model `key` of those notes that have one (by note id)."""
     import numpy as np
 
-    found = {}
-    for at in range(0, len(note_ids), 500):
-        chunk = note_ids[at : at + 500]
-        marks = ",".join("?" * len(chunk))
-        for note_id, vector in db.execute(
-            f"SELECT note_id, vector FROM note_embeddings WHERE model = ? AND note_id IN ({marks})",
-            [key, *chunk],
-        ).fetchall():
-            found[note_id] = np.frombuffer(vector, dtype=np.float32)
-    return found
+    sql = "SELECT note_id, vector FROM note_embeddings WHERE model = ? AND note_id IN ({ids})"
+    return {
+        note_id: np.frombuffer(vector, dtype=np.float32)
+        for note_id, vector in _rows_for_ids(db, sql, [key], note_ids)
+    }
 
 
 def stored_frame_embeddings(db: Database, event_id: int, key: str) -> dict[str, Any]:
@@ -412,43 +416,36 @@ def new_embeddings(key: str, notes: list, phrases: set[str] = frozenset()) -> di
 def _workspace_texts(db: Database, event_id: int, note_ids: list[int]) -> dict[int, str]:
     """Return the text of each of those notes that is still in the workspace (saved, no
     disclosure), as `workspace_notes` would give it."""
-    texts = {}
-    for at in range(0, len(note_ids), 500):
-        chunk = note_ids[at : at + 500]
-        marks = ",".join("?" * len(chunk))
-        for note_id, text, flags in db.execute(
-            f"SELECT id, text, flags_json FROM notes WHERE event_id = ? AND status = 'saved' "
-            f"AND id IN ({marks})",
-            [event_id, *chunk],
-        ).fetchall():
-            if "disclosure" not in json.loads(flags):
-                texts[note_id] = text
-    return texts
+    sql = "SELECT id, text, flags_json FROM notes WHERE event_id = ? AND status = 'saved' " \
+        "AND id IN ({ids})"
+    return {
+        note_id: text
+        for note_id, text, flags in _rows_for_ids(db, sql, [event_id], note_ids)
+        if "disclosure" not in json.loads(flags)
+    }
 
 
-def keep_embeddings(db: Database, event_id: int, embeddings: dict[str, Any] | None) -> int:
-    """Store a run's new embeddings of notes still in the workspace with the same text."""
-    if not embeddings:
-        return 0
-    if embeddings.get("frames"):
-        db.conn.executemany(
-            "INSERT OR REPLACE INTO frame_embeddings (event_id, model, text, vector) "
-            "VALUES (?, ?, ?, ?)",
-            [(event_id, embeddings["model"], t, base64.b64decode(v)) for t, v in embeddings["frames"]],
-        )
-    # Phrases no frame of the event uses any more (edited plans) are not kept.
+def keep_frame_embeddings(db: Database, event_id: int, model: str, frames: list) -> None:
+    """Store a run's new embeddings of frame phrases; drop those no frame uses any more."""
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO frame_embeddings (event_id, model, text, vector) "
+        "VALUES (?, ?, ?, ?)",
+        [(event_id, model, t, base64.b64decode(v)) for t, v in frames],
+    )
     db.execute(
         "DELETE FROM frame_embeddings WHERE event_id = ? AND text NOT IN ("
         "SELECT f.name FROM frames f WHERE f.event_id = ? UNION "
         "SELECT j.value FROM frames f, json_each(f.seeds_json) j WHERE f.event_id = ?)",
         [event_id, event_id, event_id],
     )
-    if not embeddings.get("notes"):
-        return 0
-    current = _workspace_texts(db, event_id, [n[0] for n in embeddings["notes"]])
+
+
+def keep_note_embeddings(db: Database, event_id: int, model: str, notes: list) -> int:
+    """Store a run's new embeddings of notes still in the workspace with the same text."""
+    current = _workspace_texts(db, event_id, [n[0] for n in notes])
     rows = [
-        (note_id, event_id, embeddings["model"], base64.b64decode(vector))
-        for note_id, digest, vector in embeddings["notes"]
+        (note_id, event_id, model, base64.b64decode(vector))
+        for note_id, digest, vector in notes
         if note_id in current and _digest(current[note_id]) == digest
     ]
     db.conn.executemany(
@@ -608,7 +605,6 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
                 # Its theme has no successor: the note goes where the engine put it.
                 db.execute("UPDATE note_overrides SET moved = 0 WHERE note_id = ?", [note])
         kept_names = _keep_names(db, event_id, named, named_members, new_ids)
-        landed["event_id"] = event_id
         made = sum(1 for i in new_ids if i is not None)
         message = f"Found {made} themes" + (
             f"; kept {len(locked_ids)} locked" if locked_ids else ""
@@ -628,21 +624,22 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
             "names_kept": kept_names,
         }
         detail["audit_id"] = _audit(db, event_id, run["created_by"], "run", detail, before, after)
-        return detail
+        return event_id, detail
 
-    landed: dict[str, int] = {}
-    detail = writer.write(apply)
+    event_id, detail = writer.write(apply)
     # The embeddings are only a cache: they go in after the themes, in parts of EMBEDDINGS_PER_WRITE
     # (each its own short write), so phones' notes never wait long behind them.
     embeddings = payload.get("embeddings")
     if embeddings:
-        notes = embeddings.get("notes") or []
-        for at in range(0, max(len(notes), 1), EMBEDDINGS_PER_WRITE):
-            part = {**embeddings, "notes": notes[at : at + EMBEDDINGS_PER_WRITE]}
-            if at:
-                part["frames"] = []
+        model, notes = embeddings["model"], embeddings["notes"]
+        writer.write(
+            functools.partial(keep_frame_embeddings, event_id=event_id, model=model,
+                              frames=embeddings["frames"])
+        )
+        for at in range(0, len(notes), EMBEDDINGS_PER_WRITE):
             writer.write(
-                functools.partial(keep_embeddings, event_id=landed["event_id"], embeddings=part)
+                functools.partial(keep_note_embeddings, event_id=event_id, model=model,
+                                  notes=notes[at : at + EMBEDDINGS_PER_WRITE])
             )
     return detail
 

@@ -85,16 +85,14 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             # plain maximum is taken there (`k_tolerance_dense`).
             if dense_features is None:
                 k = self._choose_k(X, n_distinct, self.k_tolerance)
-            elif n <= self.k_themes_up_to and features is not None and self.self_training:
-                chosen = self._choose_k_by_themes(X, features, seed_features, dense_features,
-                                                  n_distinct)
-                if chosen is not None:
-                    self.n_clusters_, labels = chosen
-                    self._finish(X, labels)
-                    return self
-                k = self._choose_k(normalize(np.asarray(dense_features, dtype=np.float32)),
-                                   n_distinct, self.k_tolerance_dense)
             else:
+                if n <= self.k_themes_up_to and features is not None and self.self_training:
+                    chosen = self._choose_k_by_themes(X, features, seed_features, dense_features,
+                                                      n_distinct)
+                    if chosen is not None:
+                        self.n_clusters_, labels = chosen
+                        self._finish(X, labels)
+                        return self
                 k = self._choose_k(normalize(np.asarray(dense_features, dtype=np.float32)),
                                    n_distinct, self.k_tolerance_dense)
         k = max(1, min(k, n_distinct))
@@ -128,14 +126,13 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         n = X.shape[0]
         if n_distinct < 3:
             return 1
-        lo, hi = self.k_range or (2, int(np.clip(round(np.sqrt(n / 2)), 2, 30)))
-        hi = min(hi, n_distinct - 1)
-        if hi <= lo:
+        lo, ks = self._k_candidates(n, n_distinct)
+        if not ks:
             return max(1, min(lo, n_distinct))
         rng = np.random.default_rng(self.random_state)
         # Silhouette is quadratic in n: score a fixed-size sample, which is plenty to rank k.
         sample = X if n <= self.k_sample else X[rng.choice(n, self.k_sample, replace=False)]
-        for k in _candidates(lo, hi):
+        for k in ks:
             labels = KMeans(k, n_init=1, max_iter=100, random_state=self.random_state)\
                 .fit_predict(sample)
             if len(np.unique(labels)) < 2:
@@ -147,6 +144,14 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         return min(k for k, v in self.k_scores_.items()
                    if v >= best - tolerance * abs(best))
 
+    def _k_candidates(self, n: int, n_distinct: int) -> tuple[int, list[int]]:
+        """Return the fewest themes allowed and the k worth scoring: from `k_range`, else 2 to
+        clip(sqrt(n / 2), 2, 30), below the number of distinct notes (none when only one k is
+        possible)."""
+        lo, hi = self.k_range or (2, int(np.clip(round(np.sqrt(n / 2)), 2, 30)))
+        hi = min(hi, n_distinct - 1)
+        return lo, _candidates(lo, hi) if n_distinct >= 3 and hi > lo else []
+
     def _choose_k_by_themes(self, X, features, seed_features, dense, n_distinct: int):
         """Theme the notes at every candidate k and keep the themes whose silhouette on the
         sentence embeddings is best (ties: fewer themes); return (k, labels), or None for one theme.
@@ -156,16 +161,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         closer to the labelled topics on both shared sets (docs/SYNTHESIS.md, session 5). It fits
         the whole engine once per candidate, so it is used up to `k_themes_up_to` notes.
         """
-        n = X.shape[0]
-        if n_distinct < 3:
-            return None
-        lo, hi = self.k_range or (2, int(np.clip(round(np.sqrt(n / 2)), 2, 30)))
-        hi = min(hi, n_distinct - 1)
-        if hi <= lo:
-            return None
+        _, ks = self._k_candidates(X.shape[0], n_distinct)
         D = normalize(np.asarray(dense, dtype=np.float32))
         best = None
-        for k in _candidates(lo, hi):
+        for k in ks:
             labels = clone(self).set_params(n_clusters=k).fit(
                 X, features=features, seed_features=seed_features, dense_features=dense).labels_
             if len(np.unique(labels)) < 2:
