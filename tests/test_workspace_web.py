@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from test_access import people  # noqa: F401 - fixture
@@ -339,3 +340,19 @@ def test_a_run_whose_process_is_gone_is_recorded_failed_on_the_next_poll(app, ev
                 (run["id"],)) == [("failed", "The synthesis process stopped before it finished.")]
     html = http.get("/workspace/test-cafe").text
     assert 'id="run-again-form"' in html and 'id="run-button" disabled' not in html
+
+
+def test_without_the_embeddings_model_the_page_says_how_to_add_it(
+    app, event, people, monkeypatch, tmp_path, request  # noqa: F811
+):
+    monkeypatch.setenv("CAFE_EMBEDDINGS_MODEL", str(tmp_path / "no-model-here"))
+    runs.embeddings_available.cache_clear()  # read once per process; this test changes the answer
+    request.addfinalizer(runs.embeddings_available.cache_clear)
+    html = staff_client(app).get("/workspace/test-cafe").text
+    box = re.search(r'<input type="checkbox" name="embeddings"[^>]*>', html).group(0)
+    assert "disabled" in box
+    help_text = re.search(r'<span id="emb-help"[^>]*>(.*?)</span>', html, re.S).group(1)
+    assert "Better themes: the embeddings option" in help_text
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "### Better themes: the embeddings option" in readme
+    assert "pip install -e '.[embeddings]'" in readme

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
+from ..settings import setting
 from .vectorize import TfidfLsaVectorizer
 
 INSTALL_HINT = (
@@ -26,7 +27,7 @@ class EmbeddingsUnavailable(RuntimeError):
 
 def model_path() -> Path:
     """Return the local model directory: $CAFE_EMBEDDINGS_MODEL, else the packaged MiniLM."""
-    configured = os.environ.get("CAFE_EMBEDDINGS_MODEL")
+    configured = setting("EMBEDDINGS_MODEL")
     if configured:
         path = Path(configured)
         if not path.is_dir():
