@@ -142,6 +142,14 @@ def test_wrong_password_is_refused_without_saying_which_part(client):
     assert login(client, "nobody", "wrong password!").text.count("do not match") == 1
 
 
+def test_a_wrong_password_keeps_the_user_name_and_focuses_the_password(client):
+    html = login(client, "fac", "wrong password!").text
+    name = re.search(r'<input id="username"[^>]*>', html).group(0)
+    password = re.search(r'<input id="password"[^>]*>', html).group(0)
+    assert 'value="fac"' in name and "autofocus" not in name and "autofocus" in password
+    assert 'value="&lt;b&gt;"' in login(client, "<b>", "x" * 12).text  # escaped, not markup
+
+
 def test_login_needs_csrf(client):
     reply = client.post("/login", data={"username": "fac", "password": "correct horse battery"})
     assert reply.status_code == 400
@@ -195,3 +203,16 @@ def test_participant_join_is_idempotent(client, db_path):
     second = join(client)
     assert first["pseudonym"] == second["pseudonym"]
     assert rows(db_path, "SELECT COUNT(*) FROM participants") == [(1,)]
+
+
+def test_a_staff_account_refused_a_page_gets_a_staff_page_with_a_way_back(app):
+    http = app.test_client()
+    assert login(http, "fac").status_code == 303  # a facilitator may not open the workspace
+    reply = http.get("/workspace/test-cafe")
+    assert reply.status_code == 403
+    assert "Not allowed" in reply.text and "Back to your events" in reply.text
+    assert "Log out" in reply.text and "Exit this page" not in reply.text
+    missing = http.get("/console/no-such-page/at-all")
+    assert missing.status_code == 404 and "Back to your events" in missing.text
+    anonymous = app.test_client().get("/console/no-such-page/at-all")
+    assert "Back to your events" not in anonymous.text  # participants keep their own page

@@ -9,6 +9,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from cafe.stopwords import STOP_WORDS
 
+from .scripts import dominant_script
 from .vectorize import TOKEN_PATTERN
 
 MAX_LABEL_WORDS = 7
@@ -156,5 +157,9 @@ def readable_label(phrases: list[str]) -> str:
     phrases = [p for p in phrases if p]
     if not phrases:
         return ""
+    if dominant_script(" ".join(phrases)) not in ("latin", "none"):
+        # An English "and" inside Urdu or Bengali words reads wrongly and breaks right-to-left
+        # order; a neutral middle dot joins phrases in any script.
+        return " · ".join(phrases)
     text = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
     return text[0].upper() + text[1:]

@@ -41,6 +41,14 @@ def error_page(error: HTTPException) -> tuple[str, int]:
     else:
         title = _("Something went wrong")
         text = _("That request could not be handled. Go back and try again.")
+    from cafe.web.auth import current_user
+
+    user = current_user()
+    if user is not None:  # staff keep their own header, and a way back to their events
+        if error.code == 404:
+            text = _("There is no page at this address.")
+        page = render_template("staff/error.html", title=title, text=text, user=user)
+        return page, error.code or 400
     return render_template("participant/error.html", title=title, text=text), error.code or 400
 
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.security import check_password_hash
 
 from cafe import actions, queries
@@ -67,8 +69,12 @@ def login() -> Any:
         wait = LOGINS.wait(username, address)
         if wait > 0:
             minutes = max(1, round(wait / 60))
-            error = f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
-            return render_template("staff/login.html", error=error), 429
+            error = ngettext(
+                "Too many failed attempts. Try again in %(num)d minute.",
+                "Too many failed attempts. Try again in %(num)d minutes.",
+                minutes,
+            )
+            return render_template("staff/login.html", error=error, username=username), 429
         with reading() as db:
             user = queries.user_by_name(db, username)
         valid = check_password_hash(user["password_hash"] if user else _DUMMY_HASH, password)
@@ -78,7 +84,9 @@ def login() -> Any:
             session["auth"] = actions.do_start_session(user)
             return redirect(_safe_next(request.args.get("next")), 303)
         LOGINS.failed(username, address)
-        error, status = "That user name and password do not match an account.", 401
+        error, status = _("That user name and password do not match an account."), 401
+        # The name is kept so only the password is typed again.
+        return render_template("staff/login.html", error=error, username=username), status
     return render_template("staff/login.html", error=error), status
 
 

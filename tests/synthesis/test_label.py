@@ -43,6 +43,12 @@ def test_readable_label():
     assert readable_label([]) == ""
 
 
+def test_a_label_in_another_script_has_no_english_and():
+    urdu = readable_label(["بات نہیں کر", "جب کوئی میری"])
+    assert urdu == "بات نہیں کر · جب کوئی میری" and " and " not in urdu
+    assert readable_label(["আবাসন", "দোভাষী", "পুলিশ"]) == "আবাসন · দোভাষী · পুলিশ"
+
+
 def test_theme_with_only_stop_words_gets_a_fallback_label():
     model = CtfidfLabeler().fit(["the and", "of the"], [0, 0])
     assert model.labels_ == ["Theme 1"]
