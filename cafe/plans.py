@@ -26,11 +26,14 @@ TOP_KEYS = {
     "frames",
     "names",
     "dots",
+    "translations",
 }
 TABLE_KEYS = {"name", "capacity", "host"}
 ROUND_KEYS = {"question", "minutes", "move", "content_warning", "translations"}
 LANG_RE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 FRAME_KEYS = {"name", "seeds"}
+# The event's own words a phone shows, which a plan may give in other languages.
+TRANSLATED_KEYS = {"title", "context", "etiquette", "content_warnings", "helpline", "safeguarding_lead"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,19 @@ class RoundPlan:
     move: bool = True
     content_warning: str = ""
     translations: tuple[tuple[str, str], ...] = ()  # (language code, question) pairs
+
+
+@dataclass(frozen=True)
+class EventText:
+    """The event's own words in one more language; an empty field falls back to the plan's own."""
+
+    language: str
+    title: str = ""
+    context: str = ""
+    etiquette: tuple[str, ...] = ()
+    content_warnings: tuple[str, ...] = ()
+    helpline: str = ""
+    safeguarding_lead: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,7 @@ class Plan:
     frames: tuple[FramePlan, ...] = field(default_factory=tuple)
     names: tuple[str, ...] = ()  # people's names to flag and redact wherever notes mention them
     dots: int = 3  # dots each participant may place on the insights in the harvest
+    translations: tuple[EventText, ...] = ()  # the event's words in other languages
 
     def to_dict(self) -> dict[str, Any]:
         """Return the plan as plain JSON-ready data."""
@@ -209,6 +226,33 @@ class _Checker:
                 found.append((code, text.strip()))
         return tuple(found)
 
+    def event_texts(self, data: dict) -> tuple[EventText, ...]:
+        value = data.get("translations", {})
+        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            self.problem("translations", "must be written as [translations.ur] sections")
+            return ()
+        found = []
+        for code, raw in value.items():
+            path = f"translations.{code}"
+            if not LANG_RE.match(code):
+                self.problem(path, f"{code!r} is not a language code such as 'ur' or 'pl'")
+                continue
+            self.unknown(raw, TRANSLATED_KEYS, f"{path}.")
+            found.append(
+                EventText(
+                    language=code,
+                    title=self.text(raw, "title", f"{path}.title", limit=120),
+                    context=self.text(raw, "context", f"{path}.context", limit=4000),
+                    etiquette=self.texts(raw, "etiquette", f"{path}.etiquette"),
+                    content_warnings=self.texts(raw, "content_warnings", f"{path}.content_warnings"),
+                    helpline=self.text(raw, "helpline", f"{path}.helpline", limit=300),
+                    safeguarding_lead=self.text(
+                        raw, "safeguarding_lead", f"{path}.safeguarding_lead", limit=300
+                    ),
+                )
+            )
+        return tuple(found)
+
     def unknown(self, data: dict, allowed: set[str], prefix: str) -> None:
         for key in sorted(set(data) - allowed):
             self.problem(f"{prefix}{key}", "is not a known field")
@@ -289,6 +333,7 @@ def _read(data: dict, checker: _Checker) -> Plan:
         frames=tuple(frames),
         names=c.texts(data, "names", "names", limit=80),
         dots=c.integer(data, "dots", "dots", 3, 1, 20),
+        translations=c.event_texts(data),
     )
 
 
@@ -316,3 +361,14 @@ def load_plan(path: str | Path) -> Plan:
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError([Problem("(file)", f"cannot read {path}: {exc}")]) from None
     return parse_plan(source)
+
+
+def in_language(plan: dict[str, Any], language: str) -> dict[str, Any]:
+    """Return a stored plan (`Plan.to_dict()`) with the event's words in `language` where the plan
+    gives them ("ur", or "pt" for "pt-BR"), each missing field keeping the plan's own words."""
+    wanted = (language or "").lower()
+    texts = {t["language"].lower(): t for t in plan.get("translations") or ()}
+    chosen = texts.get(wanted) or texts.get(wanted.split("-")[0])
+    if not chosen:
+        return plan
+    return {**plan, **{key: chosen[key] for key in TRANSLATED_KEYS if chosen.get(key)}}

@@ -182,3 +182,31 @@ def test_notes_in_every_script_are_kept_exactly(console, wall, phone, db_path, n
     console.emit("approve_note", {"id": ack["id"]}, namespace="/console", callback=True)
     [shown] = [m["args"][0] for m in wall.get_received("/wall") if m["name"] == "note_shown"]
     assert shown["note"]["text"] == text
+
+
+def test_the_phone_shows_the_events_own_words_in_its_language(app, client):
+    from cafe.actions.setup import do_create_event
+    from cafe.plans import parse_plan
+
+    with app.app_context():
+        do_create_event(parse_plan("""
+title = "A café"
+slug = "words"
+context = "Thank you for coming."
+etiquette = ["Listen"]
+helpline = "Helpline: 0808 2000 247"
+[[tables]]
+name = "Oak"
+[[rounds]]
+question = "What works?"
+[translations.ur]
+title = "ایک کیفے"
+context = "آنے کا شکریہ۔"
+etiquette = ["سنیں"]
+"""))
+    urdu = client.get("/e/words/?lang=ur").text
+    assert "ایک کیفے" in urdu and "آنے کا شکریہ۔" in urdu and "<li>سنیں</li>" in urdu
+    assert "Thank you for coming." not in urdu
+    assert "Helpline: 0808 2000 247" in urdu  # not given in Urdu: the plan's own words
+    english = client.get("/e/words/?lang=en").text
+    assert "Thank you for coming." in english and "آنے کا شکریہ۔" not in english

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,48 @@ def test_unreadable_file(tmp_path):
     with pytest.raises(PlanError) as caught:
         load_plan(tmp_path / "missing.toml")
     assert caught.value.problems[0].field == "(file)"
+
+
+def test_the_events_words_in_other_languages():
+    from cafe.plans import in_language
+
+    plan = parse_plan("""
+context = "Thank you for coming."
+helpline = "Helpline: 0808 2000 247"
+""" + GOOD + """
+[translations.ur]
+context = "آنے کا شکریہ۔"
+etiquette = ["اپنے تجربے سے بات کریں"]
+[translations.pt-BR]
+title = "Um café"
+""")
+    stored = json.loads(json.dumps(plan.to_dict()))  # as the event keeps it
+    urdu = in_language(stored, "ur")
+    assert urdu["context"] == "آنے کا شکریہ۔" and urdu["etiquette"] == ["اپنے تجربے سے بات کریں"]
+    assert urdu["helpline"] == "Helpline: 0808 2000 247"  # not given in Urdu: the plan's own
+    assert urdu["title"] == "A café"
+    assert in_language(stored, "pt-br")["title"] == "Um café"
+    assert in_language(stored, "bn") == stored and in_language(stored, "") == stored
+
+
+def test_bad_translations_are_reported_with_their_field():
+    found = problems(GOOD + """
+[translations.urdu]
+title = "x"
+[translations.bn]
+question = "x"
+helpline = 5
+""")
+    fields = {field for _, field, _ in found}
+    assert {"translations.urdu", "translations.bn.question", "translations.bn.helpline"} <= fields
+    assert problems('translations = "ur"\n' + GOOD)[0][1] == "translations"
+
+
+def test_the_demo_speaks_to_every_phone_language():
+    plan = load_plan(ROOT / "sessions" / "demo.toml")
+    assert {t.language for t in plan.translations} == {"ur", "bn", "pl"}
+    for text in plan.translations:
+        assert text.title and text.context and text.helpline and text.safeguarding_lead
+        assert len(text.etiquette) == len(plan.etiquette)
+        assert len(text.content_warnings) == len(plan.content_warnings)
+    assert all({code for code, _ in r.translations} == {"ur", "bn", "pl"} for r in plan.rounds)

@@ -15,10 +15,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from cafe import actions, qr, queries
 from cafe.db import reading
+from cafe.plans import in_language
 from cafe.web import base_url, event_or_404
 from cafe.web.strings import phone_strings
 
@@ -82,7 +84,7 @@ def _render_app(event: dict[str, Any], table: int | None) -> str:
         "participant/app.html",
         strings=phone_strings(),
         event=event,
-        plan=queries.plan(event),
+        plan=in_language(queries.plan(event), str(get_locale())),
         joined=participant is not None,
         table=table,
     )
