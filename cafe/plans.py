@@ -54,6 +54,7 @@ class RoundPlan:
     move: bool = True
     content_warning: str = ""
     translations: tuple[tuple[str, str], ...] = ()  # (language code, question) pairs
+    warning_translations: tuple[tuple[str, str], ...] = ()  # (language code, content warning)
 
 
 @dataclass(frozen=True)
@@ -211,20 +212,32 @@ class _Checker:
                 self.problem(path, f"has an item of {len(item)} characters; at most {limit}")
         return tuple(v.strip() for v in value if v.strip())
 
-    def translations(self, data: dict, key: str, path: str) -> tuple[tuple[str, str], ...]:
+    def translations(
+        self, data: dict, key: str, path: str
+    ) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+        """Read a round's translations: `{ ur = "question" }`, or per language a table
+        `{ question = "…", content_warning = "…" }`; return (questions, content warnings)."""
         value = data.get(key, {})
         if not isinstance(value, dict):
             self.problem(path, 'must be a table of language = "question", e.g. { ur = "…" }')
-            return ()
-        found = []
+            return (), ()
+        questions, warnings = [], []
         for code, text in value.items():
             if not LANG_RE.match(code):
                 self.problem(path, f"{code!r} is not a language code such as 'ur' or 'pl'")
-            elif not isinstance(text, str) or not text.strip() or len(text) > 300:
+                continue
+            if isinstance(text, dict):
+                self.unknown(text, {"question", "content_warning"}, f"{path}.{code}.")
+                warning = self.text(text, "content_warning", f"{path}.{code}.content_warning",
+                                    limit=300)
+                if warning:
+                    warnings.append((code, warning))
+                text = text.get("question", "")
+            if not isinstance(text, str) or not text.strip() or len(text) > 300:
                 self.problem(path, f"the {code!r} question must be text of 1 to 300 characters")
             else:
-                found.append((code, text.strip()))
-        return tuple(found)
+                questions.append((code, text.strip()))
+        return tuple(questions), tuple(warnings)
 
     def event_texts(self, data: dict) -> tuple[EventText, ...]:
         value = data.get("translations", {})
@@ -291,6 +304,7 @@ def _read(data: dict, checker: _Checker) -> Plan:
     rounds = []
     for i, raw in enumerate(c.array(data, "rounds", required=True, limit=20)):
         c.unknown(raw, ROUND_KEYS, f"rounds[{i}].")
+        questions, warnings = c.translations(raw, "translations", f"rounds[{i}].translations")
         rounds.append(
             RoundPlan(
                 question=c.text(raw, "question", f"rounds[{i}].question", required=True, limit=300),
@@ -299,7 +313,8 @@ def _read(data: dict, checker: _Checker) -> Plan:
                 content_warning=c.text(
                     raw, "content_warning", f"rounds[{i}].content_warning", limit=300
                 ),
-                translations=c.translations(raw, "translations", f"rounds[{i}].translations"),
+                translations=questions,
+                warning_translations=warnings,
             )
         )
     frames = []

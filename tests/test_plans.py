@@ -130,3 +130,15 @@ def test_the_demo_speaks_to_every_phone_language():
         assert len(text.etiquette) == len(plan.etiquette)
         assert len(text.content_warnings) == len(plan.content_warnings)
     assert all({code for code, _ in r.translations} == {"ur", "bn", "pl"} for r in plan.rounds)
+    warned = [r for r in plan.rounds if r.content_warning]
+    assert warned and all(len(r.warning_translations) == 3 for r in warned)
+
+
+def test_a_rounds_translation_may_carry_its_content_warning():
+    plan = parse_plan(GOOD + """content_warning = "Forced marriage."
+translations = { ur = { question = "سوال", content_warning = "انتباہ" }, pl = "Pytanie" }
+""")
+    assert plan.rounds[0].translations == (("ur", "سوال"), ("pl", "Pytanie"))
+    assert plan.rounds[0].warning_translations == (("ur", "انتباہ"),)
+    found = problems(GOOD + 'translations = { ur = { question = "x", minutes = 3 } }\n')
+    assert [f for _, f, _ in found] == ["rounds[0].translations.ur.minutes"]

@@ -35,6 +35,17 @@ def clock_of(event: dict[str, Any], round_count: int) -> rounds.Clock:
     )
 
 
+def _warning_translations(event: dict[str, Any], current: dict[str, Any] | None) -> dict:
+    """Return the round's content warning in every language the plan gives it."""
+    if not current or not current["content_warning"]:
+        return {}
+    rounds = queries.plan(event).get("rounds") or []
+    index = current["number"] - 1
+    if not 0 <= index < len(rounds):
+        return {}
+    return dict(rounds[index].get("warning_translations") or [])
+
+
 def round_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
     """Return the current round's question and settings, as every screen shows them."""
     all_rounds = queries.rounds(db, event["id"])
@@ -46,6 +57,7 @@ def round_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
         # Every language the plan gives; each phone shows its own and falls back to "question".
         "questions": json.loads(current["translations_json"]) if current else {},
         "content_warning": current["content_warning"] if current else "",
+        "content_warnings": _warning_translations(event, current),
         "minutes": current["minutes"] if current else None,
         "move": bool(current["move"]) if current else False,
     }

@@ -232,7 +232,8 @@
     $("move").hidden = !(state.event.clock.phase === "ended" && state.event.round.move);
     var questions = state.event.round.questions || {};
     $("question").textContent = questions[app.dataset.lang] || state.event.round.question;
-    var warning = state.event.round.content_warning;
+    var warning = (state.event.round.content_warnings || {})[app.dataset.lang] ||
+      state.event.round.content_warning;
     $("round-warning").textContent = warning ? t("content_warning", { warning: warning }) : "";
     $("round-warning").hidden = !warning;
     show("write");
