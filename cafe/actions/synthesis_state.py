@@ -128,6 +128,22 @@ def latest_run(db: Database, event_id: int, status: str | None = None) -> dict[s
     return _one(db, sql + " ORDER BY id DESC LIMIT 1", params)
 
 
+def current_run(db: Database, event_id: int) -> dict[str, Any] | None:
+    """Return the run whose themes the workspace holds: the newest finished run not undone.
+
+    Undoing a run brings back the themes from before it, and with them the scope (rounds, tables)
+    of the run before it, so what counts as "not yet themed" is that run's again.
+    """
+    return _one(
+        db,
+        "SELECT * FROM synthesis_runs r WHERE event_id = ? AND status = 'done' AND NOT EXISTS ("
+        "SELECT 1 FROM synthesis_audit a WHERE a.event_id = r.event_id AND a.action = 'run' "
+        "AND a.undone_by IS NOT NULL AND json_extract(a.detail_json, '$.run') = r.id) "
+        "ORDER BY id DESC LIMIT 1",
+        [event_id],
+    )
+
+
 def run_by_id(db: Database, run_id: int) -> dict[str, Any] | None:
     """Return one run."""
     return _one(db, "SELECT * FROM synthesis_runs WHERE id = ?", [run_id])
