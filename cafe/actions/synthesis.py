@@ -29,6 +29,7 @@ from cafe.actions.synthesis_state import (  # noqa: F401 - re-exported for calle
     _one,
     _snapshot,
     active_themes,
+    blocker,
     current_run,
     do_undo,
     is_quotable,
@@ -189,9 +190,16 @@ def _counts(values: Iterable) -> dict:
 
 
 def audit_log(db: Database, event_id: int) -> list[dict[str, Any]]:
-    """Return the event's audit entries, newest first (with their before/after state)."""
+    """Return the event's audit entries, newest first (with their before/after state).
+
+    Each also has `blocked_by`: the later change in force that must be undone before it, or None.
+    """
     rows = _all(db, "SELECT * FROM synthesis_audit WHERE event_id = ? ORDER BY id DESC", [event_id])
+    in_force = [r for r in rows if r["undone_by"] is None and r["undoes"] is None]
+    ids, touches = {r["id"] for r in in_force}, {}
     for r in rows:
+        # An entry in force that a later change depends on cannot be undone yet: say by which.
+        r["blocked_by"] = blocker(db, r, in_force, touches) if r["id"] in ids else None
         r["detail"] = json.loads(r["detail_json"])
         r["title"] = ACTION_NAMES.get(r["action"], r["action"])
         undid = r["detail"].get("action") if r["action"] == "undo" else None

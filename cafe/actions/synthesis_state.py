@@ -377,6 +377,42 @@ def _touches(entry: dict[str, Any]) -> tuple[bool, set, set]:
     )
 
 
+def blocker(
+    db: Database,
+    entry: dict[str, Any],
+    later: list[dict[str, Any]] | None = None,
+    touches: dict[int, tuple[bool, set, set]] | None = None,
+) -> dict[str, Any] | None:
+    """Return the first later change still in force that touched what `entry` touched, if any.
+
+    Such a change must be undone first. `later` may give the event's entries in force (not undone,
+    not undos) in any order, and `touches` a dict to keep what each entry touched, to save a query
+    and the parsing of its snapshots per entry when checking a whole log.
+    """
+    touches = {} if touches is None else touches
+
+    def touched(e: dict[str, Any]) -> tuple[bool, set, set]:
+        if e["id"] not in touches:
+            touches[e["id"]] = _touches(e)
+        return touches[e["id"]]
+
+    everything, themes, notes = touched(entry)
+    if later is None:
+        later = _all(
+            db,
+            "SELECT * FROM synthesis_audit WHERE event_id = ? AND id > ? AND undone_by IS NULL "
+            "AND undoes IS NULL ORDER BY id",
+            [entry["event_id"], entry["id"]],
+        )
+    for other in sorted(later, key=lambda o: o["id"]):
+        if other["id"] <= entry["id"]:
+            continue
+        o_all, o_themes, o_notes = touched(other)
+        if everything or o_all or themes & o_themes or notes & o_notes:
+            return other
+    return None
+
+
 def do_undo(event: dict[str, Any], actor: str, audit_id: int | None = None) -> dict[str, Any]:
     """Undo the last change still in force, or a given audit entry if nothing later needs it."""
     event_id = event["id"]
@@ -406,24 +442,17 @@ def do_undo(event: dict[str, Any], actor: str, audit_id: int | None = None) -> d
             if entry["undone_by"] is not None:
                 raise Refused(_("That change has already been undone."))
         everything, themes, notes = _touches(entry)
-        later = _all(
-            db,
-            "SELECT * FROM synthesis_audit WHERE event_id = ? AND id > ? AND undone_by IS NULL "
-            "AND undoes IS NULL ORDER BY id",
-            [event_id, entry["id"]],
-        )
-        for other in later:
-            o_all, o_themes, o_notes = _touches(other)
-            if everything or o_all or themes & o_themes or notes & o_notes:
-                raise Refused(
-                    _(
-                        "A later change depends on this one (“%(change)s” by %(name)s at "
-                        "%(time)s); undo that first.",
-                        change=ACTION_NAMES[other["action"]],
-                        name=other["actor"],
-                        time=other["at"][:19].replace("T", " "),
-                    )
+        other = blocker(db, entry)
+        if other is not None:
+            raise Refused(
+                _(
+                    "A later change depends on this one (“%(change)s” by %(name)s at "
+                    "%(time)s); undo that first.",
+                    change=ACTION_NAMES[other["action"]],
+                    name=other["actor"],
+                    time=other["at"][:19].replace("T", " "),
                 )
+            )
         before_state = json.loads(entry["before_json"])
         after_state = json.loads(entry["after_json"])
         if everything:
