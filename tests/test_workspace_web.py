@@ -476,3 +476,18 @@ def test_a_note_action_goes_back_to_the_next_note(app, event):  # noqa: F811
     reply = post(http, "exclude", page=page, note=str(shown[1]), after=str(shown[2]), next=page)
     assert reply.location == f"{page}#n-{shown[1]}"
     assert "The note is already excluded." in flashes(http.get(reply.location).text)
+
+
+def test_a_theme_left_with_no_notes_is_not_shown_or_counted(app, event):  # noqa: F811
+    synthesize(app, event, n_themes=3)
+    themes = result(app, event).themes
+    small = min(themes, key=lambda t: len(t.note_ids))
+    http = staff_client(app)
+    page = http.get("/workspace/test-cafe").text
+    assert f"Themes ({len(themes)})" in page and f'id="theme-{small.key}"' in page
+    for nid in small.note_ids:
+        post(http, "move", note=str(nid), theme="none")
+    page = http.get("/workspace/test-cafe").text
+    assert f"Themes ({len(themes) - 1})" in page and f'id="theme-{small.key}"' not in page
+    post(http, "undo")
+    assert f'id="theme-{small.key}"' in http.get("/workspace/test-cafe").text
