@@ -13,10 +13,10 @@ WORKSPACE = "/workspace/test-cafe"
 # Headings, buttons and messages of each page that must not stay English.
 ENGLISH = {
     WORKSPACE: ["Run synthesis again", "Merge the ticked themes", "Not yet themed", "Change log",
-                "Undo last change", "By table:", "Synthesis progress", "Themes are made on this",
+                "Undo: ", "By table:", "Synthesis progress", "Themes are made on this",
                 "Options and the button to run again", "Number of themes"],
     f"{WORKSPACE}/unthemed": ["Not yet themed", "Excluded notes are left out", "Excluded</h2>",
-                              "All themes", "Undo last change"],
+                              "All themes", "Undo: "],
     f"{WORKSPACE}/audit": ["Change log", "When (UTC)", "Before and after", "Ran synthesis",
                            "Renamed a theme", ">Undo<"],
     DRAFTS: ["Drafts</h2>", "New draft", "Make a draft", "What is the briefing about?",

@@ -533,3 +533,42 @@ def test_edits_made_while_a_run_computes_are_respected_when_it_lands(app, event)
     assert kept.note_ids == res.themes[0].note_ids
     everywhere = [i for t in after.themes for i in t.note_ids] + after.unthemed
     assert placed not in everywhere and len(everywhere) == len(set(everywhere)) == 24
+
+
+def placement(app, event, db_path) -> dict[int, str]:
+    """Return where each workspace note is: in a theme, not yet themed, left out, or excluded."""
+    res = result(app, event)
+    out: dict[int, str] = {}
+    for theme in res.themes:
+        out.update((i, f"theme {theme.key}") for i in theme.note_ids)
+    out.update((i, "not yet themed") for i in res.unthemed)
+    with app.app_context(), reading() as db:
+        out.update((i, "left out") for i in ws.left_out(db, event["id"]))
+    excluded = rows(db_path, "SELECT note_id FROM note_overrides WHERE excluded = 1")
+    out.update((i, "excluded") for (i,) in excluded)
+    return out
+
+
+def test_undo_of_a_run_over_some_rounds_puts_every_note_back_where_it_was(app, event, db_path):
+    synthesize(app, event)
+    res = result(app, event)
+    round_of = dict(rows(db_path, "SELECT id, round_no FROM notes"))
+    # Staff move notes of both rounds to "not yet themed", and exclude one.
+    moving = sorted(i for t in res.themes for i in t.note_ids)
+    two = [i for i in moving if round_of[i] == 2][:2]
+    one = [i for i in moving if round_of[i] == 1][:1]
+    for nid in two + one:
+        act(app, ws.do_move_note, event, "staffer", nid, None)
+    act(app, ws.do_set_excluded, event, "staffer", moving[-1], True)
+    before = placement(app, event, db_path)
+    assert len(before) == 25 and before[two[0]] == "not yet themed"
+
+    synthesize(app, event, rounds=[1])
+    during = placement(app, event, db_path)
+    # The run over round 1 leaves round 2 out of its themes, and says so: no note is lost.
+    assert set(during) == set(before)
+    assert {i for i, where in during.items() if where == "left out"} == {
+        i for i in before if round_of[i] == 2 and before[i] != "excluded"
+    }
+    act(app, ws.do_undo, event, "staffer")
+    assert placement(app, event, db_path) == before

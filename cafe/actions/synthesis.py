@@ -29,6 +29,8 @@ from cafe.actions.synthesis_state import (  # noqa: F401 - re-exported for calle
     _one,
     _snapshot,
     active_themes,
+    blocker,
+    current_run,
     do_undo,
     is_quotable,
     latest_run,
@@ -78,11 +80,12 @@ def current_result(db: Database, event_id: int) -> SynthesisResult | None:
     carries it as the attribute `theme.id` (pass it to `theme_cloud_png`). Counts are note counts
     per table/round, NOT small-group suppressed: suppress with
     `cafe.safety.suppress_small_groups` before showing or exporting them (see `theme_counts`).
-    `unthemed` lists the notes of the latest run's scope in no theme ("not yet themed"). `params`
-    are the latest run's engine parameters plus `run_id`, `scope`, `edits`. Themes left with no
-    notes are omitted.
+    `unthemed` lists the notes of the current run's scope in no theme ("not yet themed"); notes
+    outside that scope in no theme are "left out" (`left_out`). The current run is the newest
+    finished run not undone (`current_run`). `params` are its engine parameters plus `run_id`,
+    `scope`, `edits`. Themes left with no notes are omitted.
     """
-    run = latest_run(db, event_id, "done")
+    run = current_run(db, event_id)
     themes = active_themes(db, event_id)
     if run is None and not themes:
         return None
@@ -130,6 +133,33 @@ def current_result(db: Database, event_id: int) -> SynthesisResult | None:
     return SynthesisResult(themes=out, unthemed=unthemed, params=params)
 
 
+def scope_of(db: Database, event_id: int) -> dict[str, list[int]]:
+    """Return the rounds and tables the current run covers (empty lists: all of them)."""
+    run = current_run(db, event_id)
+    scope = json.loads(run["params_json"]).get("scope", {}) if run else {}
+    return {"rounds": list(scope.get("rounds") or []), "tables": list(scope.get("tables") or [])}
+
+
+def left_out(db: Database, event_id: int) -> list[int]:
+    """Return the notes outside the current run's rounds/tables that are in no theme.
+
+    A run over some rounds or tables themes only those notes; the others are in none of its
+    themes (unless staff moved them into one, or a locked theme kept them) and not "not yet
+    themed" either: they are left out, and the workspace says how many.
+    """
+    scope = scope_of(db, event_id)
+    if not scope["rounds"] and not scope["tables"]:
+        return []
+    in_scope = {n["id"] for n in workspace_notes(db, event_id, scope)}
+    member_of = memberships(db, event_id)
+    excluded = {i for i, o in overrides(db, event_id).items() if o["excluded"]}
+    return [
+        n["id"]
+        for n in workspace_notes(db, event_id)
+        if n["id"] not in in_scope and n["id"] not in member_of and n["id"] not in excluded
+    ]
+
+
 def theme_counts(
     db: Database, event_id: int, note_ids: Iterable[int], k: int
 ) -> dict[str, dict[int, int | None]]:
@@ -160,9 +190,16 @@ def _counts(values: Iterable) -> dict:
 
 
 def audit_log(db: Database, event_id: int) -> list[dict[str, Any]]:
-    """Return the event's audit entries, newest first (with their before/after state)."""
+    """Return the event's audit entries, newest first (with their before/after state).
+
+    Each also has `blocked_by`: the later change in force that must be undone before it, or None.
+    """
     rows = _all(db, "SELECT * FROM synthesis_audit WHERE event_id = ? ORDER BY id DESC", [event_id])
+    in_force = [r for r in rows if r["undone_by"] is None and r["undoes"] is None]
+    ids, touches = {r["id"] for r in in_force}, {}
     for r in rows:
+        # An entry in force that a later change depends on cannot be undone yet: say by which.
+        r["blocked_by"] = blocker(db, r, in_force, touches) if r["id"] in ids else None
         r["detail"] = json.loads(r["detail_json"])
         r["title"] = ACTION_NAMES.get(r["action"], r["action"])
         undid = r["detail"].get("action") if r["action"] == "undo" else None

@@ -128,6 +128,22 @@ def latest_run(db: Database, event_id: int, status: str | None = None) -> dict[s
     return _one(db, sql + " ORDER BY id DESC LIMIT 1", params)
 
 
+def current_run(db: Database, event_id: int) -> dict[str, Any] | None:
+    """Return the run whose themes the workspace holds: the newest finished run not undone.
+
+    Undoing a run brings back the themes from before it, and with them the scope (rounds, tables)
+    of the run before it, so what counts as "not yet themed" is that run's again.
+    """
+    return _one(
+        db,
+        "SELECT * FROM synthesis_runs r WHERE event_id = ? AND status = 'done' AND NOT EXISTS ("
+        "SELECT 1 FROM synthesis_audit a WHERE a.event_id = r.event_id AND a.action = 'run' "
+        "AND a.undone_by IS NOT NULL AND json_extract(a.detail_json, '$.run') = r.id) "
+        "ORDER BY id DESC LIMIT 1",
+        [event_id],
+    )
+
+
 def run_by_id(db: Database, run_id: int) -> dict[str, Any] | None:
     """Return one run."""
     return _one(db, "SELECT * FROM synthesis_runs WHERE id = ?", [run_id])
@@ -361,6 +377,42 @@ def _touches(entry: dict[str, Any]) -> tuple[bool, set, set]:
     )
 
 
+def blocker(
+    db: Database,
+    entry: dict[str, Any],
+    later: list[dict[str, Any]] | None = None,
+    touches: dict[int, tuple[bool, set, set]] | None = None,
+) -> dict[str, Any] | None:
+    """Return the first later change still in force that touched what `entry` touched, if any.
+
+    Such a change must be undone first. `later` may give the event's entries in force (not undone,
+    not undos) in any order, and `touches` a dict to keep what each entry touched, to save a query
+    and the parsing of its snapshots per entry when checking a whole log.
+    """
+    touches = {} if touches is None else touches
+
+    def touched(e: dict[str, Any]) -> tuple[bool, set, set]:
+        if e["id"] not in touches:
+            touches[e["id"]] = _touches(e)
+        return touches[e["id"]]
+
+    everything, themes, notes = touched(entry)
+    if later is None:
+        later = _all(
+            db,
+            "SELECT * FROM synthesis_audit WHERE event_id = ? AND id > ? AND undone_by IS NULL "
+            "AND undoes IS NULL ORDER BY id",
+            [entry["event_id"], entry["id"]],
+        )
+    for other in sorted(later, key=lambda o: o["id"]):
+        if other["id"] <= entry["id"]:
+            continue
+        o_all, o_themes, o_notes = touched(other)
+        if everything or o_all or themes & o_themes or notes & o_notes:
+            return other
+    return None
+
+
 def do_undo(event: dict[str, Any], actor: str, audit_id: int | None = None) -> dict[str, Any]:
     """Undo the last change still in force, or a given audit entry if nothing later needs it."""
     event_id = event["id"]
@@ -390,24 +442,17 @@ def do_undo(event: dict[str, Any], actor: str, audit_id: int | None = None) -> d
             if entry["undone_by"] is not None:
                 raise Refused(_("That change has already been undone."))
         everything, themes, notes = _touches(entry)
-        later = _all(
-            db,
-            "SELECT * FROM synthesis_audit WHERE event_id = ? AND id > ? AND undone_by IS NULL "
-            "AND undoes IS NULL ORDER BY id",
-            [event_id, entry["id"]],
-        )
-        for other in later:
-            o_all, o_themes, o_notes = _touches(other)
-            if everything or o_all or themes & o_themes or notes & o_notes:
-                raise Refused(
-                    _(
-                        "A later change depends on this one (“%(change)s” by %(name)s at "
-                        "%(time)s); undo that first.",
-                        change=ACTION_NAMES[other["action"]],
-                        name=other["actor"],
-                        time=other["at"][:19].replace("T", " "),
-                    )
+        other = blocker(db, entry)
+        if other is not None:
+            raise Refused(
+                _(
+                    "A later change depends on this one (“%(change)s” by %(name)s at "
+                    "%(time)s); undo that first.",
+                    change=ACTION_NAMES[other["action"]],
+                    name=other["actor"],
+                    time=other["at"][:19].replace("T", " "),
                 )
+            )
         before_state = json.loads(entry["before_json"])
         after_state = json.loads(entry["after_json"])
         if everything:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import (
@@ -68,7 +69,6 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
     cards = []
     if result is None:
         return cards, None
-    shown = {int(t.key) for t in result.themes}
     for theme in result.themes:
         row = rows[int(theme.key)]
         cards.append(
@@ -87,36 +87,141 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
                 "name_from": row["name_from"],
             }
         )
-    for row in rows.values():
-        if row["id"] not in shown:
-            cards.append(
-                {
-                    "id": row["id"],
-                    "label": row["label"],
-                    "key_phrases": json.loads(row["key_phrases_json"]),
-                    "frame": row["frame"],
-                    "locked": bool(row["locked"]),
-                    "size": 0,
-                    "counts": {"table": {}, "round": {}},
-                    "quotes": [],
-                    "has_cloud": bool(row["cloud_digest"]),
-                    "name_from": row["name_from"],
-                }
-            )
+    # A theme left with no notes (every note moved out or excluded) is not shown or counted, as
+    # in the briefing; undo brings its notes back.
     return cards, result
+
+
+class _Describer:
+    """Say in words what a change-log entry did, by theme names and a short excerpt of each note.
+
+    A note's words are shown only for notes the workspace shows (saved, not held as a disclosure),
+    redacted as everywhere else; any other note is "a note no longer in the workspace".
+    """
+
+    EXCERPT_WORDS = 8
+
+    def __init__(self, db, event: dict[str, Any]) -> None:
+        self.db, self.event = db, event
+        self.labels = dict(
+            db.execute("SELECT id, label FROM themes WHERE event_id = ?", [event["id"]]).fetchall()
+        )
+        self._notes: dict[int, dict[str, Any]] | None = None
+
+    def note(self, note_id: Any) -> str:
+        if self._notes is None:
+            self._notes = {n["id"]: n for n in ws.workspace_notes(self.db, self.event["id"])}
+        n = self._notes.get(note_id)
+        if n is None:
+            return _("a note no longer in the workspace")
+        words = redact(n["text"], ws._names(self.event)).split()
+        cut = " ".join(words[: self.EXCERPT_WORDS]) + ("…" if len(words) > self.EXCERPT_WORDS else "")
+        return f"“{cut}”"
+
+    def theme(self, theme_id: Any) -> str:
+        if theme_id is None:
+            return _("not yet themed")
+        return f"“{self.labels.get(theme_id, theme_id)}”"
+
+    def run_scope(self, run_id: Any) -> str:
+        row = self.db.execute("SELECT params_json FROM synthesis_runs WHERE id = ?", [run_id])
+        row = row.fetchone()
+        scope = json.loads(row[0]).get("scope", {}) if row else {}
+        if not scope.get("rounds") and not scope.get("tables"):
+            return ""
+        tables = {t["number"]: t["name"] for t in queries.tables(self.db, self.event["id"])}
+        return " " + _("(%(scope)s only)", scope=scope_text(scope, tables))
+
+    def change(self, e: dict[str, Any]) -> str:
+        """Return e.g. "Moved a note: “Housing waiting lists…” from “Housing” to “Funding”"."""
+        d, title = e["detail"], str(ws.ACTION_NAMES.get(e["action"], e["action"]))
+        action = e["action"]
+        if action == "run":
+            return (
+                title
+                + self.run_scope(d.get("run"))
+                + ": "
+                + ngettext("%(num)s theme", "%(num)s themes", int(d.get("themes") or 0))
+            )
+        if action == "rename":
+            return f"{title}: “{d['from']}” → “{d['to']}”"
+        if action == "merge":
+            return title + ": " + _(
+                "%(labels)s into “%(label)s”", labels=", ".join(d["labels"]), label=d["label"]
+            )
+        if action == "split":
+            return title + ": " + _(
+                "“%(label)s” into %(labels)s", label=d["label"], labels=", ".join(d["labels"])
+            )
+        if action in ("lock", "unlock"):
+            return f"{title}: “{d['label']}”"
+        if action == "move":
+            return title + ": " + _(
+                "%(note)s from %(from)s to %(to)s",
+                note=self.note(d["note"]),
+                **{"from": self.theme(d["from"])},
+                to=self.theme(d["to"]),
+            )
+        if action in ("exclude", "include", "pin", "unpin"):
+            return f"{title}: {self.note(d['note'])}"
+        if action == "undo":
+            return title + ": " + _(
+                "“%(action)s” by %(name)s",
+                action=ws.ACTION_NAMES.get(d["action"], d["action"]),
+                name=d["by"],
+            )
+        return title
+
+    def state(self, raw: str) -> list[str]:
+        """Return a snapshot (before or after a change) as lines of words."""
+        st = json.loads(raw)
+        members = {n: t for n, t in st["members"]}
+        if st["all"]:
+            themes = [t for t in st["themes"] if t.get("active", 1)]
+            return [
+                ngettext("%(num)s theme", "%(num)s themes", len(themes))
+                + ", "
+                + ngettext("%(num)s note in them", "%(num)s notes in them", len(members))
+            ]
+        lines = []
+        for t in st["themes"]:
+            label = f"“{t['label']}”"
+            if not t.get("active", 1):
+                lines.append(_("%(theme)s: no longer a theme", theme=label))
+                continue
+            size = sum(1 for theme in members.values() if theme == t["id"])
+            lines.append(f"{label}: " + ngettext("%(num)s note", "%(num)s notes", size))
+        marks = {o["note_id"]: o for o in st["overrides"]}
+        for note_id in st["note_ids"]:
+            where = [self.theme(members.get(note_id))]
+            if marks.get(note_id, {}).get("excluded"):
+                where.append(_("excluded"))
+            if marks.get(note_id, {}).get("pinned"):
+                where.append(_("pinned quote"))
+            lines.append(f"{self.note(note_id)}: " + ", ".join(where))
+        return lines
 
 
 def _status(db, event: dict[str, Any]) -> dict[str, Any]:
     run = ws.run_view(ws.latest_run(db, event["id"]))
-    can_undo = (
-        db.execute(
-            "SELECT COUNT(*) FROM synthesis_audit WHERE event_id = ? AND undone_by IS NULL "
-            "AND undoes IS NULL",
-            [event["id"]],
-        ).fetchone()[0]
-        > 0
-    )
-    return {"run": run, "can_undo": can_undo}
+    if run and run["status"] == "done":
+        current = ws.current_run(db, event["id"])
+        run["undone"] = current is None or current["id"] != run["id"]
+    last = db.execute(
+        "SELECT * FROM synthesis_audit WHERE event_id = ? AND undone_by IS NULL "
+        "AND undoes IS NULL ORDER BY id DESC LIMIT 1",
+        [event["id"]],
+    ).fetchone()
+    undo_label = None
+    if last is not None:
+        entry = {**dict(last), "detail": json.loads(last["detail_json"])}
+        # The button says what it will undo: "Undo: Renamed a theme: “A” → “B”, 15:02".
+        undo_label = _(
+            "Undo: %(change)s, %(time)s",
+            change=_Describer(db, event).change(entry),
+            time=entry["at"][11:16],
+        )
+    return {"run": run, "can_undo": last is not None, "undo_label": undo_label}
 
 
 def _translated(run: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -135,13 +240,46 @@ def _common(event: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def scope_text(scope: dict[str, list[int]], table_names: dict[int, str]) -> str:
+    """Say which rounds and tables a run covers, e.g. "round 1" or "rounds 1, 2 at table 3 (Oak)"."""
+    rounds, tables = scope.get("rounds") or [], scope.get("tables") or []
+    said_rounds = ngettext(
+        "round %(list)s", "rounds %(list)s", len(rounds), list=", ".join(map(str, rounds))
+    )
+    said_tables = ngettext(
+        "table %(list)s",
+        "tables %(list)s",
+        len(tables),
+        list=", ".join(f"{t} ({table_names[t]})" if t in table_names else str(t) for t in tables),
+    )
+    if rounds and tables:
+        return _("%(rounds)s at %(tables)s", rounds=said_rounds, tables=said_tables)
+    return said_rounds if rounds else said_tables
+
+
+def _scope_data(db, event: dict[str, Any], table_names: dict[int, str]) -> dict[str, Any] | None:
+    """Return what the page says about a run over some rounds/tables (None: it covers all)."""
+    scope = ws.scope_of(db, event["id"])
+    if not scope["rounds"] and not scope["tables"]:
+        return None
+    run = ws.current_run(db, event["id"])
+    return {
+        "text": scope_text(scope, table_names),
+        "in_scope": len(ws.workspace_notes(db, event["id"], scope)),
+        "left_out": len(ws.left_out(db, event["id"])),
+        "params": json.loads(run["params_json"]),
+    }
+
+
 def _page_data(db, event: dict[str, Any]) -> dict[str, Any]:
     cards, result = _themes_view(db, event)
     tables = queries.tables(db, event["id"])
+    table_names = {t["number"]: t["name"] for t in tables}
     return {
         "cards": cards,
         "result": result,
         "tables": tables,
+        "scope": _scope_data(db, event, table_names) if result else None,
         "note_count": len(ws.workspace_notes(db, event["id"])),
         "rounds": queries.rounds(db, event["id"]),
         "frames": [
@@ -150,7 +288,7 @@ def _page_data(db, event: dict[str, Any]) -> dict[str, Any]:
                 "SELECT name FROM frames WHERE event_id = ? ORDER BY id", [event["id"]]
             ).fetchall()
         ],
-        "table_names": {t["number"]: t["name"] for t in tables},
+        "table_names": table_names,
         "status": _status(db, event),
     }
 
@@ -209,8 +347,12 @@ def theme(slug: str, theme_id: int) -> Any:
 def _unthemed_data(db, event: dict[str, Any]) -> dict[str, Any]:
     result = ws.current_result(db, event["id"])
     excluded = sorted(i for i, o in ws.overrides(db, event["id"]).items() if o["excluded"])
+    tables = {t["number"]: t["name"] for t in queries.tables(db, event["id"])}
+    scope = ws.scope_of(db, event["id"])
     return {
         "notes": _notes_view(db, event, result.unthemed if result else []),
+        "left_out": _notes_view(db, event, ws.left_out(db, event["id"])),
+        "scope_text": scope_text(scope, tables) if scope["rounds"] or scope["tables"] else "",
         "excluded": _notes_view(db, event, excluded),
         "themes": ws.active_themes(db, event["id"]),
         "status": _status(db, event),
@@ -232,8 +374,25 @@ def unthemed(slug: str) -> str:
 def audit(slug: str) -> str:
     """Show who changed what and when, each change with its before/after and an undo button."""
     event = event_or_404(slug)
-    entries, status = read_off_loop(lambda db: (ws.audit_log(db, event["id"]), _status(db, event)))
+    entries, status = read_off_loop(_audit_data, event)
     return render_template("staff/workspace/audit.html", entries=entries, **_common(event, status))
+
+
+def _audit_data(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    say = _Describer(db, event)
+    entries = ws.audit_log(db, event["id"])
+    for e in entries:
+        e["summary"] = say.change(e)
+        e["before"], e["after"] = say.state(e["before_json"]), say.state(e["after_json"])
+        if e["blocked_by"]:
+            b = e["blocked_by"]
+            e["blocked"] = {
+                "change": ws.ACTION_NAMES.get(b["action"], b["action"]),
+                "name": b["actor"],
+                "time": b["at"][:16].replace("T", " "),
+                "id": b["id"],
+            }
+    return entries, _status(db, event)
 
 
 @bp.get("/<slug>/run.json")
@@ -270,8 +429,13 @@ def _flag(name: str) -> bool:
     return request.form.get(name) in ("1", "on", "true", "yes")
 
 
-def _perform(action: str, event: dict[str, Any], actor: str) -> str:
-    """Do one workspace action from a form; return what to tell the user."""
+def _perform(action: str, event: dict[str, Any], actor: str) -> tuple[str, dict[str, Any]]:
+    """Do one workspace action from a form; return what to tell the user and what it did."""
+    message = _do(action, event, actor)
+    return message if isinstance(message, tuple) else (message, {})
+
+
+def _do(action: str, event: dict[str, Any], actor: str) -> Any:
     form = request.form
     if action == "run":
         run = runs.do_start_run(
@@ -301,8 +465,9 @@ def _perform(action: str, event: dict[str, Any], actor: str) -> str:
         )
     if action == "split":
         done = ws.do_split_theme(event, actor, form.get("theme"), form.get("parts", 2))
-        return ngettext(
-            "Split into %(num)s theme.", "Split into %(num)s themes.", len(done["into"])
+        return (
+            ngettext("Split into %(num)s theme.", "Split into %(num)s themes.", len(done["into"])),
+            done,
         )
     if action == "move":
         target = form.get("theme", "")
@@ -339,8 +504,28 @@ def act(slug: str, action: str) -> Any:
     back = request.form.get("next", "")
     if not back.startswith(f"/workspace/{slug}") or "//" in back or "\\" in back:
         back = url_for("workspace.page", slug=slug)
+    done: dict[str, Any] = {}
+    # Back to the next note (or to the message) after a note action, by a fragment that works
+    # without JavaScript; workspace.js then moves the focus there. A refusal goes back to the note.
+    fragment = ""
     try:
-        flash(_perform(action, event, user["username"]), "ok")
+        message, done = _perform(action, event, user["username"])
+        flash(message, "ok")
+        after = request.form.get("after")
+        if after is not None:
+            fragment = f"#n-{after}" if after.isdigit() else "#flash"
     except Refused as exc:
         flash(str(exc.message), "error")
-    return redirect(back, 303)
+        note = request.form.get("note", "")
+        fragment = f"#n-{note}" if note.isdigit() else ""
+    # A theme page whose theme this action took away (split, or undone) sends staff to the themes,
+    # to the first new part after a split; not to the gone page and its "since been merged" notice.
+    shown = re.match(rf"/workspace/{re.escape(slug)}/theme/(\d+)", back)
+    if shown and not read_off_loop(_is_active, event, int(shown.group(1))):
+        back = url_for("workspace.page", slug=slug)
+        fragment = f"#theme-{done['into'][0]}" if done.get("into") else ""
+    return redirect(back + fragment, 303)
+
+
+def _is_active(db, event: dict[str, Any], theme_id: int) -> bool:
+    return any(t["id"] == theme_id for t in ws.active_themes(db, event["id"]))

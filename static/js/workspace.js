@@ -68,6 +68,22 @@
       });
   }
 
+  // After an action the server sends the page back with a fragment: the next note ("#n-12"), the
+  // message ("#flash") or a new theme ("#theme-7"). Focus it, so keyboard users keep their place,
+  // and put the message into the live region again after load so screen readers announce it (a
+  // live region's content present at load is not read out).
+  var flash = document.getElementById("flash");
+  var target = /^#(n-[0-9]+|flash|theme-[0-9]+)$/.test(window.location.hash)
+    ? document.getElementById(window.location.hash.slice(1)) : null;
+  if (target) target.focus();
+  if (flash && flash.children.length) {
+    var said = Array.prototype.slice.call(flash.children);
+    said.forEach(function (p) { flash.removeChild(p); });
+    window.setTimeout(function () {
+      said.forEach(function (p) { flash.appendChild(p); });
+    }, 150);
+  }
+
   if (bar) fill.style.width = bar.getAttribute("aria-valuenow") + "%";
   if (running[root.dataset.status]) poll(true);
 })();

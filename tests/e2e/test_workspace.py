@@ -136,3 +136,30 @@ def test_a_runs_counts_are_said_every_few_seconds_and_each_new_step_at_once(
         context.close()
     finally:
         live.stop()
+
+
+def test_after_exclude_by_keyboard_the_focus_is_on_the_next_note_and_the_message_is_said(
+        browser, app, event, db_path):  # noqa: F811
+    from test_workspace import result, synthesize
+
+    synthesize(app, event, n_themes=1)
+    theme = max(result(app, event).themes, key=lambda t: len(t.note_ids))
+    live = LiveServer(db_path, free_port()).start()
+    try:
+        context, page, errors = open_workspace(browser, live.url)
+        page.goto(f"{live.url}/workspace/test-cafe/theme/{theme.key}")
+        notes = page.locator("li.ws-note")
+        ids = [notes.nth(i).get_attribute("id") for i in range(3)]
+        notes.nth(1).get_by_role("button", name="Exclude").focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("#flash")).to_contain_text("Note excluded.")
+        page.wait_for_function("id => document.activeElement.id === id", arg=ids[2])
+        assert page.evaluate("window.scrollY") > 0
+        # The next Tab goes on from that note, not from the top of the page.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('li.ws-note').id") == ids[2]
+        expect(page.locator(f"#{ids[1]}")).to_have_count(0)
+        context.close()
+        assert not errors, errors
+    finally:
+        live.stop()
