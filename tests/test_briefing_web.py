@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -16,7 +17,7 @@ from test_fuzz import FUZZ, JSON
 from cafe import queries
 from cafe.actions.briefing import do_create_draft
 from cafe.briefing import Selection
-from cafe.db import reading
+from cafe.db import get_writer, reading
 from conftest import csrf_from, login, rows
 
 DRAFTS = "/briefings/test-cafe"
@@ -289,3 +290,53 @@ def test_save_and_preview_survive_any_json(made, db_path, body):
         assert reply.status_code in (200, 400, 409, 413), (path, reply.status_code)
     stored = rows(db_path, "SELECT markdown FROM briefing_drafts")[0][0]
     assert isinstance(stored, str) and stored
+
+
+def _signatures(document) -> dict[str, str]:
+    """Return each quote of a reopened DOCX with the line that signs it."""
+    paras = [p.text for p in document.paragraphs if p.style.name == "Quote"]
+    return {paras[i].strip("“”"): paras[i + 1].removeprefix("— ")
+            for i in range(len(paras) - 1) if paras[i + 1].startswith("— ")}
+
+
+def test_exports_never_name_a_table_or_round_the_briefing_hides(app, made):
+    """Real files from a real draft: the DOCX's quote signatures, the CSV and the JSON agree, and a
+    draft made before this rule (signed "Table Oak, round 1") is signed again when exported."""
+    draft = made["draft"]
+    with app.app_context():
+        old = _markdown(app, draft)
+        quote = re.search(r"> “(.+)”\n>\n> — (.+)\n", old)
+        assert quote, old
+        legacy = old.replace(f"> — {quote.group(2)}\n", "> — Table Oak, round 1\n", 1)
+        get_writer().write(lambda db: db.execute(
+            "UPDATE briefing_drafts SET markdown = ? WHERE id = ?", [legacy, draft]))
+    http = made["http"]
+    document = docx.Document(io.BytesIO(http.get(f"{DRAFTS}/drafts/{draft}/export.docx").data))
+    signed = _signatures(document)
+    assert signed and "Table Oak, round 1" not in signed.values()
+    table = list(csv.DictReader(io.StringIO(
+        http.get(f"{DRAFTS}/drafts/{draft}/export.csv").data.decode("utf-8-sig"))))
+    data = json.loads(http.get(f"{DRAFTS}/drafts/{draft}/export.json").data)
+    assert [str(r["note_id"]) for r in data["notes"]] == [r["note_id"] for r in table]
+    for row, note in zip(table, data["notes"], strict=True):
+        assert (row["table"] or None) == note["table"] and row["hidden"] == note["hidden"]
+        if row["hidden"]:
+            assert row["hidden"].endswith("hidden: fewer than 3 people")
+            if row["hidden"].startswith("table"):
+                assert not row["table"]
+            if "round hidden" in row["hidden"]:
+                assert not row["round"] and not row["question"]
+    by_text = {r["text"]: r for r in data["notes"] if r["text"]}
+    for text, signature in signed.items():
+        row = by_text[text]  # every quote is a note that may be quoted
+        if signature.startswith("Table"):
+            assert row["table"] and signature.startswith(f"Table {row['table']}")
+        if "round" in signature.lower():
+            assert row["round"] and signature.endswith(f"ound {row['round']}")
+    # Everything with fewer than k writers in its theme: the notes say why the cell is blank.
+    assert any(r["hidden"] for r in table)
+    # The engine's settings are in the JSON, not in the document.
+    assert "groups" in data["synthesis"]
+    words = "\n".join(p.text for p in document.paragraphs)
+    assert "Themes made on this computer by Café" in words
+    assert "random_state" not in words and "vectorizer" not in words

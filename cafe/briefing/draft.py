@@ -107,6 +107,7 @@ class Evidence:
     not_quoted: int
     k: int
     params: dict[str, Any]
+    method: str = ""
 
 
 @dataclass
@@ -154,17 +155,49 @@ def support(source: EventSource, notes: list[NoteRecord]) -> Support:
     return Support(ids, tables, other_tables, rounds, other_rounds)
 
 
-def attribution(source: EventSource, note: NoteRecord) -> str:
-    """Say where a quote came from only as precisely as k people allow."""
-    usable = [n for n in source.notes if n.usable]
-    both = source.writers(usable, lambda n: (n.table, n.round)).get((note.table, note.round), 0)
-    table = source.writers(usable, lambda n: n.table).get(note.table, 0)
-    rnd = source.writers(usable, lambda n: n.round).get(note.round, 0)
-    if note.table is not None and note.round is not None and both >= source.k:
+@dataclass(frozen=True)
+class Places:
+    """Which tables and rounds may be named for the notes of one theme (or one group of notes)."""
+
+    tables: frozenset
+    rounds: frozenset
+
+    def of(self, note: NoteRecord) -> tuple[bool, bool]:
+        """Say whether this note's table and its round may be named."""
+        return note.table in self.tables, note.round in self.rounds
+
+
+def places(source: EventSource, notes: list[NoteRecord]) -> Places:
+    """Return the tables and rounds that every export may name for these notes (one theme).
+
+    The rule of `support`, which the briefing's evidence shows: a table or round is named only
+    where at least k people wrote in this theme, and not when one hidden group could be worked out
+    from the total. A note's table and round together say more than each alone: if some table
+    (with the round as it would show) were shared by fewer than k people, no table is named at
+    all in this theme, so nobody can be singled out by combining the two.
+    """
+    k = source.k
+
+    def shown(key) -> set:
+        counts = suppress_small_groups(source.writers(notes, key), k, protect_total=True)
+        return {group for group, n in counts.items() if n}
+
+    tables, rounds = shown(lambda n: n.table), shown(lambda n: n.round)
+    pairs = source.writers(notes, lambda n: (n.table if n.table in tables else None,
+                                             n.round if n.round in rounds else None))
+    if any(0 < count < k for (table, _), count in pairs.items() if table is not None):
+        tables = set()
+    return Places(frozenset(tables), frozenset(rounds))
+
+
+def attribution(source: EventSource, note: NoteRecord, where: Places) -> str:
+    """Say where a quote came from only as precisely as k people in its theme allow."""
+    table, rnd = where.of(note)
+    if table and rnd:
         return f"Table {source.table_name(note.table)}, round {note.round}"
-    if note.table is not None and table >= source.k:
+    if table:
         return f"Table {source.table_name(note.table)}"
-    if note.round is not None and rnd >= source.k:
+    if rnd:
         return f"Round {note.round}"
     return "A participant"
 
@@ -212,6 +245,7 @@ def generate(source: EventSource, result: SynthesisResult,
     quotes: list[Quote] = []
     for theme in themes:
         notes = members(theme)
+        where = places(source, notes)
         order = [i for i in theme.representative_ids] + [n.id for n in notes]
         taken = 0
         for note_id in dict.fromkeys(order):
@@ -221,7 +255,7 @@ def generate(source: EventSource, result: SynthesisResult,
             text = _clean(note.text, names)
             if not text or any(q.text == text for q in quotes):
                 continue
-            quotes.append(Quote(note.id, text, attribution(source, note), theme.key))
+            quotes.append(Quote(note.id, text, attribution(source, note, where), theme.key))
             taken += 1
             if taken >= QUOTES_PER_THEME or len(quotes) >= MAX_QUOTES:
                 break
@@ -287,9 +321,35 @@ def generate(source: EventSource, result: SynthesisResult,
         quotable=sum(1 for n in chosen if n.consent == "quote"),
         paraphrase=sum(1 for n in chosen if n.consent == "paraphrase"),
         not_quoted=sum(1 for n in chosen if n.consent == "none"),
-        k=source.k, params=dict(result.params),
+        k=source.k, params=dict(result.params), method=method(result),
     )
     return Briefing(title, summary, points, quotes, paraphrases, questions, evidence, infos)
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def method(result: SynthesisResult) -> str:
+    """Say in one plain sentence how the themes were made (the settings stay in the JSON export)."""
+    params = result.params
+    notes = params.get("n_notes")
+    if not isinstance(notes, int):
+        notes = len({i for t in result.themes for i in t.note_ids})
+    themes = len(result.themes)
+    how = ("with sentence embeddings" if params.get("vectorizer") == "embeddings"
+           else "by the words the notes share")
+    text = (f"Themes made on this computer by Café from {notes} note{'s' if notes != 1 else ''}, "
+            f"{themes} theme{'s' if themes != 1 else ''}, {how}")
+    edits = params.get("edits")
+    if isinstance(edits, int) and edits:
+        text += f", then changed by staff {edits} time{'s' if edits != 1 else ''}"
+    stamp = str(params.get("run_finished_at") or "")
+    if re.match(r"\d{4}-\d{2}-\d{2}", stamp):
+        year, month, day = (int(x) for x in stamp[:10].split("-"))
+        if 1 <= month <= 12:
+            text += f", on {day} {MONTHS[month - 1]} {year}"
+    return text + "."
 
 
 def _summary(source, themes, labels, members, usable, chosen, quotes, writers, names) -> str:
