@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from cafe.actions import Refused
 from cafe.actions import briefing as drafts_store
@@ -34,6 +35,10 @@ def editor_strings() -> dict[str, str]:
             "Not saved — this draft was changed elsewhere. Copy your text, then reload."
         ),
         "too_long": _("Not saved — the draft is too long."),
+        "logged_out": _(
+            "You have been logged out. Log in again in another tab; your text is kept here and "
+            "will be saved."
+        ),
         "preview_failed": _("The preview could not be updated."),
     }
 
@@ -156,6 +161,15 @@ def save(slug: str, draft_id: int) -> Any:
         status = {"not_found": 404, "conflict": 409, "too_long": 413}.get(exc.code, 400)
         return jsonify(error=str(exc.message), code=exc.code), status
     return jsonify(saved)
+
+
+@bp.get("/<slug>/session.json")
+@login_required(*ROLES)
+def session_state(slug: str) -> Any:
+    """Give the editor a fresh CSRF token (after logging in again in another tab, the old one is
+    void); logged out, this redirects to the login page, which the editor takes as "logged out"."""
+    event_or_404(slug)
+    return jsonify(csrf=generate_csrf())
 
 
 @bp.post("/<slug>/drafts/<int:draft_id>/preview")

@@ -101,3 +101,45 @@ def test_a_late_preview_answer_never_overwrites_a_newer_one(browser, server, dra
     expect(preview.locator("h2", has_text="Newer heading")).to_be_visible()
     expect(preview.locator("h2", has_text="Older heading")).to_have_count(0)
     context.close()
+
+
+def test_logged_out_while_editing_says_so_and_saves_after_logging_in_again(
+        browser, server, draft_id, db_path):
+    """Log out in another tab, type, log in again there: the draft says so, then saves the text."""
+    context = browser.new_context(**LAPTOP)
+    page = context.new_page()
+    log_in(page, server.url, "staffer")
+    page.goto(f"{server.url}/briefings/test-cafe/drafts/{draft_id}")
+    state = page.locator("#save-state")
+    expect(state).to_have_text("Saved")
+
+    other = context.new_page()
+    other.goto(f"{server.url}/briefings/test-cafe")
+    other.get_by_role("button", name="Log out").click()
+    expect(other.locator("#username")).to_be_visible()
+
+    page.bring_to_front()
+    area = page.get_by_label("Draft (Markdown)")
+    area.press("Control+End")
+    area.type("\n\nWritten while logged out.")
+    expect(state).to_have_text(
+        "You have been logged out. Log in again in another tab; your text is kept here and will "
+        "be saved.")
+    login_link = page.get_by_role("link", name="Log in again (opens in a new tab)")
+    expect(login_link).to_be_visible()
+    assert area.input_value().endswith("Written while logged out.")
+    stored = rows(db_path, "SELECT markdown FROM briefing_drafts WHERE id = ?", (draft_id,))
+    assert "Written while logged out." not in stored[0][0]
+
+    log_in(other, server.url, "staffer")  # a new session: the page's old CSRF token is void
+    page.bring_to_front()
+    expect(state).to_have_text("Saved", timeout=20_000)
+    expect(login_link).to_be_hidden()
+    stored = rows(db_path, "SELECT markdown FROM briefing_drafts WHERE id = ?", (draft_id,))
+    assert stored[0][0].endswith("Written while logged out.")
+    # Typing goes on saving with the new token.
+    area.type(" And after.")
+    expect(state).to_have_text("Saved", timeout=20_000)
+    stored = rows(db_path, "SELECT markdown FROM briefing_drafts WHERE id = ?", (draft_id,))
+    assert stored[0][0].endswith("Written while logged out. And after.")
+    context.close()
