@@ -340,3 +340,27 @@ def test_exports_never_name_a_table_or_round_the_briefing_hides(app, made):
     words = "\n".join(p.text for p in document.paragraphs)
     assert "Themes made on this computer by Café" in words
     assert "random_state" not in words and "vectorizer" not in words
+
+
+def test_deleting_a_draft_asks_first_naming_it_then_says_it_is_gone(app, db_path, made):
+    http, draft = made["http"], made["draft"]
+    title = rows(db_path, "SELECT title FROM briefing_drafts WHERE id = ?", (draft,))[0][0]
+    editor = http.get(f"{DRAFTS}/drafts/{draft}").text
+    assert f'href="{DRAFTS}/drafts/{draft}/delete"' in editor
+    page = http.get(f"{DRAFTS}/drafts/{draft}/delete")
+    assert page.status_code == 200
+    assert f"Delete “{title}”?" in page.text and "1 version" in page.text
+    assert "cannot be undone" in page.text and "Keep the draft" in page.text
+    # A bare POST (a stale page, a mistaken click) only leads to the question.
+    bare = http.post(f"{DRAFTS}/drafts/{draft}/delete", data={"csrf_token": made["csrf"]})
+    assert bare.status_code == 303 and bare.headers["Location"].endswith(f"/drafts/{draft}/delete")
+    assert rows(db_path, "SELECT COUNT(*) FROM briefing_drafts") == [(1,)]
+    done = http.post(f"{DRAFTS}/drafts/{draft}/delete",
+                     data={"csrf_token": made["csrf"], "confirm": "yes"})
+    assert done.status_code == 303 and done.headers["Location"].endswith(DRAFTS)
+    listing = http.get(DRAFTS).text
+    assert f"Draft “{title}” deleted." in listing and "No drafts yet." in listing
+    assert rows(db_path, "SELECT COUNT(*) FROM briefing_drafts") == [(0,)]
+    assert rows(db_path, "SELECT COUNT(*) FROM briefing_versions") == [(0,)]
+    assert f"Draft “{title}” deleted." not in http.get(DRAFTS).text  # said once
+    assert http.get(f"{DRAFTS}/drafts/{draft}/delete").status_code == 404

@@ -5,7 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
@@ -283,13 +293,29 @@ def accept_regenerated(slug: str, draft_id: int) -> Any:
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
 
 
+@bp.get("/<slug>/drafts/<int:draft_id>/delete")
+@login_required(*ROLES)
+def delete_confirm(slug: str, draft_id: int) -> Any:
+    """Ask before deleting: name the draft and say how many versions go with it."""
+    event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    with reading() as db:
+        count = len(drafts_store.versions(db, draft_id))
+    return render_template("staff/briefing_delete.html", event=event, draft=draft, count=count,
+                           user=current_user())
+
+
 @bp.post("/<slug>/drafts/<int:draft_id>/delete")
 @login_required(*ROLES)
 def delete(slug: str, draft_id: int) -> Any:
-    """Delete a draft with its history."""
+    """Delete a draft with its history, once confirmed on the page that names it."""
     event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("briefing.delete_confirm", slug=slug, draft_id=draft_id), 303)
     if not drafts_store.do_delete_draft(event["id"], draft_id):
         abort(404)
+    flash(_("Draft “%(draft)s” deleted.", draft=draft["title"]), "ok")
     return redirect(url_for("briefing.drafts", slug=slug), 303)
 
 
