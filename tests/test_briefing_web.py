@@ -364,3 +364,18 @@ def test_deleting_a_draft_asks_first_naming_it_then_says_it_is_gone(app, db_path
     assert rows(db_path, "SELECT COUNT(*) FROM briefing_versions") == [(0,)]
     assert f"Draft “{title}” deleted." not in http.get(DRAFTS).text  # said once
     assert http.get(f"{DRAFTS}/drafts/{draft}/delete").status_code == 404
+
+
+def test_ticked_themes_with_all_themes_chosen_are_refused_not_ignored(app, db_path, made,
+                                                                     workspace):
+    theme = workspace.themes[1]
+    before = rows(db_path, "SELECT COUNT(*) FROM briefing_drafts")
+    refused = made["http"].post(f"{DRAFTS}/drafts", data={
+        "kind": "all", "theme": theme.key, "csrf_token": made["csrf"]})
+    assert refused.status_code == 400
+    assert "Themes are ticked, but “The themes ticked below” is not chosen." in refused.text
+    assert rows(db_path, "SELECT COUNT(*) FROM briefing_drafts") == before
+    # The form is still there, with the tick kept.
+    assert re.search(rf'name="theme" value="{re.escape(theme.key)}" checked', refused.text)
+    assert re.search(r'name="kind" value="all" checked', refused.text)
+    assert "js/briefings.js" in refused.text

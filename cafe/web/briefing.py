@@ -97,24 +97,30 @@ def _result(event: dict[str, Any]):
         return load_result(db, event["id"])
 
 
-@bp.get("/<slug>")
-@login_required(*ROLES)
-def drafts(slug: str) -> Any:
-    """List an event's drafts and offer a new one from all themes, some themes or a frame."""
-    event = event_or_404(slug)
+def _list_page(event: dict[str, Any], problem: str | None = None,
+               chosen: dict[str, Any] | None = None, status: int = 200) -> Any:
+    """Render the drafts list and the new-draft form (keeping what was chosen, after an error)."""
     with reading() as db:
         rows = drafts_store.drafts(db, event["id"])
-    themes, frames, problem = [], [], None
+    themes, frames = [], []
     try:
         result = _result(event)
         themes = result.themes
         frames = sorted({t.frame for t in themes if t.frame})
     except NoThemes as exc:
-        problem = _problem(exc)
+        problem = problem or _problem(exc)
+    chosen = chosen or {"kind": "all", "themes": (), "frame": None}
     return render_template(
         "staff/briefings.html", event=event, drafts=rows, themes=themes, frames=frames,
-        problem=problem, formats=FORMATS, user=current_user(),
-    )
+        problem=problem, formats=FORMATS, user=current_user(), chosen=chosen,
+    ), status
+
+
+@bp.get("/<slug>")
+@login_required(*ROLES)
+def drafts(slug: str) -> Any:
+    """List an event's drafts and offer a new one from all themes, some themes or a frame."""
+    return _list_page(event_or_404(slug))
 
 
 @bp.post("/<slug>/drafts")
@@ -123,29 +129,27 @@ def create(slug: str) -> Any:
     """Generate a new draft from the current themes."""
     event = event_or_404(slug)
     kind = request.form.get("kind", "all")
+    ticked = tuple(request.form.getlist("theme"))
+    chosen = {"kind": kind, "themes": ticked, "frame": request.form.get("frame")}
+    if ticked and kind != "themes":
+        # Ticks with "All themes" (or a frame) chosen: never silently ignore them.
+        return _list_page(event, _(
+            "Themes are ticked, but “The themes ticked below” is not chosen. Choose it to make a "
+            "draft of only those themes, or untick them."
+        ), chosen, 400)
     try:
-        selection = Selection(kind, tuple(request.form.getlist("theme")),
-                              request.form.get("frame") or None)
+        selection = Selection(kind, ticked, request.form.get("frame") or None)
         result = _result(event)
     except (ValueError, NoThemes) as exc:
-        return _list_with_error(event, _problem(exc))
+        return _list_page(event, _problem(exc), chosen, 400)
     if selection.kind != "all" and not selection.pick(result):
-        return _list_with_error(
-            event, _("None of the chosen themes exist any more; choose again.")
+        return _list_page(
+            event, _("None of the chosen themes exist any more; choose again."), chosen, 400
         )
     with reading() as db:
         source = load_source(db, event)
     draft_id = drafts_store.do_create_draft(event, source, result, selection, _user())
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
-
-
-def _list_with_error(event: dict[str, Any], message: str) -> Any:
-    with reading() as db:
-        rows = drafts_store.drafts(db, event["id"])
-    return render_template(
-        "staff/briefings.html", event=event, drafts=rows, themes=[], frames=[], problem=message,
-        formats=FORMATS, user=current_user(),
-    ), 400
 
 
 @bp.get("/<slug>/drafts/<int:draft_id>")
