@@ -152,6 +152,11 @@ def test_print_view_is_served_under_the_csp_without_inline_styles(made):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "<style" not in response.text and "style=" not in response.text
     assert "css/briefing.css" in response.text
+    # A main landmark, and a Print button its external script shows (hidden without scripts).
+    assert re.search(r"<main>\s*<article class=\"briefing\">", response.text)
+    assert '<button type="button" id="print-button" hidden>Print or save as PDF</button>' in \
+        response.text
+    assert "js/print.js" in response.text and "<script>" not in response.text
 
 
 def test_a_quote_withdrawn_after_the_draft_was_made_leaves_every_export(app, made):
@@ -179,10 +184,14 @@ def test_a_quote_withdrawn_after_the_draft_was_made_leaves_every_export(app, mad
 def test_without_themes_the_pages_say_run_synthesis_first(made):
     page = made["http"].get(DRAFTS)
     assert page.status_code == 200 and "Run synthesis first" in page.text
+    workspace_link = 'href="/workspace/test-cafe">Open the synthesis workspace</a>'
+    assert workspace_link in page.text
+    assert 'href="/workspace/test-cafe">Synthesis workspace</a>' in page.text
     created = made["http"].post(f"{DRAFTS}/drafts", data={"csrf_token": made["csrf"]})
     assert created.status_code == 400 and "Run synthesis first" in created.text
     regen = made["http"].get(f"{DRAFTS}/drafts/{made['draft']}/regenerate")
     assert regen.status_code == 200 and "Run synthesis first" in regen.text
+    assert workspace_link in regen.text
 
 
 @pytest.fixture

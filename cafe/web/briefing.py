@@ -102,17 +102,17 @@ def _list_page(event: dict[str, Any], problem: str | None = None,
     """Render the drafts list and the new-draft form (keeping what was chosen, after an error)."""
     with reading() as db:
         rows = drafts_store.drafts(db, event["id"])
-    themes, frames = [], []
+    themes, frames, no_themes = [], [], False
     try:
         result = _result(event)
         themes = result.themes
         frames = sorted({t.frame for t in themes if t.frame})
     except NoThemes as exc:
-        problem = problem or _problem(exc)
+        problem, no_themes = problem or _problem(exc), True
     chosen = chosen or {"kind": "all", "themes": (), "frame": None}
     return render_template(
         "staff/briefings.html", event=event, drafts=rows, themes=themes, frames=frames,
-        problem=problem, formats=FORMATS, user=current_user(), chosen=chosen,
+        problem=problem, formats=FORMATS, user=current_user(), chosen=chosen, no_themes=no_themes,
     ), status
 
 
