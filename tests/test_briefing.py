@@ -306,3 +306,23 @@ def test_export_input_without_clouds_still_renders_docx():
     inp = ExportInput("x", "T", "# T\n\n## A\n\ntext\n", [Cloud("k", "L", PNG.read_bytes())], [])
     document = docx.Document(io.BytesIO(to_docx(inp)))
     assert len(document.inline_shapes) == 1
+
+
+def test_every_theme_of_an_all_themes_draft_is_a_key_point():
+    from cafe.synthesis.types import SynthesisResult, Theme
+
+    def themes(n):
+        return SynthesisResult(themes=[
+            Theme(key=f"t{i}", label=f"Topic number {i}", key_phrases=[f"topic {i}"],
+                  note_ids=[1, 2, 3, 5, 6, 8, 9, 12], representative_ids=[1],
+                  counts_by_table={}, counts_by_round={}, frame=None, word_weights={"x": 1.0})
+            for i in range(n)], unthemed=[], params={})
+
+    eleven = generate(source(), themes(11))
+    assert [p.text for p in eleven.points] == [f"Topic number {i}" for i in range(11)]
+    assert not eleven.points_note
+    many = generate(source(), themes(17))
+    assert len(many.points) == 15
+    md = render_markdown(many)
+    assert "2 more themes, left out of this list to keep it short: Topic number 15 and Topic " \
+           "number 16." in md

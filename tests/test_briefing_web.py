@@ -388,3 +388,29 @@ def test_ticked_themes_with_all_themes_chosen_are_refused_not_ignored(app, db_pa
     assert re.search(rf'name="theme" value="{re.escape(theme.key)}" checked', refused.text)
     assert re.search(r'name="kind" value="all" checked', refused.text)
     assert "js/briefings.js" in refused.text
+
+
+def test_downloads_have_plain_names_and_new_drafts_distinct_titles(app, db_path, made, workspace):
+    http = made["http"]
+    editor = http.get(f"{DRAFTS}/drafts/{made['draft']}").text
+    for fmt, name in (("docx", "Word document"), ("csv", "Spreadsheet of notes (CSV)"),
+                      ("zip", "All of these in one zip file")):
+        assert re.search(rf'id="download-{fmt}">{re.escape(name)}</a>', editor), fmt
+    assert ">DOCX<" not in editor and ">CSV<" not in http.get(DRAFTS).text
+    first = rows(db_path, "SELECT title FROM briefing_drafts")[0][0]
+    made_ids = []
+    for _ in range(2):
+        created = http.post(f"{DRAFTS}/drafts", data={"kind": "all", "csrf_token": made["csrf"]})
+        assert created.status_code == 303
+        made_ids.append(int(created.headers["Location"].rsplit("/", 1)[1]))
+    titles = [t for (t,) in rows(db_path, "SELECT title FROM briefing_drafts ORDER BY id")]
+    assert titles == [first, f"{first} (2)", f"{first} (3)"]
+    assert _markdown(app, made_ids[0]).startswith(f"# {first} (2)\n")
+    # Regenerating keeps the number.
+    page = http.get(f"{DRAFTS}/drafts/{made_ids[0]}/regenerate").text
+    assert f"− # {first} (2)" not in page
+    accepted = http.post(f"{DRAFTS}/drafts/{made_ids[0]}/regenerate",
+                         data={"revision": 1, "csrf_token": made["csrf"]})
+    assert accepted.status_code == 303
+    assert rows(db_path, "SELECT title FROM briefing_drafts WHERE id = ?",
+                (made_ids[0],))[0][0] == f"{first} (2)"

@@ -15,7 +15,8 @@ from cafe.briefing.source import EventSource, NoteRecord
 from cafe.safety import redact, suppress_small_groups
 from cafe.synthesis.types import SynthesisResult, Theme
 
-MAX_POINTS = 7
+MAX_POINTS = 7  # points from key phrases, when a draft is about one or two themes
+THEME_POINTS = 15  # one point per theme, when it is about three or more
 MIN_POINTS = 3
 QUOTES_PER_THEME = 3
 MAX_QUOTES = 8
@@ -120,6 +121,7 @@ class Briefing:
     questions: list[str]
     evidence: Evidence
     themes: list[ThemeInfo] = field(default_factory=list)
+    points_note: str = ""
 
 
 def _clean(text: str, names=()) -> str:
@@ -220,9 +222,17 @@ def generate(source: EventSource, result: SynthesisResult,
     infos = [ThemeInfo(t.key, label[t.key], len(members(t)), dict(t.word_weights)) for t in themes]
 
     points: list[KeyPoint] = []
+    points_note = ""
     if len(themes) >= MIN_POINTS:
-        for theme in themes[:MAX_POINTS]:
+        # Every theme is a key point: a theme left out would look as if nobody had raised it.
+        for theme in themes[:THEME_POINTS]:
             points.append(KeyPoint(_cap(label[theme.key]), theme.key, support(source, members(theme))))
+        left = themes[THEME_POINTS:]
+        if left:
+            points_note = (
+                f"{len(left)} more theme{'s' if len(left) != 1 else ''}, left out of this list to "
+                f"keep it short: {_and([label[t.key] for t in left])}."
+            )
     else:
         seen: set[str] = set()
         for theme in themes:
@@ -323,7 +333,8 @@ def generate(source: EventSource, result: SynthesisResult,
         not_quoted=sum(1 for n in chosen if n.consent == "none"),
         k=source.k, params=dict(result.params), method=method(result),
     )
-    return Briefing(title, summary, points, quotes, paraphrases, questions, evidence, infos)
+    return Briefing(title, summary, points, quotes, paraphrases, questions, evidence, infos,
+                    points_note)
 
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -54,6 +54,8 @@ def render_markdown(b: Briefing) -> str:
             out.append(f"{i}. **{md_escape(point.text)}** — {support_text(point.support)}.")
     else:
         out.append("No key points yet.")
+    if b.points_note:
+        out += ["", md_escape(b.points_note)]
     out += ["", "## What participants said", ""]
     if b.quotes:
         for quote in b.quotes:

@@ -53,6 +53,21 @@ def editor_strings() -> dict[str, str]:
     }
 
 
+def download_names() -> dict[str, str]:
+    """Return each download's plain name (the format's short name stays in brackets)."""
+    return {
+        "docx": _("Word document"),
+        "html": _("Page to print or save as PDF (HTML)"),
+        "md": _("Text with formatting marks (Markdown)"),
+        "csv": _("Spreadsheet of notes (CSV)"),
+        "json": _("Notes and settings as data (JSON)"),
+        "zip": _("All of these in one zip file"),
+    }
+
+
+DOWNLOAD_ORDER = ("docx", "html", "md", "csv", "json", "zip")
+
+
 def version_reasons() -> dict[str, str]:
     """Return why each version was made, as the history shows it."""
     return {
@@ -112,7 +127,8 @@ def _list_page(event: dict[str, Any], problem: str | None = None,
     chosen = chosen or {"kind": "all", "themes": (), "frame": None}
     return render_template(
         "staff/briefings.html", event=event, drafts=rows, themes=themes, frames=frames,
-        problem=problem, formats=FORMATS, user=current_user(), chosen=chosen, no_themes=no_themes,
+        problem=problem, formats=DOWNLOAD_ORDER, names=download_names(), user=current_user(),
+        chosen=chosen, no_themes=no_themes,
     ), status
 
 
@@ -244,7 +260,8 @@ def _editor_page(event: dict[str, Any], draft_id: int, error: str | None = None)
         history = drafts_store.versions(db, draft_id)
     return render_template(
         "staff/briefing_editor.html", event=event, draft=draft, history=history,
-        preview=to_html(draft["markdown"]), formats=FORMATS, strings=editor_strings(),
+        preview=to_html(draft["markdown"]), formats=DOWNLOAD_ORDER, names=download_names(),
+        strings=editor_strings(),
         reasons=version_reasons(), user=current_user(), error=error,
     )
 
@@ -265,7 +282,7 @@ def regenerate(slug: str, draft_id: int) -> Any:
         with reading() as db:
             source = load_source(db, event)
         selection = Selection.from_json(json.loads(draft["selection_json"]))
-        markdown = drafts_store.draft_markdown(source, result, selection)[1]
+        markdown = drafts_store.draft_markdown(source, result, selection, draft["title"])[1]
         changes = drafts_store.diff_lines(draft["markdown"], markdown)
     except NoThemes as exc:
         problem = _problem(exc)
