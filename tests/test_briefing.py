@@ -326,3 +326,18 @@ def test_every_theme_of_an_all_themes_draft_is_a_key_point():
     md = render_markdown(many)
     assert "2 more themes, left out of this list to keep it short: Topic number 15 and Topic " \
            "number 16." in md
+
+
+def test_a_draft_made_before_loses_its_pipeline_list_on_export():
+    from cafe.briefing.export import drop_pipeline
+
+    old = ("# T\n\n## Evidence\n\n- **Date:** 2026\n\n### Pipeline\n\n- groups:\n  - 1:\n"
+           "    - k: 4\n    - vectorizer:\n      - step: TfidfLsaVectorizer\n- n\\_notes: 11\n"
+           "- random\\_state: 0\n")
+    params = {"n_notes": 11, "groups": [{"k": 4}, {"k": 1}], "vectorizer": "embeddings"}
+    new = drop_pipeline(old, params)
+    assert new == ("# T\n\n## Evidence\n\n- **Date:** 2026\n\nThemes made on this computer by "
+                   "Café from 11 notes, 5 themes, with sentence embeddings.\n")
+    # Staff text after the list stays.
+    assert drop_pipeline(old + "\nOur own closing words.\n", params) == new + "\nOur own closing words.\n"
+    assert drop_pipeline("# T\n\nNo list here.\n", params) == "# T\n\nNo list here.\n"

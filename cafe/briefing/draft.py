@@ -343,11 +343,14 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 def method(result: SynthesisResult) -> str:
     """Say in one plain sentence how the themes were made (the settings stay in the JSON export)."""
-    params = result.params
-    notes = params.get("n_notes")
-    if not isinstance(notes, int):
-        notes = len({i for t in result.themes for i in t.note_ids})
-    themes = len(result.themes)
+    return method_text(result.params, len({i for t in result.themes for i in t.note_ids}),
+                       len(result.themes))
+
+
+def method_text(params: dict[str, Any], notes: int, themes: int) -> str:
+    """Say how themes were made from a run's parameters (`notes`: if they do not say)."""
+    if isinstance(params.get("n_notes"), int):
+        notes = params["n_notes"]
     how = ("with sentence embeddings" if params.get("vectorizer") == "embeddings"
            else "by the words the notes share")
     text = (f"Themes made on this computer by Café from {notes} note{'s' if notes != 1 else ''}, "

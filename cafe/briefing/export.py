@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from cafe.briefing.draft import ALL, Briefing, Places, Selection, attribution, generate, places
+from cafe.briefing.draft import (
+    ALL,
+    Briefing,
+    Places,
+    Selection,
+    attribution,
+    generate,
+    method_text,
+    places,
+)
 from cafe.briefing.markdown import md_escape, plain, render_markdown, to_html, tokens
 from cafe.briefing.source import EventSource
 from cafe.safety import redact
@@ -156,6 +165,26 @@ def note_rows(source: EventSource, theme_of: dict[int, str], only: set[int] | No
             "text": plain(redact(note.text, source.names)) if note.quotable else None,
         })
     return rows
+
+
+_PIPELINE = re.compile(r"\n+### Pipeline\n\n(?:[ ]*- [^\n]*(?:\n|\Z))+")
+
+
+def drop_pipeline(markdown: str, params: dict[str, Any]) -> str:
+    """Replace the list of engine settings that drafts made before ended with by one plain line.
+
+    The heading and the list under it go; anything staff wrote after it stays.
+    """
+    found = _PIPELINE.search(markdown)
+    if not found:
+        return markdown
+    groups = params.get("groups") or []
+    themes = sum(g.get("k", 0) for g in groups if isinstance(g, dict)
+                 and isinstance(g.get("k", 0), int))
+    line = method_text(params, 0, themes)
+    rest = markdown[found.end():].lstrip("\n")
+    return (markdown[:found.start()] + "\n\n" + md_escape(line) + "\n"
+            + ("\n" + rest if rest else ""))
 
 
 def resign(markdown: str, source: EventSource, quoted: dict[int, str],
@@ -456,6 +485,7 @@ def draft_export(source: EventSource, draft: dict[str, Any],
               for t in themes]
     theme_of = {i: t["label"] for t in themes for i in t["note_ids"]}
     markdown = resign(markdown, source, quoted, theme_of)
+    markdown = drop_pipeline(markdown, snap.get("params", {}))
     selection = snap.get("selection", {}).get("kind", "all")
     rows = note_rows(source, theme_of, set(theme_of) if selection != "all" else None)
     return ExportInput(source.slug, draft["title"], markdown, clouds, rows, meta_of(source),
