@@ -59,6 +59,8 @@ ROUTES = {
     "briefing.regenerate": ("/briefings/test-cafe/drafts/{draft}/regenerate", {"staff", "admin"}),
     "briefing.export": ("/briefings/test-cafe/drafts/{draft}/export.md", {"staff", "admin"}),
     "briefing.print_view": ("/briefings/test-cafe/drafts/{draft}/print", {"staff", "admin"}),
+    "briefing.session_state": ("/briefings/test-cafe/session.json", {"staff", "admin"}),
+    "briefing.delete_confirm": ("/briefings/test-cafe/drafts/{draft}/delete", {"staff", "admin"}),
     # POST only: tested in test_briefing_web (roles, CSRF)
     "briefing.create": ("POST", None),
     "briefing.save": ("POST", None),

@@ -69,10 +69,13 @@ def test_draft_has_every_section_and_the_evidence():
     md = inp.markdown
     for heading in ("# ", "## Key points", "## What participants said",
                     "## Questions for further conversation", "## Evidence",
-                    "### Supporting notes per point", "### Pipeline"):
+                    "### Supporting notes per point"):
         assert f"\n{heading}" in "\n" + md, heading
     assert "What helps survivors get interpreters?" in md
-    assert "random\\_state: 0" in md
+    # One plain line on how the themes were made; the engine's settings go only to the JSON.
+    assert "- Themes made on this computer by Café from 11 notes, 2 themes, by the words" in md
+    for setting in ("Pipeline", "random", "TfidfLsa", "n\\_components", "min\\_theme"):
+        assert setting not in md, setting
     assert "| 1. Interpreters | 6 | Oak (3), Ash (3) |" in md
 
 
@@ -101,15 +104,61 @@ def test_quotes_come_only_from_notes_that_allow_quoting():
 
 
 def test_note_rows_keep_provenance_and_drop_what_may_not_appear():
-    rows = {r["note_id"]: r for r in note_rows(source().with_themes(result()), {1: "A"})}
+    s = source().with_themes(result())
+    rows = {r["note_id"]: r for r in note_rows(s, {n.id: n.theme_label for n in s.notes})}
     assert set(rows) == {1, 2, 3, 5, 6, 7, 8, 9, 12}  # no 'none', withdrawn or disclosure
     assert rows[3]["text"] is None and rows[3]["consent"] == "paraphrase"
-    assert rows[7]["table"] is None  # Elm: one writer
-    # With Elm hidden, Oak (the smallest shown table) is hidden too, or Elm's rows could be told
-    # apart by elimination.
-    assert rows[1]["table"] is None and rows[5]["table"] == "Ash" and rows[1]["theme"] == "A"
-    assert rows[1]["round"] == 1
+    # Interpreters: Oak and Ash have 3 writers each in the theme; round 2 has 2 and round 1 (the
+    # smallest shown) is hidden with it, or round 2 could be worked out from the total.
+    assert rows[1]["table"] == "Oak" and rows[5]["table"] == "Ash"
+    assert rows[1]["round"] is None and rows[1]["question"] is None
+    assert rows[1]["hidden"] == "round hidden: fewer than 3 people"
+    assert rows[1]["theme"] == "Interpreters and waiting lists"
     assert rows[5]["text"] == "Call [name removed] on [phone removed] about interpreters, or email [email removed]"
+
+
+def test_a_small_theme_never_says_where_its_notes_came_from():
+    """Trust in police: 4 writers over three tables and two rounds, none of them k = 3 strong.
+
+    Across the event, Oak in round 2 has 3 writers, so the old rule signed these quotes "Table Oak,
+    round 2" and listed the table and round in the notes, while the evidence said "not named".
+    """
+    _, inp = _export()
+    small = {7, 8, 9, 12}
+    for row in inp.rows:
+        if row["note_id"] in small:
+            assert row["table"] is None and row["round"] is None and row["question"] is None
+            assert row["hidden"] == "table and round hidden: fewer than 3 people"
+    for fmt in FORMATS:
+        text = _all_text(render(inp, fmt), fmt)
+        assert "round 2" not in text and "Round 2" not in text, fmt
+    briefing = generate(source().with_themes(result()), result())
+    signed = {q.note_id: q.attribution for q in briefing.quotes}
+    assert {signed[i] for i in small & set(signed)} == {"A participant"}
+    assert signed[1] == "Table Oak"
+    # The CSV says so in its own column.
+    table = list(csv.DictReader(io.StringIO(to_csv(inp.rows))))
+    assert {r["hidden"] for r in table if int(r["note_id"]) in small} == {
+        "table and round hidden: fewer than 3 people"}
+
+
+def test_a_table_is_not_named_when_with_its_round_it_would_single_someone_out():
+    """Oak, Ash and both rounds each have k writers or more in the theme; Oak in round 2 has one."""
+    from cafe.briefing.draft import places
+    from cafe.briefing.source import NoteRecord
+
+    def note(i, writer, table, rnd):
+        return NoteRecord(id=i, text="x", table=table, round=rnd, consent="quote",
+                          status="saved", flags=(), writer=writer)
+
+    s = source()
+    notes = [note(1, 1, 1, 1), note(2, 2, 1, 1), note(3, 3, 1, 1), note(4, 4, 1, 2)]
+    notes += [note(i, i, 2, 1 + i % 2) for i in range(5, 11)]
+    where = places(s, notes)
+    assert where.rounds == {1, 2}
+    assert not where.tables  # "Oak, round 2" would be a group of one
+    fine = places(s, notes[:3] + notes[4:])
+    assert fine.tables == {1, 2} and fine.rounds == {1, 2}
 
 
 def test_csv_cells_cannot_run_as_formulas():
@@ -199,12 +248,15 @@ def test_json_carries_provenance():
     data = json.loads(render(inp, "json"))
     note = next(n for n in data["notes"] if n["note_id"] == 1)
     assert note == {
-        "note_id": 1, "event": "Test café", "round": 1,
-        "question": "What helps survivors get interpreters?", "table": None,
+        "note_id": 1, "event": "Test café", "round": None, "question": None, "table": "Oak",
+        "hidden": "round hidden: fewer than 3 people",
         "theme": "Interpreters and waiting lists", "consent": "quote", "flags": [],
         "text": "Interpreters should be booked by the service, not by the survivor's child.",
     }
     assert data["event"]["k"] == 3
+    # The engine's settings, left out of the briefing itself, are kept here in full.
+    assert data["synthesis"]["groups"][0]["vectorizer"]["step"] == "TfidfLsaVectorizer"
+    assert data["synthesis"]["random_state"] == 0
 
 
 def test_html_export_is_a_standalone_print_document():
@@ -254,3 +306,38 @@ def test_export_input_without_clouds_still_renders_docx():
     inp = ExportInput("x", "T", "# T\n\n## A\n\ntext\n", [Cloud("k", "L", PNG.read_bytes())], [])
     document = docx.Document(io.BytesIO(to_docx(inp)))
     assert len(document.inline_shapes) == 1
+
+
+def test_every_theme_of_an_all_themes_draft_is_a_key_point():
+    from cafe.synthesis.types import SynthesisResult, Theme
+
+    def themes(n):
+        return SynthesisResult(themes=[
+            Theme(key=f"t{i}", label=f"Topic number {i}", key_phrases=[f"topic {i}"],
+                  note_ids=[1, 2, 3, 5, 6, 8, 9, 12], representative_ids=[1],
+                  counts_by_table={}, counts_by_round={}, frame=None, word_weights={"x": 1.0})
+            for i in range(n)], unthemed=[], params={})
+
+    eleven = generate(source(), themes(11))
+    assert [p.text for p in eleven.points] == [f"Topic number {i}" for i in range(11)]
+    assert not eleven.points_note
+    many = generate(source(), themes(17))
+    assert len(many.points) == 15
+    md = render_markdown(many)
+    assert "2 more themes, left out of this list to keep it short: Topic number 15 and Topic " \
+           "number 16." in md
+
+
+def test_a_draft_made_before_loses_its_pipeline_list_on_export():
+    from cafe.briefing.export import drop_pipeline
+
+    old = ("# T\n\n## Evidence\n\n- **Date:** 2026\n\n### Pipeline\n\n- groups:\n  - 1:\n"
+           "    - k: 4\n    - vectorizer:\n      - step: TfidfLsaVectorizer\n- n\\_notes: 11\n"
+           "- random\\_state: 0\n")
+    params = {"n_notes": 11, "groups": [{"k": 4}, {"k": 1}], "vectorizer": "embeddings"}
+    new = drop_pipeline(old, params)
+    assert new == ("# T\n\n## Evidence\n\n- **Date:** 2026\n\nThemes made on this computer by "
+                   "Café from 11 notes, 5 themes, with sentence embeddings.\n")
+    # Staff text after the list stays.
+    assert drop_pipeline(old + "\nOur own closing words.\n", params) == new + "\nOur own closing words.\n"
+    assert drop_pipeline("# T\n\nNo list here.\n", params) == "# T\n\nNo list here.\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -16,7 +17,7 @@ from test_fuzz import FUZZ, JSON
 from cafe import queries
 from cafe.actions.briefing import do_create_draft
 from cafe.briefing import Selection
-from cafe.db import reading
+from cafe.db import get_writer, reading
 from conftest import csrf_from, login, rows
 
 DRAFTS = "/briefings/test-cafe"
@@ -151,6 +152,11 @@ def test_print_view_is_served_under_the_csp_without_inline_styles(made):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "<style" not in response.text and "style=" not in response.text
     assert "css/briefing.css" in response.text
+    # A main landmark, and a Print button its external script shows (hidden without scripts).
+    assert re.search(r"<main>\s*<article class=\"briefing\">", response.text)
+    assert '<button type="button" id="print-button" hidden>Print or save as PDF</button>' in \
+        response.text
+    assert "js/print.js" in response.text and "<script>" not in response.text
 
 
 def test_a_quote_withdrawn_after_the_draft_was_made_leaves_every_export(app, made):
@@ -178,10 +184,14 @@ def test_a_quote_withdrawn_after_the_draft_was_made_leaves_every_export(app, mad
 def test_without_themes_the_pages_say_run_synthesis_first(made):
     page = made["http"].get(DRAFTS)
     assert page.status_code == 200 and "Run synthesis first" in page.text
+    workspace_link = 'href="/workspace/test-cafe">Open the synthesis workspace</a>'
+    assert workspace_link in page.text
+    assert 'href="/workspace/test-cafe">Synthesis workspace</a>' in page.text
     created = made["http"].post(f"{DRAFTS}/drafts", data={"csrf_token": made["csrf"]})
     assert created.status_code == 400 and "Run synthesis first" in created.text
     regen = made["http"].get(f"{DRAFTS}/drafts/{made['draft']}/regenerate")
     assert regen.status_code == 200 and "Run synthesis first" in regen.text
+    assert workspace_link in regen.text
 
 
 @pytest.fixture
@@ -289,3 +299,118 @@ def test_save_and_preview_survive_any_json(made, db_path, body):
         assert reply.status_code in (200, 400, 409, 413), (path, reply.status_code)
     stored = rows(db_path, "SELECT markdown FROM briefing_drafts")[0][0]
     assert isinstance(stored, str) and stored
+
+
+def _signatures(document) -> dict[str, str]:
+    """Return each quote of a reopened DOCX with the line that signs it."""
+    paras = [p.text for p in document.paragraphs if p.style.name == "Quote"]
+    return {paras[i].strip("“”"): paras[i + 1].removeprefix("— ")
+            for i in range(len(paras) - 1) if paras[i + 1].startswith("— ")}
+
+
+def test_exports_never_name_a_table_or_round_the_briefing_hides(app, made):
+    """Real files from a real draft: the DOCX's quote signatures, the CSV and the JSON agree, and a
+    draft made before this rule (signed "Table Oak, round 1") is signed again when exported."""
+    draft = made["draft"]
+    with app.app_context():
+        old = _markdown(app, draft)
+        quote = re.search(r"> “(.+)”\n>\n> — (.+)\n", old)
+        assert quote, old
+        legacy = old.replace(f"> — {quote.group(2)}\n", "> — Table Oak, round 1\n", 1)
+        get_writer().write(lambda db: db.execute(
+            "UPDATE briefing_drafts SET markdown = ? WHERE id = ?", [legacy, draft]))
+    http = made["http"]
+    document = docx.Document(io.BytesIO(http.get(f"{DRAFTS}/drafts/{draft}/export.docx").data))
+    signed = _signatures(document)
+    assert signed and "Table Oak, round 1" not in signed.values()
+    table = list(csv.DictReader(io.StringIO(
+        http.get(f"{DRAFTS}/drafts/{draft}/export.csv").data.decode("utf-8-sig"))))
+    data = json.loads(http.get(f"{DRAFTS}/drafts/{draft}/export.json").data)
+    assert [str(r["note_id"]) for r in data["notes"]] == [r["note_id"] for r in table]
+    for row, note in zip(table, data["notes"], strict=True):
+        assert (row["table"] or None) == note["table"] and row["hidden"] == note["hidden"]
+        if row["hidden"]:
+            assert row["hidden"].endswith("hidden: fewer than 3 people")
+            if row["hidden"].startswith("table"):
+                assert not row["table"]
+            if "round hidden" in row["hidden"]:
+                assert not row["round"] and not row["question"]
+    by_text = {r["text"]: r for r in data["notes"] if r["text"]}
+    for text, signature in signed.items():
+        row = by_text[text]  # every quote is a note that may be quoted
+        if signature.startswith("Table"):
+            assert row["table"] and signature.startswith(f"Table {row['table']}")
+        if "round" in signature.lower():
+            assert row["round"] and signature.endswith(f"ound {row['round']}")
+    # Everything with fewer than k writers in its theme: the notes say why the cell is blank.
+    assert any(r["hidden"] for r in table)
+    # The engine's settings are in the JSON, not in the document.
+    assert "groups" in data["synthesis"]
+    words = "\n".join(p.text for p in document.paragraphs)
+    assert "Themes made on this computer by Café" in words
+    assert "random_state" not in words and "vectorizer" not in words
+
+
+def test_deleting_a_draft_asks_first_naming_it_then_says_it_is_gone(app, db_path, made):
+    http, draft = made["http"], made["draft"]
+    title = rows(db_path, "SELECT title FROM briefing_drafts WHERE id = ?", (draft,))[0][0]
+    editor = http.get(f"{DRAFTS}/drafts/{draft}").text
+    assert f'href="{DRAFTS}/drafts/{draft}/delete"' in editor
+    page = http.get(f"{DRAFTS}/drafts/{draft}/delete")
+    assert page.status_code == 200
+    assert f"Delete “{title}”?" in page.text and "1 version" in page.text
+    assert "cannot be undone" in page.text and "Keep the draft" in page.text
+    # A bare POST (a stale page, a mistaken click) only leads to the question.
+    bare = http.post(f"{DRAFTS}/drafts/{draft}/delete", data={"csrf_token": made["csrf"]})
+    assert bare.status_code == 303 and bare.headers["Location"].endswith(f"/drafts/{draft}/delete")
+    assert rows(db_path, "SELECT COUNT(*) FROM briefing_drafts") == [(1,)]
+    done = http.post(f"{DRAFTS}/drafts/{draft}/delete",
+                     data={"csrf_token": made["csrf"], "confirm": "yes"})
+    assert done.status_code == 303 and done.headers["Location"].endswith(DRAFTS)
+    listing = http.get(DRAFTS).text
+    assert f"Draft “{title}” deleted." in listing and "No drafts yet." in listing
+    assert rows(db_path, "SELECT COUNT(*) FROM briefing_drafts") == [(0,)]
+    assert rows(db_path, "SELECT COUNT(*) FROM briefing_versions") == [(0,)]
+    assert f"Draft “{title}” deleted." not in http.get(DRAFTS).text  # said once
+    assert http.get(f"{DRAFTS}/drafts/{draft}/delete").status_code == 404
+
+
+def test_ticked_themes_with_all_themes_chosen_are_refused_not_ignored(app, db_path, made,
+                                                                     workspace):
+    theme = workspace.themes[1]
+    before = rows(db_path, "SELECT COUNT(*) FROM briefing_drafts")
+    refused = made["http"].post(f"{DRAFTS}/drafts", data={
+        "kind": "all", "theme": theme.key, "csrf_token": made["csrf"]})
+    assert refused.status_code == 400
+    assert "Themes are ticked, but “The themes ticked below” is not chosen." in refused.text
+    assert rows(db_path, "SELECT COUNT(*) FROM briefing_drafts") == before
+    # The form is still there, with the tick kept.
+    assert re.search(rf'name="theme" value="{re.escape(theme.key)}" checked', refused.text)
+    assert re.search(r'name="kind" value="all" checked', refused.text)
+    assert "js/briefings.js" in refused.text
+
+
+def test_downloads_have_plain_names_and_new_drafts_distinct_titles(app, db_path, made, workspace):
+    http = made["http"]
+    editor = http.get(f"{DRAFTS}/drafts/{made['draft']}").text
+    for fmt, name in (("docx", "Word document"), ("csv", "Spreadsheet of notes (CSV)"),
+                      ("zip", "All of these in one zip file")):
+        assert re.search(rf'id="download-{fmt}">{re.escape(name)}</a>', editor), fmt
+    assert ">DOCX<" not in editor and ">CSV<" not in http.get(DRAFTS).text
+    first = rows(db_path, "SELECT title FROM briefing_drafts")[0][0]
+    made_ids = []
+    for _ in range(2):
+        created = http.post(f"{DRAFTS}/drafts", data={"kind": "all", "csrf_token": made["csrf"]})
+        assert created.status_code == 303
+        made_ids.append(int(created.headers["Location"].rsplit("/", 1)[1]))
+    titles = [t for (t,) in rows(db_path, "SELECT title FROM briefing_drafts ORDER BY id")]
+    assert titles == [first, f"{first} (2)", f"{first} (3)"]
+    assert _markdown(app, made_ids[0]).startswith(f"# {first} (2)\n")
+    # Regenerating keeps the number.
+    page = http.get(f"{DRAFTS}/drafts/{made_ids[0]}/regenerate").text
+    assert f"− # {first} (2)" not in page
+    accepted = http.post(f"{DRAFTS}/drafts/{made_ids[0]}/regenerate",
+                         data={"revision": 1, "csrf_token": made["csrf"]})
+    assert accepted.status_code == 303
+    assert rows(db_path, "SELECT title FROM briefing_drafts WHERE id = ?",
+                (made_ids[0],))[0][0] == f"{first} (2)"

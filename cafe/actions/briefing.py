@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,11 +38,29 @@ def snapshot(briefing: Briefing, result: SynthesisResult, selection: Selection) 
     }
 
 
-def draft_markdown(source: EventSource, result: SynthesisResult, selection: Selection
-                   ) -> tuple[Briefing, str]:
-    """Generate a draft's Markdown from the current themes."""
+def draft_markdown(source: EventSource, result: SynthesisResult, selection: Selection,
+                   current_title: str | None = None) -> tuple[Briefing, str]:
+    """Generate a draft's Markdown from the current themes.
+
+    Regenerating (`current_title` given) keeps the number a draft's title was given to tell it
+    from another draft with the same generated title.
+    """
     briefing = generate(source.with_themes(result), result, selection)
+    if current_title and re.fullmatch(re.escape(briefing.title) + r" \(\d+\)", current_title):
+        briefing.title = current_title
     return briefing, render_markdown(briefing)
+
+
+def _distinct_title(db: Database, event_id: int, title: str) -> str:
+    """Return the title, numbered "(2)", "(3)", … if another draft of the event has it already."""
+    taken = {r[0] for r in db.execute(
+        "SELECT title FROM briefing_drafts WHERE event_id = ?", [event_id]).fetchall()}
+    number = 2
+    candidate = title
+    while candidate in taken:
+        candidate = f"{title} ({number})"
+        number += 1
+    return candidate
 
 
 def _check_markdown(markdown: Any) -> str:
@@ -63,14 +82,18 @@ def do_create_draft(event: dict[str, Any], source: EventSource, result: Synthesi
 
     def create(db: Database) -> int:
         stamp = now()
+        title = _distinct_title(db, event["id"], briefing.title)
+        text = markdown
+        if title != briefing.title:  # the first line is the generated title
+            text = f"# {md_escape(title)}" + markdown[markdown.index("\n"):]
         draft_id = db.execute(
             "INSERT INTO briefing_drafts (event_id, title, selection_json, markdown, "
             "generated_markdown, source_json, revision, created_at, updated_at, updated_by) "
             "VALUES (?,?,?,?,?,?,1,?,?,?)",
-            [event["id"], briefing.title, json.dumps(selection.to_json()), markdown, markdown,
+            [event["id"], title, json.dumps(selection.to_json()), text, text,
              json.dumps(snap), stamp, stamp, user],
         ).lastrowid
-        _add_version(db, event["id"], draft_id, markdown, "generated", user, stamp)
+        _add_version(db, event["id"], draft_id, text, "generated", user, stamp)
         return draft_id
 
     return get_writer().write(create)
@@ -177,7 +200,7 @@ def do_accept_regenerated(event_id: int, draft: dict[str, Any], source: EventSou
                           ) -> dict[str, Any]:
     """Replace the text with a draft regenerated from the current themes (edits stay in history)."""
     selection = Selection.from_json(json.loads(draft["selection_json"]))
-    briefing, markdown = draft_markdown(source, result, selection)
+    briefing, markdown = draft_markdown(source, result, selection, draft["title"])
     snap = snapshot(briefing, result, selection)
 
     def accept(db: Database) -> dict[str, Any]:

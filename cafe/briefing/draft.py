@@ -15,7 +15,8 @@ from cafe.briefing.source import EventSource, NoteRecord
 from cafe.safety import redact, suppress_small_groups
 from cafe.synthesis.types import SynthesisResult, Theme
 
-MAX_POINTS = 7
+MAX_POINTS = 7  # points from key phrases, when a draft is about one or two themes
+THEME_POINTS = 15  # one point per theme, when it is about three or more
 MIN_POINTS = 3
 QUOTES_PER_THEME = 3
 MAX_QUOTES = 8
@@ -107,6 +108,7 @@ class Evidence:
     not_quoted: int
     k: int
     params: dict[str, Any]
+    method: str = ""
 
 
 @dataclass
@@ -119,6 +121,7 @@ class Briefing:
     questions: list[str]
     evidence: Evidence
     themes: list[ThemeInfo] = field(default_factory=list)
+    points_note: str = ""
 
 
 def _clean(text: str, names=()) -> str:
@@ -154,17 +157,49 @@ def support(source: EventSource, notes: list[NoteRecord]) -> Support:
     return Support(ids, tables, other_tables, rounds, other_rounds)
 
 
-def attribution(source: EventSource, note: NoteRecord) -> str:
-    """Say where a quote came from only as precisely as k people allow."""
-    usable = [n for n in source.notes if n.usable]
-    both = source.writers(usable, lambda n: (n.table, n.round)).get((note.table, note.round), 0)
-    table = source.writers(usable, lambda n: n.table).get(note.table, 0)
-    rnd = source.writers(usable, lambda n: n.round).get(note.round, 0)
-    if note.table is not None and note.round is not None and both >= source.k:
+@dataclass(frozen=True)
+class Places:
+    """Which tables and rounds may be named for the notes of one theme (or one group of notes)."""
+
+    tables: frozenset
+    rounds: frozenset
+
+    def of(self, note: NoteRecord) -> tuple[bool, bool]:
+        """Say whether this note's table and its round may be named."""
+        return note.table in self.tables, note.round in self.rounds
+
+
+def places(source: EventSource, notes: list[NoteRecord]) -> Places:
+    """Return the tables and rounds that every export may name for these notes (one theme).
+
+    The rule of `support`, which the briefing's evidence shows: a table or round is named only
+    where at least k people wrote in this theme, and not when one hidden group could be worked out
+    from the total. A note's table and round together say more than each alone: if some table
+    (with the round as it would show) were shared by fewer than k people, no table is named at
+    all in this theme, so nobody can be singled out by combining the two.
+    """
+    k = source.k
+
+    def shown(key) -> set:
+        counts = suppress_small_groups(source.writers(notes, key), k, protect_total=True)
+        return {group for group, n in counts.items() if n}
+
+    tables, rounds = shown(lambda n: n.table), shown(lambda n: n.round)
+    pairs = source.writers(notes, lambda n: (n.table if n.table in tables else None,
+                                             n.round if n.round in rounds else None))
+    if any(0 < count < k for (table, _), count in pairs.items() if table is not None):
+        tables = set()
+    return Places(frozenset(tables), frozenset(rounds))
+
+
+def attribution(source: EventSource, note: NoteRecord, where: Places) -> str:
+    """Say where a quote came from only as precisely as k people in its theme allow."""
+    table, rnd = where.of(note)
+    if table and rnd:
         return f"Table {source.table_name(note.table)}, round {note.round}"
-    if note.table is not None and table >= source.k:
+    if table:
         return f"Table {source.table_name(note.table)}"
-    if note.round is not None and rnd >= source.k:
+    if rnd:
         return f"Round {note.round}"
     return "A participant"
 
@@ -187,9 +222,17 @@ def generate(source: EventSource, result: SynthesisResult,
     infos = [ThemeInfo(t.key, label[t.key], len(members(t)), dict(t.word_weights)) for t in themes]
 
     points: list[KeyPoint] = []
+    points_note = ""
     if len(themes) >= MIN_POINTS:
-        for theme in themes[:MAX_POINTS]:
+        # Every theme is a key point: a theme left out would look as if nobody had raised it.
+        for theme in themes[:THEME_POINTS]:
             points.append(KeyPoint(_cap(label[theme.key]), theme.key, support(source, members(theme))))
+        left = themes[THEME_POINTS:]
+        if left:
+            points_note = (
+                f"{len(left)} more theme{'s' if len(left) != 1 else ''}, left out of this list to "
+                f"keep it short: {_and([label[t.key] for t in left])}."
+            )
     else:
         seen: set[str] = set()
         for theme in themes:
@@ -212,6 +255,7 @@ def generate(source: EventSource, result: SynthesisResult,
     quotes: list[Quote] = []
     for theme in themes:
         notes = members(theme)
+        where = places(source, notes)
         order = [i for i in theme.representative_ids] + [n.id for n in notes]
         taken = 0
         for note_id in dict.fromkeys(order):
@@ -221,7 +265,7 @@ def generate(source: EventSource, result: SynthesisResult,
             text = _clean(note.text, names)
             if not text or any(q.text == text for q in quotes):
                 continue
-            quotes.append(Quote(note.id, text, attribution(source, note), theme.key))
+            quotes.append(Quote(note.id, text, attribution(source, note, where), theme.key))
             taken += 1
             if taken >= QUOTES_PER_THEME or len(quotes) >= MAX_QUOTES:
                 break
@@ -287,9 +331,39 @@ def generate(source: EventSource, result: SynthesisResult,
         quotable=sum(1 for n in chosen if n.consent == "quote"),
         paraphrase=sum(1 for n in chosen if n.consent == "paraphrase"),
         not_quoted=sum(1 for n in chosen if n.consent == "none"),
-        k=source.k, params=dict(result.params),
+        k=source.k, params=dict(result.params), method=method(result),
     )
-    return Briefing(title, summary, points, quotes, paraphrases, questions, evidence, infos)
+    return Briefing(title, summary, points, quotes, paraphrases, questions, evidence, infos,
+                    points_note)
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def method(result: SynthesisResult) -> str:
+    """Say in one plain sentence how the themes were made (the settings stay in the JSON export)."""
+    return method_text(result.params, len({i for t in result.themes for i in t.note_ids}),
+                       len(result.themes))
+
+
+def method_text(params: dict[str, Any], notes: int, themes: int) -> str:
+    """Say how themes were made from a run's parameters (`notes`: if they do not say)."""
+    if isinstance(params.get("n_notes"), int):
+        notes = params["n_notes"]
+    how = ("with sentence embeddings" if params.get("vectorizer") == "embeddings"
+           else "by the words the notes share")
+    text = (f"Themes made on this computer by Café from {notes} note{'s' if notes != 1 else ''}, "
+            f"{themes} theme{'s' if themes != 1 else ''}, {how}")
+    edits = params.get("edits")
+    if isinstance(edits, int) and edits:
+        text += f", then changed by staff {edits} time{'s' if edits != 1 else ''}"
+    stamp = str(params.get("run_finished_at") or "")
+    if re.match(r"\d{4}-\d{2}-\d{2}", stamp):
+        year, month, day = (int(x) for x in stamp[:10].split("-"))
+        if 1 <= month <= 12:
+            text += f", on {day} {MONTHS[month - 1]} {year}"
+    return text + "."
 
 
 def _summary(source, themes, labels, members, usable, chosen, quotes, writers, names) -> str:

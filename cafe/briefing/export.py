@@ -16,10 +16,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from cafe.briefing.draft import ALL, Briefing, Selection, generate
+from cafe.briefing.draft import (
+    ALL,
+    Briefing,
+    Places,
+    Selection,
+    attribution,
+    generate,
+    method_text,
+    places,
+)
 from cafe.briefing.markdown import md_escape, plain, render_markdown, to_html, tokens
 from cafe.briefing.source import EventSource
-from cafe.safety import redact, suppress_small_groups
+from cafe.safety import redact
 from cafe.synthesis.types import SynthesisResult
 
 FORMATS = ("md", "docx", "html", "csv", "json", "zip")
@@ -31,7 +40,8 @@ MEDIA_TYPES = {
     "json": "application/json",
     "zip": "application/zip",
 }
-CSV_COLUMNS = ("note_id", "event", "round", "question", "table", "theme", "consent", "flags", "text")
+CSV_COLUMNS = ("note_id", "event", "round", "question", "table", "hidden", "theme", "consent",
+               "flags", "text")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -52,6 +62,7 @@ class ExportInput:
     clouds: list[Cloud] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- safety
@@ -97,37 +108,99 @@ def scrub(markdown: str, source: EventSource, quoted: dict[int, str] | None = No
 # ---------------------------------------------------------------- note rows
 
 
+def theme_places(source: EventSource, theme_of: dict[int, str]) -> dict[int, Places]:
+    """Return, for every usable note, which tables and rounds its theme allows to be named.
+
+    Notes in no theme form one group of their own. The same rule signs the briefing's quotes, so
+    no export is more precise about a note than the briefing is.
+    """
+    groups: dict[Any, list] = {}
+    for note in source.notes:
+        if note.usable:
+            groups.setdefault(theme_of.get(note.id), []).append(note)
+    out = {}
+    for notes in groups.values():
+        where = places(source, notes)
+        out.update((n.id, where) for n in notes)
+    return out
+
+
+def hidden_note(note, table: bool, rnd: bool, k: int) -> str:
+    """Say which of a note's table and round an export leaves out, and why."""
+    missing = [word for word, known, shown in (("table", note.table, table),
+                                                ("round", note.round, rnd))
+               if known is not None and not shown]
+    if not missing:
+        return ""
+    return f"{' and '.join(missing)} hidden: fewer than {k} people"
+
+
 def note_rows(source: EventSource, theme_of: dict[int, str], only: set[int] | None = None
               ) -> list[dict[str, Any]]:
     """Return notes with provenance as exports show them.
 
     Left out: withdrawn notes, disclosures, notes whose writer did not allow quoting ('none').
     Text only of notes that may be quoted (personal details removed); paraphrase-only notes keep
-    their provenance but not their words. Tables and rounds where fewer than k people wrote are
-    not named.
+    their provenance but not their words. A table or round is named only as the briefing would
+    name it for the note's theme (`places`: at least k people); otherwise the cell is blank and
+    the column `hidden` says so.
     """
-    usable = [n for n in source.notes if n.usable]
-    tables = suppress_small_groups(source.writers(usable, lambda n: n.table), source.k,
-                                   protect_total=True)
-    rounds = suppress_small_groups(source.writers(usable, lambda n: n.round), source.k,
-                                   protect_total=True)
+    where = theme_places(source, theme_of)
     rows = []
-    for note in usable:
-        if note.consent == "none" or (only is not None and note.id not in only):
+    for note in source.notes:
+        if not note.usable or note.consent == "none" or (only is not None and note.id not in only):
             continue
-        shown_round = note.round if rounds.get(note.round) else None
+        table, rnd = where[note.id].of(note)
+        shown_round = note.round if rnd else None
         rows.append({
             "note_id": note.id,
             "event": source.title,
             "round": shown_round,
             "question": source.question(shown_round) if shown_round is not None else None,
-            "table": source.table_name(note.table) if tables.get(note.table) else None,
+            "table": source.table_name(note.table) if table else None,
+            "hidden": hidden_note(note, table, rnd, source.k),
             "theme": theme_of.get(note.id),
             "consent": note.consent,
             "flags": list(note.flags),
             "text": plain(redact(note.text, source.names)) if note.quotable else None,
         })
     return rows
+
+
+_PIPELINE = re.compile(r"\n+### Pipeline\n\n(?:[ ]*- [^\n]*(?:\n|\Z))+")
+
+
+def drop_pipeline(markdown: str, params: dict[str, Any]) -> str:
+    """Replace the list of engine settings that drafts made before ended with by one plain line.
+
+    The heading and the list under it go; anything staff wrote after it stays.
+    """
+    found = _PIPELINE.search(markdown)
+    if not found:
+        return markdown
+    groups = params.get("groups") or []
+    themes = sum(g.get("k", 0) for g in groups if isinstance(g, dict)
+                 and isinstance(g.get("k", 0), int))
+    line = method_text(params, 0, themes)
+    rest = markdown[found.end():].lstrip("\n")
+    return (markdown[:found.start()] + "\n\n" + md_escape(line) + "\n"
+            + ("\n" + rest if rest else ""))
+
+
+def resign(markdown: str, source: EventSource, quoted: dict[int, str],
+           theme_of: dict[int, str]) -> str:
+    """Sign each generated quote again by today's rule (drafts made before it may say more)."""
+    where = theme_places(source, theme_of)
+    for note_id, text in quoted.items():
+        note = source.note(note_id)
+        if note is None or note_id not in where or not text:
+            continue
+        signature = md_escape(attribution(source, note, where[note_id]))
+        markdown = re.sub(
+            "(“" + re.escape(text) + "”\n>\n> — )[^\n]*",
+            lambda m, s=signature: m.group(1) + s, markdown,
+        )
+    return markdown
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
@@ -147,9 +220,10 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
 
 
 def to_json(inp: ExportInput) -> str:
-    """Return the notes with provenance and the event's facts as JSON."""
-    return json.dumps({"event": inp.meta, "title": inp.title, "notes": inp.rows},
-                      ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    """Return the notes with provenance, the event's facts and the synthesis settings as JSON."""
+    return json.dumps({"event": inp.meta, "title": inp.title, "notes": inp.rows,
+                       "synthesis": inp.params},
+                      ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n"
 
 
 # ---------------------------------------------------------------- DOCX
@@ -410,9 +484,12 @@ def draft_export(source: EventSource, draft: dict[str, Any],
     clouds = [Cloud(t["key"], t["label"], stored.get(t["key"]) or cloud_png(t["word_weights"]))
               for t in themes]
     theme_of = {i: t["label"] for t in themes for i in t["note_ids"]}
+    markdown = resign(markdown, source, quoted, theme_of)
+    markdown = drop_pipeline(markdown, snap.get("params", {}))
     selection = snap.get("selection", {}).get("kind", "all")
     rows = note_rows(source, theme_of, set(theme_of) if selection != "all" else None)
-    return ExportInput(source.slug, draft["title"], markdown, clouds, rows, meta_of(source))
+    return ExportInput(source.slug, draft["title"], markdown, clouds, rows, meta_of(source),
+                       snap.get("params", {}))
 
 
 def event_export(source: EventSource, result: SynthesisResult, selection: Selection = ALL,
@@ -428,7 +505,7 @@ def event_export(source: EventSource, result: SynthesisResult, selection: Select
     chosen = {i for t in selection.pick(result) for i in t.note_ids}
     rows = note_rows(source, theme_of, chosen if selection.kind != "all" else None)
     return briefing, ExportInput(source.slug, briefing.title, markdown, clouds, rows,
-                                 meta_of(source))
+                                 meta_of(source), dict(briefing.evidence.params))
 
 
 def meta_of(source: EventSource) -> dict[str, Any]:

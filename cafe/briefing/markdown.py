@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 
@@ -55,6 +54,8 @@ def render_markdown(b: Briefing) -> str:
             out.append(f"{i}. **{md_escape(point.text)}** — {support_text(point.support)}.")
     else:
         out.append("No key points yet.")
+    if b.points_note:
+        out += ["", md_escape(b.points_note)]
     out += ["", "## What participants said", ""]
     if b.quotes:
         for quote in b.quotes:
@@ -81,6 +82,7 @@ def render_markdown(b: Briefing) -> str:
         "quoting and counted only)",
         f"- **Small-group protection:** tables and rounds where fewer than {e.k} people wrote are "
         "not named",
+        f"- {md_escape(e.method)}",
         "", "### Supporting notes per point", "",
         "| Point | Notes | Tables | Rounds | Note ids |",
         "| --- | --- | --- | --- | --- |",
@@ -95,43 +97,7 @@ def render_markdown(b: Briefing) -> str:
             rounds += f", other ({s.other_rounds})"
         ids = ", ".join(str(x) for x in s.note_ids)
         out.append(f"| {i}. {md_escape(point.text)} | {s.n} | {tables} | {rounds} | {ids} |")
-    out += ["", "### Pipeline", ""]
-    out += _params(e.params, 0)
     return "\n".join(out).rstrip() + "\n"
-
-
-def _scalar(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-def _params(params: dict, depth: int) -> list[str]:
-    """List the pipeline's parameters as nested bullets (steps, then their settings)."""
-    pad = "  " * depth
-    lines = []
-    for key in sorted(params, key=str):
-        value = params[key]
-        if isinstance(value, dict) and value and depth < 3:
-            lines.append(f"{pad}- {md_escape(str(key))}:")
-            lines += _params(value, depth + 1)
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value) \
-                and depth < 3:
-            lines.append(f"{pad}- {md_escape(str(key))}:")
-            for n, item in enumerate(value, 1):
-                lines.append(f"{pad}  - {n}:")
-                lines += _params(item, depth + 2)
-        else:
-            if isinstance(value, list):
-                shown = ", ".join(_scalar(v) for v in value) or "none"
-            elif isinstance(value, dict):
-                shown = ", ".join(f"{k}: {_scalar(v)}" for k, v in sorted(value.items())) or "none"
-            else:
-                shown = _scalar(value)
-            lines.append(f"{pad}- {md_escape(str(key))}: {md_escape(shown)}")
-    return lines
 
 
 # ---------------------------------------------------------------- Markdown -> HTML

@@ -177,6 +177,11 @@ def load_result(db: Database, event_id: int) -> SynthesisResult:
     result = current_result(db, event_id)
     if result is None:
         raise NoThemes("Run synthesis first: there are no themes for this event yet.")
+    run_id = result.params.get("run_id")
+    if run_id is not None and "run_finished_at" not in result.params:
+        row = db.execute("SELECT finished_at FROM synthesis_runs WHERE id = ?", [run_id]).fetchone()
+        if row is not None and row[0]:
+            result.params["run_finished_at"] = row[0]
     return result
 
 

@@ -5,8 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 
 from cafe.actions import Refused
 from cafe.actions import briefing as drafts_store
@@ -34,8 +45,27 @@ def editor_strings() -> dict[str, str]:
             "Not saved — this draft was changed elsewhere. Copy your text, then reload."
         ),
         "too_long": _("Not saved — the draft is too long."),
+        "logged_out": _(
+            "You have been logged out. Log in again in another tab; your text is kept here and "
+            "will be saved."
+        ),
         "preview_failed": _("The preview could not be updated."),
     }
+
+
+def download_names() -> dict[str, str]:
+    """Return each download's plain name (the format's short name stays in brackets)."""
+    return {
+        "docx": _("Word document"),
+        "html": _("Page to print or save as PDF (HTML)"),
+        "md": _("Text with formatting marks (Markdown)"),
+        "csv": _("Spreadsheet of notes (CSV)"),
+        "json": _("Notes and settings as data (JSON)"),
+        "zip": _("All of these in one zip file"),
+    }
+
+
+DOWNLOAD_ORDER = ("docx", "html", "md", "csv", "json", "zip")
 
 
 def version_reasons() -> dict[str, str]:
@@ -82,24 +112,31 @@ def _result(event: dict[str, Any]):
         return load_result(db, event["id"])
 
 
-@bp.get("/<slug>")
-@login_required(*ROLES)
-def drafts(slug: str) -> Any:
-    """List an event's drafts and offer a new one from all themes, some themes or a frame."""
-    event = event_or_404(slug)
+def _list_page(event: dict[str, Any], problem: str | None = None,
+               chosen: dict[str, Any] | None = None, status: int = 200) -> Any:
+    """Render the drafts list and the new-draft form (keeping what was chosen, after an error)."""
     with reading() as db:
         rows = drafts_store.drafts(db, event["id"])
-    themes, frames, problem = [], [], None
+    themes, frames, no_themes = [], [], False
     try:
         result = _result(event)
         themes = result.themes
         frames = sorted({t.frame for t in themes if t.frame})
     except NoThemes as exc:
-        problem = _problem(exc)
+        problem, no_themes = problem or _problem(exc), True
+    chosen = chosen or {"kind": "all", "themes": (), "frame": None}
     return render_template(
         "staff/briefings.html", event=event, drafts=rows, themes=themes, frames=frames,
-        problem=problem, formats=FORMATS, user=current_user(),
-    )
+        problem=problem, formats=DOWNLOAD_ORDER, names=download_names(), user=current_user(),
+        chosen=chosen, no_themes=no_themes,
+    ), status
+
+
+@bp.get("/<slug>")
+@login_required(*ROLES)
+def drafts(slug: str) -> Any:
+    """List an event's drafts and offer a new one from all themes, some themes or a frame."""
+    return _list_page(event_or_404(slug))
 
 
 @bp.post("/<slug>/drafts")
@@ -108,29 +145,27 @@ def create(slug: str) -> Any:
     """Generate a new draft from the current themes."""
     event = event_or_404(slug)
     kind = request.form.get("kind", "all")
+    ticked = tuple(request.form.getlist("theme"))
+    chosen = {"kind": kind, "themes": ticked, "frame": request.form.get("frame")}
+    if ticked and kind != "themes":
+        # Ticks with "All themes" (or a frame) chosen: never silently ignore them.
+        return _list_page(event, _(
+            "Themes are ticked, but “The themes ticked below” is not chosen. Choose it to make a "
+            "draft of only those themes, or untick them."
+        ), chosen, 400)
     try:
-        selection = Selection(kind, tuple(request.form.getlist("theme")),
-                              request.form.get("frame") or None)
+        selection = Selection(kind, ticked, request.form.get("frame") or None)
         result = _result(event)
     except (ValueError, NoThemes) as exc:
-        return _list_with_error(event, _problem(exc))
+        return _list_page(event, _problem(exc), chosen, 400)
     if selection.kind != "all" and not selection.pick(result):
-        return _list_with_error(
-            event, _("None of the chosen themes exist any more; choose again.")
+        return _list_page(
+            event, _("None of the chosen themes exist any more; choose again."), chosen, 400
         )
     with reading() as db:
         source = load_source(db, event)
     draft_id = drafts_store.do_create_draft(event, source, result, selection, _user())
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
-
-
-def _list_with_error(event: dict[str, Any], message: str) -> Any:
-    with reading() as db:
-        rows = drafts_store.drafts(db, event["id"])
-    return render_template(
-        "staff/briefings.html", event=event, drafts=rows, themes=[], frames=[], problem=message,
-        formats=FORMATS, user=current_user(),
-    ), 400
 
 
 @bp.get("/<slug>/drafts/<int:draft_id>")
@@ -156,6 +191,15 @@ def save(slug: str, draft_id: int) -> Any:
         status = {"not_found": 404, "conflict": 409, "too_long": 413}.get(exc.code, 400)
         return jsonify(error=str(exc.message), code=exc.code), status
     return jsonify(saved)
+
+
+@bp.get("/<slug>/session.json")
+@login_required(*ROLES)
+def session_state(slug: str) -> Any:
+    """Give the editor a fresh CSRF token (after logging in again in another tab, the old one is
+    void); logged out, this redirects to the login page, which the editor takes as "logged out"."""
+    event_or_404(slug)
+    return jsonify(csrf=generate_csrf())
 
 
 @bp.post("/<slug>/drafts/<int:draft_id>/preview")
@@ -216,7 +260,8 @@ def _editor_page(event: dict[str, Any], draft_id: int, error: str | None = None)
         history = drafts_store.versions(db, draft_id)
     return render_template(
         "staff/briefing_editor.html", event=event, draft=draft, history=history,
-        preview=to_html(draft["markdown"]), formats=FORMATS, strings=editor_strings(),
+        preview=to_html(draft["markdown"]), formats=DOWNLOAD_ORDER, names=download_names(),
+        strings=editor_strings(),
         reasons=version_reasons(), user=current_user(), error=error,
     )
 
@@ -237,7 +282,7 @@ def regenerate(slug: str, draft_id: int) -> Any:
         with reading() as db:
             source = load_source(db, event)
         selection = Selection.from_json(json.loads(draft["selection_json"]))
-        markdown = drafts_store.draft_markdown(source, result, selection)[1]
+        markdown = drafts_store.draft_markdown(source, result, selection, draft["title"])[1]
         changes = drafts_store.diff_lines(draft["markdown"], markdown)
     except NoThemes as exc:
         problem = _problem(exc)
@@ -269,13 +314,29 @@ def accept_regenerated(slug: str, draft_id: int) -> Any:
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
 
 
+@bp.get("/<slug>/drafts/<int:draft_id>/delete")
+@login_required(*ROLES)
+def delete_confirm(slug: str, draft_id: int) -> Any:
+    """Ask before deleting: name the draft and say how many versions go with it."""
+    event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    with reading() as db:
+        count = len(drafts_store.versions(db, draft_id))
+    return render_template("staff/briefing_delete.html", event=event, draft=draft, count=count,
+                           user=current_user())
+
+
 @bp.post("/<slug>/drafts/<int:draft_id>/delete")
 @login_required(*ROLES)
 def delete(slug: str, draft_id: int) -> Any:
-    """Delete a draft with its history."""
+    """Delete a draft with its history, once confirmed on the page that names it."""
     event = event_or_404(slug)
+    draft = _draft_or_404(event, draft_id)
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("briefing.delete_confirm", slug=slug, draft_id=draft_id), 303)
     if not drafts_store.do_delete_draft(event["id"], draft_id):
         abort(404)
+    flash(_("Draft “%(draft)s” deleted.", draft=draft["title"]), "ok")
     return redirect(url_for("briefing.drafts", slug=slug), 303)
 
 

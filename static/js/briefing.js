@@ -10,7 +10,11 @@
   var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
   var revision = parseInt(root.getAttribute("data-revision"), 10);
   var savedText = area.value;
+  var loginAgain = document.getElementById("login-again");
   var saveTimer = null, previewTimer = null, inFlight = false, retryDelay = 1000, stopped = false;
+  // Logged out (in another tab, or the session ended): the text stays here, the page asks for a
+  // fresh CSRF token until the person has logged in again, then saves with it.
+  var loggedOut = false, tokenRefreshed = false;
   var previewAsked = 0; // answers can arrive out of order: only the newest request may paint
 
   function show(kind, key) {
@@ -30,6 +34,7 @@
   function save() {
     saveTimer = null;
     if (stopped || inFlight) return;
+    if (loggedOut) { checkSession(); return; }
     var text = area.value;
     if (text === savedText) { show("saved", "saved"); return; }
     inFlight = true;
@@ -37,23 +42,29 @@
     post(root.getAttribute("data-save"), { markdown: text, revision: revision })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) {
-          return { status: response.status, data: data };
+          return { status: response.status, data: data, redirected: response.redirected };
         });
       })
       .then(function (answer) {
         inFlight = false;
-        if (answer.status === 200) {
+        if (answer.status === 200 && !answer.redirected && typeof answer.data.revision === "number") {
           revision = answer.data.revision;
           savedText = text;
           retryDelay = 1000;
+          tokenRefreshed = false;
           if (area.value !== savedText) { schedule(300); } else { show("saved", "saved"); }
         } else if (answer.status === 409) {
           stopped = true;
           show("error", "conflict");
         } else if (answer.status === 413) {
           show("error", "too_long");
+        } else if (answer.redirected || answer.status === 200 || answer.status === 400 ||
+                   answer.status === 401 || answer.status === 403) {
+          // A stale CSRF token (400) or a login page instead of an answer: logged out, or logged
+          // in again elsewhere with a new token.
+          checkSession();
         } else {
-          // Offline, server restarting, logged out: the text stays here and saving retries.
+          // Offline or the server restarting: the text stays here and saving retries.
           retry();
         }
       })
@@ -64,6 +75,36 @@
     show("error", "retrying");
     schedule(retryDelay);
     retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
+  function checkSession() {
+    fetch(root.getAttribute("data-session"), {
+      credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" }
+    })
+      .then(function (response) {
+        if (response.redirected || response.status === 401 || response.status === 403) return null;
+        if (!response.ok) throw new Error("session " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        if (!data || typeof data.csrf !== "string") { showLoggedOut(); return; }
+        csrf = data.csrf;
+        if (loggedOut) {
+          loggedOut = false;
+          loginAgain.hidden = true;
+          tokenRefreshed = false;
+        }
+        if (area.value === savedText) { show("saved", "saved"); return; }
+        if (!tokenRefreshed) { tokenRefreshed = true; schedule(0); } else { retry(); }
+      })
+      .catch(function () { retry(); });
+  }
+
+  function showLoggedOut() {
+    loggedOut = true;
+    show("error", "logged_out");
+    loginAgain.hidden = false;
+    schedule(3000);
   }
 
   function schedule(ms) {
@@ -100,7 +141,7 @@
   }
 
   area.addEventListener("input", function () {
-    if (!stopped) show("unsaved", "unsaved");
+    if (!stopped && !loggedOut) show("unsaved", "unsaved");
     updateTitle();
     if (previewTimer) clearTimeout(previewTimer);
     previewTimer = setTimeout(refreshPreview, 300);
@@ -114,4 +155,9 @@
     }
   });
   window.addEventListener("online", function () { if (area.value !== savedText) schedule(0); });
+  // Back from logging in again in another tab: try at once rather than at the next poll.
+  window.addEventListener("focus", function () { if (loggedOut) schedule(0); });
+  document.addEventListener("visibilitychange", function () {
+    if (loggedOut && document.visibilityState === "visible") schedule(0);
+  });
 })();

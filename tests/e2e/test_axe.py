@@ -256,6 +256,10 @@ LIVE_SCREENS = [
            ready=".diff"),
     Screen("briefing-regenerate", "/briefings/test-cafe/drafts/{draft}/regenerate",
            role="staffer", ready=".diff"),
+    Screen("briefing-print", "/briefings/test-cafe/drafts/{draft}/print", role="staffer",
+           ready="#print-button"),
+    Screen("briefing-delete", "/briefings/test-cafe/drafts/{draft}/delete", role="staffer",
+           ready="#confirm-delete"),
 ]
 
 

@@ -101,3 +101,80 @@ def test_a_late_preview_answer_never_overwrites_a_newer_one(browser, server, dra
     expect(preview.locator("h2", has_text="Newer heading")).to_be_visible()
     expect(preview.locator("h2", has_text="Older heading")).to_have_count(0)
     context.close()
+
+
+def test_logged_out_while_editing_says_so_and_saves_after_logging_in_again(
+        browser, server, draft_id, db_path):
+    """Log out in another tab, type, log in again there: the draft says so, then saves the text."""
+    context = browser.new_context(**LAPTOP)
+    page = context.new_page()
+    log_in(page, server.url, "staffer")
+    page.goto(f"{server.url}/briefings/test-cafe/drafts/{draft_id}")
+    state = page.locator("#save-state")
+    expect(state).to_have_text("Saved")
+
+    other = context.new_page()
+    other.goto(f"{server.url}/briefings/test-cafe")
+    other.get_by_role("button", name="Log out").click()
+    expect(other.locator("#username")).to_be_visible()
+
+    page.bring_to_front()
+    area = page.get_by_label("Draft (Markdown)")
+    area.press("Control+End")
+    area.type("\n\nWritten while logged out.")
+    expect(state).to_have_text(
+        "You have been logged out. Log in again in another tab; your text is kept here and will "
+        "be saved.")
+    login_link = page.get_by_role("link", name="Log in again (opens in a new tab)")
+    expect(login_link).to_be_visible()
+    assert area.input_value().endswith("Written while logged out.")
+    stored = rows(db_path, "SELECT markdown FROM briefing_drafts WHERE id = ?", (draft_id,))
+    assert "Written while logged out." not in stored[0][0]
+
+    log_in(other, server.url, "staffer")  # a new session: the page's old CSRF token is void
+    page.bring_to_front()
+    expect(state).to_have_text("Saved", timeout=20_000)
+    expect(login_link).to_be_hidden()
+    stored = rows(db_path, "SELECT markdown FROM briefing_drafts WHERE id = ?", (draft_id,))
+    assert stored[0][0].endswith("Written while logged out.")
+    # Typing goes on saving with the new token.
+    area.type(" And after.")
+    expect(state).to_have_text("Saved", timeout=20_000)
+    stored = rows(db_path, "SELECT markdown FROM briefing_drafts WHERE id = ?", (draft_id,))
+    assert stored[0][0].endswith("Written while logged out. And after.")
+    context.close()
+
+
+@pytest.fixture
+def themed(app):
+    """Notes and a synthesis run stored as the staff workspace stores it."""
+    from cafe.actions.synthesis import current_result
+    from cafe.actions.synthesis_runs import do_start_run, run_foreground
+    from cafe.db import get_writer, reading
+
+    stored = insert_notes(app)
+    with app.app_context():
+        run = do_start_run(stored["event"], "staffer", n_themes=3)
+        with reading() as db:
+            run_foreground(get_writer(), db, run["id"], lambda fraction, message: None)
+            return current_result(db, stored["event"]["id"])
+
+
+def test_ticking_a_theme_chooses_the_ticked_themes(browser, server, themed, db_path):
+    """With "All themes" chosen, a tick used to be ignored: now it chooses "the themes ticked"."""
+    theme = themed.themes[-1]
+    context = browser.new_context(**LAPTOP)
+    page = context.new_page()
+    log_in(page, server.url, "staffer")
+    page.goto(f"{server.url}/briefings/test-cafe")
+    every = page.get_by_role("radio", name=re.compile(r"^All themes"))
+    expect(every).to_be_checked()
+    page.locator(f'input[name="theme"][value="{theme.key}"]').check()
+    expect(page.get_by_role("radio", name="The themes ticked below")).to_be_checked()
+    expect(every).not_to_be_checked()
+    page.get_by_role("button", name="Make a draft").click()
+    expect(page.locator("#save-state")).to_have_text("Saved")
+    selection = rows(db_path, "SELECT selection_json FROM briefing_drafts")
+    assert len(selection) == 1 and f'"{theme.key}"' in selection[0][0]
+    assert '"kind": "themes"' in selection[0][0]
+    context.close()
