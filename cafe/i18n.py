@@ -8,6 +8,7 @@ them (see README).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from flask import Flask, has_request_context, request
 from flask_babel import Babel
@@ -57,11 +58,26 @@ def direction(code: str) -> str:
 babel = Babel()
 
 
+def local_time(stamp: str | None, seconds: bool = False) -> str:
+    """Show a stored UTC time (ISO 8601) in this machine's time zone, named, as staff read the
+    clock on the wall: "2026-06-21 15:14 BST". Text that is not a time is shown as it is."""
+    if not stamp:
+        return ""
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
 def init_app(app: Flask) -> None:
     """Turn on translation for pages and socket handlers."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(resource_dir("translations"))
     babel.init_app(app, locale_selector=choose_locale)
+    app.jinja_env.filters["local_time"] = local_time
 
     @app.context_processor
     def languages() -> dict:

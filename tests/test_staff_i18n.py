@@ -17,7 +17,7 @@ ENGLISH = {
                 "Options and the button to run again", "Number of themes"],
     f"{WORKSPACE}/unthemed": ["Not yet themed", "Excluded notes are left out", "Excluded</h2>",
                               "All themes", "Undo: "],
-    f"{WORKSPACE}/audit": ["Change log", "When (UTC)", "Before and after", "Ran synthesis",
+    f"{WORKSPACE}/audit": ["Change log", "Before and after", "Ran synthesis",
                            "Renamed a theme", ">Undo<"],
     DRAFTS: ["Drafts</h2>", "New draft", "Make a draft", "What is the briefing about?",
              "Last edited", "The themes ticked below", "All themes ("],

@@ -216,3 +216,21 @@ def test_a_staff_account_refused_a_page_gets_a_staff_page_with_a_way_back(app):
     assert missing.status_code == 404 and "Back to your events" in missing.text
     anonymous = app.test_client().get("/console/no-such-page/at-all")
     assert "Back to your events" not in anonymous.text  # participants keep their own page
+
+
+def test_stored_times_are_shown_in_the_machines_time_zone_with_its_name(monkeypatch):
+    import time
+
+    from cafe.i18n import local_time
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        assert local_time("2026-06-21T14:14:05.123Z") == "2026-06-21 15:14 BST"
+        assert local_time("2026-11-21T14:14:05.123Z", seconds=True) == "2026-11-21 14:14:05 GMT"
+        assert local_time("2026-11-21T14:14:05") == "2026-11-21 14:14 GMT"  # no zone: UTC
+        assert local_time("") == "" and local_time(None) == ""
+        assert local_time("not a time") == "not a time"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

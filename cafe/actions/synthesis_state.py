@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from cafe.actions.common import Refused, now
 from cafe.db import get_writer
+from cafe.i18n import local_time
 from cafe.offloop import off_loop
 from cafe.synthesis.types import NoteInput
 
@@ -450,7 +451,7 @@ def do_undo(event: dict[str, Any], actor: str, audit_id: int | None = None) -> d
                     "%(time)s); undo that first.",
                     change=ACTION_NAMES[other["action"]],
                     name=other["actor"],
-                    time=other["at"][:19].replace("T", " "),
+                    time=local_time(other["at"], seconds=True),
                 )
             )
         before_state = json.loads(entry["before_json"])

@@ -26,6 +26,7 @@ from cafe.actions import Refused
 from cafe.actions import synthesis as ws
 from cafe.actions import synthesis_runs as runs
 from cafe.db import reading
+from cafe.i18n import local_time
 from cafe.offloop import read_off_loop
 from cafe.safety import redact
 from cafe.web import event_or_404
@@ -219,7 +220,7 @@ def _status(db, event: dict[str, Any]) -> dict[str, Any]:
         undo_label = _(
             "Undo: %(change)s, %(time)s",
             change=_Describer(db, event).change(entry),
-            time=entry["at"][11:16],
+            time=local_time(entry["at"])[11:16],
         )
     return {"run": run, "can_undo": last is not None, "undo_label": undo_label}
 
@@ -389,7 +390,7 @@ def _audit_data(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[s
             e["blocked"] = {
                 "change": ws.ACTION_NAMES.get(b["action"], b["action"]),
                 "name": b["actor"],
-                "time": b["at"][:16].replace("T", " "),
+                "time": local_time(b["at"]),
                 "id": b["id"],
             }
     return entries, _status(db, event)
