@@ -3,10 +3,24 @@
 (function () {
   "use strict";
   var target = "/exit";
+  // Leaving also makes this phone forget what was written: the tab's copy of the notes and the
+  // draft go now, the server ends the pass when /exit loads, and the mark below makes the café page
+  // show the notice afresh even if /exit never reached the server. Notes still waiting are sent in
+  // the background with their send-only key, never shown (docs/PROTOCOL.md, "Exit this page").
+  function forget() {
+    try {
+      Object.keys(sessionStorage).forEach(function (k) {
+        if (k.indexOf("cafe-") === 0) sessionStorage.removeItem(k);
+      });
+      localStorage.setItem("cafe-exited", "1");
+    } catch (e) { /* storage off: the server still ends the pass */ }
+    if (window.caches) caches.delete("cafe-pages-v1").catch(function () {});
+  }
   function leave(event) {
     if (event) event.preventDefault();
     document.body.hidden = true;
     document.title = "New tab";
+    forget();
     window.location.replace(target);
   }
   // [data-exit-link]: another way out on a screen (the goodbye screen), beside the bar's own.

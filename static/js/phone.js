@@ -18,6 +18,9 @@
   var failed = {};       // client_id -> reason the server refused it
   var inflight = {};
   var attempt = 0, retryTimer = null;
+  var away = {};         // client_id -> note written before "Exit this page", sent but never shown
+  var exited = false;    // "Exit this page" was pressed: show the notice afresh, start a new pass
+  try { exited = localStorage.getItem("cafe-exited") === "1"; } catch (e) { /* storage off */ }
   var rotation = new CafeRotation({
     getState: function () { return state; },
     chooseTable: function (number) { chooseTable(number); }
@@ -37,6 +40,12 @@
     net.textContent = text;
     net.classList.toggle("bad", !!bad);
   }
+  // One polite live region for what happened to a note and for a new round's question.
+  function say(text) {
+    var el = $("say");
+    el.textContent = "";
+    setTimeout(function () { el.textContent = text; }, 50);  // the same words twice are said twice
+  }
   function showError(id, message) {
     var el = $(id);
     el.textContent = message || "";
@@ -52,11 +61,13 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ table: presetTable })
+      body: JSON.stringify({ table: presetTable, fresh: exited })
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (!result.ok || !result.body.ok) throw new Error(result.body.error || t("could_not_join"));
+      exited = false;
+      try { localStorage.removeItem("cafe-exited"); } catch (e) { /* storage off */ }
       connect();
     }).catch(function (error) {
       button.disabled = false;
@@ -71,6 +82,7 @@
     socket = io("/participant", { auth: { event: slug }, reconnectionDelayMax: 10000 });
     socket.on("connect", function () { setNet(t("connected")); });
     socket.on("disconnect", function () {
+      countdown.stale = true;
       setNet(t("offline"), true);
     });
     socket.on("connect_error", function (error) {
@@ -86,12 +98,16 @@
     socket.on("state", onState);
     socket.on("round_changed", function (data) {
       if (!state) return;
+      var fresh = data.round.number !== (state.event.round || {}).number;
       state.event.clock = data.clock; state.event.round = data.round; state.event.server_time = data.server_time;
       if (data.clock.phase === "closed") { state.event.status = "closed"; show("closed"); return; }
       if (passedRound !== null && passedRound !== data.round.number) {  // a new question: offer it
         passedRound = null; $("note-form").hidden = false; $("passed").hidden = true;
       }
       if (state.me.table) drawWrite();
+      if (fresh && state.me.table) {
+        say(t("round_question", { number: data.round.number, question: $("question").textContent }));
+      }
       saveShell();
     });
     socket.on("hold_changed", function (data) { drawHold(data.message); });
@@ -155,17 +171,57 @@
     });
   });
 
-  // The round, table and question (never note text) survive a reload in this tab, so a phone
-  // that reloads with no network can still take notes.
+  // The round, table, question and this phone's own notes survive a reload in this tab, so a phone
+  // that reloads with no network still shows its notes and can take more. Only this tab keeps them
+  // (sessionStorage), and "Exit this page" deletes them. The clock keeps its offset from the server,
+  // not the server's time then, so a countdown reloaded offline is not behind by the time offline.
   var SHELL_KEY = "cafe-shell-" + slug;
   function saveShell() {
-    try { sessionStorage.setItem(SHELL_KEY, JSON.stringify({ event: state.event, me: state.me, max_chars: maxChars, notes: [] })); } catch (e) { /* storage full or off */ }
+    var notes = Object.keys(saved).map(function (id) { return saved[id]; });
+    try {
+      sessionStorage.setItem(SHELL_KEY, JSON.stringify({ event: state.event, me: state.me, max_chars: maxChars,
+        notes: notes, outbox_key: state.outbox_key, offset: countdown.offset }));
+    } catch (e) { /* storage full or off */ }
   }
   function loadShell() {
     try { return JSON.parse(sessionStorage.getItem(SHELL_KEY) || "null"); } catch (e) { return null; }
   }
 
+  // A waiting note belongs to this pass, or to one that "Exit this page" ended (then it is sent with
+  // that pass's send-only key and never shown here).
+  function mine(entry) { return !entry.key || (state && entry.key === state.outbox_key); }
+  function sendAway(entries) {
+    var byKey = {};
+    entries.forEach(function (e) {
+      if (!e.key || away[e.client_id]) return;
+      away[e.client_id] = true;
+      (byKey[e.key] = byKey[e.key] || []).push(e);
+    });
+    Object.keys(byKey).forEach(function (key) {
+      var left = byKey[key], again = null;
+      var s = io("/participant", { auth: { event: slug, outbox_key: key }, forceNew: true, reconnectionDelayMax: 10000 });
+      function go() {
+        left.forEach(function (e) {
+          var payload = { client_id: e.client_id, text: e.text, consent: e.consent, table: e.table, round: e.round };
+          s.timeout(15000).emit("submit_note", payload, function (err, ack) {
+            if (err || (!ack.ok && (ack.code === "server" || ack.code === "slow_down"))) {
+              clearTimeout(again); again = setTimeout(function () { if (s.connected) go(); }, 5000);
+              return;
+            }
+            left = left.filter(function (x) { return x !== e; });
+            CafeOutbox.remove(e.client_id);
+            if (!left.length) s.close();
+          });
+        });
+      }
+      s.on("connect", go);
+      // The café has ended or the key is not known: keep the notes on the phone, stop trying.
+      s.on("connect_error", function (error) { if (error && error.data && error.data.code) s.close(); });
+    });
+  }
+
   function onState(data) {
+    countdown.stale = false;
     state = data;
     maxChars = data.max_chars;
     saved = {};
@@ -248,6 +304,16 @@
     return checked ? checked.value : "paraphrase";
   }
 
+  // The note being typed survives a change of language, a reload or a dropped tab (this tab only;
+  // cleared when it is saved, and by "Exit this page").
+  var DRAFT_KEY = "cafe-draft-" + slug;
+  function keepDraft() {
+    try {
+      if ($("note-text").value) sessionStorage.setItem(DRAFT_KEY, $("note-text").value);
+      else sessionStorage.removeItem(DRAFT_KEY);
+    } catch (e) { /* storage full or off */ }
+  }
+
   function updateCount() {
     var n = $("note-text").value.length;
     $("note-count").textContent = n > maxChars * 0.8 ? t("characters", { count: n, limit: maxChars }) : "";
@@ -261,14 +327,16 @@
     showError("note-error", "");
     var entry = {
       client_id: CafeOutbox.newClientId(), slug: slug, text: text, consent: consentChoice(),
-      table: state.me.table, round: state.event.round.number, created: Date.now()
+      table: state.me.table, round: state.event.round.number, created: Date.now(), key: state.outbox_key
     };
     // Clear the box at once so a quick next note is never wiped by this one's storage callback.
     $("note-text").value = "";
+    keepDraft();
     updateCount();
     CafeOutbox.put(entry).then(function () {
       waiting[entry.client_id] = entry;
       render();
+      if (!socket || !socket.connected) say(t("note_kept"));
       flush();
     }).catch(function () {
       if (!$("note-text").value) $("note-text").value = entry.text;
@@ -282,9 +350,10 @@
                     table: entry.table, round: entry.round };
     socket.timeout(15000).emit("submit_note", payload, function (err, ack) {
       delete inflight[entry.client_id];
-      if (err) { scheduleRetry(); return; }
+      if (err) { say(t("note_kept")); scheduleRetry(); return; }
       if (ack.ok) {
         attempt = 0;
+        say(t("note_saved"));
         saved[entry.client_id] = ack.note;
         delete waiting[entry.client_id];
         delete failed[entry.client_id];
@@ -295,6 +364,7 @@
         scheduleRetry();
       } else {
         failed[entry.client_id] = ack.error;
+        say(t("not_sent", { reason: ack.error }));
         render();
       }
     });
@@ -318,7 +388,8 @@
   // On every (re)connect: ask which waiting notes the server already has, drop those, send the rest.
   function syncOutbox() {
     CafeOutbox.all(slug).then(function (entries) {
-      entries.forEach(function (e) { waiting[e.client_id] = e; });
+      sendAway(entries.filter(function (e) { return !mine(e); }));
+      entries.filter(mine).forEach(function (e) { waiting[e.client_id] = e; });
       var ids = Object.keys(waiting).slice(0, 500);
       if (!ids.length) { render(); return; }
       socket.timeout(15000).emit("sync_notes", { client_ids: ids }, function (err, ack) {
@@ -443,7 +514,8 @@
   // The button is disabled in the HTML until this script is wired, so an early tap is never lost.
   if (cont) { cont.addEventListener("click", join); cont.disabled = false; }
   $("note-form").addEventListener("submit", submitNote);
-  $("note-text").addEventListener("input", updateCount);
+  $("note-text").addEventListener("input", function () { updateCount(); keepDraft(); });
+  try { if (!exited) $("note-text").value = sessionStorage.getItem(DRAFT_KEY) || ""; } catch (e) { /* off */ }
   $("change-table").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
   $("message-close").addEventListener("click", function () { $("message").hidden = true; });
   $("move-choose").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
@@ -475,15 +547,21 @@
     }).catch(function () { /* no service workers on plain-http LANs: notes still wait in the outbox */ });
   }
   // A page served from the offline copy may predate joining: this tab's shell says otherwise.
-  var shell = loadShell();
-  if (shell && shell.event.status === "open" && shell.me.table) {
-    state = shell; maxChars = shell.max_chars; drawWrite(); connect();
+  var shell = exited ? null : loadShell();
+  if (exited && app.dataset.status === "open") { show("notice"); }
+  else if (shell && shell.event.status === "open" && shell.me.table) {
+    state = shell; maxChars = shell.max_chars;
+    state.event.server_time = Date.now() + (shell.offset || 0);
+    (shell.notes || []).forEach(function (n) { saved[n.client_id] = n; });
+    countdown.stale = true;  // the last known clock, marked as waiting until the server answers
+    drawWrite(); connect();
   } else if (app.dataset.joined === "yes") { show(null); connect(); }
   else if (app.dataset.status === "open") { show("notice"); }
   else { show("closed"); }
   // Show waiting notes even before the connection is up.
   CafeOutbox.all(slug).then(function (entries) {
-    entries.forEach(function (e) { waiting[e.client_id] = e; });
+    if (exited || (!state && app.dataset.joined !== "yes")) { sendAway(entries); return; }
+    entries.filter(mine).forEach(function (e) { waiting[e.client_id] = e; });
     if (state) render();
   });
 })();

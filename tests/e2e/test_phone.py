@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -185,3 +187,57 @@ def test_passing_on_a_question_sends_nothing_and_can_be_undone(phone_page, serve
     expect(phone_page.locator("#note-text")).to_be_focused()
     write(phone_page, "Changed my mind: allies listen first")
     expect(phone_page.locator("#mine li").first).to_contain_text("Saved")
+
+
+def test_exit_ends_the_pass_so_reopening_shows_the_notice_and_no_notes(phone_page, server, db_path):
+    join_at_table(phone_page, server)
+    write(phone_page, "My husband hits me and I am scared to go home tonight", consent="none")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    phone_page.get_by_role("link", name="Exit this page").click()
+    expect(phone_page).to_have_title("New tab")
+    cookies = [c["name"] for c in phone_page.context.cookies()]
+    assert "cafe_p_test-cafe" not in cookies
+    phone_page.goto(f"{server.url}/e/test-cafe/")  # typed again, or from the history
+    expect(phone_page.locator("#notice")).to_be_visible()
+    expect(phone_page.locator("#write")).to_be_hidden()
+    assert "scared to go home" not in phone_page.content()
+    # Continuing starts a new, empty pass; the note stays saved on the server under the old one.
+    phone_page.click("#continue")
+    phone_page.get_by_role("button", name="1 · Oak").click()
+    expect(phone_page.locator("#mine-empty")).to_be_visible()
+    expect(phone_page.locator("#mine li")).to_have_count(0)
+    assert rows(db_path, "SELECT text FROM notes") == [
+        ("My husband hits me and I am scared to go home tonight",)
+    ]
+    assert rows(db_path, "SELECT COUNT(*) FROM participants") == [(2,)]
+
+
+def test_exit_while_offline_hides_the_notes_and_the_waiting_note_still_arrives(
+    phone_page, server, db_path
+):
+    from conftest import wait_for
+
+    join_at_table(phone_page, server)
+    write(phone_page, "Sent before going offline")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    phone_page.context.set_offline(True)
+    expect(phone_page.locator("#net")).to_have_class("net bad")
+    write(phone_page, "Waiting when I pressed exit")
+    expect(phone_page.locator("#mine .badge.waiting")).to_have_count(1)
+    phone_page.locator("a[data-exit]").click()
+    # No network: the phone leaves for the browser's offline page; the server never hears of it.
+    expect(phone_page).not_to_have_url(re.compile("/e/test-cafe"))
+    phone_page.context.set_offline(False)
+    phone_page.goto(f"{server.url}/e/test-cafe/t/1")
+    expect(phone_page.locator("#notice")).to_be_visible()
+    expect(phone_page.locator("#write")).to_be_hidden()
+    content = phone_page.content()
+    assert "Sent before going offline" not in content and "Waiting when" not in content
+    # The note the phone had accepted is sent in the background under the old pass.
+    wait_for(lambda: len(rows(db_path, "SELECT id FROM notes")) == 2, timeout=30)
+    assert rows(db_path, "SELECT COUNT(DISTINCT participant_id) FROM notes") == [(1,)]
+    # Continuing ends the old pass (the server had not heard of the exit) and starts a new one.
+    phone_page.click("#continue")
+    expect(phone_page.locator("#where-table")).to_have_text("Table 1 · Oak")
+    expect(phone_page.locator("#mine li")).to_have_count(0)
+    assert rows(db_path, "SELECT COUNT(*) FROM participants") == [(2,)]
