@@ -222,6 +222,7 @@
 
   function onState(data) {
     countdown.stale = false;
+    countdown.offset = data.event.server_time - Date.now();
     state = data;
     maxChars = data.max_chars;
     saved = {};
@@ -432,6 +433,7 @@
     items.sort(function (a, b) { return (b.entry.id || 1e12 + b.entry.created) - (a.entry.id || 1e12 + a.entry.created); });
     items.forEach(function (item) { list.appendChild(noteItem(item.entry, item.waiting)); });
     $("mine-empty").hidden = items.length > 0;
+    if (state) saveShell();
   }
 
   function noteItem(note, isWaiting) {

@@ -241,3 +241,51 @@ def test_exit_while_offline_hides_the_notes_and_the_waiting_note_still_arrives(
     expect(phone_page.locator("#where-table")).to_have_text("Table 1 · Oak")
     expect(phone_page.locator("#mine li")).to_have_count(0)
     assert rows(db_path, "SELECT COUNT(*) FROM participants") == [(2,)]
+
+
+def test_saving_is_announced_and_an_offline_reload_keeps_notes_and_marks_the_clock(
+    phone_page, server
+):
+    join_at_table(phone_page, server)
+    write(phone_page, "Said out loud")
+    expect(phone_page.locator("#say")).to_have_text("Note saved")
+    phone_page.context.set_offline(True)
+    expect(phone_page.locator("#timer")).to_contain_text("waiting for connection")
+    write(phone_page, "Kept for later")
+    expect(phone_page.locator("#say")).to_have_text(
+        "Note kept on this phone – it will be sent when the connection returns"
+    )
+    phone_page.reload()  # no connection: the saved note is still listed, from this tab's copy
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    expect(phone_page.locator("#mine .badge.waiting")).to_have_count(1)
+    expect(phone_page.locator("#mine")).to_contain_text("Said out loud")
+    expect(phone_page.locator("#timer")).to_contain_text("waiting for connection")
+    phone_page.context.set_offline(False)
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(2, timeout=30_000)
+    expect(phone_page.locator("#timer")).not_to_contain_text("waiting for connection")
+
+
+def test_the_note_being_typed_survives_a_change_of_language_and_goes_when_saved(
+    phone_page, server
+):
+    join_at_table(phone_page, server)
+    phone_page.fill("#note-text", "Half a thought")
+    phone_page.get_by_role("link", name="Polski").click()
+    expect(phone_page.locator("html")).to_have_attribute("lang", "pl")
+    expect(phone_page.locator("#note-text")).to_have_value("Half a thought")
+    phone_page.click("#note-form button[type=submit]")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    phone_page.reload()
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    expect(phone_page.locator("#note-text")).to_have_value("")
+
+
+def test_a_new_rounds_question_is_announced(server, console_page, phone_page):
+    join_at_table(phone_page, server)
+    console_page.get_by_role("button", name="Start round 1").click()
+    console_page.get_by_role("button", name="End round").click()
+    console_page.get_by_role("button", name=re.compile("Start (next round|round 2)")).click()
+    expect(phone_page.locator("#where-round")).to_contain_text("Round 2")
+    expect(phone_page.locator("#say")).to_have_text(
+        re.compile(r"^Round 2: " + re.escape(phone_page.locator("#question").inner_text()) + "$")
+    )
