@@ -90,6 +90,8 @@ def phone_strings() -> dict[str, str]:
         "note_kept": _("Note kept on this phone – it will be sent when the connection returns"),
         "round_question": _("Round %(number)s: %(question)s", number="{number}", question="{question}"),
         "clock_waiting": _("waiting for connection"),
+        "confirm_discard": _("Discard this note? It has not been sent and will be deleted from this phone."),
+        "sending_now": _("This note is being sent right now. Edit it once it shows Saved."),
             **rotation_strings(),
     }
 

@@ -458,19 +458,50 @@
     if (!isWaiting && !withdrawn) {
       actions.appendChild(button(t("edit"), function () { editNote(li, note); }, textId));
       actions.appendChild(button(t("withdraw"), function () { withdrawNote(note); }, textId));
-    } else if (failed[note.client_id]) {
+    } else if (isWaiting && !inflight[note.client_id]) {
+      // Not sent yet: still the writer's to change or drop ("You are in control").
+      if (!failed[note.client_id]) {
+        actions.appendChild(button(t("edit"), function () { editNote(li, note, true); }, textId));
+      }
       actions.appendChild(button(t("discard"), function () {
+        if (!window.confirm(t("confirm_discard"))) return;
         delete waiting[note.client_id]; delete failed[note.client_id];
         CafeOutbox.remove(note.client_id); render();
+        focusMine();
       }, textId));
     }
     li.appendChild(actions);
     return li;
   }
 
-  function editNote(li, note) {
+  function focusMine() { $("mine-title").setAttribute("tabindex", "-1"); $("mine-title").focus(); }
+  // After an edit, focus goes back to the note itself (not the top of the page).
+  function focusNote(clientId) {
+    var p = $("note-" + clientId);
+    if (!p) { focusMine(); return; }
+    p.setAttribute("tabindex", "-1");
+    p.focus();
+  }
+
+  // A waiting note is changed in the outbox (it keeps its client id); a saved one on the server.
+  function editWaiting(note, text, consent, error) {
+    text = text.trim();
+    var problem = !text ? t("empty") : text.length > maxChars ? t("too_long", { count: text.length, limit: maxChars }) : "";
+    if (!problem && !waiting[note.client_id]) { render(); focusNote(note.client_id); return; }  // it has just been saved
+    if (!problem && inflight[note.client_id]) problem = t("sending_now");
+    if (problem) { error.textContent = problem; error.hidden = false; return; }
+    var entry = {};
+    Object.keys(note).forEach(function (k) { entry[k] = note[k]; });
+    entry.text = text; entry.consent = consent;
+    CafeOutbox.put(entry).then(function () {
+      waiting[entry.client_id] = entry;
+      render(); focusNote(entry.client_id); flush();
+    }).catch(function () { error.textContent = t("not_kept"); error.hidden = false; });
+  }
+
+  function editNote(li, note, isWaiting) {
     li.textContent = "";
-    var id = "edit-" + note.id;
+    var id = "edit-" + note.client_id;
     var label = document.createElement("label");
     label.setAttribute("for", id);
     label.textContent = t("edit_label");
@@ -491,14 +522,16 @@
     var actions = document.createElement("p");
     actions.className = "actions";
     actions.appendChild(button(t("save"), function () {
+      if (isWaiting) { editWaiting(note, area.value, consent.value, error); return; }
       if (!socket || !socket.connected) { error.textContent = t("offline_retry"); error.hidden = false; return; }
       socket.timeout(15000).emit("edit_note", { id: note.id, text: area.value, consent: consent.value }, function (err, ack) {
         if (err || !ack.ok) { error.textContent = err ? t("no_answer") : ack.error; error.hidden = false; return; }
         saved[ack.note.client_id] = ack.note;
         render();
+        focusNote(ack.note.client_id);
       });
     }));
-    actions.appendChild(button(t("cancel"), render));
+    actions.appendChild(button(t("cancel"), function () { render(); focusNote(note.client_id); }));
     [label, area, consent, error, actions].forEach(function (el) { li.appendChild(el); });
     area.focus();
   }
@@ -507,7 +540,7 @@
     if (!window.confirm(t("confirm_withdraw"))) return;
     if (!socket || !socket.connected) { window.alert(t("offline_retry")); return; }
     socket.timeout(15000).emit("withdraw_note", { id: note.id }, function (err, ack) {
-      if (!err && ack.ok) { saved[ack.note.client_id] = ack.note; render(); }
+      if (!err && ack.ok) { saved[ack.note.client_id] = ack.note; render(); focusNote(ack.note.client_id); }
     });
   }
 

@@ -289,3 +289,27 @@ def test_a_new_rounds_question_is_announced(server, console_page, phone_page):
     expect(phone_page.locator("#say")).to_have_text(
         re.compile(r"^Round 2: " + re.escape(phone_page.locator("#question").inner_text()) + "$")
     )
+
+
+def test_a_waiting_note_can_be_edited_or_discarded_before_it_is_sent(phone_page, server, db_path):
+    join_at_table(phone_page, server)
+    phone_page.context.set_offline(True)
+    expect(phone_page.locator("#net")).to_have_class("net bad")
+    write(phone_page, "my address is 12 Park Road")
+    write(phone_page, "Allies share power")
+    expect(phone_page.locator("#mine .badge.waiting")).to_have_count(2)
+    regret = phone_page.locator("#mine li", has_text="12 Park Road")
+    regret.get_by_role("button", name="Edit").click()
+    phone_page.fill("#mine textarea", "Allies listen to where we live")
+    phone_page.get_by_role("button", name="Save", exact=True).click()
+    # Focus returns to the changed note, not the top of the page.
+    expect(phone_page.locator("#mine .note-text", has_text="Allies listen to where we live")).to_be_focused()
+    phone_page.once("dialog", lambda dialog: dialog.accept())
+    phone_page.locator("#mine li", has_text="Allies share power").get_by_role(
+        "button", name="Discard"
+    ).click()
+    expect(phone_page.locator("#mine li")).to_have_count(1)
+    expect(phone_page.locator("#mine-title")).to_be_focused()
+    phone_page.context.set_offline(False)
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1, timeout=30_000)
+    assert rows(db_path, "SELECT text FROM notes") == [("Allies listen to where we live",)]
