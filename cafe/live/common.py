@@ -48,6 +48,9 @@ def forget_connections() -> None:
     SOCKET_EVENTS.clear()
     PARTICIPANT_NOTES.clear()
     forget_all()
+    from cafe.actions.clock import LATEST_MESSAGES
+
+    LATEST_MESSAGES.clear()
 
 
 SLOW_DOWN = {

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from cafe import actions, queries, rooms, socketio
+from cafe.actions.clock import latest_message
 from cafe.db import reading
 from cafe.events import PARTICIPANT
 from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
@@ -68,6 +69,7 @@ def on_connect(auth: Any = None) -> None:
             raise ConnectionRefusedError(_("Join the café first."), {"code": "join"})
         state = participant_state(db, event, participant, max_chars())
     state["outbox_key"] = outbox_key(event["id"], participant["id"])
+    state["message"] = latest_message(event["id"], participant["table_no"])
     left = bool(participant["left_at"])
     CONNECTIONS[(PARTICIPANT, request.sid)] = Connection(
         event["id"],

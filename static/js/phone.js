@@ -111,10 +111,7 @@
       saveShell();
     });
     socket.on("hold_changed", function (data) { drawHold(data.message); });
-    socket.on("message_sent", function (data) {
-      $("message-text").textContent = data.text;
-      $("message").hidden = false;
-    });
+    socket.on("message_sent", function (data) { showMessage(data.text); });
     socket.on("own_note_changed", function (data) { saved[data.note.client_id] = data.note; render(); });
     socket.on("table_changed", function (data) {
       if (!state) return;
@@ -220,6 +217,14 @@
     });
   }
 
+  // A message sent while this phone was away arrives in its state; one already shown is not repeated.
+  var shownMessage = null;
+  function showMessage(text) {
+    shownMessage = text;
+    $("message-text").textContent = text;
+    $("message").hidden = false;
+  }
+
   function onState(data) {
     countdown.stale = false;
     countdown.offset = data.event.server_time - Date.now();
@@ -228,6 +233,7 @@
     saved = {};
     data.notes.forEach(function (n) { saved[n.client_id] = n; });
     drawHold(data.event.hold);
+    if (data.message && data.message.text !== shownMessage) showMessage(data.message.text);
     if (data.event.status !== "open") { show("closed"); return; }
     if (data.me.left) { showGoodbye(); }
     else if (!data.me.table && presetTable) { chooseTable(presetTable); }
