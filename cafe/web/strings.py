@@ -91,6 +91,7 @@ def phone_strings() -> dict[str, str]:
         "round_question": _("Round %(number)s: %(question)s", number="{number}", question="{question}"),
         "clock_waiting": _("waiting for connection"),
         "confirm_discard": _("Discard this note? It has not been sent and will be deleted from this phone."),
+        "joining": _("Joining…"),
         "sending_now": _("This note is being sent right now. Edit it once it shows Saved."),
             **rotation_strings(),
     }

@@ -56,6 +56,8 @@
   function join() {
     var button = $("continue");
     button.disabled = true;
+    button.textContent = t("joining");  // slow Wi-Fi: say that something is happening
+    say(t("joining"));
     showError("notice-error", "");
     fetch(app.dataset.joinUrl, {
       method: "POST",
@@ -71,6 +73,7 @@
       connect();
     }).catch(function (error) {
       button.disabled = false;
+      button.textContent = continueLabel;
       showError("notice-error", error instanceof TypeError ? t("no_network") : error.message);
     });
   }
@@ -90,6 +93,7 @@
         // The phone's pass expired or was never made: show the notice again.
         socket.close(); socket = null;
         $("continue").disabled = false;
+        $("continue").textContent = continueLabel;
         show("notice");
         return;
       }
@@ -286,6 +290,10 @@
     $("hold-text").textContent = message || "";
     $("app").classList.toggle("holding", !!message);
     if (message && wasHidden) $("hold-title").focus();
+    if (!message && !wasHidden) {  // the pause lifted: back to the screen underneath, not the top
+      var under = ["write", "tables", "goodbye"].filter(function (s) { return !$(s).hidden; })[0];
+      if (under) focusHeading(under);
+    }
   }
 
   function drawWrite() {
@@ -551,7 +559,7 @@
   }
 
   // ---- wiring ----------------------------------------------------------------------------------
-  var cont = $("continue");
+  var cont = $("continue"), continueLabel = cont ? cont.textContent : "";
   // The button is disabled in the HTML until this script is wired, so an early tap is never lost.
   if (cont) { cont.addEventListener("click", join); cont.disabled = false; }
   $("note-form").addEventListener("submit", submitNote);
