@@ -52,6 +52,15 @@ def outbox_participant_id(event_id: int, key: Any) -> int | None:
     return int(number) if hmac.compare_digest(outbox_key(event_id, int(number)), key) else None
 
 
+def _end_pass(event: dict[str, Any], token: str) -> None:
+    """End a phone's pass and close its open sockets (another tab of the café on the same phone)."""
+    from cafe.live.common import disconnect_participant  # the live layer builds on these routes
+
+    participant_id = actions.do_end_pass(event, token)
+    if participant_id is not None:
+        disconnect_participant(event["id"], participant_id)
+
+
 def _current_participant(event: dict[str, Any]) -> dict[str, Any] | None:
     token = request.cookies.get(participant_cookie(event["slug"]))
     if not token or len(token) > 200:
@@ -133,7 +142,7 @@ def join(slug: str) -> Any:
     payload = request.get_json(silent=True) or {}
     if existing is not None and isinstance(payload, dict) and payload.get("fresh") is True:
         # This phone pressed "Exit this page" while offline: end that pass now, start a new one.
-        actions.do_end_pass(event, request.cookies[participant_cookie(slug)])
+        _end_pass(event, request.cookies[participant_cookie(slug)])
         existing = None
     if existing is not None:
         return jsonify(ok=True, pseudonym=existing["pseudonym"])
@@ -193,6 +202,6 @@ def exit_page() -> Response:
         with reading() as db:
             event = queries.event_by_slug(db, name[len(prefix):])
         if event is not None:
-            actions.do_end_pass(event, token)
+            _end_pass(event, token)
         response.delete_cookie(name, path="/", samesite="Lax", httponly=True)
     return response

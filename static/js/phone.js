@@ -84,19 +84,14 @@
     setNet(t("connecting"));
     socket = io("/participant", { auth: { event: slug }, reconnectionDelayMax: 10000 });
     socket.on("connect", function () { setNet(t("connected")); });
-    socket.on("disconnect", function () {
+    socket.on("disconnect", function (reason) {
+      // Only an ended pass ("Exit this page" in another tab) makes the server close a phone's socket.
+      if (reason === "io server disconnect") { passGone(); return; }
       countdown.stale = true;
       setNet(t("offline"), true);
     });
     socket.on("connect_error", function (error) {
-      if (error && error.data && error.data.code === "join") {
-        // The phone's pass expired or was never made: show the notice again.
-        socket.close(); socket = null;
-        $("continue").disabled = false;
-        $("continue").textContent = continueLabel;
-        show("notice");
-        return;
-      }
+      if (error && error.data && error.data.code === "join") { passGone(); return; }
       setNet(t("unreachable"), true);
     });
     socket.on("state", onState);
@@ -131,6 +126,20 @@
       saveShell();
     });
     rotation.bind(socket);
+  }
+
+  // The phone's pass expired, was never made or was ended: forget its notes here and show the notice
+  // again. Notes still waiting go with their send-only key.
+  function passGone() {
+    socket.close(); socket = null;
+    var left = Object.keys(waiting).map(function (id) { return waiting[id]; });
+    saved = {}; waiting = {}; failed = {};
+    $("mine").textContent = "";
+    try { sessionStorage.removeItem(SHELL_KEY); } catch (e) { /* storage off */ }
+    sendAway(left);
+    $("continue").disabled = false;
+    $("continue").textContent = continueLabel;
+    show("notice");
   }
 
   // ---- leaving and coming back -----------------------------------------------------------------

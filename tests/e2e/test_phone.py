@@ -313,3 +313,21 @@ def test_a_waiting_note_can_be_edited_or_discarded_before_it_is_sent(phone_page,
     phone_page.context.set_offline(False)
     expect(phone_page.locator("#mine .badge.saved")).to_have_count(1, timeout=30_000)
     assert rows(db_path, "SELECT text FROM notes") == [("Allies listen to where we live",)]
+
+
+def test_exit_in_one_tab_closes_the_cafe_in_the_phones_other_tabs(phone_page, server):
+    join_at_table(phone_page, server)
+    write(phone_page, "Written in the first tab")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    other = phone_page.context.new_page()
+    other.goto(f"{server.url}/e/test-cafe/")
+    expect(other.locator("#mine")).to_contain_text("Written in the first tab")
+    other.locator("a[data-exit]").click()
+    expect(other).to_have_title("New tab")
+    # The first tab's socket is closed by the server: it forgets the notes and shows the notice.
+    expect(phone_page.locator("#notice")).to_be_visible()
+    expect(phone_page.locator("#write")).to_be_hidden()
+    expect(phone_page.locator("#mine li")).to_have_count(0)
+    phone_page.reload()
+    expect(phone_page.locator("#notice")).to_be_visible()
+    assert "Written in the first tab" not in phone_page.content()
