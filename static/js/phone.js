@@ -234,8 +234,10 @@
   var shownMessage = null;
   function showMessage(text) {
     shownMessage = text;
-    $("message-text").textContent = text;
+    // Shown first, then filled, so that screen readers announce the live region's new text.
     $("message").hidden = false;
+    $("message-text").textContent = "";
+    setTimeout(function () { $("message-text").textContent = text; }, 50);
   }
 
   function onState(data) {
