@@ -141,3 +141,31 @@ def test_phones_cannot_drive_the_cafe(phone, db_path):
         reply = phone.emit(event, {}, namespace="/participant", callback=True)
         assert reply is None  # no such event for a phone: nothing happens, no ack
     assert rows(db_path, "SELECT phase, hold_message FROM events") == [("lobby", None)]
+
+
+def test_a_phone_that_reconnects_gets_the_latest_message_while_it_is_current(
+    app, client, console, phone, monkeypatch
+):
+    import time as real_time
+
+    from cafe.actions import clock
+
+    [state] = received(phone, "/participant", "state")
+    assert state["message"] is None
+    phone.disconnect("/participant")  # offline while the facilitator writes
+    act(console, "send_message", {"text": "Tea for table two", "table": 2})
+    act(console, "send_message", {"text": "Please come back to your seats - 2 minutes"})
+
+    def reconnect():
+        sio = socketio.test_client(
+            app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=client
+        )
+        [again] = received(sio, "/participant", "state")
+        sio.disconnect("/participant")
+        return again["message"]
+
+    # Table 1's phone gets the message to everyone, not the one to table 2.
+    assert reconnect() == {"text": "Please come back to your seats - 2 minutes", "table": None}
+    later = real_time.time() + clock.MESSAGE_FRESH_SECONDS + 1
+    monkeypatch.setattr(clock.time, "time", lambda: later)
+    assert reconnect() is None  # no longer current

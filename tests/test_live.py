@@ -351,3 +351,47 @@ def test_participant_passes_expire_a_day_after_closing(app, client, phone, db_pa
         app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=client
     )
     assert not late.is_connected("/participant")
+
+
+def test_exit_ends_the_pass_and_the_outbox_key_may_only_send_notes(app, client, phone, db_path):
+    [state] = received(phone, "/participant", "state")
+    key = state["outbox_key"]
+    assert submit(phone, note("before-exit-1"))["ok"] is True
+    phone.disconnect("/participant")
+    old_token = client.get_cookie("cafe_p_test-cafe").value
+    page = client.get("/exit")
+    assert page.status_code == 200 and "New tab" in page.text
+    assert "cafe_p_test-cafe=;" in page.headers.get("Set-Cookie", "")
+    assert client.get_cookie("cafe_p_test-cafe") is None
+    # The old token opens nothing now, even if something kept a copy of it.
+    client.set_cookie("cafe_p_test-cafe", old_token)
+    refused = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=client
+    )
+    assert not refused.is_connected("/participant")
+    # A forged key is refused; the real one may send the note still waiting, and nothing else.
+    forged = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe", "outbox_key": key[:-1] + "0"}
+    )
+    assert not forged.is_connected("/participant")
+    sender = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe", "outbox_key": key}
+    )
+    assert sender.is_connected("/participant")
+    assert sender.get_received("/participant") == []  # no state: no notes to read
+    ack = submit(sender, note("waiting-at-exit", "Still waiting when I left", table=1, round=1))
+    assert ack["ok"] is True
+    assert submit(sender, note("waiting-at-exit", "Still waiting when I left"))["duplicate"]
+    for event, payload in [
+        ("sync_notes", {"client_ids": ["before-exit-1"]}),
+        ("edit_note", {"id": ack["id"], "text": "changed", "consent": "quote"}),
+        ("withdraw_note", {"id": ack["id"]}),
+        ("choose_table", {"table": 2}),
+    ]:
+        refused_ack = sender.emit(event, payload, namespace="/participant", callback=True)
+        assert refused_ack["ok"] is False, event
+    assert rows(db_path, "SELECT client_id, text, status FROM notes ORDER BY id") == [
+        ("before-exit-1", "Listen before you act", "saved"),
+        ("waiting-at-exit", "Still waiting when I left", "saved"),
+    ]
+    assert rows(db_path, "SELECT COUNT(DISTINCT participant_id) FROM notes") == [(1,)]

@@ -155,14 +155,15 @@ def script(tag: str) -> list[tuple[str, dict]]:
 
 
 def normalise(value, tag: str, ids: dict):
-    """Replace what differs between two participants by design (ids, client ids, pseudonyms)."""
+    """Replace what differs between two participants by design (ids, client ids, pseudonyms, outbox
+    keys)."""
     if isinstance(value, dict):
         out = {}
         for key, item in value.items():
             if key == "id" and isinstance(item, int):
                 out[key] = f"<id{ids.setdefault(item, len(ids))}>"
-            elif key == "pseudonym":
-                out[key] = "<pseudonym>"
+            elif key in ("pseudonym", "outbox_key"):
+                out[key] = f"<{key}>"
             elif key == "server_time":
                 out[key] = "<time>"
             else:

@@ -15,6 +15,19 @@ from cafe.actions.notes import check_note_text
 from cafe.db import get_writer, reading
 
 MAX_MESSAGE_CHARS = 300
+# A facilitator's latest message to everyone and to each table, for phones that were offline when it
+# was sent: it is in their state on reconnect while still current. Kept in this worker's memory.
+MESSAGE_FRESH_SECONDS = 600
+LATEST_MESSAGES: dict[int, dict[int | None, dict[str, Any]]] = {}
+
+
+def latest_message(event_id: int, table_no: int | None) -> dict[str, Any] | None:
+    """Return the newest message to everyone or to this table sent in the last ten minutes."""
+    oldest = time.time() - MESSAGE_FRESH_SECONDS
+    sent = LATEST_MESSAGES.get(event_id, {})
+    found = [m for key, m in sent.items() if (key is None or key == table_no) and m["at"] > oldest]
+    newest = max(found, key=lambda m: m["at"], default=None)
+    return {"text": newest["text"], "table": newest["table"]} if newest else None
 
 
 def server_time() -> float:
@@ -186,6 +199,7 @@ def do_send_message(event: dict[str, Any], text: Any, table: Any = None) -> dict
             if table not in {t["number"] for t in queries.tables(db, event["id"])}:
                 raise Refused("There is no such table.")
     message = events.MessageSent(text, table)
+    LATEST_MESSAGES.setdefault(event["id"], {})[table] = {"text": text, "table": table, "at": time.time()}
     room = rooms.table(event["id"], table) if table is not None else rooms.event(event["id"])
     _publish(message, room)
     socketio.emit(

@@ -283,6 +283,23 @@ def do_join_event(event: dict[str, Any], table_no: int | None = None) -> tuple[d
     return participant, token
 
 
+def do_end_pass(event: dict[str, Any], token: str) -> int | None:
+    """End a phone's pass ("Exit this page"): its token no longer opens the café, so nobody who
+    picks the phone up can read its notes. The notes stay saved. Return the participant's id."""
+
+    def end(db: Database) -> int | None:
+        participant = queries.participant_by_token(db, event["id"], token)
+        if participant is None:
+            return None
+        db.execute(
+            "UPDATE participants SET token_hash = ? WHERE id = ?",
+            [queries.token_hash(secrets.token_urlsafe(32)), participant["id"]],
+        )
+        return participant["id"]
+
+    return get_writer().write(end)
+
+
 def _publish_people(event: dict[str, Any]) -> None:
     """Keep the console's rotation panel (who is here, and where) up to date."""
     from cafe.actions.rotation import publish_rotation_soon  # rotation builds on these notes

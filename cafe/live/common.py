@@ -48,6 +48,9 @@ def forget_connections() -> None:
     SOCKET_EVENTS.clear()
     PARTICIPANT_NOTES.clear()
     forget_all()
+    from cafe.actions.clock import LATEST_MESSAGES
+
+    LATEST_MESSAGES.clear()
 
 
 SLOW_DOWN = {
@@ -236,6 +239,17 @@ def presence_moved(event_id: int, old: int | None, new: int | None) -> None:
         if new is not None:
             tables[new or 0] = tables.get(new or 0, 0) + 1
     publish_presence_soon(event_id, event_id)
+
+
+def disconnect_participant(event_id: int, participant_id: int) -> int:
+    """Close this process's sockets of one participant (their pass ended); return how many."""
+    cut = 0
+    for (namespace, sid), conn in list(CONNECTIONS.items()):
+        if namespace == events.PARTICIPANT and conn.event_id == event_id:
+            if conn.participant_id == participant_id:
+                socketio.server.disconnect(sid, namespace=namespace)
+                cut += 1
+    return cut
 
 
 def staff_connection(event: dict[str, Any], user: dict[str, Any]) -> Connection:

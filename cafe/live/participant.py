@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
 from cafe import actions, queries, rooms, socketio
+from cafe.actions.clock import latest_message
 from cafe.db import reading
 from cafe.events import PARTICIPANT
 from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
@@ -25,9 +26,11 @@ from cafe.live.common import (
     presence_moved,
 )
 from cafe.state import participant_state
-from cafe.web.participant import participant_cookie
+from cafe.web.participant import outbox_key, outbox_participant_id, participant_cookie
 
 MAX_SYNC_IDS = 500
+# Connections that may only send the notes still waiting on a phone after "Exit this page".
+OUTBOX = "outbox"
 
 
 def _participant(conn: Connection) -> dict[str, Any]:
@@ -46,6 +49,15 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(
             _("This café has ended. Thank you for taking part."), {"code": "ended"}
         )
+    if isinstance(auth, dict) and "outbox_key" in auth:
+        participant_id = outbox_participant_id(event["id"], auth["outbox_key"])
+        if participant_id is None:
+            raise ConnectionRefusedError(_("Join the café first."), {"code": "join"})
+        # Send-only: no state, no rooms, not counted as present; only submit_note is answered.
+        CONNECTIONS[(OUTBOX, request.sid)] = Connection(
+            event["id"], event["slug"], participant_id=participant_id
+        )
+        return
     token = request.cookies.get(participant_cookie(event["slug"]))
     if not token and isinstance(auth, dict):
         token = auth.get("token")
@@ -56,6 +68,8 @@ def on_connect(auth: Any = None) -> None:
         if participant is None:
             raise ConnectionRefusedError(_("Join the café first."), {"code": "join"})
         state = participant_state(db, event, participant, max_chars())
+    state["outbox_key"] = outbox_key(event["id"], participant["id"])
+    state["message"] = latest_message(event["id"], participant["table_no"])
     left = bool(participant["left_at"])
     CONNECTIONS[(PARTICIPANT, request.sid)] = Connection(
         event["id"],
@@ -77,6 +91,7 @@ def on_connect(auth: Any = None) -> None:
 def on_disconnect(*_: Any) -> None:
     """Forget the phone and update presence."""
     SOCKET_EVENTS.forget(request.sid)
+    CONNECTIONS.pop((OUTBOX, request.sid), None)
     conn = CONNECTIONS.pop((PARTICIPANT, request.sid), None)
     if conn is not None and not conn.extra.get("left"):
         presence_moved(conn.event_id, conn.table_no or 0, None)
@@ -102,7 +117,7 @@ def on_choose_table(payload: Any = None) -> dict[str, Any]:
 @acked
 def on_submit_note(payload: Any = None) -> dict[str, Any]:
     """Store a note; the ack (sent only after the commit) carries its server id."""
-    conn = connection(PARTICIPANT)
+    conn = CONNECTIONS.get((OUTBOX, request.sid)) or connection(PARTICIPANT)
     draft = actions.check_submit_note(payload, max_chars())
     if not PARTICIPANT_NOTES.take(conn.participant_id):
         raise actions.Refused(_("You are sending very fast; please wait a moment."), "slow_down")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
 from flask import (
@@ -32,6 +34,33 @@ COOKIE_DAYS = 2
 def participant_cookie(slug: str) -> str:
     """Return the name of the cookie holding a participant's token for an event."""
     return f"cafe_p_{slug}"
+
+
+def outbox_key(event_id: int, participant_id: int) -> str:
+    """Return the send-only key of a participant's outbox: it lets the phone send notes still
+    waiting after "Exit this page" ended its pass, and nothing else (docs/PROTOCOL.md)."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    mac = hmac.new(secret, f"outbox:{event_id}:{participant_id}".encode(), hashlib.sha256)
+    return f"{participant_id}.{mac.hexdigest()[:32]}"
+
+
+def outbox_participant_id(event_id: int, key: Any) -> int | None:
+    """Return the participant id an outbox key stands for, or None if the key is not genuine."""
+    if not isinstance(key, str) or len(key) > 60 or "." not in key:
+        return None
+    number = key.split(".", 1)[0]
+    if not number.isdigit():
+        return None
+    return int(number) if hmac.compare_digest(outbox_key(event_id, int(number)), key) else None
+
+
+def _end_pass(event: dict[str, Any], token: str) -> None:
+    """End a phone's pass and close its open sockets (another tab of the café on the same phone)."""
+    from cafe.live.common import disconnect_participant  # the live layer builds on these routes
+
+    participant_id = actions.do_end_pass(event, token)
+    if participant_id is not None:
+        disconnect_participant(event["id"], participant_id)
 
 
 def _current_participant(event: dict[str, Any]) -> dict[str, Any] | None:
@@ -112,9 +141,13 @@ def join(slug: str) -> Any:
     """Create an anonymous participant after the notice; the token goes in an HttpOnly cookie."""
     event = event_or_404(slug)
     existing = _current_participant(event)
+    payload = request.get_json(silent=True) or {}
+    if existing is not None and isinstance(payload, dict) and payload.get("fresh") is True:
+        # This phone pressed "Exit this page" while offline: end that pass now, start a new one.
+        _end_pass(event, request.cookies[participant_cookie(slug)])
+        existing = None
     if existing is not None:
         return jsonify(ok=True, pseudonym=existing["pseudonym"])
-    payload = request.get_json(silent=True) or {}
     table = payload.get("table") if isinstance(payload, dict) else None
     if table is not None and (isinstance(table, bool) or not isinstance(table, int)):
         return jsonify(ok=False, error=_("Unknown table.")), 400
@@ -160,6 +193,17 @@ def service_worker() -> Response:
 
 
 @bp.get("/exit")
-def exit_page() -> str:
-    """Show a blank, neutral page ("Exit this page" lands here)."""
-    return render_template("participant/exit.html")
+def exit_page() -> Response:
+    """Show a blank, neutral page ("Exit this page" lands here) and end this phone's passes, so
+    that opening the café again shows the notice and none of the notes (they stay saved)."""
+    response = Response(render_template("participant/exit.html"))
+    prefix = participant_cookie("")
+    for name, token in request.cookies.items():
+        if not name.startswith(prefix) or not token or len(token) > 200:
+            continue
+        with reading() as db:
+            event = queries.event_by_slug(db, name[len(prefix):])
+        if event is not None:
+            _end_pass(event, token)
+        response.delete_cookie(name, path="/", samesite="Lax", httponly=True)
+    return response

@@ -86,6 +86,13 @@ def phone_strings() -> dict[str, str]:
         "confirm_withdraw": _(
             "Withdraw this note? Its text will be deleted and it will not be used."
         ),
+        "note_saved": _("Note saved"),
+        "note_kept": _("Note kept on this phone – it will be sent when the connection returns"),
+        "round_question": _("Round %(number)s: %(question)s", number="{number}", question="{question}"),
+        "clock_waiting": _("waiting for connection"),
+        "confirm_discard": _("Discard this note? It has not been sent and will be deleted from this phone."),
+        "joining": _("Joining…"),
+        "sending_now": _("This note is being sent right now. Edit it once it shows Saved."),
             **rotation_strings(),
     }
 

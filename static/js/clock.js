@@ -86,6 +86,8 @@
       this.display.textContent = t(phase);
       this.display.classList.remove("soon", "over");
     }
+    // A phone out of touch shows its last known time, marked as such, until the server answers.
+    if (this.stale) this.display.textContent += " · " + t("clock_waiting");
   };
 
   window.CafeCountdown = Countdown;

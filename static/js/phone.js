@@ -18,6 +18,9 @@
   var failed = {};       // client_id -> reason the server refused it
   var inflight = {};
   var attempt = 0, retryTimer = null;
+  var away = {};         // client_id -> note written before "Exit this page", sent but never shown
+  var exited = false;    // "Exit this page" was pressed: show the notice afresh, start a new pass
+  try { exited = localStorage.getItem("cafe-exited") === "1"; } catch (e) { /* storage off */ }
   var rotation = new CafeRotation({
     getState: function () { return state; },
     chooseTable: function (number) { chooseTable(number); }
@@ -37,6 +40,12 @@
     net.textContent = text;
     net.classList.toggle("bad", !!bad);
   }
+  // One polite live region for what happened to a note and for a new round's question.
+  function say(text) {
+    var el = $("say");
+    el.textContent = "";
+    setTimeout(function () { el.textContent = text; }, 50);  // the same words twice are said twice
+  }
   function showError(id, message) {
     var el = $(id);
     el.textContent = message || "";
@@ -47,19 +56,24 @@
   function join() {
     var button = $("continue");
     button.disabled = true;
+    button.textContent = t("joining");  // slow Wi-Fi: say that something is happening
+    say(t("joining"));
     showError("notice-error", "");
     fetch(app.dataset.joinUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify({ table: presetTable })
+      body: JSON.stringify({ table: presetTable, fresh: exited })
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (!result.ok || !result.body.ok) throw new Error(result.body.error || t("could_not_join"));
+      exited = false;
+      try { localStorage.removeItem("cafe-exited"); } catch (e) { /* storage off */ }
       connect();
     }).catch(function (error) {
       button.disabled = false;
+      button.textContent = continueLabel;
       showError("notice-error", error instanceof TypeError ? t("no_network") : error.message);
     });
   }
@@ -70,35 +84,33 @@
     setNet(t("connecting"));
     socket = io("/participant", { auth: { event: slug }, reconnectionDelayMax: 10000 });
     socket.on("connect", function () { setNet(t("connected")); });
-    socket.on("disconnect", function () {
+    socket.on("disconnect", function (reason) {
+      // Only an ended pass ("Exit this page" in another tab) makes the server close a phone's socket.
+      if (reason === "io server disconnect") { passGone(); return; }
+      countdown.stale = true;
       setNet(t("offline"), true);
     });
     socket.on("connect_error", function (error) {
-      if (error && error.data && error.data.code === "join") {
-        // The phone's pass expired or was never made: show the notice again.
-        socket.close(); socket = null;
-        $("continue").disabled = false;
-        show("notice");
-        return;
-      }
+      if (error && error.data && error.data.code === "join") { passGone(); return; }
       setNet(t("unreachable"), true);
     });
     socket.on("state", onState);
     socket.on("round_changed", function (data) {
       if (!state) return;
+      var fresh = data.round.number !== (state.event.round || {}).number;
       state.event.clock = data.clock; state.event.round = data.round; state.event.server_time = data.server_time;
       if (data.clock.phase === "closed") { state.event.status = "closed"; show("closed"); return; }
       if (passedRound !== null && passedRound !== data.round.number) {  // a new question: offer it
         passedRound = null; $("note-form").hidden = false; $("passed").hidden = true;
       }
       if (state.me.table) drawWrite();
+      if (fresh && state.me.table) {
+        say(t("round_question", { number: data.round.number, question: $("question").textContent }));
+      }
       saveShell();
     });
     socket.on("hold_changed", function (data) { drawHold(data.message); });
-    socket.on("message_sent", function (data) {
-      $("message-text").textContent = data.text;
-      $("message").hidden = false;
-    });
+    socket.on("message_sent", function (data) { showMessage(data.text); });
     socket.on("own_note_changed", function (data) { saved[data.note.client_id] = data.note; render(); });
     socket.on("table_changed", function (data) {
       if (!state) return;
@@ -114,6 +126,20 @@
       saveShell();
     });
     rotation.bind(socket);
+  }
+
+  // The phone's pass expired, was never made or was ended: forget its notes here and show the notice
+  // again. Notes still waiting go with their send-only key.
+  function passGone() {
+    socket.close(); socket = null;
+    var left = Object.keys(waiting).map(function (id) { return waiting[id]; });
+    saved = {}; waiting = {}; failed = {};
+    $("mine").textContent = "";
+    try { sessionStorage.removeItem(SHELL_KEY); } catch (e) { /* storage off */ }
+    sendAway(left);
+    $("continue").disabled = false;
+    $("continue").textContent = continueLabel;
+    show("notice");
   }
 
   // ---- leaving and coming back -----------------------------------------------------------------
@@ -155,22 +181,74 @@
     });
   });
 
-  // The round, table and question (never note text) survive a reload in this tab, so a phone
-  // that reloads with no network can still take notes.
+  // The round, table, question and this phone's own notes survive a reload in this tab, so a phone
+  // that reloads with no network still shows its notes and can take more. Only this tab keeps them
+  // (sessionStorage), and "Exit this page" deletes them. The clock keeps its offset from the server,
+  // not the server's time then, so a countdown reloaded offline is not behind by the time offline.
   var SHELL_KEY = "cafe-shell-" + slug;
   function saveShell() {
-    try { sessionStorage.setItem(SHELL_KEY, JSON.stringify({ event: state.event, me: state.me, max_chars: maxChars, notes: [] })); } catch (e) { /* storage full or off */ }
+    var notes = Object.keys(saved).map(function (id) { return saved[id]; });
+    try {
+      sessionStorage.setItem(SHELL_KEY, JSON.stringify({ event: state.event, me: state.me, max_chars: maxChars,
+        notes: notes, outbox_key: state.outbox_key, offset: countdown.offset }));
+    } catch (e) { /* storage full or off */ }
   }
   function loadShell() {
     try { return JSON.parse(sessionStorage.getItem(SHELL_KEY) || "null"); } catch (e) { return null; }
   }
 
+  // A waiting note belongs to this pass, or to one that "Exit this page" ended (then it is sent with
+  // that pass's send-only key and never shown here).
+  function mine(entry) { return !entry.key || (state && entry.key === state.outbox_key); }
+  function sendAway(entries) {
+    var byKey = {};
+    entries.forEach(function (e) {
+      if (!e.key || away[e.client_id]) return;
+      away[e.client_id] = true;
+      (byKey[e.key] = byKey[e.key] || []).push(e);
+    });
+    Object.keys(byKey).forEach(function (key) {
+      var left = byKey[key], again = null;
+      var s = io("/participant", { auth: { event: slug, outbox_key: key }, forceNew: true, reconnectionDelayMax: 10000 });
+      function go() {
+        left.forEach(function (e) {
+          var payload = { client_id: e.client_id, text: e.text, consent: e.consent, table: e.table, round: e.round };
+          s.timeout(15000).emit("submit_note", payload, function (err, ack) {
+            if (err || (!ack.ok && (ack.code === "server" || ack.code === "slow_down"))) {
+              clearTimeout(again); again = setTimeout(function () { if (s.connected) go(); }, 5000);
+              return;
+            }
+            left = left.filter(function (x) { return x !== e; });
+            CafeOutbox.remove(e.client_id);
+            if (!left.length) s.close();
+          });
+        });
+      }
+      s.on("connect", go);
+      // The café has ended or the key is not known: keep the notes on the phone, stop trying.
+      s.on("connect_error", function (error) { if (error && error.data && error.data.code) s.close(); });
+    });
+  }
+
+  // A message sent while this phone was away arrives in its state; one already shown is not repeated.
+  var shownMessage = null;
+  function showMessage(text) {
+    shownMessage = text;
+    // Shown first, then filled, so that screen readers announce the live region's new text.
+    $("message").hidden = false;
+    $("message-text").textContent = "";
+    setTimeout(function () { $("message-text").textContent = text; }, 50);
+  }
+
   function onState(data) {
+    countdown.stale = false;
+    countdown.offset = data.event.server_time - Date.now();
     state = data;
     maxChars = data.max_chars;
     saved = {};
     data.notes.forEach(function (n) { saved[n.client_id] = n; });
     drawHold(data.event.hold);
+    if (data.message && data.message.text !== shownMessage) showMessage(data.message.text);
     if (data.event.status !== "open") { show("closed"); return; }
     if (data.me.left) { showGoodbye(); }
     else if (!data.me.table && presetTable) { chooseTable(presetTable); }
@@ -223,6 +301,10 @@
     $("hold-text").textContent = message || "";
     $("app").classList.toggle("holding", !!message);
     if (message && wasHidden) $("hold-title").focus();
+    if (!message && !wasHidden) {  // the pause lifted: back to the screen underneath, not the top
+      var under = ["write", "tables", "goodbye"].filter(function (s) { return !$(s).hidden; })[0];
+      if (under) focusHeading(under);
+    }
   }
 
   function drawWrite() {
@@ -249,6 +331,16 @@
     return checked ? checked.value : "paraphrase";
   }
 
+  // The note being typed survives a change of language, a reload or a dropped tab (this tab only;
+  // cleared when it is saved, and by "Exit this page").
+  var DRAFT_KEY = "cafe-draft-" + slug;
+  function keepDraft() {
+    try {
+      if ($("note-text").value) sessionStorage.setItem(DRAFT_KEY, $("note-text").value);
+      else sessionStorage.removeItem(DRAFT_KEY);
+    } catch (e) { /* storage full or off */ }
+  }
+
   function updateCount() {
     var n = $("note-text").value.length;
     $("note-count").textContent = n > maxChars * 0.8 ? t("characters", { count: n, limit: maxChars }) : "";
@@ -262,14 +354,16 @@
     showError("note-error", "");
     var entry = {
       client_id: CafeOutbox.newClientId(), slug: slug, text: text, consent: consentChoice(),
-      table: state.me.table, round: state.event.round.number, created: Date.now()
+      table: state.me.table, round: state.event.round.number, created: Date.now(), key: state.outbox_key
     };
     // Clear the box at once so a quick next note is never wiped by this one's storage callback.
     $("note-text").value = "";
+    keepDraft();
     updateCount();
     CafeOutbox.put(entry).then(function () {
       waiting[entry.client_id] = entry;
       render();
+      if (!socket || !socket.connected) say(t("note_kept"));
       flush();
     }).catch(function () {
       if (!$("note-text").value) $("note-text").value = entry.text;
@@ -283,9 +377,10 @@
                     table: entry.table, round: entry.round };
     socket.timeout(15000).emit("submit_note", payload, function (err, ack) {
       delete inflight[entry.client_id];
-      if (err) { scheduleRetry(); return; }
+      if (err) { say(t("note_kept")); scheduleRetry(); return; }
       if (ack.ok) {
         attempt = 0;
+        say(t("note_saved"));
         saved[entry.client_id] = ack.note;
         delete waiting[entry.client_id];
         delete failed[entry.client_id];
@@ -296,6 +391,7 @@
         scheduleRetry();
       } else {
         failed[entry.client_id] = ack.error;
+        say(t("not_sent", { reason: ack.error }));
         render();
       }
     });
@@ -319,7 +415,8 @@
   // On every (re)connect: ask which waiting notes the server already has, drop those, send the rest.
   function syncOutbox() {
     CafeOutbox.all(slug).then(function (entries) {
-      entries.forEach(function (e) { waiting[e.client_id] = e; });
+      sendAway(entries.filter(function (e) { return !mine(e); }));
+      entries.filter(mine).forEach(function (e) { waiting[e.client_id] = e; });
       var ids = Object.keys(waiting).slice(0, 500);
       if (!ids.length) { render(); return; }
       socket.timeout(15000).emit("sync_notes", { client_ids: ids }, function (err, ack) {
@@ -362,6 +459,7 @@
     items.sort(function (a, b) { return (b.entry.id || 1e12 + b.entry.created) - (a.entry.id || 1e12 + a.entry.created); });
     items.forEach(function (item) { list.appendChild(noteItem(item.entry, item.waiting)); });
     $("mine-empty").hidden = items.length > 0;
+    if (state) saveShell();
   }
 
   function noteItem(note, isWaiting) {
@@ -386,19 +484,50 @@
     if (!isWaiting && !withdrawn) {
       actions.appendChild(button(t("edit"), function () { editNote(li, note); }, textId));
       actions.appendChild(button(t("withdraw"), function () { withdrawNote(note); }, textId));
-    } else if (failed[note.client_id]) {
+    } else if (isWaiting && !inflight[note.client_id]) {
+      // Not sent yet: still the writer's to change or drop ("You are in control").
+      if (!failed[note.client_id]) {
+        actions.appendChild(button(t("edit"), function () { editNote(li, note, true); }, textId));
+      }
       actions.appendChild(button(t("discard"), function () {
+        if (!window.confirm(t("confirm_discard"))) return;
         delete waiting[note.client_id]; delete failed[note.client_id];
         CafeOutbox.remove(note.client_id); render();
+        focusMine();
       }, textId));
     }
     li.appendChild(actions);
     return li;
   }
 
-  function editNote(li, note) {
+  function focusMine() { $("mine-title").setAttribute("tabindex", "-1"); $("mine-title").focus(); }
+  // After an edit, focus goes back to the note itself (not the top of the page).
+  function focusNote(clientId) {
+    var p = $("note-" + clientId);
+    if (!p) { focusMine(); return; }
+    p.setAttribute("tabindex", "-1");
+    p.focus();
+  }
+
+  // A waiting note is changed in the outbox (it keeps its client id); a saved one on the server.
+  function editWaiting(note, text, consent, error) {
+    text = text.trim();
+    var problem = !text ? t("empty") : text.length > maxChars ? t("too_long", { count: text.length, limit: maxChars }) : "";
+    if (!problem && !waiting[note.client_id]) { render(); focusNote(note.client_id); return; }  // it has just been saved
+    if (!problem && inflight[note.client_id]) problem = t("sending_now");
+    if (problem) { error.textContent = problem; error.hidden = false; return; }
+    var entry = {};
+    Object.keys(note).forEach(function (k) { entry[k] = note[k]; });
+    entry.text = text; entry.consent = consent;
+    CafeOutbox.put(entry).then(function () {
+      waiting[entry.client_id] = entry;
+      render(); focusNote(entry.client_id); flush();
+    }).catch(function () { error.textContent = t("not_kept"); error.hidden = false; });
+  }
+
+  function editNote(li, note, isWaiting) {
     li.textContent = "";
-    var id = "edit-" + note.id;
+    var id = "edit-" + note.client_id;
     var label = document.createElement("label");
     label.setAttribute("for", id);
     label.textContent = t("edit_label");
@@ -419,14 +548,16 @@
     var actions = document.createElement("p");
     actions.className = "actions";
     actions.appendChild(button(t("save"), function () {
+      if (isWaiting) { editWaiting(note, area.value, consent.value, error); return; }
       if (!socket || !socket.connected) { error.textContent = t("offline_retry"); error.hidden = false; return; }
       socket.timeout(15000).emit("edit_note", { id: note.id, text: area.value, consent: consent.value }, function (err, ack) {
         if (err || !ack.ok) { error.textContent = err ? t("no_answer") : ack.error; error.hidden = false; return; }
         saved[ack.note.client_id] = ack.note;
         render();
+        focusNote(ack.note.client_id);
       });
     }));
-    actions.appendChild(button(t("cancel"), render));
+    actions.appendChild(button(t("cancel"), function () { render(); focusNote(note.client_id); }));
     [label, area, consent, error, actions].forEach(function (el) { li.appendChild(el); });
     area.focus();
   }
@@ -435,16 +566,17 @@
     if (!window.confirm(t("confirm_withdraw"))) return;
     if (!socket || !socket.connected) { window.alert(t("offline_retry")); return; }
     socket.timeout(15000).emit("withdraw_note", { id: note.id }, function (err, ack) {
-      if (!err && ack.ok) { saved[ack.note.client_id] = ack.note; render(); }
+      if (!err && ack.ok) { saved[ack.note.client_id] = ack.note; render(); focusNote(ack.note.client_id); }
     });
   }
 
   // ---- wiring ----------------------------------------------------------------------------------
-  var cont = $("continue");
+  var cont = $("continue"), continueLabel = cont ? cont.textContent : "";
   // The button is disabled in the HTML until this script is wired, so an early tap is never lost.
   if (cont) { cont.addEventListener("click", join); cont.disabled = false; }
   $("note-form").addEventListener("submit", submitNote);
-  $("note-text").addEventListener("input", updateCount);
+  $("note-text").addEventListener("input", function () { updateCount(); keepDraft(); });
+  try { if (!exited) $("note-text").value = sessionStorage.getItem(DRAFT_KEY) || ""; } catch (e) { /* off */ }
   $("change-table").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
   $("message-close").addEventListener("click", function () { $("message").hidden = true; });
   $("move-choose").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
@@ -476,15 +608,21 @@
     }).catch(function () { /* no service workers on plain-http LANs: notes still wait in the outbox */ });
   }
   // A page served from the offline copy may predate joining: this tab's shell says otherwise.
-  var shell = loadShell();
-  if (shell && shell.event.status === "open" && shell.me.table) {
-    state = shell; maxChars = shell.max_chars; drawWrite(); connect();
+  var shell = exited ? null : loadShell();
+  if (exited && app.dataset.status === "open") { show("notice"); }
+  else if (shell && shell.event.status === "open" && shell.me.table) {
+    state = shell; maxChars = shell.max_chars;
+    state.event.server_time = Date.now() + (shell.offset || 0);
+    (shell.notes || []).forEach(function (n) { saved[n.client_id] = n; });
+    countdown.stale = true;  // the last known clock, marked as waiting until the server answers
+    drawWrite(); connect();
   } else if (app.dataset.joined === "yes") { show(null); connect(); }
   else if (app.dataset.status === "open") { show("notice"); }
   else { show("closed"); }
   // Show waiting notes even before the connection is up.
   CafeOutbox.all(slug).then(function (entries) {
-    entries.forEach(function (e) { waiting[e.client_id] = e; });
+    if (exited || (!state && app.dataset.joined !== "yes")) { sendAway(entries); return; }
+    entries.filter(mine).forEach(function (e) { waiting[e.client_id] = e; });
     if (state) render();
   });
 })();

@@ -189,3 +189,66 @@ def test_the_countdown_speaks_every_five_minutes_then_each_of_the_last_five(brow
     ]
     assert page.evaluate("() => window.ticks") >= 1200  # while the display changed every second
     page.close()
+
+
+CLEAR_OF_THE_NOTE = """() => {
+    const a = document.getElementById("note-text").getBoundingClientRect();
+    const b = document.querySelector("a[data-exit]").getBoundingClientRect();
+    return a.bottom <= b.top || b.bottom <= a.top || a.right <= b.left || b.right <= a.left;
+}"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return not (
+        a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def test_at_200_percent_the_floating_exit_keeps_clear_of_the_note_being_typed(browser, server):
+    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    join_at_table(page, server)
+    page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
+    expect(page.locator("body")).to_have_class("bar-tall")
+    exit_link = page.locator("a[data-exit]")
+    for scroll in ("start", "center", "end"):  # the box near the bottom, middle and top
+        page.focus("#note-text")
+        page.evaluate(
+            "block => document.getElementById('note-text').scrollIntoView({block})", scroll
+        )
+        page.wait_for_function(CLEAR_OF_THE_NOTE)  # the button moves once the page has scrolled
+        box, button = page.locator("#note-text").bounding_box(), exit_link.bounding_box()
+        assert not _overlap(box, button), (scroll, box, button)
+        expect(exit_link).to_be_in_viewport(ratio=1)
+    context.close()
+
+
+def test_the_sticky_bar_never_hides_what_has_the_focus(phone_page, server):
+    join_at_table(phone_page, server)  # choosing the table moves the focus to the question
+    expect(phone_page.locator("#question")).to_be_focused()
+    bar = phone_page.locator("header.bar").bounding_box()
+    question = phone_page.locator("#question").bounding_box()
+    assert question["y"] >= bar["y"] + bar["height"], (bar, question)
+
+
+def test_continue_says_joining_while_the_network_is_slow(phone_page, server):
+    held = []
+    phone_page.route("**/e/test-cafe/join", lambda route: held.append(route))
+    phone_page.goto(f"{server.url}/e/test-cafe/t/1")
+    phone_page.click("#continue")
+    expect(phone_page.locator("#continue")).to_have_text("Joining…")
+    expect(phone_page.locator("#continue")).to_be_disabled()
+    expect(phone_page.locator("#say")).to_have_text("Joining…")
+    held[0].continue_()
+    expect(phone_page.locator("#where-table")).to_have_text("Table 1 · Oak")
+
+
+def test_lifting_the_pause_returns_the_focus_to_the_question(server, console_page, phone_page):
+    join_at_table(phone_page, server)
+    console_page.get_by_role("button", name="Pause everyone").click()
+    expect(phone_page.locator("#hold-title")).to_be_focused()
+    console_page.get_by_role("button", name="Lift the pause").click()
+    expect(phone_page.locator("#hold")).to_be_hidden()
+    expect(phone_page.locator("#question")).to_be_focused()

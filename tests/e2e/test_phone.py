@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -185,3 +187,147 @@ def test_passing_on_a_question_sends_nothing_and_can_be_undone(phone_page, serve
     expect(phone_page.locator("#note-text")).to_be_focused()
     write(phone_page, "Changed my mind: allies listen first")
     expect(phone_page.locator("#mine li").first).to_contain_text("Saved")
+
+
+def test_exit_ends_the_pass_so_reopening_shows_the_notice_and_no_notes(phone_page, server, db_path):
+    join_at_table(phone_page, server)
+    write(phone_page, "My husband hits me and I am scared to go home tonight", consent="none")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    phone_page.get_by_role("link", name="Exit this page").click()
+    expect(phone_page).to_have_title("New tab")
+    cookies = [c["name"] for c in phone_page.context.cookies()]
+    assert "cafe_p_test-cafe" not in cookies
+    phone_page.goto(f"{server.url}/e/test-cafe/")  # typed again, or from the history
+    expect(phone_page.locator("#notice")).to_be_visible()
+    expect(phone_page.locator("#write")).to_be_hidden()
+    assert "scared to go home" not in phone_page.content()
+    # Continuing starts a new, empty pass; the note stays saved on the server under the old one.
+    phone_page.click("#continue")
+    phone_page.get_by_role("button", name="1 · Oak").click()
+    expect(phone_page.locator("#mine-empty")).to_be_visible()
+    expect(phone_page.locator("#mine li")).to_have_count(0)
+    assert rows(db_path, "SELECT text FROM notes") == [
+        ("My husband hits me and I am scared to go home tonight",)
+    ]
+    assert rows(db_path, "SELECT COUNT(*) FROM participants") == [(2,)]
+
+
+def test_exit_while_offline_hides_the_notes_and_the_waiting_note_still_arrives(
+    phone_page, server, db_path
+):
+    from conftest import wait_for
+
+    join_at_table(phone_page, server)
+    write(phone_page, "Sent before going offline")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    phone_page.context.set_offline(True)
+    expect(phone_page.locator("#net")).to_have_class("net bad")
+    write(phone_page, "Waiting when I pressed exit")
+    expect(phone_page.locator("#mine .badge.waiting")).to_have_count(1)
+    phone_page.locator("a[data-exit]").click()
+    # No network: the phone leaves for the browser's offline page; the server never hears of it.
+    expect(phone_page).not_to_have_url(re.compile("/e/test-cafe"))
+    phone_page.context.set_offline(False)
+    phone_page.goto(f"{server.url}/e/test-cafe/t/1")
+    expect(phone_page.locator("#notice")).to_be_visible()
+    expect(phone_page.locator("#write")).to_be_hidden()
+    content = phone_page.content()
+    assert "Sent before going offline" not in content and "Waiting when" not in content
+    # The note the phone had accepted is sent in the background under the old pass.
+    wait_for(lambda: len(rows(db_path, "SELECT id FROM notes")) == 2, timeout=30)
+    assert rows(db_path, "SELECT COUNT(DISTINCT participant_id) FROM notes") == [(1,)]
+    # Continuing ends the old pass (the server had not heard of the exit) and starts a new one.
+    phone_page.click("#continue")
+    expect(phone_page.locator("#where-table")).to_have_text("Table 1 · Oak")
+    expect(phone_page.locator("#mine li")).to_have_count(0)
+    assert rows(db_path, "SELECT COUNT(*) FROM participants") == [(2,)]
+
+
+def test_saving_is_announced_and_an_offline_reload_keeps_notes_and_marks_the_clock(
+    phone_page, server
+):
+    join_at_table(phone_page, server)
+    write(phone_page, "Said out loud")
+    expect(phone_page.locator("#say")).to_have_text("Note saved")
+    phone_page.context.set_offline(True)
+    expect(phone_page.locator("#timer")).to_contain_text("waiting for connection")
+    write(phone_page, "Kept for later")
+    expect(phone_page.locator("#say")).to_have_text(
+        "Note kept on this phone – it will be sent when the connection returns"
+    )
+    phone_page.reload()  # no connection: the saved note is still listed, from this tab's copy
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    expect(phone_page.locator("#mine .badge.waiting")).to_have_count(1)
+    expect(phone_page.locator("#mine")).to_contain_text("Said out loud")
+    expect(phone_page.locator("#timer")).to_contain_text("waiting for connection")
+    phone_page.context.set_offline(False)
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(2, timeout=30_000)
+    expect(phone_page.locator("#timer")).not_to_contain_text("waiting for connection")
+
+
+def test_the_note_being_typed_survives_a_change_of_language_and_goes_when_saved(
+    phone_page, server
+):
+    join_at_table(phone_page, server)
+    phone_page.fill("#note-text", "Half a thought")
+    phone_page.get_by_role("link", name="Polski").click()
+    expect(phone_page.locator("html")).to_have_attribute("lang", "pl")
+    expect(phone_page.locator("#note-text")).to_have_value("Half a thought")
+    phone_page.click("#note-form button[type=submit]")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    phone_page.reload()
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    expect(phone_page.locator("#note-text")).to_have_value("")
+
+
+def test_a_new_rounds_question_is_announced(server, console_page, phone_page):
+    join_at_table(phone_page, server)
+    console_page.get_by_role("button", name="Start round 1").click()
+    console_page.get_by_role("button", name="End round").click()
+    console_page.get_by_role("button", name=re.compile("Start (next round|round 2)")).click()
+    expect(phone_page.locator("#where-round")).to_contain_text("Round 2")
+    expect(phone_page.locator("#say")).to_have_text(
+        re.compile(r"^Round 2: " + re.escape(phone_page.locator("#question").inner_text()) + "$")
+    )
+
+
+def test_a_waiting_note_can_be_edited_or_discarded_before_it_is_sent(phone_page, server, db_path):
+    join_at_table(phone_page, server)
+    phone_page.context.set_offline(True)
+    expect(phone_page.locator("#net")).to_have_class("net bad")
+    write(phone_page, "my address is 12 Park Road")
+    write(phone_page, "Allies share power")
+    expect(phone_page.locator("#mine .badge.waiting")).to_have_count(2)
+    regret = phone_page.locator("#mine li", has_text="12 Park Road")
+    regret.get_by_role("button", name="Edit").click()
+    phone_page.fill("#mine textarea", "Allies listen to where we live")
+    phone_page.get_by_role("button", name="Save", exact=True).click()
+    # Focus returns to the changed note, not the top of the page.
+    expect(phone_page.locator("#mine .note-text", has_text="Allies listen to where we live")).to_be_focused()
+    phone_page.once("dialog", lambda dialog: dialog.accept())
+    phone_page.locator("#mine li", has_text="Allies share power").get_by_role(
+        "button", name="Discard"
+    ).click()
+    expect(phone_page.locator("#mine li")).to_have_count(1)
+    expect(phone_page.locator("#mine-title")).to_be_focused()
+    phone_page.context.set_offline(False)
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1, timeout=30_000)
+    assert rows(db_path, "SELECT text FROM notes") == [("Allies listen to where we live",)]
+
+
+def test_exit_in_one_tab_closes_the_cafe_in_the_phones_other_tabs(phone_page, server):
+    join_at_table(phone_page, server)
+    write(phone_page, "Written in the first tab")
+    expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    other = phone_page.context.new_page()
+    other.goto(f"{server.url}/e/test-cafe/")
+    expect(other.locator("#mine")).to_contain_text("Written in the first tab")
+    other.locator("a[data-exit]").click()
+    expect(other).to_have_title("New tab")
+    # The first tab's socket is closed by the server: it forgets the notes and shows the notice.
+    expect(phone_page.locator("#notice")).to_be_visible()
+    expect(phone_page.locator("#write")).to_be_hidden()
+    expect(phone_page.locator("#mine li")).to_have_count(0)
+    phone_page.reload()
+    expect(phone_page.locator("#notice")).to_be_visible()
+    assert "Written in the first tab" not in phone_page.content()
