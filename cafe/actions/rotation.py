@@ -331,6 +331,8 @@ def recap(db: Database, event: dict[str, Any], table_no: int) -> list[dict[str, 
     for row in rows:
         if "disclosure" in json.loads(row["flags_json"]):
             continue
+        if row["round_no"] > event["current_round"]:  # e.g. the demo's notes of rounds to come
+            continue
         out.append({"id": row["id"], "round": row["round_no"], "text": redact(row["text"], names)})
         if len(out) >= RECAP_LIMIT:
             break
