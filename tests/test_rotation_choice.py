@@ -115,3 +115,24 @@ def test_a_host_who_takes_over_in_the_break_is_told_to_stay(cafe, db_path):  # n
     assert sorted(Counter(after.values()).values()) == [2, 2, 2]
     assert desk.call("start_round")["ok"]
     assert seated(db_path, host.id) == 2
+
+
+def test_the_host_recap_leaves_out_notes_of_rounds_still_to_come(app, db_path):
+    # The demo comes with notes of all three rounds, while the café itself is still in round 1.
+    from cafe import queries
+    from cafe.actions.rotation import recap
+    from cafe.db import get_writer, reading
+    from cafe.demo import do_create_demo
+
+    with app.app_context():
+        do_create_demo()
+        with reading() as db:
+            event = queries.event_by_slug(db, "demo")
+            assert {r["round"] for r in recap(db, event, 1)} == {1}
+        get_writer().write(
+            lambda db: db.execute("UPDATE events SET current_round = 2 WHERE id = ?",
+                                  [event["id"]])
+        )
+        with reading() as db:
+            event = queries.event_by_slug(db, "demo")
+            assert {r["round"] for r in recap(db, event, 1)} == {1, 2}
