@@ -107,6 +107,8 @@ def test_a_host_who_takes_over_in_the_break_is_told_to_stay(cafe, db_path):  # n
     assert plan[host.id] != 2
     [event] = rows(db_path, "SELECT id, wall_token FROM events WHERE slug = ?", (SLUG,))
     key = host_key({"id": event[0], "wall_token": event[1]}, 2)
+    wrong = host.call("claim_host", {"table": 2, "key": "\x80"})  # not ASCII: refused, no fault
+    assert wrong["ok"] is False and wrong["code"] != "server"
     assert host.call("claim_host", {"table": 2, "key": key})["ok"]
     move = host.wait("move_assigned")["move"]
     assert move["table"] == 2 and move["stay"] is True and move["host"] is True

@@ -682,7 +682,7 @@ def do_claim_host(event: dict[str, Any], participant: dict[str, Any], table: Any
     check_event_open(event)
     if isinstance(table, bool) or not isinstance(table, int) or not isinstance(key, str):
         raise Refused(_("This host link is not valid."))
-    if not hmac.compare_digest(key, host_key(event, table)):
+    if not hmac.compare_digest(key.encode(), host_key(event, table).encode()):  # any text
         raise Refused(_("This host link is not valid."))
     return _make_host(event, participant["id"], table)
 
