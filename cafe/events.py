@@ -102,6 +102,10 @@ class RoundChanged(ServerEvent):
     server_time: float
 
 
+# A pause with no words of its own carries this; each screen shows its own translated heading instead.
+DEFAULT_HOLD_MESSAGE = "Please pause for a moment."
+
+
 @dataclass(frozen=True)
 class HoldChanged(ServerEvent):
     """ "Pause everyone" began (with a calm message) or was lifted (message None)."""

@@ -288,7 +288,8 @@ def test_cannot_move_after_the_plan_rebalances_with_one_change(cafe, db_path):
     stayer = phones[0]
     going_to = plan[stayer.id]
     assert going_to != 1
-    for p in phones:
+    for p in phones:  # the plan's moves may reach the phones after the console's rotation
+        p.wait("move_assigned")
         p.heard.clear()
     desk.heard.clear()
     ack = stayer.call("set_cannot_move", {"value": True})

@@ -317,12 +317,12 @@ def _table_exists(db: Database, event_id: int, table_no: int) -> bool:
 
 
 def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no: Any) -> int:
-    """Seat a participant at a table."""
+    """Seat a participant at a table (during the move break, also in the next round's plan)."""
     check_event_open(event)
     if isinstance(table_no, bool) or not isinstance(table_no, int):
         raise Refused(_("Choose a table."))
 
-    def update(db: Database) -> None:
+    def update(db: Database) -> tuple[int | None, dict[int, int]]:
         if not _table_exists(db, event["id"], table_no):
             raise Refused(_("There is no such table."))
         gone = db.execute(
@@ -333,10 +333,17 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
         db.execute(
             "UPDATE participants SET table_no = ? WHERE id = ?", [table_no, participant["id"]]
         )
+        from cafe.actions.rotation import keep_own_choice  # rotation builds on these notes
 
-    get_writer().write(update)
+        return keep_own_choice(db, event, participant["id"], table_no)
+
+    upcoming, moves = get_writer().write(update)
     _publish(events.TableChanged(table_no), rooms.participant(event["id"], participant["id"]))
     _publish_people(event)
+    if upcoming is not None:  # their own choice is their seat in the next round's plan
+        from cafe.actions.rotation import tell_moves
+
+        tell_moves(event, upcoming, moves)
     return table_no
 
 

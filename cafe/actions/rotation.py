@@ -2,8 +2,8 @@
 
 At the end of a round whose travellers move, the next round is planned from where people really
 sat (cafe/seating.py) and every phone is told its table; when the next round starts, everyone is
-seated there (people the plan did not know join the smallest tables; nobody else moves). Hosts stay
-and are briefed with their table's earlier notes; they submit the round's key insights, on which
+seated there (a table someone picked in the break is their seat in the plan; nobody else moves).
+Hosts stay and are briefed with their table's earlier notes; they submit the round's key insights, on which
 everyone dot-votes in the harvest.
 """
 
@@ -96,10 +96,30 @@ def snapshot_seats(db: Database, event_id: int, round_no: int) -> None:
     )
 
 
-def rebalance_plan(db: Database, event_id: int, round_no: int) -> dict[int, int]:
+def arrived(db: Database, event_id: int, round_no: int, plan: dict[int, int], people: dict) -> set:
+    """Return who already sits at their planned table, having moved there (or picked it on
+    joining) since the last round: the plan never sends them elsewhere again."""
+    before = dict(
+        db.execute(
+            "SELECT participant_id, table_no FROM seats WHERE event_id = ? AND round_no = ? "
+            "AND planned = 0",
+            [event_id, round_no - 1],
+        ).fetchall()
+    )
+    return {
+        pid
+        for pid, t in plan.items()
+        if pid in people and people[pid]["table_no"] == t and before.get(pid) != t
+    }
+
+
+def rebalance_plan(
+    db: Database, event_id: int, round_no: int, keep: frozenset[int] = frozenset()
+) -> dict[int, int]:
     """Bring a planned round's tables back within one of each other after someone left it or
-    stayed put, with the fewest changes (cafe/seating.py rebalance_round); store the changes and
-    return them: participant -> new planned table number."""
+    stayed put, with the fewest changes (cafe/seating.py rebalance_round), never moving those in
+    `keep` or anyone already sitting at their planned table; store the changes and return them:
+    participant -> new planned table number."""
     plan = planned_seats(db, event_id, round_no)
     numbers = _table_numbers(db, event_id)
     index = {n: i for i, n in enumerate(numbers)}
@@ -109,6 +129,7 @@ def rebalance_plan(db: Database, event_id: int, round_no: int) -> dict[int, int]
         for pid, p in people.items()
         if pid in plan and (plan[pid] == p["host_table"] or p["cannot_move"])
     }
+    staying |= (keep & set(plan)) | arrived(db, event_id, round_no, plan, people)
     # Travellers heading somewhere new anyway are the first to be sent elsewhere instead.
     moving = {pid for pid, t in plan.items() if pid in people and people[pid]["table_no"] != t}
     history = [
@@ -126,6 +147,50 @@ def rebalance_plan(db: Database, event_id: int, round_no: int) -> dict[int, int]
         [(t, event_id, round_no, pid) for pid, t in sorted(changed.items())],
     )
     return changed
+
+
+def keep_own_choice(
+    db: Database, event: dict[str, Any], participant_id: int, table_no: int
+) -> tuple[int | None, dict[int, int]]:
+    """During the move break, make the table someone picked themselves their seat in the next
+    round's plan, rebalancing the others around it; return the round and whose planned table to
+    tell (the chooser's own included)."""
+    fresh = queries.event_by_slug(db, event["slug"])
+    upcoming = next_round(db, fresh)
+    plan = planned_seats(db, event["id"], upcoming) if upcoming is not None else {}
+    if not plan:
+        return None, {}
+    if plan.get(participant_id) == table_no:
+        return upcoming, {participant_id: table_no}
+    _plan_seat(db, event["id"], upcoming, participant_id, table_no)
+    others = rebalance_plan(db, event["id"], upcoming, frozenset({participant_id}))
+    return upcoming, {**others, participant_id: table_no}
+
+
+def _picked_in_break(db: Database, event_id: int, round_no: int) -> dict[int, int]:
+    """Return who sits somewhere new since the last round and is planned elsewhere (or not at
+    all): participant -> the table they sit at."""
+    plan = planned_seats(db, event_id, round_no)
+    return {
+        pid: table
+        for pid, table, before in db.execute(
+            "SELECT p.id, p.table_no, s.table_no FROM participants p LEFT JOIN seats s "
+            "ON s.participant_id = p.id AND s.event_id = p.event_id AND s.round_no = ? "
+            "AND s.planned = 0 WHERE p.event_id = ? AND p.table_no IS NOT NULL "
+            "AND p.left_at IS NULL",
+            [round_no - 1, event_id],
+        ).fetchall()
+        if table != before and plan.get(pid) != table
+    }
+
+
+def _plan_seat(db: Database, event_id: int, round_no: int, participant_id: int, table: int) -> None:
+    db.execute(
+        "INSERT INTO seats (event_id, round_no, participant_id, table_no, planned) "
+        "VALUES (?, ?, ?, ?, 1) ON CONFLICT (event_id, round_no, participant_id) "
+        "DO UPDATE SET table_no = excluded.table_no, planned = 1",
+        [event_id, round_no, participant_id, table],
+    )
 
 
 def tell_moves(event: dict[str, Any], round_no: int, moves: dict[int, int]) -> None:
@@ -182,8 +247,12 @@ def do_plan_round(event: dict[str, Any], round_no: int) -> dict[int, int]:
             ).fetchall()
         }
         store_plan(db, event["id"], round_no, {p: t for p, t in plan.items() if p not in gone})
-        if gone & set(plan):  # someone left while the plan was being made
-            rebalance_plan(db, event["id"], round_no)
+        # Tables picked while the plan was being made are their seats too.
+        picked = _picked_in_break(db, event["id"], round_no)
+        for pid, t in picked.items():
+            _plan_seat(db, event["id"], round_no, pid, t)
+        if gone & set(plan) or picked:  # someone left or sat down while the plan was being made
+            rebalance_plan(db, event["id"], round_no, frozenset(picked))
         return planned_seats(db, event["id"], round_no)
 
     return get_writer().write(store)
@@ -194,10 +263,7 @@ def take_seats(db: Database, event: dict[str, Any], round_no: int) -> dict[int, 
     plan = planned_seats(db, event["id"], round_no)
     moved: dict[int, int] = {}
     if plan:
-        numbers = _table_numbers(db, event["id"])
-        tables = set(numbers)
-        seating = dict(plan)
-        history: list[dict[int, int]] | None = None  # read only if someone joined late
+        tables = set(_table_numbers(db, event["id"]))
         for p in _people(db, event["id"]):
             if p["table_no"] is None:
                 continue
@@ -205,13 +271,8 @@ def take_seats(db: Database, event: dict[str, Any], round_no: int) -> dict[int, 
                 target = plan[p["id"]]
             elif p["host_table"] in tables:
                 target = p["host_table"]
-            elif p["cannot_move"]:
+            else:  # cannot move, or picked this table after the plan was made: their choice
                 target = p["table_no"]
-            else:  # joined or came back after the plan was made: a smallest table, new to them
-                if history is None:
-                    history = _history(db, event["id"], round_no)
-                target = _late_table(numbers, seating, history, p["id"])
-            seating[p["id"]] = target
             if target != p["table_no"]:
                 moved[p["id"]] = target
         # One statement for everyone (a big café moves thousands): the notes arriving meanwhile
@@ -269,6 +330,8 @@ def recap(db: Database, event: dict[str, Any], table_no: int) -> list[dict[str, 
     out = []
     for row in rows:
         if "disclosure" in json.loads(row["flags_json"]):
+            continue
+        if row["round_no"] > event["current_round"]:  # e.g. the demo's notes of rounds to come
             continue
         out.append({"id": row["id"], "round": row["round_no"], "text": redact(row["text"], names)})
         if len(out) >= RECAP_LIMIT:
@@ -619,7 +682,7 @@ def do_claim_host(event: dict[str, Any], participant: dict[str, Any], table: Any
     check_event_open(event)
     if isinstance(table, bool) or not isinstance(table, int) or not isinstance(key, str):
         raise Refused(_("This host link is not valid."))
-    if not hmac.compare_digest(key, host_key(event, table)):
+    if not hmac.compare_digest(key.encode(), host_key(event, table).encode()):  # any text
         raise Refused(_("This host link is not valid."))
     return _make_host(event, participant["id"], table)
 
@@ -634,7 +697,7 @@ def do_set_host(event: dict[str, Any], participant_id: Any, table: Any) -> dict 
 
 
 def _make_host(event: dict[str, Any], participant_id: int, table: int | None) -> dict | None:
-    def update(db: Database) -> tuple[dict | None, int | None, dict[int, int]]:
+    def update(db: Database) -> tuple[dict | None, int | None, dict[int, int], tuple]:
         person = queries.participant(db, participant_id)
         if person is None or person["event_id"] != event["id"]:
             raise Refused(_("Unknown participant."))
@@ -658,21 +721,25 @@ def _make_host(event: dict[str, Any], participant_id: int, table: int | None) ->
             moved[participant_id] = table
         fresh = queries.event_by_slug(db, event["slug"])
         upcoming = next_round(db, fresh)
+        plan_moves: dict[int, int] = {}
         if table is not None and upcoming is not None:  # a host stays at their table
-            db.execute(
-                "UPDATE seats SET table_no = ? WHERE event_id = ? AND round_no = ? "
-                "AND participant_id = ? AND planned = 1",
-                [table, event["id"], upcoming, participant_id],
-            )
+            plan = planned_seats(db, event["id"], upcoming)
+            if plan and plan.get(participant_id) != table:
+                _plan_seat(db, event["id"], upcoming, participant_id, table)
+                plan_moves = rebalance_plan(db, event["id"], upcoming, frozenset({participant_id}))
+            if plan:
+                plan_moves[participant_id] = table
         person = queries.participant(db, participant_id)
-        return host_view(db, fresh, person), replaced, moved
+        return host_view(db, fresh, person), replaced, moved, (upcoming, plan_moves)
 
-    view, replaced, moved = get_writer().write(update)
+    view, replaced, moved, (upcoming, plan_moves) = get_writer().write(update)
     _publish(events.HostBriefed(view), rooms.participant(event["id"], participant_id))
     if replaced is not None:
         _publish(events.HostBriefed(None), rooms.participant(event["id"], replaced))
     for pid, t in moved.items():
         _publish(events.TableChanged(t), rooms.participant(event["id"], pid))
+    if plan_moves:  # the new host's phone says "Stay at table N"; others moved in the plan hear it
+        tell_moves(event, upcoming, plan_moves)
     publish_rotation(event)
     return view
 

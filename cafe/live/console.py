@@ -10,7 +10,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from cafe import actions, rooms, socketio
 from cafe.db import reading
-from cafe.events import CONSOLE
+from cafe.events import CONSOLE, DEFAULT_HOLD_MESSAGE
 from cafe.live.common import (
     CONNECTIONS,
     Connection,
@@ -129,7 +129,7 @@ def on_hold_everyone(payload: Any = None) -> dict[str, Any]:
     """Put a calm pause screen with a short message on every phone and the wall."""
     conn = connection(CONSOLE)
     _authorised(conn)
-    message = actions.check_payload(payload).get("message") or "Please pause for a moment."
+    message = actions.check_payload(payload).get("message") or DEFAULT_HOLD_MESSAGE
     return ok(message=actions.do_hold(current_event(conn), message))
 
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
+from cafe.events import DEFAULT_HOLD_MESSAGE
+
 
 def plural_forms(make: Callable[[int], str]) -> dict[str, str]:
     """Return a plural message's text for each of the language's CLDR plural categories.
@@ -30,6 +32,8 @@ def clock_strings() -> dict[str, str]:
         "lobby": _("Starting soon"),
         "paused": _("Paused"),
         "ended": _("Time to move"),
+        "ended_stay": _("Round over"),
+        "ended_last": _("That was the last round – thank you"),
         "harvest": _("Harvest"),
         "closed": _("Closed"),
         "left": _("%(time)s left", time="{time}"),
@@ -94,6 +98,7 @@ def phone_strings() -> dict[str, str]:
         "joining": _("Joining…"),
         "sending_now": _("This note is being sent right now. Edit it once it shows Saved."),
             **rotation_strings(),
+        "hold_default": DEFAULT_HOLD_MESSAGE,
     }
 
 
@@ -110,6 +115,10 @@ def rotation_strings() -> dict[str, str]:
             "Next round: move to table %(number)s, %(name)s.", number="{number}", name="{name}"
         ),
         "stay_say": _("Next round: stay at table %(number)s.", number="{number}"),
+        "reseat_say": _(
+            "Your table has changed: please move to table %(number)s, %(name)s.",
+            number="{number}", name="{name}",
+        ),
         "host_of": _("You host table %(number)s · %(name)s", number="{number}", name="{name}"),
         "recap_round": _("Round %(number)s", number="{number}"),
         "insight_empty": _("Write the insight first."),
@@ -134,6 +143,8 @@ def wall_strings() -> dict[str, str]:
         "dots": _("Dots: %(count)s", count="{count}"),
         **connection_strings(),
         "from_table": _("From table %(number)s", number="{number}"),
+        "hold_default": DEFAULT_HOLD_MESSAGE,
+        "hold_title": _("Let's pause for a moment"),
     }
 
 
@@ -182,6 +193,8 @@ def console_strings() -> dict[str, object]:
         "phase_running": _("running"),
         "phase_paused": _("paused"),
         "phase_ended": _("ended – travellers move"),
+        "phase_ended_stay": _("ended – nobody moves"),
+        "phase_ended_last": _("ended – the last round"),
         "phase_harvest": _("harvest"),
         "phase_closed": _("closed"),
         "cafe_in": _("The café is in %(phase)s.", phase="{phase}"),

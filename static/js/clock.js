@@ -22,9 +22,11 @@
     setInterval(function () { self.tick(); }, 1000);
   }
 
-  Countdown.prototype.update = function (clock, serverTime) {
+  // `round` (optional) says whether travellers move after this round: "Time to move" only then.
+  Countdown.prototype.update = function (clock, serverTime, round) {
     var changed = !this.clock || this.clock.started_at !== clock.started_at || this.clock.round !== clock.round;
     this.clock = clock;
+    this.moving = !round || (!!round.move && clock.round < clock.rounds);
     this.offset = serverTime - Date.now();
     if (changed) this.signalled = {};
     this.spoken = null;  // a start, pause, resume or extension is said at once
@@ -64,6 +66,13 @@
     }
   };
 
+  // The words for a phase; a screen may leave some out (`quiet`: the wall's harvest has a heading).
+  Countdown.prototype.phaseText = function (phase) {
+    if (this.quiet && this.quiet[phase]) return "";
+    if (phase === "ended" && !this.moving) return t(this.clock.round >= this.clock.rounds ? "ended_last" : "ended_stay");
+    return t(phase);
+  };
+
   Countdown.prototype.tick = function () {
     var c = this.clock;
     if (!c) return;
@@ -72,7 +81,7 @@
     this.display.dataset.phase = phase;
     if (phase !== this.phase) {
       // Say a change of phase once (not on first load: the page says where things stand).
-      if (this.phase !== undefined && phase !== "running") this.announce(t(phase));
+      if (this.phase !== undefined && phase !== "running") this.announce(this.phaseText(phase));
       this.phase = phase;
       this.spoken = null;
     }
@@ -83,7 +92,7 @@
       if (phase === "running" && left > 0) this.speakMinutes(Math.ceil(left / 60));
       if (phase === "running" && left <= 0) this.say("end", t("time_up"));
     } else {
-      this.display.textContent = t(phase);
+      this.display.textContent = this.phaseText(phase);
       this.display.classList.remove("soon", "over");
     }
     // A phone out of touch shows its last known time, marked as such, until the server answers.

@@ -142,10 +142,13 @@
   };
 
   function drawClock(clock, round, serverTime) {
-    countdown.update(clock, serverTime);
+    countdown.update(clock, serverTime, round);
     clockState = { clock: clock, offset: serverTime - Date.now() };
     markQuiet();
     var phase = t("phase_" + clock.phase);
+    if (clock.phase === "ended" && !(round.move && clock.round < clock.rounds)) {
+      phase = t(clock.round >= clock.rounds ? "phase_ended_last" : "phase_ended_stay");
+    }
     $("round-line").textContent = clock.phase === "harvest" || clock.phase === "closed"
       ? t("cafe_in", { phase: phase })
       : t("round_line", { number: round.number, count: round.count, phase: phase, question: round.question });
@@ -179,7 +182,8 @@
   });
   $("hold-form").addEventListener("submit", function (e) {
     e.preventDefault();
-    control("hold_everyone", { message: $("hold-message").value });
+    var hold = $("hold-message");  // the words as offered: every screen says them in its own language
+    control("hold_everyone", { message: hold.value === hold.defaultValue ? "" : hold.value });
   });
   $("release").addEventListener("click", function () { control("release_everyone"); });
   $("message-form").addEventListener("submit", function (e) {

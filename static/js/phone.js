@@ -117,7 +117,7 @@
       var had = state.me.table;
       state.me.table = data.table;
       saveShell();
-      if (had) { drawWhere(); rotation.draw(); } else { drawWrite(); flush(); }
+      if (had) { drawWhere(); rotation.draw(); rotation.tableChanged(had, data.table); } else { drawWrite(); flush(); }
     });
     socket.on("left_changed", function (data) {
       if (!state || !!state.me.left === data.left) return;
@@ -274,6 +274,7 @@
 
   function chooseTable(number) {
     if (!socket || !socket.connected) { showError("tables-error", t("not_connected")); return; }
+    rotation.expect(number);  // their own choice: no "your table has changed"
     socket.timeout(15000).emit("choose_table", { table: number }, function (err, ack) {
       if (err || !ack.ok) { showError("tables-error", err ? t("no_answer") : ack.error); drawTables(); show("tables"); return; }
       presetTable = null;
@@ -298,7 +299,7 @@
   function drawHold(message) {
     var wasHidden = $("hold").hidden;
     $("hold").hidden = !message;
-    $("hold-text").textContent = message || "";
+    $("hold-text").textContent = message === t("hold_default") ? "" : message || "";  // the heading says it
     $("app").classList.toggle("holding", !!message);
     if (message && wasHidden) $("hold-title").focus();
     if (!message && !wasHidden) {  // the pause lifted: back to the screen underneath, not the top
@@ -310,8 +311,7 @@
   function drawWrite() {
     var wasHidden = $("write").hidden;
     drawWhere();
-    countdown.update(state.event.clock, state.event.server_time);
-    $("move").hidden = !(state.event.clock.phase === "ended" && state.event.round.move);
+    countdown.update(state.event.clock, state.event.server_time, state.event.round);
     var questions = state.event.round.questions || {};
     $("question").textContent = questions[app.dataset.lang] || state.event.round.question;
     var warning = (state.event.round.content_warnings || {})[app.dataset.lang] ||

@@ -5,7 +5,7 @@
 
   window.CafeRotation = function (opts) {
     var t = window.cafeT;
-    var socket = null, announced = "", claimed = false, pending = null, recapKey = "";
+    var socket = null, announced = "", claimed = false, pending = null, recapKey = "", expected = null;
     var hostKey = new URLSearchParams(window.location.search).get("host");
     function $(id) { return document.getElementById(id); }
     function rot() {
@@ -18,13 +18,21 @@
     function say(text) { $("move-say").textContent = ""; window.setTimeout(function () { $("move-say").textContent = text; }, 50); }
     function showError(id, message) { $(id).textContent = message || ""; $(id).hidden = !message; }
     function connected() { return socket && socket.connected; }
+    // Travellers move after this round (and it is not the last): the move break, "I can't move".
+    function moveComing() {
+      var state = opts.getState(), round = state.event.round;
+      return !!round.move && round.number < round.count && ["harvest", "closed"].indexOf(phase()) < 0;
+    }
 
     // ---- moving tables -------------------------------------------------------------------------
     function drawMove() {
       var r = rot(), state = opts.getState();
       if (!r) return;
-      var moving = phase() === "ended" && state.event.round.move;
+      var moving = phase() === "ended" && moveComing();
       var move = moving && r.move && r.move.round === state.event.round.number + 1 ? r.move : null;
+      // A host stays at their table, whatever the plan said before they took it over.
+      if (moving && r.host) move = { round: state.event.round.number + 1, table: r.host.table, name: r.host.name, stay: true, host: true };
+      $("cannot-move-choice").hidden = !moveComing();
       $("move").hidden = !moving;
       $("move-choose").hidden = !!move;
       $("move-name").hidden = !move;
@@ -64,6 +72,8 @@
       var host = r.host;
       $("host").hidden = !host;
       if (!host) return;
+      var round = opts.getState().event.round.number;
+      if (host.round !== round) { host.round = round; host.insights = []; }  // a new round's insights
       $("host-title").textContent = t("host_of", { number: host.table, name: host.name });
       var list = $("recap");
       list.textContent = "";
@@ -122,9 +132,24 @@
     function claimFromLink(table) {
       if (!hostKey || claimed || !connected()) return;
       claimed = true;
+      expected = table;
       socket.timeout(15000).emit("claim_host", { table: table, key: hostKey }, function (err, ack) {
-        if (!err && ack.ok) { rot().host = ack.host; drawHost(); $("host-title").focus(); }
+        if (!err && ack.ok) { rot().host = ack.host; draw(); $("host-title").focus(); }
       });
+    }
+
+    // The server seated this phone somewhere it did not choose: say so, large and out loud.
+    function tableChanged(had, table) {
+      var mine = table === expected;
+      expected = null;
+      if (mine || had === table) { $("reseat").hidden = true; return; }
+      var info = (opts.getState().event.tables || []).filter(function (x) { return x.number === table; })[0];
+      var name = info ? info.name : "";
+      $("reseat-title").textContent = t("move_to", { number: table });
+      $("reseat-name").textContent = name;
+      $("reseat-ok").textContent = t("move_confirm", { number: table });
+      $("reseat").hidden = false;
+      say(t("reseat_say", { number: table, name: name }));
     }
 
     // ---- dot-voting ----------------------------------------------------------------------------
@@ -205,6 +230,7 @@
 
     $("cannot-move").addEventListener("change", setCannotMove);
     $("insight-form").addEventListener("submit", submitInsight);
+    $("reseat-ok").addEventListener("click", function () { $("reseat").hidden = true; $("note-text").focus(); });
     $("move-confirm").addEventListener("click", function () {
       var r = rot();
       if (r && r.move) opts.chooseTable(r.move.table);
@@ -213,6 +239,8 @@
     return {
       draw: draw,
       claimFromLink: claimFromLink,
+      tableChanged: tableChanged,
+      expect: function (table) { expected = table; },
       bind: function (s) {
         socket = s;
         socket.on("move_assigned", function (data) { var r = rot(); if (!r) return; r.move = data.move; drawMove(); });

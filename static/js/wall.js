@@ -23,10 +23,11 @@
   }
 
   var countdown = new CafeCountdown(document.getElementById("timer"), null);
+  countdown.quiet = { harvest: true };  // the question slot already says "Harvest"
   var t = window.cafeT;
   var harvest = { words: [], k: 3, insights: [], votes: {} };
   function drawRound(clock, round, serverTime) {
-    countdown.update(clock, serverTime);
+    countdown.update(clock, serverTime, round);
     var harvesting = clock.phase === "harvest";
     document.getElementById("question").textContent = harvesting ? t("harvest") : round.question;
     document.getElementById("harvest").hidden = !harvesting;
@@ -80,7 +81,7 @@
   }
   function drawHold(message) {
     document.getElementById("hold").hidden = !message;
-    document.getElementById("hold-text").textContent = message || "";
+    document.getElementById("hold-text").textContent = message === t("hold_default") ? t("hold_title") : message || "";
   }
 
   var socket = io("/wall", { auth: { event: root.dataset.slug, token: root.dataset.token } });

@@ -3,6 +3,8 @@ harvest with the wall following."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -41,8 +43,9 @@ def test_phones_show_where_to_move_and_the_host_gets_the_recap(
     expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
     console_page.get_by_role("button", name="End round").click()
 
-    # The traveller: large "Move to table 2" with the table's name, announced politely.
-    expect(phone_page.locator("#move-title")).to_have_text("Move to table 2")
+    # The traveller: large "Move to table 2" with the table's name, announced politely (planning
+    # may take a while on a busy machine).
+    expect(phone_page.locator("#move-title")).to_have_text("Move to table 2", timeout=30_000)
     expect(phone_page.locator("#move-name")).to_have_text("Ash")
     expect(phone_page.locator("#move-say")).to_have_text("Next round: move to table 2, Ash.")
     # The host stays, and is briefed with what the table said.
@@ -141,3 +144,98 @@ def test_leaving_says_goodbye_and_coming_back_seats_the_phone_again(
     # Its "Exit this page" leaves at once, like the bar's.
     phone_page.locator("#goodbye a[data-exit-link]").click()
     expect(phone_page).to_have_url(f"{server.url}/exit")
+
+
+def test_a_table_picked_in_the_break_wins_and_a_reseat_is_shown_and_said(
+    browser, server, console_page, phone_page, db_path
+):
+    from conftest import rows
+
+    other = browser.new_context(**PHONE).new_page()
+    join_at_table(phone_page, server, table=1)
+    join_at_table(other, server, table=1)
+    console_page.get_by_role("button", name="Start round 1").click()
+    console_page.get_by_role("button", name="End round").click()
+    # Two travellers from Oak: one is sent to Ash, the other stays (planning may take a while
+    # on a busy machine).
+    for page in (phone_page, other):
+        expect(page.locator("#move-title")).to_have_text(
+            re.compile("Move to table 2|Stay at"), timeout=30_000
+        )
+    mover, stayer = (
+        (phone_page, other)
+        if phone_page.locator("#move-title").text_content() == "Move to table 2"
+        else (other, phone_page)
+    )
+    # The one sent to Ash sits down at Oak instead and says so: that is now their seat.
+    mover.locator("#change-table").click()
+    mover.get_by_role("button", name="1 · Oak").click()
+    expect(mover.locator("#move-title")).to_have_text("Stay at table 1")
+    expect(mover.locator("#where-table")).to_have_text("Table 1 · Oak")
+    # The other is told, large and out loud, to go to Ash instead.
+    expect(stayer.locator("#move-title")).to_have_text("Move to table 2")
+    expect(stayer.locator("#move-say")).to_have_text("Next round: move to table 2, Ash.")
+
+    console_page.get_by_role("button", name="Start next round").click()
+    expect(mover.locator("#where-round")).to_have_text("Round 2 of 2")
+    expect(mover.locator("#where-table")).to_have_text("Table 1 · Oak")
+    expect(mover.locator("#reseat")).to_be_hidden()
+    write(mover, "Kept at the table I chose")
+    expect(mover.locator("#mine .badge.saved")).to_have_count(1)
+    assert rows(db_path, "SELECT table_no FROM notes") == [(1,)]
+    # The one the server moved (they never confirmed) sees it and hears it: never silently.
+    expect(stayer.locator("#where-table")).to_have_text("Table 2 · Ash")
+    expect(stayer.locator("#reseat-title")).to_have_text("Move to table 2")
+    expect(stayer.locator("#move-say")).to_have_text(
+        "Your table has changed: please move to table 2, Ash."
+    )
+    stayer.get_by_role("button", name="I'm at table 2").click()
+    expect(stayer.locator("#reseat")).to_be_hidden()
+
+    # The last round ends: nobody moves, and no screen says "Time to move".
+    wall = browser.new_page(viewport={"width": 1280, "height": 720})
+    wall.goto(server.url + wall_url(console_page.content()))
+    console_page.get_by_role("button", name="End round").click()
+    for screen in (mover, wall):
+        expect(screen.locator("#timer")).to_have_text("That was the last round – thank you")
+    expect(console_page.locator("#round-line")).to_contain_text("ended – the last round")
+    expect(mover.locator("#move")).to_be_hidden()
+    expect(mover.locator("#cannot-move-choice")).to_be_hidden()
+    # In the harvest the wall says "Harvest" once.
+    console_page.get_by_role("button", name="Start harvest").click()
+    expect(wall.locator("#question")).to_have_text("Harvest")
+    expect(wall.locator("#timer")).to_have_text("")
+    wall.close()
+    other.context.close()
+
+
+def test_a_host_taking_over_in_the_break_stays_and_each_round_has_its_own_insights(
+    app, browser, server, console_page, phone_page
+):
+    host = browser.new_context(**PHONE).new_page()
+    join_as_host(host, server, app)
+    join_at_table(phone_page, server, table=2)
+    console_page.get_by_role("button", name="Start round 1").click()
+    host.fill("#insight-text", "Round one insight")
+    host.get_by_role("button", name="Share insight").click()
+    expect(host.locator("#host-insights li")).to_have_text(["Round one insight"])
+    console_page.get_by_role("button", name="End round").click()
+    # Oak has its host, so the traveller stays at Ash (one each).
+    expect(phone_page.locator("#move-title")).to_have_text("Stay at table 2", timeout=30_000)
+
+    # Someone opens Ash's host link in the break: told at once to stay, never to move.
+    newcomer = browser.new_context(**PHONE).new_page()
+    newcomer.goto(server.url + host_link(app, 2))
+    newcomer.click("#continue")
+    expect(newcomer.locator("#host-title")).to_have_text("You host table 2 · Ash")
+    expect(newcomer.locator("#move-title")).to_have_text("Stay at table 2")
+    expect(newcomer.locator("#move-choose")).to_be_hidden()
+
+    # Round 2: the first host's form is back and empty, for this round's insights.
+    console_page.get_by_role("button", name="Start next round").click()
+    expect(host.locator("#where-round")).to_have_text("Round 2 of 2")
+    expect(host.locator("#host-insights li")).to_have_count(0)
+    expect(host.locator("#insight-form")).to_be_visible()
+    expect(newcomer.locator("#where-table")).to_have_text("Table 2 · Ash")
+    newcomer.context.close()
+    host.context.close()

@@ -79,3 +79,24 @@ def test_console_marks_tables_that_have_gone_quiet(app, server, console_page, ph
     write(phone_page, "We need shared budgets")
     expect(console_page.locator('[data-quiet="2"]')).to_be_hidden()
     expect(console_page.locator('[data-quiet="1"]')).to_be_visible()
+
+
+def test_the_default_pause_says_its_heading_once_in_the_phones_language(
+    browser, server, console_page, phone_page
+):
+    from e2e.conftest import wall_url
+
+    join_at_table(phone_page, server)
+    phone_page.get_by_role("link", name="اردو").click()
+    expect(phone_page.locator("html")).to_have_attribute("lang", "ur")
+    wall = browser.new_page(viewport={"width": 1280, "height": 720})
+    wall.goto(server.url + wall_url(console_page.content()))
+    # The console offers its default words untouched: each screen says its own heading instead.
+    console_page.get_by_role("button", name="Pause everyone").click()
+    expect(phone_page.locator("#hold")).to_be_visible()
+    expect(phone_page.locator("#hold-title")).not_to_have_text("Let's pause for a moment")
+    expect(phone_page.locator("#hold-text")).to_have_text("")
+    expect(wall.locator("#hold-text")).to_have_text("Let's pause for a moment")
+    console_page.get_by_role("button", name="Lift the pause").click()
+    expect(phone_page.locator("#hold")).to_be_hidden()
+    wall.close()
