@@ -269,3 +269,18 @@ def test_empty_events_list_speaks_plainly(app, staff, db_path):
     assert "Choose “New event” to create one from a plan." in page
     assert "cafe event create" in page  # still there, as secondary text
     assert "A facilitator or an admin can create one." in staff["staff"].get("/console/").text
+
+
+def test_plan_files_lists_titles_and_problems_without_raising(tmp_path):
+    from cafe.plans import plan_files
+
+    (tmp_path / "b-good.toml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "a-bad.toml").write_text('title = "Half"\n', encoding="utf-8")
+    (tmp_path / "c-binary.toml").write_bytes(b"\xff\xfe\x00")
+    (tmp_path / "notes.txt").write_text("not a plan", encoding="utf-8")
+    found = plan_files(tmp_path)
+    assert [p.name for p in found] == ["a-bad.toml", "b-good.toml", "c-binary.toml"]
+    bad, good, binary = found
+    assert good.title == "Test café" and not good.problems and good.source == GOOD
+    assert not bad.title and {p.field for p in bad.problems} == {"tables", "rounds"}
+    assert binary.problems[0].field == "(file)"
