@@ -168,7 +168,7 @@ def test_empty_input_and_unknown_plan_file(staff, db_path):
     assert _counts(db_path) == before
 
 
-def test_a_plan_over_the_limit_is_refused(staff, db_path):
+def test_a_plan_over_the_limit_is_refused(app, staff, db_path):
     before = _counts(db_path)
     big = GOOD + "\n# " + "x" * 120_000 + "\n"
     reply = _post(staff["facilitator"], {"source": "own", "text": big})
@@ -182,6 +182,12 @@ def test_a_plan_over_the_limit_is_refused(staff, db_path):
     reply = _post(staff["facilitator"], {"source": "own", "upload": huge},
                   content_type="multipart/form-data")
     assert reply.status_code == 413 and "That plan is too large" in reply.text
+    # ... but only to those who may create events: the role check has not run yet.
+    for http in (staff["staff"], app.test_client()):
+        huge = (io.BytesIO(b"#" * 300_000), "huge.toml")
+        reply = http.post(NEW, data={"source": "own", "upload": huge},
+                          content_type="multipart/form-data")
+        assert reply.status_code == 413 and "From your own plan" not in reply.text
     assert _counts(db_path) == before
 
 

@@ -16,6 +16,7 @@ from cafe import queries, resource_dir
 from cafe.actions import Refused, do_create_event
 from cafe.db import reading
 from cafe.plans import SLUG_RE, PlanError, Problem, parse_plan, plan_files
+from cafe.web import error_page
 from cafe.web.auth import current_user, login_required
 
 bp = Blueprint("new_event", __name__, url_prefix="/events")
@@ -55,8 +56,12 @@ def _too_large() -> str:
 
 
 @bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error: Exception) -> Any:
-    """A body over MAX_FORM_BYTES is refused before it is read: say so on the form."""
+def too_large(error: RequestEntityTooLarge) -> Any:
+    """A body over MAX_FORM_BYTES is refused before it is read (even before the role check): say
+    so on the form to those who may use it, and only the bare error to anyone else."""
+    user = current_user()
+    if user is None or user["role"] not in ROLES:
+        return error_page(error)
     return _page("own", [_too_large()], 413)
 
 
