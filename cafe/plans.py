@@ -292,6 +292,30 @@ def _read(data: dict, checker: _Checker) -> Plan:
     )
 
 
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan file in a folder: its name and source, and its title when it can be read."""
+
+    name: str
+    source: str
+    title: str = ""
+    problems: tuple[Problem, ...] = ()
+
+
+def plan_files(folder: str | Path) -> list[PlanFile]:
+    """List the `*.toml` plans in a folder by name, each read and checked (never raising)."""
+    found = []
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            source = path.read_text(encoding="utf-8")
+            found.append(PlanFile(path.name, source, parse_plan(source).title))
+        except (OSError, UnicodeDecodeError) as exc:
+            found.append(PlanFile(path.name, "", "", (Problem("(file)", f"cannot read: {exc}"),)))
+        except PlanError as exc:
+            found.append(PlanFile(path.name, source, "", tuple(exc.problems)))
+    return found
+
+
 def parse_plan(source: str) -> Plan:
     """Parse and validate plan TOML; raise PlanError listing every problem."""
     try:
@@ -317,26 +341,3 @@ def load_plan(path: str | Path) -> Plan:
         raise PlanError([Problem("(file)", f"cannot read {path}: {exc}")]) from None
     return parse_plan(source)
 
-
-@dataclass(frozen=True)
-class PlanFile:
-    """A plan file in a folder: its name and source, and its title when it can be read."""
-
-    name: str
-    source: str
-    title: str = ""
-    problems: tuple[Problem, ...] = ()
-
-
-def plan_files(folder: str | Path) -> list[PlanFile]:
-    """List the `*.toml` plans in a folder by name, each read and checked (never raising)."""
-    found = []
-    for path in sorted(Path(folder).glob("*.toml")):
-        try:
-            source = path.read_text(encoding="utf-8")
-            found.append(PlanFile(path.name, source, parse_plan(source).title))
-        except (OSError, UnicodeDecodeError) as exc:
-            found.append(PlanFile(path.name, "", "", (Problem("(file)", f"cannot read: {exc}"),)))
-        except PlanError as exc:
-            found.append(PlanFile(path.name, source, "", tuple(exc.problems)))
-    return found
