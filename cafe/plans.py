@@ -340,4 +340,3 @@ def load_plan(path: str | Path) -> Plan:
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError([Problem("(file)", f"cannot read {path}: {exc}")]) from None
     return parse_plan(source)
-
