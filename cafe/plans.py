@@ -126,6 +126,30 @@ class PlanError(ValueError):
         super().__init__("; ".join(str(p) for p in problems))
 
 
+@dataclass(frozen=True)
+class PlanFile:
+    """A plan file in a folder: its name and source, and its title when it can be read."""
+
+    name: str
+    source: str
+    title: str = ""
+    problems: tuple[Problem, ...] = ()
+
+
+def plan_files(folder: str | Path) -> list[PlanFile]:
+    """List the `*.toml` plans in a folder by name, each read and checked (never raising)."""
+    found = []
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            source = path.read_text(encoding="utf-8")
+            found.append(PlanFile(path.name, source, parse_plan(source).title))
+        except (OSError, UnicodeDecodeError) as exc:
+            found.append(PlanFile(path.name, "", "", (Problem("(file)", f"cannot read: {exc}"),)))
+        except PlanError as exc:
+            found.append(PlanFile(path.name, source, "", tuple(exc.problems)))
+    return found
+
+
 class _Locator:
     """Find the line of a field in TOML source, so problems point somewhere useful."""
 

@@ -77,6 +77,10 @@ ROUTES = {
     "workspace.theme": ("POST", None),
     "workspace.cloud": ("POST", None),
     "workspace.act": ("POST", None),
+    "new_event.form": ("/events/new", {"facilitator", "admin"}),
+    "new_event.create": ("POST", None),  # POST only: tested in test_new_event (roles, CSRF)
+    "accounts.page": ("/accounts", {"admin"}),
+    "accounts.add": ("POST", None),  # POST only: tested in test_new_event (roles, CSRF)
 }
 
 NAMESPACES = {

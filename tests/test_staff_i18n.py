@@ -121,3 +121,31 @@ def test_a_worker_that_ended_badly_is_reported_in_the_staff_members_language(app
     with app.test_request_context("/?lang=ur"):
         assert run_message("The synthesis process was killed (signal 9).") == \
             "ترکیب کا عمل ختم کر دیا گیا (سگنل 9)۔"
+
+
+def test_new_event_and_accounts_pages_in_polish(app):
+    from cafe.actions import do_create_user
+    from conftest import PASSWORD, login
+
+    with app.app_context():
+        do_create_user("boss", PASSWORD, "admin")
+    http = app.test_client()
+    assert login(http, "boss").status_code == 303
+    pages = {
+        "/events/new": ["From a ready-made plan", "From your own plan", "Create event",
+                        "Or paste the plan here"],
+        "/accounts": ["Staff accounts", "Add an account", "creates and runs events",
+                      "shown once"],
+        "/console/": ["New event</a>"],
+    }
+    for url, english in pages.items():
+        body = http.get(f"{url}?lang=pl").get_data(as_text=True)
+        assert '<html lang="pl" dir="ltr">' in body, url
+        left = [word for word in english if word in body]
+        assert not left, (url, left)
+    # A plan's problem keeps the validator's field and line, in a Polish sentence.
+    token = csrf_from(http.get("/events/new?lang=pl").get_data(as_text=True))
+    reply = http.post("/events/new?lang=pl", data={
+        "csrf_token": token, "source": "own", "text": 'title = "x"\nnot toml\n'})
+    body = reply.get_data(as_text=True)
+    assert reply.status_code == 400 and "(syntax)" in body and "The event was not created" not in body

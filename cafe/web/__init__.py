@@ -63,6 +63,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(safeguarding.bp)
     app.register_blueprint(briefing.bp)
     app.register_blueprint(workspace.bp)
+    from cafe.web import accounts, new_event
+
+    app.register_blueprint(new_event.bp)
+    app.register_blueprint(accounts.bp)
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, error_page)
 

@@ -88,6 +88,8 @@ SCREENS = [
     Screen("workspace", "/workspace/test-cafe", role="staffer", ready="h1"),
     Screen("workspace-audit", "/workspace/test-cafe/audit", role="staffer", ready="h1"),
     Screen("briefings", "/briefings/test-cafe", role="staffer", ready="h1"),
+    Screen("new-event", "/events/new", role="fac", ready="#from-own"),
+    Screen("accounts", "/accounts", role="boss", ready="table.list"),
 ]
 
 
@@ -126,6 +128,7 @@ def _seed(app) -> None:
     from cafe.actions.common import NoteDraft
 
     do_create_user("lead", PASSWORD, "safeguarding")
+    do_create_user("boss", PASSWORD, "admin")
     event = _event("test-cafe")
     participant, _token = do_join_event(event, 2)
     texts = [
