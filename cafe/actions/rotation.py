@@ -257,20 +257,36 @@ def move_view(
     }
 
 
+# What a host may read out: only notes that could be on the wall (approved, or shown without
+# approval when the event allows it; never hidden, withdrawn, flagged or a disclosure) whose
+# writer let them be quoted or paraphrased. The host is just another participant: a note whose
+# writer said "don't quote or paraphrase it" stays with the organisers.
+RECAP_CONSENTS = ("quote", "paraphrase")
+
+
 def recap(db: Database, event: dict[str, Any], table_no: int) -> list[dict[str, Any]]:
-    """Return a table's earlier notes for its host, newest round first (redacted; no disclosures,
-    nothing withdrawn)."""
+    """Return a table's earlier notes for its host, newest round first: only notes on the wall
+    that may be quoted or paraphrased (redacted; never flagged, hidden, withdrawn or held)."""
     names = listed_names(event)
     rows = db.query(
-        "SELECT id, round_no, text, flags_json FROM notes WHERE event_id = ? AND table_no = ? "
-        "AND status = 'saved' AND text != '' ORDER BY round_no DESC, id DESC",
-        [event["id"], table_no],
+        "SELECT id, round_no, text, consent, flags_json FROM notes WHERE event_id = ? "
+        "AND table_no = ? AND status = 'saved' AND wall = 'approved' AND text != '' "
+        "AND consent IN (?, ?) ORDER BY round_no DESC, id DESC",
+        [event["id"], table_no, *RECAP_CONSENTS],
     )
     out = []
     for row in rows:
-        if "disclosure" in json.loads(row["flags_json"]):
-            continue
-        out.append({"id": row["id"], "round": row["round_no"], "text": redact(row["text"], names)})
+        flags = json.loads(row["flags_json"])
+        if "disclosure" in flags or any(f.startswith("personal") for f in flags):
+            continue  # approval refuses these; kept out here too should a flag come later
+        out.append(
+            {
+                "id": row["id"],
+                "round": row["round_no"],
+                "text": redact(row["text"], names),
+                "consent": row["consent"],
+            }
+        )
         if len(out) >= RECAP_LIMIT:
             break
     return out
@@ -571,6 +587,22 @@ def refresh_cloud(event: dict[str, Any]) -> None:
         if fresh is None or fresh["phase"] != "harvest":
             return
     _refresh_cloud_soon(event["id"], dict(event))
+
+
+def refresh_host(event: dict[str, Any], table_no: int) -> None:
+    """Brief a table's host again after one of its notes went on or came off the wall, so the
+    recap never keeps a note the facilitator has since hidden (or the writer withdrew)."""
+    with reading() as db:
+        row = db.execute(
+            "SELECT id FROM participants WHERE event_id = ? AND host_table = ? "
+            "AND left_at IS NULL",
+            [event["id"], table_no],
+        ).fetchone()
+        if row is None:
+            return
+        fresh = queries.event_by_slug(db, event["slug"])
+        view = host_view(db, fresh, queries.participant(db, row[0]))
+    _publish(events.HostBriefed(view), rooms.participant(event["id"], row[0]))
 
 
 # ---- phones: cannot move, host links -------------------------------------------------------------

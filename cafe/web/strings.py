@@ -105,6 +105,7 @@ def rotation_strings() -> dict[str, str]:
         "stay_say": _("Next round: stay at table %(number)s.", number="{number}"),
         "host_of": _("You host table %(number)s · %(name)s", number="{number}", name="{name}"),
         "recap_round": _("Round %(number)s", number="{number}"),
+        "recap_paraphrase": _("Say this in your own words"),
         "insight_empty": _("Write the insight first."),
         "insights_full": _("Your table has shared its key insights for this round. Thank you!"),
         "dots_left": _("You have %(left)s of %(dots)s dots left.", left="{left}", dots="{dots}"),

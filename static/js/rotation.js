@@ -76,6 +76,13 @@
         text.dir = "auto";
         text.textContent = " " + item.text;
         li.appendChild(round);
+        if (item.consent === "paraphrase") {  // the writer asked not to be quoted word for word
+          var own = document.createElement("span");
+          own.className = "badge";
+          own.textContent = t("recap_paraphrase");
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(own);
+        }
         li.appendChild(text);
         list.appendChild(li);
       });

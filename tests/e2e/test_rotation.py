@@ -39,6 +39,9 @@ def test_phones_show_where_to_move_and_the_host_gets_the_recap(
     console_page.get_by_role("button", name="Start round 1").click()
     write(phone_page, "We need shared budgets")
     expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    # The host's recap holds only notes the facilitator approved.
+    console_page.get_by_role("button", name="Approve").first.click()
+    expect(console_page.locator(".note.wall-approved")).to_have_count(1)
     console_page.get_by_role("button", name="End round").click()
 
     # The traveller: large "Move to table 2" with the table's name, announced politely.
