@@ -163,3 +163,153 @@ def test_without_approval_the_recap_still_leaves_out_hidden_and_flagged_notes(ap
     act(console, "end_round")
     [briefing] = received(host, P, "host_briefed")
     assert [r["text"] for r in briefing["host"]["recap"]] == ["OPEN shown without approval"]
+
+
+# ---- hosts' key insights -------------------------------------------------------------------------
+
+
+def share(host, client_id: str, text: str) -> dict:
+    return act(host, "submit_insight", {"client_id": client_id, "text": text}, P)
+
+
+def to_harvest(console) -> None:
+    act(console, "end_round")
+    act(console, "start_round")
+    act(console, "end_round")
+    act(console, "start_harvest")
+
+
+def wall_insights(wall) -> list[list[str]]:
+    """The insight texts of each harvest the wall was sent since last asked."""
+    return [[i["text"] for i in h["harvest"]["insights"]] for h in received(wall, W, "harvest_changed")]
+
+
+def test_an_insight_reaches_the_wall_and_phones_only_once_approved(
+    app, console, wall, db_path, table_one
+):
+    host, _writer = table_one
+    voter = new_phone(app, 2)
+    ack = share(host, "in-appr-001", "Budgets should be shared openly")
+    assert ack["ok"] and ack["insight"]["wall"] == "pending"
+    [added] = received(console, C, "insight_added")
+    insight_id = added["insight"]["id"]
+    assert added["insight"]["wall"] == "pending" and added["insight"]["flags"] == []
+    assert all(texts == [] for texts in wall_insights(wall))
+
+    to_harvest(console)
+    [phones] = received(voter, P, "insights_changed")
+    assert phones["insights"] == []
+    assert wall_insights(wall) == [[]]
+    assert act(voter, "set_dots", {"insight": insight_id, "dots": 1}, P)["ok"] is False
+    # A participant cannot approve it: the phones' namespace has no such event.
+    assert act(host, "approve_insight", {"id": insight_id}, P) is None
+    assert rows(db_path, "SELECT wall FROM insights") == [("pending",)]
+    # The facilitator approves: the wall and every phone get it, and it takes dots.
+    assert act(console, "approve_insight", {"id": insight_id}) == {
+        "ok": True, "id": insight_id, "wall": "approved",
+    }
+    [changed] = received(console, C, "insight_changed")
+    assert changed["insight"]["wall"] == "approved"
+    assert wall_insights(wall) == [["Budgets should be shared openly"]]
+    [phones] = received(voter, P, "insights_changed")
+    assert phones["insights"] == [
+        {"id": insight_id, "table": 1, "round": 1, "text": "Budgets should be shared openly"}
+    ]
+    assert act(voter, "set_dots", {"insight": insight_id, "dots": 2}, P)["left"] == 1
+    # Hidden again: off the wall and the phones, and the dots go back.
+    received(wall, W, "votes_changed")
+    assert act(console, "hide_insight", {"id": insight_id})["wall"] == "hidden"
+    assert wall_insights(wall) == [[]]
+    assert received(voter, P, "insights_changed")[-1]["insights"] == []
+    assert rows(db_path, "SELECT COUNT(*) FROM dot_votes") == [(0,)]
+    assert act(voter, "set_dots", {"insight": insight_id, "dots": 1}, P)["ok"] is False
+    # A reconnecting wall or phone still gets nothing unapproved.
+    wall.disconnect(W)
+    voter.disconnect(P)
+    voter.connect(namespace=P, auth={"event": "test-cafe"})
+    [state] = received(voter, P, "state")
+    assert state["rotation"]["insights"] == []
+    voter.disconnect(P)
+
+
+def test_a_flagged_insight_cannot_be_approved_until_redacted(console, wall, table_one):
+    host, _writer = table_one
+    text = "Priya at the centre (07700 900456, priya@example.org) says the council ignores us"
+    assert share(host, "in-flag-001", text)["ok"]
+    [added] = received(console, C, "insight_added")
+    insight = added["insight"]
+    assert insight["text"] == text and insight["wall"] == "pending"
+    assert set(insight["flags"]) == {"personal:email", "personal:phone"}
+    assert {kind for _start, _end, kind in insight["spans"]} == {"email", "phone"}
+    refused = act(console, "approve_insight", {"id": insight["id"]})
+    assert refused["ok"] is False and refused["code"] == "personal"
+    assert all(texts == [] for texts in wall_insights(wall))
+
+    redacted = act(console, "redact_insight", {"id": insight["id"]})
+    assert redacted == {"ok": True, "id": insight["id"], "flags": []}
+    [changed] = received(console, C, "insight_changed")
+    assert "07700" not in changed["insight"]["text"] and "[phone removed]" in changed["insight"]["text"]
+    assert act(console, "approve_insight", {"id": insight["id"]})["ok"]
+    [shown] = wall_insights(wall)
+    assert len(shown) == 1 and "[email removed]" in shown[0] and "priya@" not in shown[0]
+
+
+def test_a_disclosure_like_insight_goes_only_to_the_safeguarding_lead(
+    app, console, wall, table_one
+):
+    from cafe.actions import do_create_user
+    from conftest import PASSWORD, login
+
+    with app.app_context():
+        do_create_user("lead", PASSWORD, "safeguarding")
+    http = app.test_client()
+    login(http, "lead")
+    lead = socketio.test_client(
+        app, namespace="/safeguarding", auth={"event": "test-cafe"}, flask_test_client=http
+    )
+    host, _writer = table_one
+    words = "sometimes I think everyone would be better off without me"
+    ack = share(host, "in-held-001", words)
+    assert ack["ok"] and ack["insight"]["held"] is True and ack["insight"]["text"] == ""
+    [added] = received(console, C, "insight_added")
+    assert added["insight"]["held"] and added["insight"]["text"] == ""
+    assert added["insight"]["wall"] == "hidden"
+    refused = act(console, "approve_insight", {"id": added["insight"]["id"]})
+    assert refused["ok"] is False and refused["code"] == "held"
+    [item] = received(lead, "/safeguarding", "item_changed")
+    assert item["item"]["text"] == words
+    to_harvest(console)
+    assert all(words not in repr(h) for h in received(wall, W, "harvest_changed"))
+
+
+def test_without_approval_an_unflagged_insight_shows_at_once_a_flagged_one_waits(app, db_path):
+    from cafe.actions import do_create_event
+    from cafe.plans import parse_plan
+
+    source = PLAN.read_text().replace(
+        'slug = "test-cafe"', 'slug = "open-cafe"\nwall_requires_approval = false'
+    )
+    with app.app_context():
+        do_create_event(parse_plan(source), slug="open-cafe")
+    console = new_console(app, "open-cafe")
+    host = new_phone(app, 1, "open-cafe")
+    assert act(console, "set_host", {"participant": pid_of(db_path, host), "table": 1})["ok"]
+    act(console, "start_round")
+    assert share(host, "op-ins-001", "Listen first")["insight"]["wall"] == "approved"
+    assert share(host, "op-ins-002", "Ring 07700 900456")["insight"]["wall"] == "pending"
+    to_harvest(console)
+    [shown] = received(host, P, "insights_changed")
+    assert [i["text"] for i in shown["insights"]] == ["Listen first"]
+
+
+def test_the_same_insight_twice_is_refused(console, table_one, db_path):
+    host, _writer = table_one
+    assert share(host, "in-same-001", "Power must be shared, not just talked about")["ok"]
+    again = share(host, "in-same-002", "  power must be shared,  not just talked about.")
+    assert again["ok"] is False and again["code"] == "same_insight"
+    assert share(host, "in-same-003", "Funding follows power")["ok"]
+    assert rows(db_path, "SELECT COUNT(*) FROM insights") == [(2,)]
+    # Another round, the same words are a new insight.
+    act(console, "end_round")
+    act(console, "start_round")
+    assert share(host, "in-same-004", "Power must be shared, not just talked about")["ok"]

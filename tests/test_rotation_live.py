@@ -171,6 +171,9 @@ def test_a_two_round_cafe_with_rotation_and_harvest(app, console, wall, db_path,
     assert not_host["code"] == "not_host"
     assert len(received(console, C, "insight_added")) == 3
     assert rows(db_path, "SELECT COUNT(*) FROM insights") == [(3,)]
+    # Insights are moderated like notes: up for votes once the facilitator approves them.
+    for (insight_id,) in rows(db_path, "SELECT id FROM insights"):
+        assert act(console, "approve_insight", {"id": insight_id})["ok"]
 
     # Round 2 does not move: ending it tells nobody to move.
     act(console, "end_round")

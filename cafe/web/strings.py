@@ -106,6 +106,8 @@ def rotation_strings() -> dict[str, str]:
         "host_of": _("You host table %(number)s · %(name)s", number="{number}", name="{name}"),
         "recap_round": _("Round %(number)s", number="{number}"),
         "recap_paraphrase": _("Say this in your own words"),
+        "insight_waiting": _("waiting for the facilitator's approval"),
+        "insight_not_shown": _("not shown"),
         "insight_empty": _("Write the insight first."),
         "insights_full": _("Your table has shared its key insights for this round. Thank you!"),
         "dots_left": _("You have %(left)s of %(dots)s dots left.", left="{left}", dots="{dots}"),

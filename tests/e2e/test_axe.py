@@ -314,7 +314,12 @@ def _harvest_cafe(tokens: dict[str, str]) -> str:
         do_submit_note,
     )
     from cafe.actions.common import NoteDraft
-    from cafe.actions.rotation import do_set_dots, do_set_host, do_submit_insight
+    from cafe.actions.rotation import (
+        do_set_dots,
+        do_set_host,
+        do_set_insight_wall,
+        do_submit_insight,
+    )
     from cafe.plans import load_plan
 
     event = do_create_event(load_plan(PLAN), slug="harvest-cafe")
@@ -332,6 +337,8 @@ def _harvest_cafe(tokens: dict[str, str]) -> str:
         do_submit_insight(event, _person(host), f"hi-{n}", text)[0]
         for n, text in enumerate(["Fund the small groups", "Interpreters from outside"])
     ]
+    for insight in insights:  # on the wall and up for votes once approved
+        do_set_insight_wall(event, insight["id"], "approved")
     _round("harvest-cafe", "end_round", "start_round", "end_round", "start_harvest")
     event = _event("harvest-cafe")
     do_set_dots(event, _person(voter), insights[0]["id"], 2)
