@@ -180,6 +180,15 @@ class InsightAdded(ServerEvent):
 
 
 @dataclass(frozen=True)
+class InsightChanged(ServerEvent):
+    """The facilitator approved, hid or removed the personal details from a key insight."""
+
+    name: ClassVar[str] = "insight_changed"
+    namespace: ClassVar[str] = CONSOLE
+    insight: dict
+
+
+@dataclass(frozen=True)
 class HarvestChanged(ServerEvent):
     """The harvest wall's word cloud, insights and dots."""
 

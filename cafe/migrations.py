@@ -316,4 +316,18 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        12,
+        "hosts' key insights are moderated like notes: on the wall and up for votes once approved",
+        [
+            # pending until the facilitator approves (or at once when the event needs no
+            # approval and nothing is flagged); hidden for possible disclosures and when hidden.
+            "ALTER TABLE insights ADD COLUMN wall TEXT NOT NULL DEFAULT 'pending' "
+            "CHECK (wall IN ('pending', 'approved', 'hidden'))",
+            "ALTER TABLE insights ADD COLUMN updated_at TEXT",
+            # Insights shared before this version were shown at once: held ones stay hidden,
+            # the others wait for the facilitator like any new one.
+            """UPDATE insights SET wall = 'hidden' WHERE flags_json LIKE '%disclosure%'""",
+        ],
+    ),
 ]

@@ -74,7 +74,10 @@ def _phone_spans(text: str) -> list[Span]:
         text, "GB", leniency=phonenumbers.Leniency.POSSIBLE
     ):
         if len(phonenumbers.national_significant_number(match.number)) >= 9:
-            spans.append(Span("phone", match.start, match.end))
+            start = match.start
+            if text[start] == "(" and ")" not in match.raw_string:
+                start += 1  # "(07700 900456, …)": the bracket opens the aside, not the number
+            spans.append(Span("phone", start, match.end))
     return spans
 
 

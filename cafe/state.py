@@ -81,7 +81,10 @@ def console_state(db: Database, event: dict[str, Any], presence: dict[int, int])
         "presence": {"tables": presence, "total": sum(presence.values())},
         "participants": queries.participant_count(db, event["id"]),
         "rotation": rotation.rotation_view(db, event),
-        "insights": [rotation.insight_view(i) for i in rotation._insights(db, event["id"])],
+        "insights": [
+            rotation.console_insight_view(i, listed_names(event))
+            for i in rotation._insights(db, event["id"])
+        ],
         "votes": rotation.vote_totals(db, event["id"]),
         "dots": event["dots"],
     }

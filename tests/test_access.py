@@ -203,6 +203,7 @@ def test_every_socket_event_belongs_to_a_checked_namespace(app):
         ("/console", "start_round", {}),
         ("/console", "hold_everyone", {"message": "x"}),
         ("/safeguarding", "set_item_status", {"id": 1, "status": "resolved"}),
+        ("/console", "approve_insight", {"id": 1}),
     ],
 )
 def test_staff_events_from_a_participant_do_nothing(

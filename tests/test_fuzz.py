@@ -41,6 +41,7 @@ PARTICIPANT_EVENTS += ["set_cannot_move", "claim_host", "submit_insight", "set_d
 CONSOLE_EVENTS = ["approve_note", "hide_note", "redact_note", "start_round", "pause_round", "resume_round", "extend_round",
                   "end_round", "start_harvest", "hold_everyone", "release_everyone", "send_message"]
 CONSOLE_EVENTS += ["set_host", "seat_late_joiners"]
+CONSOLE_EVENTS += ["approve_insight", "hide_insight", "redact_insight"]
 
 
 def check_ack(ack) -> None:

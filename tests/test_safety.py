@@ -57,6 +57,12 @@ def test_uk_phone_numbers_are_found(number):
     assert redact(text) == "ring me on [phone removed] after six"
 
 
+def test_a_bracket_opening_an_aside_stays_when_its_phone_number_goes():
+    text = "Priya (07700 900456, priya@example.org) helped"
+    assert redact(text) == "Priya ([phone removed], [email removed]) helped"
+    assert redact("ring (0161) 496 0000 today") == "ring [phone removed] today"
+
+
 @pytest.mark.parametrize(
     "text",
     [

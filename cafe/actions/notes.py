@@ -247,9 +247,10 @@ def _broadcast_note(
         _publish(events.WallNoteRemoved(after["id"]), rooms.wall(event["id"]))
     _publish_to_safeguarding(event, after)
     if _shows_on_wall(after) or (before is not None and _shows_on_wall(before)):
-        from cafe.actions.rotation import refresh_cloud  # rotation builds on these notes
+        from cafe.actions.rotation import refresh_cloud, refresh_host  # built on these notes
 
         refresh_cloud(event)  # in the harvest the wall's word cloud follows the wall
+        refresh_host(event, after["table_no"])  # the host's recap follows the wall (and consent)
     if after["participant_id"]:
         _publish(
             events.OwnNoteChanged(own_note_view(after)),

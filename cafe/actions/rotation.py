@@ -40,7 +40,7 @@ from cafe.plan_worker import (
 from cafe.plan_worker import read_history as _history
 from cafe.plan_worker import read_people as _people
 from cafe.plan_worker import table_numbers as _table_numbers
-from cafe.safety import classify_note, redact
+from cafe.safety import classify_note, find_personal_details, redact
 from cafe.seating import place_late_joiner, rebalance_round
 
 MAX_INSIGHTS = 3
@@ -318,22 +318,38 @@ def move_view(
     }
 
 
+# What a host may read out: only notes that could be on the wall (approved, or shown without
+# approval when the event allows it; never hidden, withdrawn, flagged or a disclosure) whose
+# writer let them be quoted or paraphrased. The host is just another participant: a note whose
+# writer said "don't quote or paraphrase it" stays with the organisers.
+RECAP_CONSENTS = ("quote", "paraphrase")
+
+
 def recap(db: Database, event: dict[str, Any], table_no: int) -> list[dict[str, Any]]:
-    """Return a table's earlier notes for its host, newest round first (redacted; no disclosures,
-    nothing withdrawn)."""
+    """Return a table's earlier notes for its host, newest round first: only notes on the wall
+    that may be quoted or paraphrased (redacted; never flagged, hidden, withdrawn or held)."""
     names = listed_names(event)
     rows = db.query(
-        "SELECT id, round_no, text, flags_json FROM notes WHERE event_id = ? AND table_no = ? "
-        "AND status = 'saved' AND text != '' ORDER BY round_no DESC, id DESC",
-        [event["id"], table_no],
+        "SELECT id, round_no, text, consent, flags_json FROM notes WHERE event_id = ? "
+        "AND table_no = ? AND status = 'saved' AND wall = 'approved' AND text != '' "
+        "AND consent IN (?, ?) ORDER BY round_no DESC, id DESC",
+        [event["id"], table_no, *RECAP_CONSENTS],
     )
     out = []
     for row in rows:
-        if "disclosure" in json.loads(row["flags_json"]):
-            continue
+        flags = json.loads(row["flags_json"])
+        if "disclosure" in flags or any(f.startswith("personal") for f in flags):
+            continue  # approval refuses these; kept out here too should a flag come later
         if row["round_no"] > event["current_round"]:  # e.g. the demo's notes of rounds to come
             continue
-        out.append({"id": row["id"], "round": row["round_no"], "text": redact(row["text"], names)})
+        out.append(
+            {
+                "id": row["id"],
+                "round": row["round_no"],
+                "text": redact(row["text"], names),
+                "consent": row["consent"],
+            }
+        )
         if len(out) >= RECAP_LIMIT:
             break
     return out
@@ -368,8 +384,10 @@ def _insights(db: Database, event_id: int) -> list[dict[str, Any]]:
 
 
 def insight_view(insight: dict[str, Any]) -> dict[str, Any]:
-    """Return an insight as screens show it (the text of a held one is kept back)."""
-    held = "disclosure" in json.loads(insight["flags_json"])
+    """Return an insight as its host's phone sees it (the text of a held one is kept back), with
+    whether the facilitator has let it on the wall yet."""
+    flags = json.loads(insight["flags_json"])
+    held = "disclosure" in flags
     return {
         "id": insight["id"],
         "client_id": insight["client_id"],
@@ -377,12 +395,42 @@ def insight_view(insight: dict[str, Any]) -> dict[str, Any]:
         "round": insight["round_no"],
         "text": "" if held else insight["text"],
         "held": held,
+        "wall": insight["wall"],
+        "flags": flags,
     }
 
 
+def console_insight_view(
+    insight: dict[str, Any], names: list[str] | tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Return an insight as the facilitator console sees it: as a note is (personal details
+    marked for "Remove personal details"; a possible disclosure's text held back)."""
+    view = insight_view(insight)
+    spans = []
+    if not view["held"] and any(f.startswith("personal") for f in view["flags"]):
+        spans = [[s.start, s.end, s.kind] for s in find_personal_details(insight["text"], names)]
+    return {**view, "spans": spans}
+
+
+def public_insight_view(insight: dict[str, Any]) -> dict[str, Any]:
+    """Return an approved insight as the wall and the phones' dot-voting show it."""
+    return {
+        "id": insight["id"],
+        "table": insight["table_no"],
+        "round": insight["round_no"],
+        "text": insight["text"],
+    }
+
+
+def _insight_shown(insight: dict[str, Any]) -> bool:
+    """Tell whether an insight may be on the wall and voted on: approved, nothing flagged."""
+    flags = json.loads(insight["flags_json"])
+    return insight["wall"] == "approved" and not flags
+
+
 def shown_insights(db: Database, event_id: int) -> list[dict[str, Any]]:
-    """Return the insights everyone may see and vote on."""
-    return [v for v in map(insight_view, _insights(db, event_id)) if not v["held"]]
+    """Return the insights everyone may see and vote on: those the facilitator approved."""
+    return [public_insight_view(i) for i in _insights(db, event_id) if _insight_shown(i)]
 
 
 def vote_totals(db: Database, event_id: int) -> dict[str, int]:
@@ -634,6 +682,22 @@ def refresh_cloud(event: dict[str, Any]) -> None:
         if fresh is None or fresh["phase"] != "harvest":
             return
     _refresh_cloud_soon(event["id"], dict(event))
+
+
+def refresh_host(event: dict[str, Any], table_no: int) -> None:
+    """Brief a table's host again after one of its notes went on or came off the wall, so the
+    recap never keeps a note the facilitator has since hidden (or the writer withdrew)."""
+    with reading() as db:
+        row = db.execute(
+            "SELECT id FROM participants WHERE event_id = ? AND host_table = ? "
+            "AND left_at IS NULL",
+            [event["id"], table_no],
+        ).fetchone()
+        if row is None:
+            return
+        fresh = queries.event_by_slug(db, event["slug"])
+        view = host_view(db, fresh, queries.participant(db, row[0]))
+    _publish(events.HostBriefed(view), rooms.participant(event["id"], row[0]))
 
 
 # ---- phones: cannot move, host links -------------------------------------------------------------
@@ -889,14 +953,32 @@ def check_insight(payload: Any) -> tuple[str, str]:
     return client_id, check_note_text(payload.get("text"), MAX_INSIGHT_CHARS)
 
 
+def _same_words(text: str) -> str:
+    """Fold an insight's text for spotting one shared twice (case, spaces, end punctuation)."""
+    return " ".join(text.casefold().split()).rstrip(".!?…")
+
+
 def do_submit_insight(
     event: dict[str, Any], participant: dict[str, Any], client_id: str, text: str
 ) -> tuple[dict[str, Any], bool]:
-    """Store a host's key insight once (a resend returns the stored one); return it, and if new."""
+    """Store a host's key insight once (a resend returns the stored one); return it, and if new.
+
+    Insights are moderated like notes: flagged for personal details or a possible disclosure,
+    and on the wall (and up for votes) only once the facilitator approves, or at once when the
+    event needs no approval and nothing is flagged. A possible disclosure is held, and goes to
+    the safeguarding lead in the writer's words. The same words twice at a table in a round
+    are refused (a reload and a second try should not fill the table's slots)."""
     check_event_open(event)
     names = listed_names(event)
     flags = list(classify_note(text, names=names).flags)
-    clean = redact(text, names)
+    held = "disclosure" in flags
+    stored = redact(text, names) if held else text  # the writer's words go to the lead only
+    if held:
+        wall = "hidden"
+    elif event["wall_requires_approval"] or flags:
+        wall = "pending"
+    else:
+        wall = "approved"
 
     def insert(db: Database) -> tuple[dict[str, Any], bool, dict[str, Any] | None]:
         existing = next(
@@ -918,55 +1000,163 @@ def do_submit_insight(
         if fresh["phase"] == "lobby":
             raise Refused(_("The café has not started yet."))
         round_no = fresh["current_round"]
-        count = db.execute(
-            "SELECT COUNT(*) FROM insights WHERE event_id = ? AND table_no = ? AND round_no = ?",
-            [event["id"], table, round_no],
-        ).fetchone()[0]
-        if count >= MAX_INSIGHTS:
+        earlier = [
+            row[0]
+            for row in db.execute(
+                "SELECT text FROM insights WHERE event_id = ? AND table_no = ? AND round_no = ?",
+                [event["id"], table, round_no],
+            ).fetchall()
+        ]
+        if _same_words(stored) in {_same_words(t) for t in earlier}:
+            raise Refused(_("Your table has already shared this insight."), "same_insight")
+        if len(earlier) >= MAX_INSIGHTS:
             raise Refused(
                 _("A table shares at most %(n)s key insights a round.", n=MAX_INSIGHTS), "full"
             )
+        stamp = now()
         cursor = db.execute(
             "INSERT INTO insights (event_id, client_id, participant_id, table_no, round_no, text, "
-            "flags_json, created_at) VALUES (?,?,?,?,?,?,?,?)",
+            "flags_json, wall, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
                 event["id"],
                 client_id,
                 participant["id"],
                 table,
                 round_no,
-                clean,
-                json.dumps([f for f in flags if f == "disclosure"]),
-                now(),
+                stored,
+                json.dumps(flags),
+                wall,
+                stamp,
+                stamp,
             ],
         )
         row = next(iter(db.query("SELECT * FROM insights WHERE id = ?", [cursor.lastrowid])))
-        held = None
-        if "disclosure" in flags:
+        note = None
+        if held:
             # What looks like a disclosure goes to the safeguarding lead, as a held note would:
             # in the writer's own words, never quoted, never on the wall or in exports.
             note_id = insert_note(
                 db, event["id"], f"insight-{client_id}", participant["id"], table, round_no, text,
                 "none", "hidden", ["disclosure"],
             )
-            held = queries.note_with_pseudonym(db, note_id)
-        return dict(row), True, held
+            note = queries.note_with_pseudonym(db, note_id)
+        return dict(row), True, note
 
-    insight, created, held = get_writer().write(insert)
-    if held is not None:
-        _publish_to_safeguarding(event, held)
+    insight, created, note = get_writer().write(insert)
+    if note is not None:
+        _publish_to_safeguarding(event, note)
     if created:
-        view = insight_view(insight)
-        _publish(events.InsightAdded(view), rooms.console(event["id"]))
-        if not view["held"]:
-            with reading() as db:
-                fresh = queries.event_by_slug(db, event["slug"])
-                harvest = harvest_view(db, fresh)
-                shown = shown_insights(db, event["id"])
-            _publish(events.HarvestChanged(harvest), rooms.wall(event["id"]))
-            if fresh["phase"] == "harvest":
-                _publish(events.InsightsChanged(shown), rooms.event(event["id"]))
+        _publish(
+            events.InsightAdded(console_insight_view(insight, names)), rooms.console(event["id"])
+        )
+        if _insight_shown(insight):
+            _publish_shown_insights(event)
     return insight, created
+
+
+def _publish_shown_insights(event: dict[str, Any]) -> None:
+    """Send the wall its harvest and, in the harvest, every phone the insights to vote on."""
+    with reading() as db:
+        fresh = queries.event_by_slug(db, event["slug"])
+        harvest = harvest_view(db, fresh)
+        shown = shown_insights(db, event["id"])
+    _publish(events.HarvestChanged(harvest), rooms.wall(event["id"]))
+    if fresh["phase"] == "harvest":
+        _publish(events.InsightsChanged(shown), rooms.event(event["id"]))
+
+
+# ---- moderating insights (the console) -----------------------------------------------------------
+
+
+def check_insight_id(payload: Any) -> int:
+    """Return the insight id in a console payload."""
+    insight_id = check_payload(payload).get("id")
+    if isinstance(insight_id, bool) or not isinstance(insight_id, int) or insight_id <= 0:
+        raise Refused(_("Unknown insight."))
+    return insight_id
+
+
+def _insight(db: Database, event: dict[str, Any], insight_id: int) -> dict[str, Any]:
+    row = next(iter(db.query("SELECT * FROM insights WHERE id = ?", [insight_id])), None)
+    if row is None or row["event_id"] != event["id"]:
+        raise Refused(_("Unknown insight."))
+    return dict(row)
+
+
+def do_set_insight_wall(event: dict[str, Any], insight_id: int, state: str) -> dict[str, Any]:
+    """Approve an insight for the wall and the dot-voting, or hide it (its dots go back to the
+    people who gave them). Flagged insights cannot be approved, as flagged notes cannot."""
+    if state not in ("approved", "hidden"):
+        raise Refused("Unknown wall state.")
+
+    def update(db: Database) -> tuple[dict, dict, bool]:
+        before = _insight(db, event, insight_id)
+        if state == "approved":
+            flags = json.loads(before["flags_json"])
+            if "disclosure" in flags:
+                raise Refused(
+                    _("This insight is held for the safeguarding lead and cannot be shown."),
+                    "held",
+                )
+            if any(flag.startswith("personal") for flag in flags):
+                raise Refused(
+                    _("This insight contains personal details; remove them first."), "personal"
+                )
+        db.execute(
+            "UPDATE insights SET wall = ?, updated_at = ? WHERE id = ?", [state, now(), insight_id]
+        )
+        dots = 0
+        if state == "hidden":
+            dots = db.execute("DELETE FROM dot_votes WHERE insight_id = ?", [insight_id]).rowcount
+        return before, _insight(db, event, insight_id), dots > 0
+
+    before, after, dots_back = get_writer().write(update)
+    _publish_insight_change(event, before, after, dots_back)
+    return after
+
+
+def do_redact_insight(event: dict[str, Any], insight_id: int) -> dict[str, Any]:
+    """Replace the personal details in an insight with placeholders; it may then be approved."""
+
+    def update(db: Database) -> tuple[dict, dict, bool]:
+        before = _insight(db, event, insight_id)
+        flags = json.loads(before["flags_json"])
+        if "disclosure" in flags:
+            raise Refused(_("Unknown insight."))
+        names = listed_names(event)
+        text = redact(before["text"], names)
+        flags = [f for f in flags if not f.startswith("personal")]
+        flags += list(classify_note(text, names=names).flags)
+        db.execute(
+            "UPDATE insights SET text = ?, flags_json = ?, updated_at = ? WHERE id = ?",
+            [text, json.dumps(sorted(set(flags))), now(), insight_id],
+        )
+        return before, _insight(db, event, insight_id), False
+
+    before, after, dots_back = get_writer().write(update)
+    _publish_insight_change(event, before, after, dots_back)
+    return after
+
+
+def _publish_insight_change(
+    event: dict[str, Any], before: dict[str, Any], after: dict[str, Any], dots_back: bool
+) -> None:
+    """Tell consoles about a moderated insight, the wall and phones if what they show changed,
+    and its host (their phone says whether it is on the wall)."""
+    _publish(
+        events.InsightChanged(console_insight_view(after, listed_names(event))),
+        rooms.console(event["id"]),
+    )
+    if _insight_shown(before) or _insight_shown(after):
+        _publish_shown_insights(event)
+    if dots_back:
+        with reading() as db:
+            change = events.VotesChanged(vote_totals(db, event["id"]))
+        _publish(change, rooms.wall(event["id"]))
+        socketio.emit(
+            change.name, change.payload(), to=rooms.console(event["id"]), namespace=events.CONSOLE
+        )
+    refresh_host(event, after["table_no"])
 
 
 # ---- dot votes -----------------------------------------------------------------------------------
@@ -994,11 +1184,11 @@ def do_set_dots(
         if fresh["phase"] != "harvest":
             raise Refused(_("Dot-voting opens in the harvest."), "not_harvest")
         row = db.execute(
-            "SELECT flags_json FROM insights WHERE id = ? AND event_id = ?",
+            "SELECT wall, flags_json FROM insights WHERE id = ? AND event_id = ?",
             [insight_id, event["id"]],
         ).fetchone()
-        if row is None or "disclosure" in json.loads(row[0]):
-            raise Refused(_("Unknown insight."))
+        if row is None or not _insight_shown({"wall": row[0], "flags_json": row[1]}):
+            raise Refused(_("Unknown insight."))  # only approved insights are up for votes
         elsewhere = db.execute(
             "SELECT COALESCE(SUM(dots), 0) FROM dot_votes WHERE participant_id = ? "
             "AND insight_id != ?",

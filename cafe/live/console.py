@@ -9,6 +9,7 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from cafe import actions, rooms, socketio
+from cafe.actions import rotation
 from cafe.db import reading
 from cafe.events import CONSOLE, DEFAULT_HOLD_MESSAGE
 from cafe.live.common import (
@@ -87,6 +88,39 @@ def on_redact_note(payload: Any = None) -> dict[str, Any]:
     event = current_event(conn)
     note = actions.do_redact_note(event, actions.check_note_id(payload))
     return ok(id=note["id"], flags=json.loads(note["flags_json"]))
+
+
+def _set_insight_wall(payload: Any, state: str) -> dict[str, Any]:
+    conn = connection(CONSOLE)
+    _authorised(conn)
+    insight_id = rotation.check_insight_id(payload)
+    insight = rotation.do_set_insight_wall(current_event(conn), insight_id, state)
+    return ok(id=insight["id"], wall=insight["wall"])
+
+
+@socketio.on("approve_insight", namespace=CONSOLE)
+@acked
+def on_approve_insight(payload: Any = None) -> dict[str, Any]:
+    """Put a host's key insight on the wall and up for the dot-voting."""
+    return _set_insight_wall(payload, "approved")
+
+
+@socketio.on("hide_insight", namespace=CONSOLE)
+@acked
+def on_hide_insight(payload: Any = None) -> dict[str, Any]:
+    """Keep a key insight off the wall and the dot-voting (its dots go back)."""
+    return _set_insight_wall(payload, "hidden")
+
+
+@socketio.on("redact_insight", namespace=CONSOLE)
+@acked
+def on_redact_insight(payload: Any = None) -> dict[str, Any]:
+    """Remove the personal details from a key insight (placeholders replace them)."""
+    conn = connection(CONSOLE)
+    _authorised(conn)
+    event = current_event(conn)
+    insight = rotation.do_redact_insight(event, rotation.check_insight_id(payload))
+    return ok(id=insight["id"], flags=json.loads(insight["flags_json"]))
 
 
 ROUND_ACTIONS = {

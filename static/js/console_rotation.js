@@ -127,18 +127,58 @@
       drawPeople();
     }
 
+    // Insights are moderated like notes: Approve / Hide, and "Remove personal details" first
+    // when something is flagged; the wall and the phones' voting get only approved ones.
+    function moderate(event, id) {
+      $("control-error").hidden = true;
+      socket.timeout(10000).emit(event, { id: id }, report);
+    }
+    function insightButton(label, event, i) {
+      var b = el("button", label);
+      b.type = "button";
+      b.setAttribute("aria-describedby", "insight-" + i.id);
+      b.addEventListener("click", function () { moderate(event, i.id); });
+      return b;
+    }
+    function insightText(i) {
+      var text = el("span");
+      text.id = "insight-" + i.id;
+      text.dir = "auto";
+      if (i.held) { text.textContent = t("insight_held"); return text; }
+      var at = 0;
+      (i.spans || []).forEach(function (span) {  // the personal details "Remove" takes out
+        text.appendChild(document.createTextNode(i.text.slice(at, span[0])));
+        var mark = el("mark", i.text.slice(span[0], span[1]));
+        mark.title = span[2];
+        text.appendChild(mark);
+        at = span[1];
+      });
+      text.appendChild(document.createTextNode(i.text.slice(at)));
+      return text;
+    }
     function drawInsights() {
       var list = $("insight-list");
       list.textContent = "";
       var all = Object.keys(insights).map(function (k) { return insights[k]; });
       all.sort(function (a, b) { return (votes[String(b.id)] || 0) - (votes[String(a.id)] || 0) || a.id - b.id; });
       all.forEach(function (i) {
-        var li = el("li");
-        var text = el("span", i.held ? t("insight_held") : i.text);
-        text.dir = "auto";
-        li.appendChild(text);
-        li.appendChild(el("span", " · " + t("insight_from", { table: i.table, round: i.round }) +
+        var li = el("li", undefined, "wall-" + i.wall);
+        li.dataset.id = i.id;
+        li.appendChild(insightText(i));
+        var state = i.wall === "approved" ? t("on_wall") : i.wall === "hidden" ? t("hidden") : t("awaiting");
+        li.appendChild(el("span", " · " + t("insight_from", { table: i.table, round: i.round }) + " · " + state +
           (votes[String(i.id)] ? " · " + t("dot_count", { count: votes[String(i.id)] }) : ""), "muted"));
+        var flags = (i.flags || []).filter(function (f) { return f !== "disclosure"; });
+        flags.forEach(function (f) {
+          li.appendChild(el("p", t("personal_flag", { kind: f.replace("personal:", "") }), "flag"));
+        });
+        if (!i.held) {
+          var actions = el("p", undefined, "actions");
+          if ((i.spans || []).length) actions.appendChild(insightButton(t("redact"), "redact_insight", i));
+          if (i.wall !== "approved" && !flags.length) actions.appendChild(insightButton(t("approve"), "approve_insight", i));
+          if (i.wall !== "hidden") actions.appendChild(insightButton(i.wall === "approved" ? t("take_down") : t("hide"), "hide_insight", i));
+          li.appendChild(actions);
+        }
         list.appendChild(li);
       });
       $("insights-empty").hidden = all.length > 0;
@@ -161,6 +201,16 @@
       insights[data.insight.id] = data.insight;
       drawInsights();
       $("insight-say").textContent = t("new_insight_at", { table: data.insight.table });
+    });
+    socket.on("insight_changed", function (data) {
+      // Keep the keyboard on the insight whose button was pressed: the list is redrawn.
+      var focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("#insight-list li");
+      insights[data.insight.id] = data.insight;
+      drawInsights();
+      if (focused && focused.dataset.id === String(data.insight.id)) {
+        var again = $("insight-list").querySelector('li[data-id="' + data.insight.id + '"] button');
+        if (again) again.focus();
+      }
     });
     socket.on("votes_changed", function (data) { votes = data.votes; drawInsights(); });
   };

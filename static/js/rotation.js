@@ -86,6 +86,13 @@
         text.dir = "auto";
         text.textContent = " " + item.text;
         li.appendChild(round);
+        if (item.consent === "paraphrase") {  // the writer asked not to be quoted word for word
+          var own = document.createElement("span");
+          own.className = "badge";
+          own.textContent = t("recap_paraphrase");
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(own);
+        }
         li.appendChild(text);
         list.appendChild(li);
       });
@@ -99,6 +106,12 @@
         var li = document.createElement("li");
         li.dir = "auto";
         li.textContent = insight.text;
+        if (!insight.held && insight.wall !== "approved") {  // shown to everyone once approved
+          var wait = document.createElement("span");
+          wait.className = "small";
+          wait.textContent = " (" + t(insight.wall === "hidden" ? "insight_not_shown" : "insight_waiting") + ")";
+          li.appendChild(wait);
+        }
         mine.appendChild(li);
       });
       var full = host.insights.length >= host.max_insights;
@@ -160,7 +173,10 @@
       $("harvest").hidden = !on;
       if (!on) return;
       var used = 0;
-      Object.keys(r.my_dots).forEach(function (k) { used += r.my_dots[k]; });
+      // Dots on an insight taken off the voting were given back (the server deleted them).
+      Object.keys(r.my_dots).forEach(function (k) {
+        if (r.insights.some(function (i) { return String(i.id) === k; })) used += r.my_dots[k];
+      });
       var left = r.dots - used;
       $("dots-left").textContent = t("dots_left", { left: left, dots: r.dots });
       var list = $("vote-list");

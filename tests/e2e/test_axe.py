@@ -292,7 +292,7 @@ def _round(slug: str, *steps: str) -> None:
 
 def _rotation_cafe(tokens: dict[str, str]) -> None:
     """Round 1 ended at 'move-cafe': a traveller is to move to table 2, table 1's host stays."""
-    from cafe.actions import do_create_event, do_join_event, do_submit_note
+    from cafe.actions import do_create_event, do_join_event, do_set_wall, do_submit_note
     from cafe.actions.common import NoteDraft
     from cafe.actions.rotation import do_set_host, do_submit_insight
     from cafe.plans import load_plan
@@ -305,7 +305,8 @@ def _rotation_cafe(tokens: dict[str, str]) -> None:
     _round("move-cafe", "start_round")
     event = _event("move-cafe")
     for n, text in enumerate(["We need shared budgets", "Listen before you advise"]):
-        do_submit_note(event, traveller, NoteDraft(f"move-{n}", text, "quote"))
+        note, _new = do_submit_note(event, traveller, NoteDraft(f"move-{n}", text, "quote"))
+        do_set_wall(event, note["id"], "approved")  # the host's recap holds approved notes only
     do_submit_insight(event, _person(host), "insight-1", "Budgets should be shared openly")
     _round("move-cafe", "end_round")
 
@@ -320,7 +321,12 @@ def _harvest_cafe(tokens: dict[str, str]) -> str:
         do_submit_note,
     )
     from cafe.actions.common import NoteDraft
-    from cafe.actions.rotation import do_set_dots, do_set_host, do_submit_insight
+    from cafe.actions.rotation import (
+        do_set_dots,
+        do_set_host,
+        do_set_insight_wall,
+        do_submit_insight,
+    )
     from cafe.plans import load_plan
 
     event = do_create_event(load_plan(PLAN), slug="harvest-cafe")
@@ -338,6 +344,8 @@ def _harvest_cafe(tokens: dict[str, str]) -> str:
         do_submit_insight(event, _person(host), f"hi-{n}", text)[0]
         for n, text in enumerate(["Fund the small groups", "Interpreters from outside"])
     ]
+    for insight in insights:  # on the wall and up for votes once approved
+        do_set_insight_wall(event, insight["id"], "approved")
     _round("harvest-cafe", "end_round", "start_round", "end_round", "start_harvest")
     event = _event("harvest-cafe")
     do_set_dots(event, _person(voter), insights[0]["id"], 2)

@@ -41,6 +41,9 @@ def test_phones_show_where_to_move_and_the_host_gets_the_recap(
     console_page.get_by_role("button", name="Start round 1").click()
     write(phone_page, "We need shared budgets")
     expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
+    # The host's recap holds only notes the facilitator approved.
+    console_page.get_by_role("button", name="Approve").first.click()
+    expect(console_page.locator(".note.wall-approved")).to_have_count(1)
     console_page.get_by_role("button", name="End round").click()
 
     # The traveller: large "Move to table 2" with the table's name, announced politely (planning
@@ -74,8 +77,13 @@ def test_a_participant_dot_votes_in_the_harvest_and_the_wall_follows(
     console_page.get_by_role("button", name="Start round 1").click()
     host.fill("#insight-text", "Share budgets openly between partners")
     host.get_by_role("button", name="Share insight").click()
-    expect(host.locator("#host-insights li")).to_have_text(["Share budgets openly between partners"])
+    expect(host.locator("#host-insights li")).to_contain_text(["Share budgets openly between partners"])
     expect(console_page.locator("#insight-list")).to_contain_text("Share budgets openly")
+    # Nothing reaches the wall or the voting before the facilitator approves it.
+    expect(host.locator("#host-insights li")).to_contain_text("waiting for the facilitator")
+    console_page.locator("#insight-list").get_by_role("button", name="Approve").click()
+    expect(console_page.locator("#insight-list li.wall-approved")).to_have_count(1)
+    expect(host.locator("#host-insights li")).to_have_text(["Share budgets openly between partners"])
 
     wall = browser.new_page(viewport={"width": 1280, "height": 720})
     wall.goto(server.url + wall_url(console_page.content()))
