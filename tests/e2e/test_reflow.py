@@ -37,7 +37,13 @@ def test_a_long_theme_name_stays_inside_the_page(browser, served, width):
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow <= 0, (path, width, overflow)
+        widest = page.evaluate(
+            """() => [...document.querySelectorAll('body *')].filter(
+                   e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                   .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className + ' '
+                   + Math.round(e.getBoundingClientRect().right))"""
+        )
+        assert overflow <= 0, (path, width, overflow, widest)
         # And no card's content spills past the card's own edge.
         spill = page.evaluate(
             """() => Math.max(0, ...[...document.querySelectorAll('.card, .theme-card')].map(
@@ -57,7 +63,13 @@ def test_staff_lists_fit_a_narrow_window(browser, served):
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow <= 0, (path, overflow)
+        widest = page.evaluate(
+            """() => [...document.querySelectorAll('body *')].filter(
+                   e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+                   .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className + ' '
+                   + Math.round(e.getBoundingClientRect().right))"""
+        )
+        assert overflow <= 0, (path, overflow, widest)
     context.close()
     context = browser.new_context(viewport={"width": 400, "height": 900})
     page = context.new_page()
