@@ -14,6 +14,19 @@ pytestmark = pytest.mark.e2e
 LONG_NAME = "Supportandadvice" * 7 + "x" * 8  # 120 letters with nowhere to break, as a pasted link would be
 
 
+def sideways(page) -> tuple[int, list[str]]:
+    """Return how far the page scrolls sideways and the first elements that stick out."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const out = [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > width + 1).slice(0, 5)
+                .map(e => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
+            return [document.documentElement.scrollWidth - width, out];
+        }"""
+    )
+
+
 @pytest.fixture
 def served(app, event, db_path):  # noqa: F811
     synthesize(app, event)
@@ -34,15 +47,7 @@ def test_a_long_theme_name_stays_inside_the_page(browser, served, width):
     for path in ("/workspace/test-cafe", f"/workspace/test-cafe/theme/{key}"):
         page.goto(live.url + path)
         assert LONG_NAME in page.content()
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        widest = page.evaluate(
-            """() => [...document.querySelectorAll('body *')].filter(
-                   e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-                   .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className + ' '
-                   + Math.round(e.getBoundingClientRect().right))"""
-        )
+        overflow, widest = sideways(page)
         assert overflow <= 0, (path, width, overflow, widest)
         # And no card's content spills past the card's own edge.
         spill = page.evaluate(
@@ -60,23 +65,13 @@ def test_staff_lists_fit_a_narrow_window(browser, served):
     log_in(page, live.url, "staffer")
     for path in ("/console/", "/workspace/test-cafe/audit", "/briefings/test-cafe"):
         page.goto(live.url + path)
-        overflow = page.evaluate(
-            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        widest = page.evaluate(
-            """() => [...document.querySelectorAll('body *')].filter(
-                   e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-                   .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className + ' '
-                   + Math.round(e.getBoundingClientRect().right))"""
-        )
+        overflow, widest = sideways(page)
         assert overflow <= 0, (path, overflow, widest)
     context.close()
     context = browser.new_context(viewport={"width": 400, "height": 900})
     page = context.new_page()
     log_in(page, live.url, "fac")
     page.goto(live.url + "/console/test-cafe")
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, ("console", overflow)
+    overflow, widest = sideways(page)
+    assert overflow <= 0, ("console", overflow, widest)
     context.close()
