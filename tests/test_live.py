@@ -359,7 +359,15 @@ def test_exit_ends_the_pass_and_the_outbox_key_may_only_send_notes(app, client, 
     assert submit(phone, note("before-exit-1"))["ok"] is True
     phone.disconnect("/participant")
     old_token = client.get_cookie("cafe_p_test-cafe").value
-    page = client.get("/exit")
+    # A link from another site shows the blank page but ends nothing.
+    assert client.get("/exit", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+    assert client.get_cookie("cafe_p_test-cafe").value == old_token
+    kept = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=client
+    )
+    assert kept.is_connected("/participant")
+    kept.disconnect("/participant")
+    page = client.get("/exit", headers={"Sec-Fetch-Site": "same-origin"})
     assert page.status_code == 200 and "New tab" in page.text
     assert "cafe_p_test-cafe=;" in page.headers.get("Set-Cookie", "")
     assert client.get_cookie("cafe_p_test-cafe") is None

@@ -197,6 +197,10 @@ def exit_page() -> Response:
     """Show a blank, neutral page ("Exit this page" lands here) and end this phone's passes, so
     that opening the café again shows the notice and none of the notes (they stay saved)."""
     response = Response(render_template("participant/exit.html"))
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        # A link from another site must not end someone's pass (they would lose Edit and
+        # Withdraw); the café's own "Exit this page", a typed address or a bookmark does.
+        return response
     prefix = participant_cookie("")
     for name, token in request.cookies.items():
         if not name.startswith(prefix) or not token or len(token) > 200:
