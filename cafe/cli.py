@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import socket
 import sys
 from typing import Any
@@ -84,7 +83,7 @@ def _bootstrap_demo(app) -> None:
             has_users = bool(queries.users(db))
             has_demo = queries.event_by_slug(db, "demo") is not None
         if not has_users:
-            password = secrets.token_urlsafe(12)
+            password = actions.new_password()
             actions.do_create_user("facilitator", password, "facilitator")
             click.secho("\nCreated a facilitator account (shown once, keep it safe):", bold=True)
             click.echo(f"  user name: facilitator\n  password:  {password}\n")
@@ -352,7 +351,9 @@ def user() -> None:
 def _password(given: str | None, prompt: str) -> tuple[str, bool]:
     """Return the password to set (asked for, or generated for '-') and whether it was generated."""
     if given == "-":
-        return secrets.token_urlsafe(12), True
+        from cafe.actions import new_password
+
+        return new_password(), True
     if given is None:
         return click.prompt(prompt, hide_input=True, confirmation_prompt=True), False
     return given, False

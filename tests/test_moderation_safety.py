@@ -140,7 +140,8 @@ def test_host_recap_follows_the_wall_after_the_briefing(console, table_one):
     assert after_edit["host"]["recap"] == []
 
 
-def test_without_approval_the_recap_still_leaves_out_hidden_and_flagged_notes(app, db_path):
+def open_cafe(app) -> None:
+    """Make the test plan's event again as "open-cafe", where the wall needs no approval."""
     from cafe.actions import do_create_event
     from cafe.plans import parse_plan
 
@@ -149,6 +150,10 @@ def test_without_approval_the_recap_still_leaves_out_hidden_and_flagged_notes(ap
     )
     with app.app_context():
         do_create_event(parse_plan(source), slug="open-cafe")
+
+
+def test_without_approval_the_recap_still_leaves_out_hidden_and_flagged_notes(app, db_path):
+    open_cafe(app)
     console = new_console(app, "open-cafe")
     host, writer = new_phone(app, 1, "open-cafe"), new_phone(app, 1, "open-cafe")
     host_id = pid_of(db_path, host)
@@ -283,14 +288,7 @@ def test_a_disclosure_like_insight_goes_only_to_the_safeguarding_lead(
 
 
 def test_without_approval_an_unflagged_insight_shows_at_once_a_flagged_one_waits(app, db_path):
-    from cafe.actions import do_create_event
-    from cafe.plans import parse_plan
-
-    source = PLAN.read_text().replace(
-        'slug = "test-cafe"', 'slug = "open-cafe"\nwall_requires_approval = false'
-    )
-    with app.app_context():
-        do_create_event(parse_plan(source), slug="open-cafe")
+    open_cafe(app)
     console = new_console(app, "open-cafe")
     host = new_phone(app, 1, "open-cafe")
     assert act(console, "set_host", {"participant": pid_of(db_path, host), "table": 1})["ok"]

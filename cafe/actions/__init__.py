@@ -11,6 +11,7 @@ from cafe.actions.accounts import (
     do_end_session,
     do_set_password,
     do_start_session,
+    new_password,
 )
 from cafe.actions.clock import (
     check_round_action,
@@ -75,6 +76,7 @@ __all__ = [
     "check_consent",
     "check_event_open",
     "check_new_user",
+    "new_password",
     "check_note_id",
     "check_note_text",
     "check_payload",

@@ -16,6 +16,11 @@ from cafe.db import get_writer
 ROLES = ("admin", "facilitator", "staff", "safeguarding")
 
 
+def new_password() -> str:
+    """Return a random password for an account (16 URL-safe characters, 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
 def check_new_user(username: Any, password: Any, role: Any) -> tuple[str, str, str]:
     """Validate a new account's name, password and role."""
     if not isinstance(username, str) or not re.match(r"^[A-Za-z0-9_.-]{2,40}$", username):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from cafe import queries
-from cafe.actions import ROLES, Refused, check_new_user, do_create_user
+from cafe.actions import ROLES, Refused, check_new_user, do_create_user, new_password
 from cafe.db import reading
 from cafe.web.auth import current_user, login_required
 
@@ -50,7 +49,7 @@ def add() -> Any:
     The password is only in this response (never in the session cookie or a redirect)."""
     username = request.form.get("username", "").strip()[:80]
     role = request.form.get("role", "")
-    password = secrets.token_urlsafe(12)
+    password = new_password()
     kept = {"username": username, "role": role}
     try:
         check_new_user(username, password, role)
