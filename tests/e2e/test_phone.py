@@ -11,6 +11,10 @@ from conftest import rows
 
 pytestmark = pytest.mark.e2e
 
+# "Exit this page" hides the page and takes the blank title at once, then goes: the blank page
+# itself has loaded (and the server has ended the pass) only once the address is /exit.
+EXITED = re.compile(r"/exit$")
+
 
 def join_at_table(page, server, table: int = 1) -> None:
     page.goto(f"{server.url}/e/test-cafe/t/{table}")
@@ -98,6 +102,7 @@ def test_disclosure_shows_support_on_the_phone(phone_page, server):
 def test_exit_this_page_leaves_no_way_back(phone_page, server):
     join_at_table(phone_page, server)
     phone_page.get_by_role("link", name="Exit this page").click()
+    expect(phone_page).to_have_url(EXITED)
     expect(phone_page).to_have_title("New tab")
     phone_page.go_back()
     # The café page was replaced in the history: Back cannot return to it.
@@ -168,6 +173,7 @@ def test_exit_after_joining_by_code_and_changing_language_leaves_no_way_back(
     phone_page.get_by_role("link", name="Polski").click()
     expect(phone_page.locator("html")).to_have_attribute("lang", "pl")
     phone_page.locator("a[data-exit]").click()
+    expect(phone_page).to_have_url(EXITED)
     expect(phone_page).to_have_title("New tab")
     # Changing language replaced the page, and so did leaving: one step back is before the café's
     # own pages (the code was typed on the join page, which says nothing about the notes).
@@ -194,6 +200,7 @@ def test_exit_ends_the_pass_so_reopening_shows_the_notice_and_no_notes(phone_pag
     write(phone_page, "My husband hits me and I am scared to go home tonight", consent="none")
     expect(phone_page.locator("#mine .badge.saved")).to_have_count(1)
     phone_page.get_by_role("link", name="Exit this page").click()
+    expect(phone_page).to_have_url(EXITED)
     expect(phone_page).to_have_title("New tab")
     cookies = [c["name"] for c in phone_page.context.cookies()]
     assert "cafe_p_test-cafe" not in cookies
@@ -323,6 +330,7 @@ def test_exit_in_one_tab_closes_the_cafe_in_the_phones_other_tabs(phone_page, se
     other.goto(f"{server.url}/e/test-cafe/")
     expect(other.locator("#mine")).to_contain_text("Written in the first tab")
     other.locator("a[data-exit]").click()
+    expect(other).to_have_url(EXITED)
     expect(other).to_have_title("New tab")
     # The first tab's socket is closed by the server: it forgets the notes and shows the notice.
     expect(phone_page.locator("#notice")).to_be_visible()
