@@ -421,6 +421,24 @@ def user_disable(username: str) -> None:
     click.echo(f"Disabled {username}; all its sessions are ended.")
 
 
+@user.command("enable")
+@click.argument("username")
+def user_enable(username: str) -> None:
+    """Enable a disabled account again; it logs in afresh.
+
+    Example: cafe user enable bob
+    """
+    from cafe.actions import Refused, do_enable_user
+
+    app = _app()
+    with app.app_context():
+        try:
+            do_enable_user(username)
+        except Refused as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(f"Enabled {username}.")
+
+
 @user.command("passwd")
 @click.argument("username")
 @click.option(

@@ -81,6 +81,7 @@ ROUTES = {
     "new_event.create": ("POST", None),  # POST only: tested in test_new_event (roles, CSRF)
     "accounts.page": ("/accounts", {"admin"}),
     "accounts.add": ("POST", None),  # POST only: tested in test_new_event (roles, CSRF)
+    "accounts.change": ("POST", None),  # POST only: tested in test_new_event (roles, CSRF)
 }
 
 NAMESPACES = {

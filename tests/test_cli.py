@@ -79,6 +79,12 @@ def test_user_add_and_list(run):
     assert "amina\tsafeguarding\tactive" in run("user", "list").output
     weak = CliRunner().invoke(cli, ["user", "add", "bob", "--password", "short"])
     assert weak.exit_code == 1 and "at least 10 characters" in weak.output
+    run("user", "disable", "amina")
+    assert "amina\tsafeguarding\tdisabled" in run("user", "list").output
+    assert "Enabled amina." in run("user", "enable", "amina").output
+    assert "amina\tsafeguarding\tactive" in run("user", "list").output
+    missing = CliRunner().invoke(cli, ["user", "enable", "nobody"])
+    assert missing.exit_code == 1 and "There is no user" in missing.output
 
 
 @pytest.mark.parametrize("n, t, r", [(60, 12, 4), (200, 40, 4)])

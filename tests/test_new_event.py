@@ -222,7 +222,7 @@ def test_create_needs_the_csrf_token(staff, db_path):
 def test_admin_lists_accounts(staff):
     page = staff["admin"].get("/accounts").text
     for name in ("fac", "staffer", "lead", "boss"):
-        assert f"<td>{name}</td>" in page
+        assert f'<td role="cell">{name}</td>' in page
     assert "scrypt" not in page and 'id="new-password"' not in page  # nothing secret listed
 
 
@@ -264,6 +264,63 @@ def test_only_admins_may_add_accounts(app, staff, db_path):
     no_token = staff["admin"].post("/accounts", data={"username": "sneaky", "role": "admin"})
     assert no_token.status_code == 400
     assert rows(db_path, "SELECT username FROM users ORDER BY id") == before
+
+
+def _account_id(db_path, name: str) -> int:
+    return rows(db_path, "SELECT id FROM users WHERE username = ?", (name,))[0][0]
+
+
+def test_admin_gives_a_new_password_that_ends_the_old_one_and_its_sessions(app, staff, db_path):
+    before = staff["staff"].get("/workspace/test-cafe")
+    assert before.status_code == 200
+    url = f"/accounts/{_account_id(db_path, 'staffer')}/password"
+    reply = _post(staff["admin"], {}, url=url)
+    assert reply.status_code == 200 and "New password for staffer" in reply.text
+    password = re.search(r'id="new-password">([^<]+)<', reply.text).group(1)
+    assert password not in staff["admin"].get("/accounts").text  # shown once
+    # The old session is over at once, the old password no longer works, the new one does.
+    assert staff["staff"].get("/workspace/test-cafe").status_code in (302, 303)
+    assert login(app.test_client(), "staffer").status_code != 303
+    http = app.test_client()
+    assert login(http, "staffer", password).status_code == 303
+    assert http.get("/workspace/test-cafe").status_code == 200
+
+
+def test_admin_disables_and_enables_an_account(app, staff, db_path):
+    url = f"/accounts/{_account_id(db_path, 'fac')}"
+    reply = _post(staff["admin"], {}, url=f"{url}/disable")
+    assert reply.status_code == 200 and "fac is disabled and logged out everywhere" in reply.text
+    assert rows(db_path, "SELECT disabled FROM users WHERE username = 'fac'") == [(1,)]
+    assert staff["facilitator"].get("/console/test-cafe").status_code in (302, 303)
+    assert login(app.test_client(), "fac").status_code != 303
+    listed = staff["admin"].get("/accounts").text
+    assert re.search(r"<td[^>]*>fac</td><td[^>]*>Facilitator</td><td[^>]*>disabled</td>", listed)
+    assert f'action="{url}/enable"' in listed and f'action="{url}/disable"' not in listed
+    reply = _post(staff["admin"], {}, url=f"{url}/enable")
+    assert reply.status_code == 200 and "fac can log in again." in reply.text
+    assert login(app.test_client(), "fac").status_code == 303
+
+
+def test_admins_cannot_lock_themselves_out(staff, db_path):
+    me = _account_id(db_path, "boss")
+    before = rows(db_path, "SELECT disabled, password_hash FROM users WHERE id = ?", (me,))
+    for action in ("disable", "password"):
+        reply = _post(staff["admin"], {}, url=f"/accounts/{me}/{action}")
+        assert reply.status_code == 409 and "cannot disable your own account" in reply.text
+    assert rows(db_path, "SELECT disabled, password_hash FROM users WHERE id = ?", (me,)) == before
+    assert "This is you" in staff["admin"].get("/accounts").text
+    assert _post(staff["admin"], {}, url="/accounts/9999/disable").status_code == 404
+
+
+def test_only_admins_may_change_accounts(app, staff, db_path):
+    before = rows(db_path, "SELECT username, disabled, password_hash FROM users ORDER BY id")
+    url = f"/accounts/{_account_id(db_path, 'staffer')}"
+    for role in ("facilitator", "staff", "safeguarding"):
+        for action in ("password", "disable"):
+            assert _post(staff[role], {}, url=f"{url}/{action}").status_code == 403, role
+    assert app.test_client().post(f"{url}/disable").status_code in (302, 400)
+    assert staff["admin"].post(f"{url}/disable").status_code == 400  # no CSRF token
+    assert rows(db_path, "SELECT username, disabled, password_hash FROM users ORDER BY id") == before
 
 
 def test_empty_events_list_speaks_plainly(app, staff, db_path):

@@ -92,6 +92,19 @@ def do_disable_user(username: str) -> dict[str, Any]:
     return get_writer().write(update)
 
 
+def do_enable_user(username: str) -> dict[str, Any]:
+    """Enable a disabled account again (it logs in afresh: its old sessions stay ended)."""
+
+    def update(db: Database) -> dict[str, Any]:
+        user = queries.user_by_name(db, username)
+        if user is None:
+            raise Refused(f"There is no user {username!r}.")
+        db.execute("UPDATE users SET disabled = 0 WHERE id = ?", [user["id"]])
+        return queries.user_by_name(db, username)
+
+    return get_writer().write(update)
+
+
 def do_set_password(username: str, password: str) -> dict[str, Any]:
     """Set a new password (ending every session of the account)."""
     check_new_user(username, password, "staff")

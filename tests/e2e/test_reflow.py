@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from test_workspace import event, result, synthesize  # noqa: F401 - fixture
 
+from cafe.actions import do_create_user
 from cafe.actions import synthesis as ws
-from conftest import LiveServer, free_port
+from conftest import PASSWORD, LiveServer, free_port
 from e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +34,7 @@ def served(app, event, db_path):  # noqa: F811
     theme = result(app, event).themes[0]
     with app.app_context():
         ws.do_rename_theme(event, "staffer", theme.key, LONG_NAME)
+        do_create_user("boss", PASSWORD, "admin")
     live = LiveServer(db_path, free_port()).start()
     yield live, theme.key
     live.stop()
@@ -74,4 +76,11 @@ def test_staff_lists_fit_a_narrow_window(browser, served):
     page.goto(live.url + "/console/test-cafe")
     overflow, widest = sideways(page)
     assert overflow <= 0, ("console", overflow, widest)
+    context.close()
+    context = browser.new_context(viewport={"width": 400, "height": 900})
+    page = context.new_page()
+    log_in(page, live.url, "boss")
+    page.goto(live.url + "/accounts")  # four columns, two buttons a row
+    overflow, widest = sideways(page)
+    assert overflow <= 0, ("accounts", overflow, widest)
     context.close()
