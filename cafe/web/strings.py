@@ -280,6 +280,10 @@ def workspace_strings() -> dict[str, object]:
         "finished": _("Finished: %(message)s. Loading the themes…", message="{message}"),
         "lost_contact": _("Lost contact with the server – retrying…"),
         "stopped": _("The run has stopped. Loading…"),
+        "server_down": _(
+            "Café’s server is not answering, so nothing was changed. What you typed is kept "
+            "here: try again when the server is back."
+        ),
     }
 
 
