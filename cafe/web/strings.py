@@ -293,7 +293,7 @@ def run_message(message: str) -> str:
         "Starting": _("Starting"),
         "Reading notes": _("Reading notes"),
         "Reading the words in the notes": _("Reading the words in the notes"),
-        "Placing notes under your frames": _("Placing notes under your frames"),
+        "Placing notes under your frames": _("Placing notes under the expected themes"),
         "Grouping notes into themes": _("Grouping notes into themes"),
         "Naming themes": _("Naming themes"),
         "Choosing representative notes": _("Choosing representative notes"),
