@@ -23,7 +23,7 @@ ENGLISH = {
              "Last edited", "The themes ticked below", "All themes ("],
 }
 EDITOR_ENGLISH = ["Print view (A4)", "Regenerate from current themes", "Delete this draft",
-                  "Draft (Markdown)", "Preview</h2>", "History</h2>", ">Saved<", "Not saved yet",
+                  "Draft text", "Preview</h2>", "History</h2>", ">Saved<", "Not saved yet",
                   "Copy your text, then reload", "The preview could not be updated"]
 
 

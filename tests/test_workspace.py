@@ -256,6 +256,73 @@ def test_split_and_undo(app, event):
         act(app, ws.do_split_theme, event, "staffer", biggest.key, 1)
 
 
+def named_rows(db_path, ids) -> dict[int, tuple]:
+    return {
+        r[0]: r[1:]
+        for r in rows(db_path, "SELECT id, label, named, name_from FROM themes WHERE id IN "
+                      "(SELECT value FROM json_each(?))", (json.dumps([int(i) for i in ids]),))
+    }
+
+
+def test_a_split_gives_a_staff_name_to_its_largest_part_and_undo_puts_it_back(app, event, db_path):
+    synthesize(app, event, n_themes=1)
+    biggest = max(result(app, event).themes, key=lambda t: len(t.note_ids))
+    name = "Fear of services and training gaps"
+    act(app, ws.do_rename_theme, event, "staffer", biggest.key, name)
+    done = act(app, ws.do_split_theme, event, "staffer", biggest.key, 3)
+    parts = {int(t.key): t for t in result(app, event).themes if int(t.key) in done["into"]}
+    largest = max(done["into"], key=lambda i: (len(parts[i].note_ids), -done["into"].index(i)))
+    assert done["kept_name"] == largest and parts[largest].label == name
+    kept = named_rows(db_path, done["into"])
+    assert kept[largest] == (name, 1, None)
+    # The other parts get names from their own words, and are not staff's.
+    assert all(kept[i][0] != name and kept[i][1] == 0 for i in done["into"] if i != largest)
+    assert done["labels"][done["into"].index(largest)] == name
+    act(app, ws.do_undo, event, "staffer")
+    assert named_rows(db_path, [biggest.key])[int(biggest.key)] == (name, 1, None)
+    assert [t.label for t in result(app, event).themes] == [name]
+    # A theme staff never named splits into parts named from their words only.
+    act(app, ws.do_undo, event, "staffer")
+    done = act(app, ws.do_split_theme, event, "staffer", biggest.key, 2)
+    assert done["kept_name"] is None and name not in done["labels"]
+    assert {r[1] for r in named_rows(db_path, done["into"]).values()} == {0}
+
+
+def test_a_merge_keeps_a_staff_name_and_says_which_it_dropped(app, event, db_path):
+    synthesize(app, event, n_themes=3)
+    before = result(app, event)
+    small, middle, big = sorted(before.themes, key=lambda t: (len(t.note_ids), -int(t.key)))
+    assert len(small.note_ids) < len(big.note_ids)
+    # The largest has only its engine name: a name staff gave the smaller one wins.
+    act(app, ws.do_rename_theme, event, "staffer", small.key, "Interpreters we can trust")
+    done = act(app, ws.do_merge_themes, event, "staffer", [small.key, big.key])
+    assert done["into"] == int(big.key) and done["label"] == "Interpreters we can trust"
+    assert done["names_dropped"] == [] and done["name_from"] == int(small.key)
+    assert named_rows(db_path, [big.key])[int(big.key)] == ("Interpreters we can trust", 1, None)
+    act(app, ws.do_undo, event, "staffer")
+    assert named_rows(db_path, [big.key, small.key]) == {
+        int(big.key): (big.label, 0, None), int(small.key): ("Interpreters we can trust", 1, None)
+    }
+    assert [(t.key, t.label, t.note_ids) for t in result(app, event).themes] == [
+        (t.key, "Interpreters we can trust" if t.key == small.key else t.label, t.note_ids)
+        for t in before.themes
+    ]
+    # Several named: the target's own name stays and the others are said to be dropped.
+    act(app, ws.do_rename_theme, event, "staffer", middle.key, "Money for small groups")
+    act(app, ws.do_rename_theme, event, "staffer", big.key, "Homes")
+    done = act(app, ws.do_merge_themes, event, "staffer", [small.key, middle.key, big.key])
+    assert done["label"] == "Homes" and done["into"] == int(big.key)
+    assert sorted(done["names_dropped"]) == ["Interpreters we can trust", "Money for small groups"]
+    act(app, ws.do_undo, event, "staffer")
+    # Into an unnamed theme with several named ones: the largest named one's name is kept.
+    act(app, ws.do_undo, event, "staffer")  # the rename of the largest
+    done = act(app, ws.do_merge_themes, event, "staffer", [small.key, middle.key, big.key])
+    bigger = max((small, middle), key=lambda t: (len(t.note_ids), -int(t.key)))
+    smaller = small if bigger is middle else middle
+    names = {small.key: "Interpreters we can trust", middle.key: "Money for small groups"}
+    assert done["label"] == names[bigger.key] and done["names_dropped"] == [names[smaller.key]]
+
+
 def test_move_exclude_pin_lock_and_their_undos(app, event, db_path):
     synthesize(app, event)
     res = result(app, event)

@@ -458,6 +458,32 @@ def test_a_split_from_the_theme_page_lands_on_its_first_part_without_a_false_not
     assert flashes(http.get(reply.location).text) == ["Undone: split a theme."]
 
 
+def test_the_split_form_and_messages_say_what_becomes_of_a_staff_name(app, event):  # noqa: F811
+    synthesize(app, event, n_themes=3)
+    a, b, c = result(app, event).themes[:3]
+    http = staff_client(app)
+    page = f"/workspace/test-cafe/theme/{a.key}"
+    assert "the largest part keeps the name" not in http.get(page).text
+    post(http, "rename", page=page, theme=a.key, label="Fear of services", next=page)
+    html = http.get(page).text
+    assert f'aria-describedby="split-name-{a.key}"' in html
+    assert "(the largest part keeps the name “Fear of services”; the others are named from " \
+        "their words)" in html
+    reply = post(http, "split", page=page, theme=a.key, parts="2", next=page)
+    assert flashes(http.get(reply.location).text) == [
+        "Split into 2 themes. The largest part keeps the name “Fear of services”; the others "
+        "are named from their words."
+    ]
+    post(http, "undo")
+    post(http, "rename", theme=b.key, label="Money")
+    post(http, "rename", theme=c.key, label="Trust")
+    reply = post(http, "merge", theme=[a.key, b.key, c.key], into=a.key)
+    said = flashes(http.get(reply.location).text)
+    assert len(said) == 1 and said[0].startswith("Merged 3 themes into “Fear of services”. ")
+    assert said[0].endswith("The names staff gave “Money”, “Trust” were not kept (Undo brings "
+                            "them back).")
+
+
 def test_a_note_action_goes_back_to_the_next_note(app, event):  # noqa: F811
     synthesize(app, event, n_themes=1)
     theme = max(result(app, event).themes, key=lambda t: len(t.note_ids))

@@ -383,7 +383,12 @@ def _merged_weights(weights: list[tuple[dict, int]], top: int = 60) -> dict[str,
 def do_merge_themes(
     event: dict[str, Any], actor: str, theme_ids: Iterable[Any], into: Any = None
 ) -> dict:
-    """Merge themes into one (by default the largest, whose name it keeps)."""
+    """Merge themes into one (by default the largest); a name staff gave is never lost silently.
+
+    The merged theme keeps the target's name if staff gave it one; else the name staff gave the
+    largest of the other themes, if any did (it stays staff's, `named`); else the target's engine
+    name. The detail's `names_dropped` lists the other staff-given names, for the message to say.
+    """
     from cafe.db import reading
 
     event_id = event["id"]
@@ -415,6 +420,12 @@ def do_merge_themes(
             phrases += [p for p in json.loads(t["key_phrases_json"]) if p not in phrases]
             reps += json.loads(t["representatives_json"])
         others = [t["id"] for t in current if t["id"] != target_id]
+        keeps = _merged_name(current, target, sizes)
+        if keeps is not target:
+            db.execute(
+                "UPDATE themes SET label = ?, named = 1, name_from = NULL WHERE id = ?",
+                [keeps["label"], target_id],
+            )
         db.execute(
             "UPDATE theme_notes SET theme_id = ? "
             "WHERE theme_id IN (SELECT value FROM json_each(?))",
@@ -439,12 +450,25 @@ def do_merge_themes(
         )
         return {
             "into": target_id,
-            "label": target["label"],
+            "label": keeps["label"],
             "merged": others,
             "labels": [t["label"] for t in current if t["id"] != target_id],
+            "name_from": keeps["id"],
+            "names_dropped": [t["label"] for t in current if t["named"] and t is not keeps],
         }
 
     return _change(event, actor, "merge", touched, apply)
+
+
+def _merged_name(
+    themes: list[dict[str, Any]], target: dict[str, Any], sizes: dict[int, int]
+) -> dict[str, Any]:
+    """Return the theme whose name a merge keeps: the target's if staff named it, else the
+    largest theme staff named (the lowest id among equals), else the target."""
+    if target["named"]:
+        return target
+    named = [t for t in themes if t["named"]]
+    return max(named, key=lambda t: (sizes.get(t["id"], 0), -t["id"])) if named else target
 
 
 def _split_parts(notes: list[NoteInput], parts: int, names: tuple[str, ...]) -> list[dict]:
@@ -478,7 +502,11 @@ def _split_parts(notes: list[NoteInput], parts: int, names: tuple[str, ...]) -> 
 
 
 def do_split_theme(event: dict[str, Any], actor: str, theme_id: Any, parts: Any = 2) -> dict:
-    """Split a theme by re-clustering its notes into `parts` (2 or more) new themes."""
+    """Split a theme by re-clustering its notes into `parts` (2 or more) new themes.
+
+    If staff named the theme, its largest part keeps that name (and stays staff-named); the other
+    parts get names from their words. The detail's `kept_name` says which part kept it, if any.
+    """
     from cafe.db import reading
 
     event_id = event["id"]
@@ -512,17 +540,23 @@ def do_split_theme(event: dict[str, Any], actor: str, theme_id: Any, parts: Any 
         )
         db.execute("UPDATE themes SET active = 0 WHERE id = ?", [theme["id"]])
         db.execute("DELETE FROM theme_notes WHERE theme_id = ?", [theme["id"]])
+        # Staff's name goes to the largest part (the first among equals), the others keep theirs.
+        heir = max(range(len(found)), key=lambda i: (len(found[i]["note_ids"]), -i))
+        labels = [
+            now_theme["label"] if now_theme["named"] and i == heir else p["label"]
+            for i, p in enumerate(found)
+        ]
         new = []
         for i, part in enumerate(found):
             cursor = db.execute(
                 "INSERT INTO themes (event_id, run_id, key, label, key_phrases_json, frame, "
-                "word_weights_json, representatives_json, cloud_digest, locked, position) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "word_weights_json, representatives_json, cloud_digest, locked, position, named) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     event_id,
                     now_theme["run_id"],
                     f"{now_theme['key']}/{i + 1}",
-                    part["label"],
+                    labels[i],
                     json.dumps(part["key_phrases"]),
                     now_theme["frame"],
                     json.dumps(part["word_weights"]),
@@ -530,6 +564,7 @@ def do_split_theme(event: dict[str, Any], actor: str, theme_id: Any, parts: Any 
                     store_cloud(db, event_id, part["png"]),
                     now_theme["locked"],
                     now_theme["position"] + i,
+                    int(bool(now_theme["named"]) and i == heir),
                 ],
             )
             new.append(cursor.lastrowid)
@@ -541,7 +576,8 @@ def do_split_theme(event: dict[str, Any], actor: str, theme_id: Any, parts: Any 
             "theme": theme["id"],
             "label": theme["label"],
             "into": new,
-            "labels": [p["label"] for p in found],
+            "labels": labels,
+            "kept_name": new[heir] if now_theme["named"] else None,
             "_new_themes": new,
         }
 

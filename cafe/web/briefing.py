@@ -86,10 +86,10 @@ def _problem(exc: Exception) -> str:
             "Run synthesis first: there are no themes for this event yet."
         ),
         "a selection is 'all', 'themes' or 'frame'": _(
-            "Choose all themes, some themes or one frame."
+            "Choose all themes, some themes or one expected theme."
         ),
         "choose at least one theme": _("Choose at least one theme."),
-        "choose a frame": _("Choose a frame."),
+        "choose a frame": _("Choose an expected theme."),
     }
     return known.get(text, text)
 

@@ -280,6 +280,10 @@ def workspace_strings() -> dict[str, object]:
         "finished": _("Finished: %(message)s. Loading the themes…", message="{message}"),
         "lost_contact": _("Lost contact with the server – retrying…"),
         "stopped": _("The run has stopped. Loading…"),
+        "server_down": _(
+            "Café’s server is not answering, so nothing was changed. What you typed is kept "
+            "here: try again when the server is back."
+        ),
     }
 
 
@@ -289,7 +293,7 @@ def run_message(message: str) -> str:
         "Starting": _("Starting"),
         "Reading notes": _("Reading notes"),
         "Reading the words in the notes": _("Reading the words in the notes"),
-        "Placing notes under your frames": _("Placing notes under your frames"),
+        "Placing notes under your frames": _("Placing notes under the expected themes"),
         "Grouping notes into themes": _("Grouping notes into themes"),
         "Naming themes": _("Naming themes"),
         "Choosing representative notes": _("Choosing representative notes"),

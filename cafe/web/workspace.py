@@ -86,6 +86,7 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
                 ],
                 "has_cloud": bool(row["cloud_digest"]),
                 "name_from": row["name_from"],
+                "named": bool(row["named"]),
             }
         )
     # A theme left with no notes (every note moved out or excluded) is not shown or counted, as
@@ -458,18 +459,33 @@ def _do(action: str, event: dict[str, Any], actor: str) -> Any:
         return _("Theme renamed.")
     if action == "merge":
         done = ws.do_merge_themes(event, actor, form.getlist("theme"), form.get("into") or None)
-        return ngettext(
+        message = ngettext(
             "Merged %(num)s theme into “%(label)s”.",
             "Merged %(num)s themes into “%(label)s”.",
             len(done["merged"]) + 1,
             label=done["label"],
         )
+        dropped = done["names_dropped"]
+        if dropped:
+            message += " " + ngettext(
+                "The name staff gave “%(names)s” was not kept (Undo brings it back).",
+                "The names staff gave %(names)s were not kept (Undo brings them back).",
+                len(dropped),
+                names=dropped[0] if len(dropped) == 1 else ", ".join(f"“{n}”" for n in dropped),
+            )
+        return message
     if action == "split":
         done = ws.do_split_theme(event, actor, form.get("theme"), form.get("parts", 2))
-        return (
-            ngettext("Split into %(num)s theme.", "Split into %(num)s themes.", len(done["into"])),
-            done,
+        message = ngettext(
+            "Split into %(num)s theme.", "Split into %(num)s themes.", len(done["into"])
         )
+        if done["kept_name"] is not None:
+            message += " " + _(
+                "The largest part keeps the name “%(label)s”; the others are named from their "
+                "words.",
+                label=done["label"],
+            )
+        return message, done
     if action == "move":
         target = form.get("theme", "")
         if not target:

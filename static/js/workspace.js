@@ -84,6 +84,57 @@
     }, 150);
   }
 
+  // An action sent while the server is down would leave for the browser's "can't be reached"
+  // page, and what was typed with it. So each action form first asks the status address (with a
+  // short time limit); only if the server answers does the form go, as it would without script.
+  // If not, the page stays as it is and the message says so. Any answer counts: a login page or
+  // an error is the server's to show, as without script.
+  var CHECK_MS = 4000;
+  var checking = false, passing = null;
+
+  function notAnswering() {
+    if (!flash) return;
+    while (flash.firstChild) flash.removeChild(flash.firstChild);
+    var p = document.createElement("p");
+    p.className = "error";
+    p.id = "server-down";
+    p.textContent = window.cafeT("server_down");
+    flash.appendChild(p);
+    flash.focus();
+  }
+
+  root.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || form.tagName !== "FORM" || (form.method || "").toLowerCase() !== "post") return;
+    if (passing === form) { passing = null; return; }  // checked: let it go
+    event.preventDefault();
+    if (checking) return;
+    checking = true;
+    var submitter = event.submitter || null;
+    var controller = window.AbortController ? new window.AbortController() : null;
+    var timer = window.setTimeout(function () { if (controller) controller.abort(); }, CHECK_MS);
+    fetch(root.dataset.statusUrl, {
+      credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+      signal: controller ? controller.signal : undefined
+    })
+      .then(function () {
+        window.clearTimeout(timer);
+        checking = false;
+        passing = form;
+        if (form.requestSubmit) {
+          form.requestSubmit(submitter);
+        } else {
+          passing = null;
+          form.submit();
+        }
+      })
+      .catch(function () {
+        window.clearTimeout(timer);
+        checking = false;
+        notAnswering();
+      });
+  });
+
   if (bar) fill.style.width = bar.getAttribute("aria-valuenow") + "%";
   if (running[root.dataset.status]) poll(true);
 })();

@@ -38,7 +38,7 @@ def test_edit_preview_autosave_and_download_docx(browser, server, draft_id, db_p
 
     state = page.locator("#save-state")
     expect(state).to_have_text("Saved")
-    area = page.get_by_label("Draft (Markdown)")
+    area = page.get_by_label("Draft text")
     area.press("Control+End")
     area.type("\n\n## Calls for change\n\n- Fund **interpreters** <b>now</b>\n")
     preview = page.locator("#preview")
@@ -87,7 +87,7 @@ def test_a_late_preview_answer_never_overwrites_a_newer_one(browser, server, dra
             route.continue_()
 
     page.route("**/preview", hold_first)
-    area = page.get_by_label("Draft (Markdown)")
+    area = page.get_by_label("Draft text")
     original = area.input_value()
     area.fill(original + "\n\n## Older heading\n")
     preview = page.locator("#preview")
@@ -119,7 +119,7 @@ def test_logged_out_while_editing_says_so_and_saves_after_logging_in_again(
     expect(other.locator("#username")).to_be_visible()
 
     page.bring_to_front()
-    area = page.get_by_label("Draft (Markdown)")
+    area = page.get_by_label("Draft text")
     area.press("Control+End")
     area.type("\n\nWritten while logged out.")
     expect(state).to_have_text(

@@ -54,7 +54,15 @@ def test_staff_run_synthesis_rename_and_merge(browser, served):
 
     first = page.locator(".theme-card").first
     first.locator("summary").click()
+    # The server not answering (its status address fails): nothing is sent, the page stays with
+    # the typed name, and says why; once it answers, the same button renames.
+    page.route("**/run.json", lambda route: route.abort())
     first.get_by_label("Name").fill("Safe housing after refuge")
+    first.get_by_role("button", name="Rename").click()
+    expect(page.locator("#server-down")).to_contain_text("server is not answering")
+    expect(page.locator("#flash")).to_be_focused()
+    expect(first.get_by_label("Name")).to_have_value("Safe housing after refuge")
+    page.unroute("**/run.json")
     first.get_by_role("button", name="Rename").click()
     expect(page.locator("#flash")).to_contain_text("Theme renamed.")
     expect(cards.first).to_have_text("Safe housing after refuge")
