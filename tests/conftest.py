@@ -202,7 +202,8 @@ class LiveServer:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"cafe serve exited:\n{self.output.read_text()}")
+                raise RuntimeError(f"cafe serve exited (code {self.process.returncode}):\n"
+                                   f"{self.output.read_text()}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self
