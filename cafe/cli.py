@@ -403,6 +403,18 @@ def user_list() -> None:
             click.echo(f"{row['username']}\t{row['role']}\t{state}")
 
 
+def _change_account(change: str, username: str) -> None:
+    """Run one of the account actions (`do_disable_user`, `do_enable_user`) on `username`."""
+    import cafe.actions as actions
+
+    app = _app()
+    with app.app_context():
+        try:
+            getattr(actions, change)(username)
+        except actions.Refused as exc:
+            raise click.ClickException(exc.message) from None
+
+
 @user.command("disable")
 @click.argument("username")
 def user_disable(username: str) -> None:
@@ -410,14 +422,7 @@ def user_disable(username: str) -> None:
 
     Example: cafe user disable bob
     """
-    from cafe.actions import Refused, do_disable_user
-
-    app = _app()
-    with app.app_context():
-        try:
-            do_disable_user(username)
-        except Refused as exc:
-            raise click.ClickException(exc.message) from None
+    _change_account("do_disable_user", username)
     click.echo(f"Disabled {username}; all its sessions are ended.")
 
 
@@ -428,14 +433,7 @@ def user_enable(username: str) -> None:
 
     Example: cafe user enable bob
     """
-    from cafe.actions import Refused, do_enable_user
-
-    app = _app()
-    with app.app_context():
-        try:
-            do_enable_user(username)
-        except Refused as exc:
-            raise click.ClickException(exc.message) from None
+    _change_account("do_enable_user", username)
     click.echo(f"Enabled {username}.")
 
 

@@ -78,44 +78,34 @@ def _revoke_all(db: Database, user_id: int) -> None:
     )
 
 
-def do_disable_user(username: str) -> dict[str, Any]:
-    """Disable an account and end all its sessions at once."""
+def _change_user(username: str, sql: str, params: list, revoke: bool) -> dict[str, Any]:
+    """Change one account (`sql` with `?` for its id last) and, if `revoke`, end its sessions."""
 
     def update(db: Database) -> dict[str, Any]:
         user = queries.user_by_name(db, username)
         if user is None:
             raise Refused(f"There is no user {username!r}.")
-        db.execute("UPDATE users SET disabled = 1 WHERE id = ?", [user["id"]])
-        _revoke_all(db, user["id"])
+        db.execute(sql, [*params, user["id"]])
+        if revoke:
+            _revoke_all(db, user["id"])
         return queries.user_by_name(db, username)
 
     return get_writer().write(update)
+
+
+def do_disable_user(username: str) -> dict[str, Any]:
+    """Disable an account and end all its sessions at once."""
+    return _change_user(username, "UPDATE users SET disabled = 1 WHERE id = ?", [], revoke=True)
 
 
 def do_enable_user(username: str) -> dict[str, Any]:
     """Enable a disabled account again (it logs in afresh: its old sessions stay ended)."""
-
-    def update(db: Database) -> dict[str, Any]:
-        user = queries.user_by_name(db, username)
-        if user is None:
-            raise Refused(f"There is no user {username!r}.")
-        db.execute("UPDATE users SET disabled = 0 WHERE id = ?", [user["id"]])
-        return queries.user_by_name(db, username)
-
-    return get_writer().write(update)
+    return _change_user(username, "UPDATE users SET disabled = 0 WHERE id = ?", [], revoke=False)
 
 
 def do_set_password(username: str, password: str) -> dict[str, Any]:
     """Set a new password (ending every session of the account)."""
     check_new_user(username, password, "staff")
     hashed = generate_password_hash(password, method="scrypt")
-
-    def update(db: Database) -> dict[str, Any]:
-        user = queries.user_by_name(db, username)
-        if user is None:
-            raise Refused(f"There is no user {username!r}.")
-        db.execute("UPDATE users SET password_hash = ? WHERE id = ?", [hashed, user["id"]])
-        _revoke_all(db, user["id"])
-        return queries.user_by_name(db, username)
-
-    return get_writer().write(update)
+    return _change_user(username, "UPDATE users SET password_hash = ? WHERE id = ?", [hashed],
+                        revoke=True)
