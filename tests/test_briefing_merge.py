@@ -40,6 +40,17 @@ def test_staff_edits_are_kept_and_theme_only_changes_come_in():
     assert text == _rename(ours)
 
 
+def test_a_paragraph_added_next_to_one_the_themes_changed_is_not_a_conflict():
+    ours = BASE.replace("## Key points", "Staff paragraph.\n\n## Key points")
+    merged = merge_texts(BASE, ours, _rename(BASE))
+    assert merged.conflicts == () and merged.text() == _rename(ours)
+    assert [p.kind for p in merged.parts][:3] == ["unchanged", "theirs", "ours"]
+    # Both adding a different paragraph at the same place is a conflict.
+    theirs = BASE.replace("## Key points", "Theme paragraph.\n\n## Key points")
+    (conflict,) = merge_texts(BASE, ours, theirs).conflicts
+    assert "Staff paragraph." in conflict.ours and "Theme paragraph." in conflict.theirs
+
+
 def test_a_draft_never_edited_takes_the_new_text_exactly():
     theirs = _rename(BASE) + "\n- A new question\u2028with a line separator kept as it is\n"
     merged = merge_texts(BASE, BASE, theirs)

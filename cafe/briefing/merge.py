@@ -120,6 +120,71 @@ def _split(base: tuple[str, ...], ours: tuple[str, ...], theirs: tuple[str, ...]
     return parts
 
 
+Hunk = tuple[int, int, int, int, str]  # base[i1:i2] became side[j1:j2]; the side's name
+
+
+def _hunks(base: Sequence[str], side: Sequence[str], name: str) -> list[Hunk]:
+    matcher = SequenceMatcher(None, base, side, autojunk=False)
+    return [(i1, i2, j1, j2, name) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+            if tag != "equal"]
+
+
+def _touch(h: Hunk, k: Hunk) -> bool:
+    """Whether two changes touch the same base lines (or insert at the same place)."""
+    a1, a2, b1, b2 = h[0], h[1], k[0], k[1]
+    if a1 == a2 and b1 == b2:
+        return a1 == b1
+    if a1 == a2:
+        return b1 < a1 < b2
+    if b1 == b2:
+        return a1 < b1 < a2
+    return a1 < b2 and b1 < a2
+
+
+def _apply(base: Sequence[str], side: Sequence[str], hunks: list[Hunk], lo: int,
+           hi: int) -> tuple[str, ...]:
+    out: list[str] = []
+    pos = lo
+    for i1, i2, j1, j2, _name in hunks:
+        out += base[pos:i1]
+        out += side[j1:j2]
+        pos = i2
+    out += base[pos:hi]
+    return tuple(out)
+
+
+def _refine(base: tuple[str, ...], ours: tuple[str, ...], theirs: tuple[str, ...]) -> list[Part]:
+    """Refine a region merge3 calls a conflict: changes next to each other but not to the same
+    lines (a paragraph added after one the themes changed) are both taken; only changes to the
+    same lines conflict."""
+    sides = {OURS: ours, THEIRS: theirs}
+    clusters: list[list[Hunk]] = []
+    for hunk in sorted(_hunks(base, ours, OURS) + _hunks(base, theirs, THEIRS)):
+        if clusters and any(h[4] != hunk[4] and _touch(h, hunk) for h in clusters[-1]):
+            clusters[-1].append(hunk)
+        else:
+            clusters.append([hunk])
+    parts: list[Part] = []
+    pos = 0
+    for cluster in clusters:
+        lo, hi = min(h[0] for h in cluster), max(h[1] for h in cluster)
+        if base[pos:lo]:
+            parts.append(Part("unchanged", base[pos:lo], base[pos:lo], base[pos:lo]))
+        names = {h[4] for h in cluster}
+        if len(names) == 1:
+            (i1, i2, j1, j2, name), = cluster
+            lines = sides[name][j1:j2]
+            parts.append(Part(name, lines, lines, base[i1:i2]))
+        else:
+            o, t = (_apply(base, sides[name], [h for h in cluster if h[4] == name], lo, hi)
+                    for name in (OURS, THEIRS))
+            parts += [Part("same", o, t, base[lo:hi])] if o == t else _split(base[lo:hi], o, t)
+        pos = hi
+    if base[pos:]:
+        parts.append(Part("unchanged", base[pos:], base[pos:], base[pos:]))
+    return parts
+
+
 def _keyed(parts: list[Part]) -> tuple[Part, ...]:
     """Give each conflict a key from its content (so a choice survives a fresh merge)."""
     seen: dict[str, int] = {}
@@ -143,7 +208,7 @@ def merge_texts(base: str, ours: str, theirs: str) -> Merged:
     for group in m3.merge_groups():
         kind = group[0]
         if kind == "conflict":
-            parts += _split(*(tuple(lines) for lines in group[1:]))
+            parts += _refine(*(tuple(lines) for lines in group[1:]))
             continue
         lines = tuple(group[1])
         if kind == "a":
