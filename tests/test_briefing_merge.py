@@ -134,3 +134,19 @@ def test_the_final_line_break_follows_the_side_that_changed_it():
 def test_digest_tells_texts_apart():
     assert digest(BASE) == digest(str(BASE)) and digest(BASE) != digest(_rename(BASE))
     assert len(digest("")) == 32 and digest("\ud800") != digest("")
+
+
+def test_a_long_draft_with_many_blank_lines_merges_paragraph_by_paragraph():
+    lines = []
+    for i in range(1500):  # about the largest draft allowed
+        lines += [f"Paragraph {i} about something.", ""]
+    ours, theirs = list(lines), list(lines)
+    for i in range(0, 3000, 14):
+        ours[i] += " Staff."
+    for i in range(0, 3000, 22):
+        theirs[i] += " Themes."
+    merged = merge_texts(*("\n".join(t) + "\n" for t in (lines, ours, theirs)))
+    both = set(range(0, 3000, 14)) & set(range(0, 3000, 22))
+    assert len(merged.conflicts) == len(both)  # only where both sides changed one paragraph
+    expected = [t if o == b else o for b, o, t in zip(lines, ours, theirs, strict=True)]
+    assert merged.text() == "\n".join(expected) + "\n"

@@ -11,7 +11,6 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import partial
 
 from merge3 import Merge3
 
@@ -124,7 +123,7 @@ Hunk = tuple[int, int, int, int, str]  # base[i1:i2] became side[j1:j2]; the sid
 
 
 def _hunks(base: Sequence[str], side: Sequence[str], name: str) -> list[Hunk]:
-    matcher = SequenceMatcher(None, base, side, autojunk=False)
+    matcher = SequenceMatcher(None, base, side)
     return [(i1, i2, j1, j2, name) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
             if tag != "equal"]
 
@@ -201,9 +200,7 @@ def _keyed(parts: list[Part]) -> tuple[Part, ...]:
 
 def merge_texts(base: str, ours: str, theirs: str) -> Merged:
     """Merge the staff's text (`ours`) and a regenerated one (`theirs`) from their common `base`."""
-    matcher = partial(SequenceMatcher, autojunk=False)  # blank lines are many; never junk them
-    m3 = Merge3(_lines(base), _lines(ours), _lines(theirs),
-                sequence_matcher=matcher)  # type: ignore[arg-type]
+    m3 = Merge3(_lines(base), _lines(ours), _lines(theirs))
     parts: list[Part] = []
     for group in m3.merge_groups():
         kind = group[0]
