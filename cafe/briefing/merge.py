@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from merge3 import Merge3
-
 OURS, THEIRS = "ours", "theirs"
 
 
@@ -153,9 +151,9 @@ def _apply(base: Sequence[str], side: Sequence[str], hunks: list[Hunk], lo: int,
 
 
 def _refine(base: tuple[str, ...], ours: tuple[str, ...], theirs: tuple[str, ...]) -> list[Part]:
-    """Refine a region merge3 calls a conflict: changes next to each other but not to the same
-    lines (a paragraph added after one the themes changed) are both taken; only changes to the
-    same lines conflict."""
+    """Merge line by line: changes next to each other but not to the same lines (a paragraph
+    added after one the themes changed) are both taken; only changes to the same lines conflict.
+    (Plain diff3, as in merge3, would call neighbouring changes a conflict.)"""
     sides = {OURS: ours, THEIRS: theirs}
     clusters: list[list[Hunk]] = []
     for hunk in sorted(_hunks(base, ours, OURS) + _hunks(base, theirs, THEIRS)):
@@ -199,21 +197,11 @@ def _keyed(parts: list[Part]) -> tuple[Part, ...]:
 
 
 def merge_texts(base: str, ours: str, theirs: str) -> Merged:
-    """Merge the staff's text (`ours`) and a regenerated one (`theirs`) from their common `base`."""
-    m3 = Merge3(_lines(base), _lines(ours), _lines(theirs))
-    parts: list[Part] = []
-    for group in m3.merge_groups():
-        kind = group[0]
-        if kind == "conflict":
-            parts += _refine(*(tuple(lines) for lines in group[1:]))
-            continue
-        lines = tuple(group[1])
-        if kind == "a":
-            parts.append(Part("ours", lines, lines))
-        elif kind == "b":
-            parts.append(Part("theirs", lines, lines))
-        else:  # "unchanged" or "same"
-            parts.append(Part(kind, lines, lines))
+    """Merge the staff's text (`ours`) and a regenerated one (`theirs`) from their common `base`.
+
+    A diff3 on difflib: each side's changes from the base, grouped where they touch the same
+    lines; a group from one side only is taken, one from both is "same" or split into parts."""
+    parts = _refine(*(tuple(_lines(text)) for text in (base, ours, theirs)))
     return Merged(_keyed(_coalesce(parts)), _final_newline(base, ours, theirs))
 
 
