@@ -214,22 +214,31 @@ def workspace(app, made):
             return current_result(db, event["id"])
 
 
-def test_regenerate_shows_the_changes_and_keeps_the_edits_in_history(app, db_path, made,
-                                                                     workspace):
+def _shown(page_text):
+    """Return the form fields a regenerate page carries: revision and the regenerated text's
+    digest."""
+    return {"revision": re.search(r'name="revision" value="(\d+)"', page_text).group(1),
+            "shown": re.search(r'name="shown" value="([0-9a-f]+)"', page_text).group(1)}
+
+
+def test_replacing_everything_keeps_the_edits_in_history(app, db_path, made, workspace):
     original = _markdown(app, made["draft"])
     assert _save(made, original + "\nStaff paragraph.\n", 1).status_code == 200
     page = made["http"].get(f"{DRAFTS}/drafts/{made['draft']}/regenerate")
     assert page.status_code == 200
     assert re.search(r'class="diff-del">− Staff paragraph\.', page.text)
     assert re.search(r'class="diff-add">\+ .*Renamed by staff', page.text)
-    accepted = made["http"].post(f"{DRAFTS}/drafts/{made['draft']}/regenerate",
-                                 data={"revision": 2, "csrf_token": made["csrf"]})
+    assert "Replace everything with the regenerated text" in page.text
+    accepted = made["http"].post(f"{DRAFTS}/drafts/{made['draft']}/regenerate", data={
+        **_shown(page.text), "mode": "replace", "csrf_token": made["csrf"]})
     assert accepted.status_code == 303
-    assert "Renamed by staff" in _markdown(app, made["draft"])
+    text = _markdown(app, made["draft"])
+    assert "Renamed by staff" in text and "Staff paragraph." not in text
     assert rows(db_path, "SELECT reason FROM briefing_versions ORDER BY number") == [
         ("generated",), ("edited",), ("regenerated",)]
     assert "Staff paragraph." in rows(
         db_path, "SELECT markdown FROM briefing_versions WHERE number = 2")[0][0]
+    assert rows(db_path, "SELECT generated_markdown FROM briefing_drafts") == [(text,)]
 
 
 def test_new_draft_from_one_theme(app, made, workspace):
@@ -410,7 +419,7 @@ def test_downloads_have_plain_names_and_new_drafts_distinct_titles(app, db_path,
     page = http.get(f"{DRAFTS}/drafts/{made_ids[0]}/regenerate").text
     assert f"− # {first} (2)" not in page
     accepted = http.post(f"{DRAFTS}/drafts/{made_ids[0]}/regenerate",
-                         data={"revision": 1, "csrf_token": made["csrf"]})
+                         data={**_shown(page), "csrf_token": made["csrf"]})
     assert accepted.status_code == 303
     assert rows(db_path, "SELECT title FROM briefing_drafts WHERE id = ?",
                 (made_ids[0],))[0][0] == f"{first} (2)"

@@ -1,4 +1,5 @@
-"""Briefing drafts: create from themes, autosave edits, keep a version history, restore, regenerate."""
+"""Briefing drafts: create from themes, autosave edits, keep a version history, restore, regenerate
+(merging what the themes changed into the staff's text)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlite_utils import Database
 from cafe.actions.common import Refused, now
 from cafe.briefing.draft import Briefing, Selection, generate
 from cafe.briefing.markdown import md_escape, plain_lines, render_markdown
+from cafe.briefing.merge import Merged, digest, merge_texts
 from cafe.briefing.source import EventSource
 from cafe.db import get_writer
 from cafe.synthesis.types import SynthesisResult
@@ -195,25 +197,57 @@ def do_restore(event_id: int, draft_id: int, number: Any, revision: Any,
     return get_writer().write(restore)
 
 
-def do_accept_regenerated(event_id: int, draft: dict[str, Any], source: EventSource,
-                          result: SynthesisResult, revision: Any, user: str | None
-                          ) -> dict[str, Any]:
-    """Replace the text with a draft regenerated from the current themes (edits stay in history)."""
+def regenerated(source: EventSource, result: SynthesisResult,
+                draft: dict[str, Any]) -> tuple[Briefing, str]:
+    """Return a draft generated afresh from the current themes with the draft's selection."""
     selection = Selection.from_json(json.loads(draft["selection_json"]))
-    briefing, markdown = draft_markdown(source, result, selection, draft["title"])
-    snap = snapshot(briefing, result, selection)
+    return draft_markdown(source, result, selection, draft["title"])
+
+
+def merge_regenerated(draft: dict[str, Any], theirs: str) -> Merged | None:
+    """Merge the staff's text with a regenerated one; None for an older draft that does not
+    know the text it was generated with (it can only be replaced)."""
+    base = draft["generated_markdown"] or ""
+    if not base:
+        return None
+    return merge_texts(base, draft["markdown"], theirs)
+
+
+def do_accept_regenerated(event_id: int, draft: dict[str, Any], source: EventSource,
+                          result: SynthesisResult, revision: Any, user: str | None, *,
+                          shown: str, choices: dict[str, str] | None = None,
+                          replace: bool = False) -> dict[str, Any]:
+    """Take in what the current themes changed, keeping the staff's edits (each conflict as
+    chosen: the staff's text unless "theirs"), or with `replace` the whole regenerated text.
+
+    `shown` is the digest of the regenerated text the staff saw: if the themes have changed since,
+    nothing is written. The text before stays in the history either way.
+    """
+    briefing, markdown = regenerated(source, result, draft)
+    if shown != digest(markdown):
+        raise Refused(
+            _(
+                "The themes changed while this page was open, so nothing was changed in the draft. "
+                "Below is what regenerating does now: check it and accept again."
+            ),
+            "stale",
+        )
+    snap = snapshot(briefing, result, Selection.from_json(json.loads(draft["selection_json"])))
 
     def accept(db: Database) -> dict[str, Any]:
         current = _locked_draft(db, draft["id"], event_id, revision)
+        merged = None if replace else merge_regenerated(current, markdown)
+        text = markdown if merged is None else merged.text(choices)
         stamp = now()
-        version = _add_version(db, event_id, draft["id"], markdown, "regenerated", user, stamp)
+        version = _add_version(db, event_id, draft["id"], text, "regenerated", user, stamp)
         new = current["revision"] + 1
         db.execute(
             "UPDATE briefing_drafts SET markdown = ?, generated_markdown = ?, source_json = ?, "
             "title = ?, revision = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-            [markdown, markdown, json.dumps(snap), briefing.title, new, stamp, user, draft["id"]],
+            [text, markdown, json.dumps(snap), title_of(text, briefing.title), new, stamp, user,
+             draft["id"]],
         )
-        return {"revision": new, "version": version}
+        return {"revision": new, "version": version, "merged": merged is not None}
 
     return get_writer().write(accept)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import (
@@ -24,6 +23,7 @@ from cafe.actions import briefing as drafts_store
 from cafe.briefing import NoThemes, Selection, load_clouds, load_result, load_source
 from cafe.briefing.export import FORMATS, MEDIA_TYPES, draft_export, filename, html_body, render
 from cafe.briefing.markdown import to_html
+from cafe.briefing.merge import OURS, THEIRS, digest
 from cafe.db import reading
 from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
@@ -270,47 +270,77 @@ def _editor_error(event: dict[str, Any], draft_id: int, message: str) -> Any:
     return _editor_page(event, draft_id, message), 409
 
 
-@bp.get("/<slug>/drafts/<int:draft_id>/regenerate")
-@login_required(*ROLES)
-def regenerate(slug: str, draft_id: int) -> Any:
-    """Show what regenerating from the current themes would change, before accepting it."""
-    event = event_or_404(slug)
+def _regenerate_page(event: dict[str, Any], draft_id: int, error: str | None = None,
+                     chosen: dict[str, str] | None = None, status: int = 200) -> Any:
+    """Show what regenerating would do: what comes in from the themes, the staff's edits kept,
+    each conflict to decide; or, for an older draft, the whole text replaced."""
     draft = _draft_or_404(event, draft_id)
-    problem, changes = None, []
+    problem, merged, theirs = None, None, ""
     try:
         result = _result(event)
         with reading() as db:
             source = load_source(db, event)
-        selection = Selection.from_json(json.loads(draft["selection_json"]))
-        markdown = drafts_store.draft_markdown(source, result, selection, draft["title"])[1]
-        changes = drafts_store.diff_lines(draft["markdown"], markdown)
+        theirs = drafts_store.regenerated(source, result, draft)[1]
+        merged = drafts_store.merge_regenerated(draft, theirs)
     except NoThemes as exc:
         problem = _problem(exc)
+    text = merged.text(chosen) if merged is not None else theirs
     return render_template(
-        "staff/briefing_regenerate.html", event=event, draft=draft, changes=changes,
-        problem=problem, user=current_user(),
-    )
+        "staff/briefing_regenerate.html", event=event, draft=draft, problem=problem,
+        merged=merged, legacy=merged is None, chosen=chosen or {},
+        unchanged=merged is not None and theirs == draft["generated_markdown"],
+        changes=drafts_store.diff_lines(draft["markdown"], text),
+        replace_changes=drafts_store.diff_lines(draft["markdown"], theirs),
+        shown=digest(theirs), error=error, user=current_user(),
+    ), status
+
+
+@bp.get("/<slug>/drafts/<int:draft_id>/regenerate")
+@login_required(*ROLES)
+def regenerate(slug: str, draft_id: int) -> Any:
+    """Show what regenerating from the current themes would change, before accepting it."""
+    return _regenerate_page(event_or_404(slug), draft_id)
 
 
 @bp.post("/<slug>/drafts/<int:draft_id>/regenerate")
 @login_required(*ROLES)
 def accept_regenerated(slug: str, draft_id: int) -> Any:
-    """Replace the draft's text with the regenerated one; the edited text stays in the history."""
+    """Merge what the themes changed into the draft (each conflict as chosen), or replace the
+    whole text; the text before stays in the history."""
     event = event_or_404(slug)
     draft = _draft_or_404(event, draft_id)
+    shown = request.form.get("shown", "")
+    mode = request.form.get("mode", "merge")
     try:
         revision = int(request.form.get("revision", ""))
     except ValueError:
+        abort(400)
+    choices = {key[len("conflict-"):]: value for key, value in request.form.items()
+               if key.startswith("conflict-")}
+    if not shown or mode not in ("merge", "replace") or not set(choices.values()) <= {
+            OURS, THEIRS}:
         abort(400)
     try:
         result = _result(event)
         with reading() as db:
             source = load_source(db, event)
-        drafts_store.do_accept_regenerated(event["id"], draft, source, result, revision, _user())
+        drafts_store.do_accept_regenerated(
+            event["id"], draft, source, result, revision, _user(), shown=shown, choices=choices,
+            replace=mode == "replace",
+        )
     except NoThemes as exc:
         return _editor_error(event, draft_id, _problem(exc))
     except Refused as exc:
-        return _editor_error(event, draft_id, str(exc.message))
+        if exc.code == "not_found":
+            abort(404)
+        message = str(exc.message)
+        if exc.code == "conflict":
+            message = _(
+                "This draft was changed elsewhere (another tab or person) while this page was "
+                "open, so nothing was changed. Below is what regenerating does now: check it and "
+                "accept again."
+            )
+        return _regenerate_page(event, draft_id, message, choices, 409)
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
 
 
