@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cafe.briefing.merge import digest, merge_texts
 
 BASE = """# Briefing
@@ -150,3 +153,44 @@ def test_a_long_draft_with_many_blank_lines_merges_paragraph_by_paragraph():
     assert len(merged.conflicts) == len(both)  # only where both sides changed one paragraph
     expected = [t if o == b else o for b, o, t in zip(lines, ours, theirs, strict=True)]
     assert merged.text() == "\n".join(expected) + "\n"
+
+
+_PARAGRAPHS = st.lists(st.sampled_from(["", "a", "b", "c", "# T", "- x"]), max_size=8)
+
+
+def _edit(paragraphs: list[str], edits: list[tuple[int, int, str]]) -> list[str]:
+    """Apply (operation, place, words) edits: 0 deletes, 1 inserts, 2 replaces a paragraph."""
+    out = list(paragraphs)
+    for op, place, words in edits:
+        i = place % (len(out) + 1)
+        if op == 0 and out:
+            del out[min(i, len(out) - 1)]
+        elif op == 1:
+            out.insert(i, words)
+        elif out:
+            out[min(i, len(out) - 1)] = words
+    return out
+
+
+_EDITS = st.lists(st.tuples(st.integers(0, 2), st.integers(0, 9), st.sampled_from(["n", "m", ""])),
+                  max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_PARAGRAPHS, _EDITS, _EDITS)
+def test_the_merge_keeps_its_laws(base, our_edits, their_edits):
+    base_text = "\n".join(base) + "\n"
+    ours = "\n".join(_edit(base, our_edits)) + "\n"
+    theirs = "\n".join(_edit(base, their_edits)) + "\n"
+    # Staff changed nothing: the new text. The themes changed nothing: the staff's text.
+    assert merge_texts(base_text, base_text, theirs).text() == theirs
+    assert merge_texts(base_text, ours, base_text).text() == ours
+    # The same change on both sides is taken once, and with no conflict.
+    same = merge_texts(base_text, ours, ours)
+    assert same.text() == ours and not same.conflicts
+    # Every conflict's choice gives a text made only of the three sides' paragraphs.
+    merged = merge_texts(base_text, ours, theirs)
+    for choice in ("ours", "theirs"):
+        lines = merged.text({c.key: choice for c in merged.conflicts}).split("\n")
+        known = set(base_text.split("\n")) | set(ours.split("\n")) | set(theirs.split("\n"))
+        assert set(lines) <= known
