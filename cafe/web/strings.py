@@ -200,7 +200,7 @@ def console_strings() -> dict[str, object]:
         "phase_ended_last": _("ended – the last round"),
         "phase_harvest": _("harvest"),
         "phase_closed": _("closed"),
-        "harvest_line": _("Harvest: the tables share their key insights."),
+        "harvest_line": _("The tables share their key insights."),
         "closed_line": _("The café is closed."),
         "round_line": _(
             "Round %(number)s of %(count)s (%(phase)s): %(question)s",
