@@ -212,7 +212,10 @@ def console_strings() -> dict[str, object]:
         "confirm_end_round": _(
             "End round %(number)s now? Its clock stops at every table.", number="{number}"
         ),
-        "confirm_start_harvest": _("Start the harvest? The rounds are over once it starts."),
+        "confirm_start_harvest": _(
+            "Start the harvest now? The wall shows the word cloud and phones get the key insights "
+            "to give dots to."
+        ),
         "connection_live": _("Connection: live"),
         "done_start_round": _("Round %(number)s started.", number="{number}"),
         "done_pause_round": _("The clock is paused."),
