@@ -118,8 +118,8 @@ def end_round(clock: Clock, now: float) -> Clock:
 
 
 def start_harvest(clock: Clock) -> Clock:
-    """Move to the harvest once a round has ended."""
-    if clock.phase not in ("ended", "lobby"):
+    """Move to the harvest once a round has ended (not before the first round has run)."""
+    if clock.phase != "ended":
         raise _refuse(clock, "start the harvest")
     return replace(
         clock, phase="harvest", started_at=None, duration=0.0, paused_at=None, paused_total=0.0

@@ -29,7 +29,7 @@ LEGAL = {
     "resume_round": {"paused"},
     "extend_round": {"running", "paused"},
     "end_round": {"running", "paused"},
-    "start_harvest": {"ended", "lobby"},
+    "start_harvest": {"ended"},
     "close": {"lobby", "running", "paused", "ended", "harvest"},
 }
 

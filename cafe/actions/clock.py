@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+import unicodedata
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from cafe import events, queries, rooms, rounds, socketio
 from cafe.actions import rotation
 from cafe.actions.common import Refused, _publish, check_payload, now
-from cafe.actions.notes import check_note_text
 from cafe.db import get_writer, reading
 
 MAX_MESSAGE_CHARS = 300
@@ -176,26 +177,57 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
     return view
 
 
-def do_hold(event: dict[str, Any], message: str | None) -> str | None:
-    """Put a calm "pause" screen on every phone and the wall (message) or lift it (None)."""
-    if message is not None:
-        message = check_note_text(message, MAX_MESSAGE_CHARS)
-    get_writer().write(
-        lambda db: db.execute(
-            "UPDATE events SET hold_message = ? WHERE id = ?", [message, event["id"]]
+def check_message_text(text: Any) -> str:
+    """Return a facilitator's message (to phones, or on the pause screen) fit to send, or refuse."""
+    if not isinstance(text, str):
+        raise Refused(_("A message must be text."))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise Refused(_("The message is empty."), "empty")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise Refused(
+            _(
+                "The message is %(length)s characters long; the limit is %(limit)s.",
+                length=len(text),
+                limit=MAX_MESSAGE_CHARS,
+            )
         )
-    )
+    if any(char not in "\n\t" and unicodedata.category(char) in ("Cc", "Cs") for char in text):
+        raise Refused(_("The message contains control characters."))
+    return text.strip()
+
+
+def _refuse_if_closed(db: Database, event: dict[str, Any], refusal: str) -> None:
+    row = db.execute("SELECT phase FROM events WHERE id = ?", [event["id"]]).fetchone()
+    if row is not None and row[0] == "closed":
+        raise Refused(refusal, "closed")
+
+
+def do_hold(event: dict[str, Any], message: str | None) -> str | None:
+    """Put a calm "pause" screen on every phone and the wall (message) or lift it (None).
+
+    A closed café cannot be paused (its phones say goodbye); a pause may always be lifted."""
+    if message is not None:
+        message = check_message_text(message)
+
+    def hold(db: Database) -> None:
+        if message is not None:
+            _refuse_if_closed(db, event, _("The café is closed: there is nothing to pause."))
+        db.execute("UPDATE events SET hold_message = ? WHERE id = ?", [message, event["id"]])
+
+    get_writer().write(hold)
     _publish_everywhere(events.HoldChanged(message), event["id"])
     return message
 
 
 def do_send_message(event: dict[str, Any], text: Any, table: Any = None) -> dict[str, Any]:
     """Send a short message to every phone of the event, or to one table's phones."""
-    text = check_note_text(text, MAX_MESSAGE_CHARS)
-    if table is not None:
-        if isinstance(table, bool) or not isinstance(table, int):
-            raise Refused("Choose a table, or send to everyone.")
-        with reading() as db:
+    text = check_message_text(text)
+    if table is not None and (isinstance(table, bool) or not isinstance(table, int)):
+        raise Refused("Choose a table, or send to everyone.")
+    with reading() as db:
+        _refuse_if_closed(db, event, _("The café is closed: phones no longer take messages."))
+        if table is not None:
             if table not in {t["number"] for t in queries.tables(db, event["id"])}:
                 raise Refused("There is no such table.")
     message = events.MessageSent(text, table)

@@ -200,7 +200,8 @@ def console_strings() -> dict[str, object]:
         "phase_ended_last": _("ended – the last round"),
         "phase_harvest": _("harvest"),
         "phase_closed": _("closed"),
-        "cafe_in": _("The café is in %(phase)s.", phase="{phase}"),
+        "harvest_line": _("The tables share their key insights."),
+        "closed_line": _("The café is closed."),
         "round_line": _(
             "Round %(number)s of %(count)s (%(phase)s): %(question)s",
             number="{number}", count="{count}", phase="{phase}", question="{question}",
@@ -208,6 +209,26 @@ def console_strings() -> dict[str, object]:
         "start_round_n": _("Start round %(number)s", number="{number}"),
         "start_next": _("Start next round"),
         "confirm_close": _("Close the café? Phones will no longer be able to add or change notes."),
+        "confirm_end_round": _(
+            "End round %(number)s now? Its clock stops at every table.", number="{number}"
+        ),
+        "confirm_start_harvest": _(
+            "Start the harvest now? The wall shows the word cloud and phones get the key insights "
+            "to give dots to."
+        ),
+        "connection_live": _("Connection: live"),
+        "done_start_round": _("Round %(number)s started.", number="{number}"),
+        "done_pause_round": _("The clock is paused."),
+        "done_resume_round": _("The clock is running again."),
+        "done_extend_round": plural_forms(
+            lambda n: ngettext("%(count)s minute added.", "%(count)s minutes added.", n,
+                               count="{count}")
+        ),
+        "done_end_round": _("Round %(number)s ended.", number="{number}"),
+        "done_start_harvest": _("The harvest has started."),
+        "done_hold": _("Everyone is paused."),
+        "done_release": _("The pause is lifted."),
+        "hold_state": _("Phones are paused."),
         "new_note_at": _("New note at table %(table)s", table="{table}"),
         "message_sent_table": _("Message sent to table %(table)s.", table="{table}"),
         "message_sent_all": _("Message sent to everyone."),

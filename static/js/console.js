@@ -3,7 +3,7 @@
   "use strict";
   var root = document.getElementById("console");
   if (!root) return;
-  var notes = {}, presence = {}, participants = 0;
+  var notes = {}, presence = {}, participants = 0, phase = null, hold = null;
   var t = window.cafeT;
   var FLAG_LABELS = { disclosure: t("held_flag") };
   var CONSENT = { quote: t("consent_quote"), paraphrase: t("consent_paraphrase"), none: t("consent_none") };
@@ -18,9 +18,12 @@
   }
 
   function act(event, id) {
+    $("control-error").hidden = true;
     socket.timeout(10000).emit(event, { id: id }, function (err, ack) {
-      if (err) { $("status").textContent = t("no_answer_server"); return; }
-      if (!ack.ok) { $("status").textContent = ack.error; }
+      if (err || !ack.ok) {  // said under the controls: the line above says only the connection
+        $("control-error").textContent = err ? t("no_answer_server") : ack.error;
+        $("control-error").hidden = false;
+      }
     });
   }
 
@@ -75,10 +78,21 @@
     return li;
   }
 
+  // The first words of a note: each note's buttons say which note they act on to a screen reader.
+  function firstWords(text) {
+    var words = text.trim().split(/\s+/);
+    return words.slice(0, 6).join(" ") + (words.length > 6 ? "…" : "");
+  }
+  window.CafeFirstWords = firstWords;
+
   function button(label, event, note) {
     var b = document.createElement("button");
     b.type = "button";
     b.textContent = label;
+    var which = document.createElement("span");
+    which.className = "visually-hidden";
+    which.textContent = ", " + firstWords(note.text || "");
+    b.appendChild(which);
     b.setAttribute("aria-describedby", "n" + note.id);
     b.addEventListener("click", function () { act(event, note.id); });
     return b;
@@ -138,20 +152,38 @@
   var ALLOWED = {
     start_round: ["lobby", "ended", "harvest"], pause_round: ["running"], resume_round: ["paused"],
     extend_round: ["running", "paused"], end_round: ["running", "paused"],
-    start_harvest: ["ended", "lobby"], close_event: ["lobby", "running", "paused", "ended", "harvest"]
+    start_harvest: ["ended"], close_event: ["lobby", "running", "paused", "ended", "harvest"]
   };
+  var currentRound = 1;
+
+  // "Pause everyone" and messages cannot reach the phones of a closed café; a pause may be lifted.
+  function drawHold() {
+    var closed = phase === "closed";
+    $("hold-state").hidden = !hold;
+    $("hold").disabled = closed;
+    $("release").disabled = !hold;
+    $("send").disabled = closed;
+  }
+
+  // One line says what the last action did; each action replaces it.
+  function done(text) {
+    $("done").textContent = text;
+    $("done").hidden = false;
+  }
 
   function drawClock(clock, round, serverTime) {
     countdown.update(clock, serverTime, round);
     clockState = { clock: clock, offset: serverTime - Date.now() };
     markQuiet();
-    var phase = t("phase_" + clock.phase);
+    var said = t("phase_" + clock.phase);
     if (clock.phase === "ended" && !(round.move && clock.round < clock.rounds)) {
-      phase = t(clock.round >= clock.rounds ? "phase_ended_last" : "phase_ended_stay");
+      said = t(clock.round >= clock.rounds ? "phase_ended_last" : "phase_ended_stay");
     }
-    $("round-line").textContent = clock.phase === "harvest" || clock.phase === "closed"
-      ? t("cafe_in", { phase: phase })
-      : t("round_line", { number: round.number, count: round.count, phase: phase, question: round.question });
+    $("round-line").textContent = clock.phase === "harvest" ? t("harvest_line")
+      : clock.phase === "closed" ? t("closed_line")
+      : t("round_line", { number: round.number, count: round.count, phase: said, question: round.question });
+    setPhase(clock.phase);
+    currentRound = round.number;
     root.querySelectorAll("[data-action]").forEach(function (b) {
       b.disabled = ALLOWED[b.dataset.action].indexOf(clock.phase) < 0;
     });
@@ -159,43 +191,70 @@
     $("start-round").textContent = clock.phase === "lobby" ? t("start_round_n", { number: round.number }) : t("start_next");
   }
 
-  function control(event, payload) {
+  function setPhase(value) { phase = value; drawHold(); }
+
+  // Send a control; on success `said(ack)` gives the confirmation that replaces the last one.
+  function control(event, payload, said) {
     $("control-error").hidden = true;
     socket.timeout(10000).emit(event, payload || {}, function (err, ack) {
       if (err || !ack.ok) {
         $("control-error").textContent = err ? t("no_answer_server") : ack.error;
         $("control-error").hidden = false;
+        return;
       }
+      if (said) done(said(ack));
     });
   }
 
+  var SAID = {
+    start_round: function (ack) { return t("done_start_round", { number: ack.round.number }); },
+    pause_round: function () { return t("done_pause_round"); },
+    resume_round: function () { return t("done_resume_round"); },
+    extend_round: function (ack, payload) { return t("done_extend_round", { count: payload.minutes }); },
+    end_round: function (ack) { return t("done_end_round", { number: ack.round.number }); },
+    start_harvest: function () { return t("done_start_harvest"); },
+    close_event: function () { return t("closed_line"); }
+  };
+  // Ending a round, starting the harvest and closing cannot be undone in one step: they ask first.
+  var CONFIRM = {
+    end_round: function () { return t("confirm_end_round", { number: currentRound }); },
+    start_harvest: function () { return t("confirm_start_harvest"); },
+    close_event: function () { return t("confirm_close"); }
+  };
+
   root.querySelectorAll("[data-action]").forEach(function (b) {
     b.addEventListener("click", function () {
-      if (b.dataset.action === "close_event" &&
-          !window.confirm(t("confirm_close"))) return;
+      var action = b.dataset.action;
+      if (CONFIRM[action] && !window.confirm(CONFIRM[action]())) return;
       var payload = b.dataset.minutes ? { minutes: parseInt(b.dataset.minutes, 10) } : {};
-      control(b.dataset.action, payload);
+      control(action, payload, function (ack) { return SAID[action](ack, payload); });
     });
   });
   $("goto").addEventListener("click", function () {
-    control("start_round", { round: parseInt($("goto-round").value, 10) });
+    control("start_round", { round: parseInt($("goto-round").value, 10) }, SAID.start_round);
   });
   $("hold-form").addEventListener("submit", function (e) {
     e.preventDefault();
-    var hold = $("hold-message");  // the words as offered: every screen says them in its own language
-    control("hold_everyone", { message: hold.value === hold.defaultValue ? "" : hold.value });
+    var words = $("hold-message");  // the words as offered: every screen says them in its own language
+    control("hold_everyone", { message: words.value === words.defaultValue ? "" : words.value },
+      function () { return t("done_hold"); });
   });
-  $("release").addEventListener("click", function () { control("release_everyone"); });
+  $("release").addEventListener("click", function () {
+    control("release_everyone", {}, function () { return t("done_release"); });
+  });
   $("message-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var table = $("message-table").value;
-    control("send_message", { text: $("message-text").value, table: table ? parseInt(table, 10) : null });
-    $("message-text").value = "";
+    control("send_message", { text: $("message-text").value, table: table ? parseInt(table, 10) : null },
+      function (ack) {
+        $("message-text").value = "";  // kept when refused, to correct and send again
+        return ack.table ? t("message_sent_table", { table: ack.table }) : t("message_sent_all");
+      });
   });
 
   var socket = io("/console", { auth: { event: root.dataset.slug } });
   if (window.CafeConsoleRotation) window.CafeConsoleRotation(socket);
-  socket.on("connect", function () { $("status").textContent = t("live"); });
+  socket.on("connect", function () { $("status").textContent = t("connection_live"); });
   socket.on("disconnect", function () { $("status").textContent = t("reconnecting"); });
   socket.on("connect_error", function (error) { $("status").textContent = error.message || t("cannot_connect"); });
   socket.on("console_state", function (state) {
@@ -204,8 +263,8 @@
     state.notes.forEach(function (n) { notes[n.id] = n; place(n); });
     presence = state.presence.tables;
     participants = state.participants;
+    hold = state.event.hold;
     drawClock(state.event.clock, state.event.round, state.event.server_time);
-    $("release").disabled = !state.event.hold;
     counts();
   });
   socket.on("note_added", function (data) {
@@ -217,10 +276,9 @@
   });
   socket.on("note_changed", function (data) { notes[data.note.id] = data.note; place(data.note); counts(); });
   socket.on("round_changed", function (data) { drawClock(data.clock, data.round, data.server_time); });
-  socket.on("hold_changed", function (data) { $("release").disabled = !data.message; });
-  socket.on("message_sent", function (data) {
-    $("status").textContent = data.table ? t("message_sent_table", { table: data.table }) : t("message_sent_all");
-  });
+  socket.on("hold_changed", function (data) { hold = data.message; drawHold(); });
+  // Joins and leaves come with the rotation panel's list of everyone who joined.
+  socket.on("rotation_changed", function (data) { participants = data.rotation.people.length; counts(); });
   socket.on("presence_changed", function (data) { presence = data.tables; counts(); });
   $("only-pending").addEventListener("change", function () {
     root.querySelectorAll(".note").forEach(function (el) { applyFilter(el, notes[el.dataset.id]); });

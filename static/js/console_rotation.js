@@ -71,6 +71,7 @@
         who.id = "person-" + p.id;
         li.appendChild(who);
         var button = el("button", p.left ? t("mark_back") : t("mark_left"));
+        button.appendChild(el("span", ", " + p.pseudonym, "visually-hidden"));  // whom, in its name
         button.type = "button";
         button.dataset.person = String(p.id);
         button.setAttribute("aria-describedby", who.id);  // whom it marks
@@ -96,6 +97,11 @@
       $("people-empty").hidden = everyone.length > 0;
     }
 
+    // On a narrow screen each table is a block; its cells say which column they are.
+    var labels = Array.prototype.map.call(document.querySelectorAll("table.plan thead th"),
+      function (th) { return th.textContent; });
+    function cell(td, column) { td.dataset.label = labels[column] || ""; return td; }
+
     function draw() {
       if (!rotation) return;
       var rows = $("plan-rows");
@@ -105,10 +111,10 @@
         var th = el("th", table.number + " · " + table.name);
         th.scope = "row";
         tr.appendChild(th);
-        tr.appendChild(hostCell(table));
-        tr.appendChild(el("td", people(table.now, function (p) { return p.cannot_move ? " " + t("cant_move") : ""; })));
-        tr.appendChild(el("td", rotation.planned
-          ? people(table.next, function (p) { return p.moving ? " " + t("arriving") : ""; }) : "—"));
+        tr.appendChild(cell(hostCell(table), 1));
+        tr.appendChild(cell(el("td", people(table.now, function (p) { return p.cannot_move ? " " + t("cant_move") : ""; })), 2));
+        tr.appendChild(cell(el("td", rotation.planned
+          ? people(table.next, function (p) { return p.moving ? " " + t("arriving") : ""; }) : "—"), 3));
         tr.dataset.table = table.number;
         rows.appendChild(tr);
       });
@@ -135,6 +141,7 @@
     }
     function insightButton(label, event, i) {
       var b = el("button", label);
+      if (!i.held && window.CafeFirstWords) b.appendChild(el("span", ", " + window.CafeFirstWords(i.text || ""), "visually-hidden"));
       b.type = "button";
       b.setAttribute("aria-describedby", "insight-" + i.id);
       b.addEventListener("click", function () { moderate(event, i.id); });

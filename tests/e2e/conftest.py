@@ -72,11 +72,17 @@ def phone_page(browser, server):
     assert not errors, errors
 
 
+def accept_dialog(dialog) -> None:
+    """Say yes to the console's questions ("End round 1 now?"); a test of the question removes it."""
+    dialog.accept()
+
+
 @pytest.fixture
 def console_page(browser, server):
     """Return a laptop-sized page logged in as the facilitator, on the test event's console."""
     context = browser.new_context(**LAPTOP)
     page = context.new_page()
+    page.on("dialog", accept_dialog)
     log_in(page, server.url, "fac")
     page.goto(f"{server.url}/console/test-cafe")
     yield page

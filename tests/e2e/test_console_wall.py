@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import log_in, wall_url
+from e2e.conftest import accept_dialog, log_in, wall_url
 from e2e.test_phone import join_at_table, write
 
 pytestmark = pytest.mark.e2e
@@ -14,25 +16,51 @@ pytestmark = pytest.mark.e2e
 def test_console_sees_notes_live_and_wall_shows_only_approved(
     browser, server, console_page, phone_page
 ):
-    expect(console_page.locator("#status")).to_have_text("Live")
+    expect(console_page.locator("#status")).to_have_text("Connection: live")
     wall = browser.new_page(viewport={"width": 1280, "height": 720})
     wall.goto(server.url + wall_url(console_page.content()))
     expect(wall.locator("#wall-empty")).to_be_visible()
 
     join_at_table(phone_page, server)
     expect(console_page.locator('[data-presence="1"]')).to_have_text("1 phone")
+    expect(console_page.locator("#count-people")).to_have_text("1")  # live, without a reload
     write(phone_page, "Funding should follow the community")
     write(phone_page, "Keep this one off the wall")
     column = console_page.locator('.table-col[data-table="1"]')
     expect(column.locator(".note")).to_have_count(2)
     first = column.locator(".note", has_text="Funding should follow the community")
-    first.get_by_role("button", name="Approve").click()
+    # Each note's buttons say which note, for a screen reader.
+    first.get_by_role("button", name=re.compile(r"^Approve\W+Funding should follow the")).click()
     expect(wall.locator("#wall-notes li")).to_have_text(["Funding should follow the community"])
     expect(first).to_contain_text("on the wall")
 
     first.get_by_role("button", name="Take down").click()
     expect(wall.locator("#wall-notes li")).to_have_count(0)
     wall.close()
+
+    # Ending a round asks first (no: nothing happens); each action then says what it did.
+    page = console_page
+    expect(page.get_by_role("button", name="Start harvest")).to_be_disabled()
+    page.get_by_role("button", name="Start round 1").click()
+    expect(page.locator("#done")).to_have_text("Round 1 started.")
+    page.remove_listener("dialog", accept_dialog)
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="End round").click()
+    expect(page.locator("#round-line")).to_contain_text("(running)")
+    assert questions == ["End round 1 now? Its clock stops at every table."]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="End round").click()
+    expect(page.locator("#done")).to_have_text("Round 1 ended.")
+    page.get_by_role("button", name="Pause everyone").click()
+    expect(page.locator("#done")).to_have_text("Everyone is paused.")
+    expect(page.locator("#hold-state")).to_have_text("Phones are paused.")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Close café").click()
+    expect(page.locator("#done")).to_have_text("The café is closed.")
+    expect(page.locator("#round-line")).to_have_text("The café is closed.")
+    expect(page.get_by_role("button", name="Pause everyone")).to_be_disabled()
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_disabled()
 
 
 def test_console_holds_back_disclosures(server, console_page, phone_page):
