@@ -69,6 +69,7 @@ def main() -> None:
             expect(phone.locator("#question")).to_be_visible()
             laptop = browser.new_context(viewport={"width": 1366, "height": 900})
             console = laptop.new_page()
+            console.on("dialog", lambda dialog: dialog.accept())  # "End round 1 now?" and the like
             console.goto(f"{url}/login")
             console.fill("#username", "fac")
             console.fill("#password", PASSWORD)
