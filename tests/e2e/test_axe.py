@@ -258,7 +258,7 @@ LIVE_SCREENS = [
     Screen("briefing-version", "/briefings/test-cafe/drafts/{draft}/versions/1", role="staffer",
            ready=".diff"),
     Screen("briefing-regenerate", "/briefings/test-cafe/drafts/{draft}/regenerate",
-           role="staffer", ready=".diff"),
+           role="staffer", ready="fieldset.conflict"),
     Screen("briefing-print", "/briefings/test-cafe/drafts/{draft}/print", role="staffer",
            ready="#print-button"),
     Screen("briefing-delete", "/briefings/test-cafe/drafts/{draft}/delete", role="staffer",
@@ -386,7 +386,12 @@ def _themed_cafe(app) -> dict[str, int]:
             "SELECT revision, markdown FROM briefing_drafts WHERE id = ?", [draft]
         ).fetchone()
     edited = markdown.replace("\n## ", "\n## Calls for change\n\n- Fund interpreters\n\n## ", 1)
+    # Staff also add to the line naming the first theme, which is then renamed: regenerating
+    # brings the new name in and asks about that line (a conflict to choose), all on one page.
+    named = next(line for line in edited.split("\n") if first.label in line)
+    edited = edited.replace(named, named + " Staff's own words.", 1)
     do_autosave(event["id"], draft, edited, revision, "staffer")
+    ws.do_rename_theme(event, "staffer", int(first.key), "Interpreters we can trust")
     return {"theme": int(first.key), "draft": draft}
 
 
