@@ -169,3 +169,18 @@ def test_a_phone_that_reconnects_gets_the_latest_message_while_it_is_current(
     later = real_time.time() + clock.MESSAGE_FRESH_SECONDS + 1
     monkeypatch.setattr(clock.time, "time", lambda: later)
     assert reconnect() is None  # no longer current
+
+
+def test_closing_the_cafe_clears_the_latest_message(app, console, phone):
+    from cafe.actions.clock import latest_message
+
+    act(console, "send_message", {"text": "Coats are by the door"})
+    with app.app_context():
+        from cafe import queries
+        from cafe.db import reading
+
+        with reading() as db:
+            event_id = queries.event_by_slug(db, "test-cafe")["id"]
+    assert latest_message(event_id, 1) == {"text": "Coats are by the door", "table": None}
+    assert act(console, "close_event")["ok"]
+    assert latest_message(event_id, 1) is None

@@ -97,6 +97,7 @@ def phone_strings() -> dict[str, str]:
         "confirm_discard": _("Discard this note? It has not been sent and will be deleted from this phone."),
         "joining": _("Joining…"),
         "sending_now": _("This note is being sent right now. Edit it once it shows Saved."),
+        "still_adding": _("Still adding to round %(number)s", number="{number}"),
             **rotation_strings(),
         "hold_default": DEFAULT_HOLD_MESSAGE,
     }
