@@ -213,3 +213,30 @@ def test_the_lead_sees_where_the_writer_is_now_as_they_move_leave_and_go_offline
     [state] = received(again, "/safeguarding", "queue_state")
     assert state["whereabouts"] == {str(ack["id"]): gone}
     assert state["items"][0]["table"] == 1  # where the note was written is kept
+
+
+def test_after_the_rotation_the_lead_sees_the_writers_new_table(app, lead, phone, console, db_path):
+    from conftest import join
+
+    http = app.test_client()
+    join(http, table=2)
+    other = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=http
+    )
+    act = lambda name: console.emit(name, {}, namespace="/console", callback=True)  # noqa: E731
+    assert act("start_round")["ok"]
+    ack = submit(phone, "disclose-01", DISCLOSURE)
+    here = {"known": True, "table": 1, "name": "Oak", "left": False, "connected": True}
+    wait_for_whereabouts(lead, ack["id"], here)
+    assert act("end_round")["ok"]
+    [(planned,)] = rows(
+        db_path,
+        "SELECT s.table_no FROM seats s JOIN notes n ON n.participant_id = s.participant_id "
+        "WHERE s.planned = 1 AND n.id = ?",
+        (ack["id"],),
+    )
+    assert planned != 1  # the traveller moves on
+    assert act("start_round")["ok"]
+    [(name,)] = rows(db_path, "SELECT name FROM tables WHERE number = ?", (planned,))
+    wait_for_whereabouts(lead, ack["id"], {**here, "table": planned, "name": name})
+    other.disconnect("/participant")

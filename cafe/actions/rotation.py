@@ -605,11 +605,12 @@ def _round_change_views(
         let_others_run(i)
     rotation = rotation_view(db, fresh, everyone)
     harvest = action == "start_harvest"
+    # A closed café's wall keeps showing the harvest (counted afresh: it may close without one).
     return {
         "moves": moves,
         "briefings": briefings,
         "rotation": rotation,
-        "harvest": harvest_view(db, fresh) if harvest else None,
+        "harvest": harvest_view(db, fresh) if harvest or action == "close_event" else None,
         "insights": shown_insights(db, event_id) if harvest else None,
     }
 
@@ -639,6 +640,7 @@ def publish_round_change(event: dict[str, Any], action: str, told: dict[str, Any
     _whereabouts_changed(event_id)
     if views["harvest"] is not None:
         _publish(events.HarvestChanged(views["harvest"]), rooms.wall(event_id))
+    if views["insights"] is not None:
         _publish(events.InsightsChanged(views["insights"]), rooms.event(event_id))
 
 

@@ -149,6 +149,7 @@ def wall_strings() -> dict[str, str]:
         "from_table": _("From table %(number)s", number="{number}"),
         "hold_default": DEFAULT_HOLD_MESSAGE,
         "hold_title": _("Let's pause for a moment"),
+        "closed_thanks": _("Thank you – the café is closed"),
     }
 
 
