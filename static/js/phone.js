@@ -252,7 +252,7 @@
   }
   $("message-notice").addEventListener("click", function () {
     $("message-notice").hidden = true;
-    $("message").scrollIntoView({ block: "start" });
+    $("message").scrollIntoView({ block: "center" });
     $("message").focus({ preventScroll: true });
   });
   window.addEventListener("scroll", function () {
