@@ -135,6 +135,16 @@ class SafeguardingItemChanged(ServerEvent):
 
 
 @dataclass(frozen=True)
+class Whereabouts(ServerEvent):
+    """Where the writer of each held note is now (they move tables, leave, lose their phone's
+    connection), so the lead finds the person where they are, not where they wrote."""
+
+    name: ClassVar[str] = "whereabouts"
+    namespace: ClassVar[str] = SAFEGUARDING
+    items: dict
+
+
+@dataclass(frozen=True)
 class MoveAssigned(ServerEvent):
     """At a rotation: the table this participant goes to next round, or that they stay."""
 
@@ -227,6 +237,7 @@ ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     HoldChanged,
     MessageSent,
     SafeguardingItemChanged,
+    Whereabouts,
     MoveAssigned,
     HostBriefed,
     InsightsChanged,

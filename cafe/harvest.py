@@ -9,6 +9,7 @@ counting, and the plan's names are refused as words too.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from cafe.safety import find_personal_details
@@ -39,6 +40,45 @@ def note_words(text: str, names: Iterable[str] = ()) -> set[str]:
     return words
 
 
+def _latin(word: str) -> bool:
+    return all(
+        not c.isalpha() or unicodedata.name(c, "").startswith("LATIN") for c in word
+    )
+
+
+def _singulars(word: str) -> list[str]:
+    """Return the forms a Latin-script word would have if it were a simple English plural."""
+    if len(word) < 3 or not word.endswith("s") or word.endswith(("ss", "us", "is", "'s")):
+        return []
+    out = []
+    if word.endswith("ies") and len(word) > 4:
+        out.append(word[:-3] + "y")  # allies -> ally
+    if word.endswith("es"):
+        out.append(word[:-2])  # boxes -> box
+    out.append(word[:-1])  # orgs -> org
+    return out
+
+
+def fold_plurals(people: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Count a Latin-script word and its simple English plural as one word ("ally"/"allies",
+    "org"/"orgs"), shown in whichever form more people used (the singular on a tie).
+
+    Only forms that both occur are folded, so a word that merely ends in "s" ("news", "class")
+    is never cut short.
+    """
+    folded = {word: set(who) for word, who in people.items()}
+    for word in sorted(people, key=len, reverse=True):  # plurals are longer than their singulars
+        if word not in folded or not _latin(word):
+            continue
+        single = next((s for s in _singulars(word) if s in folded and s != word), None)
+        if single is None:
+            continue
+        shown = word if len(people[word]) > len(people[single]) else single
+        merged = folded.pop(word) | folded.pop(single)
+        folded[shown] = merged
+    return folded
+
+
 def word_cloud(
     notes: Iterable[tuple[int | None, str]], k: int, names: Iterable[str] = ()
 ) -> list[dict]:
@@ -55,6 +95,7 @@ def word_cloud(
             continue  # a note whose writer was removed cannot be counted towards k
         for word in note_words(text, names):
             people.setdefault(word, set()).add(participant)
+    people = fold_plurals(people)
     counts = sorted(
         ((len(who), word) for word, who in people.items() if len(who) >= k),
         key=lambda c: (-c[0], c[1]),

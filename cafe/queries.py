@@ -160,6 +160,19 @@ def safeguarding_notes(db: Database, event_id: int) -> list[dict[str, Any]]:
     )
 
 
+def safeguarding_whereabouts(db: Database, event_id: int) -> list[dict[str, Any]]:
+    """Return where the writer of each note in the safeguarding queue is now: their table (and its
+    name) and whether they left; participant_id is None once their pass was ended."""
+    return _all(
+        db,
+        "SELECT n.id AS note_id, n.participant_id, p.table_no, p.left_at, t.name AS table_name "
+        "FROM notes n LEFT JOIN participants p ON p.id = n.participant_id "
+        "LEFT JOIN tables t ON t.event_id = n.event_id AND t.number = p.table_no "
+        "WHERE n.event_id = ? AND n.sg_status IS NOT NULL",
+        [event_id],
+    )
+
+
 def wall_notes(db: Database, event_id: int) -> list[dict[str, Any]]:
     """Return the notes approved for the wall, oldest first."""
     return _all(

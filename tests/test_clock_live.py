@@ -169,3 +169,58 @@ def test_a_phone_that_reconnects_gets_the_latest_message_while_it_is_current(
     later = real_time.time() + clock.MESSAGE_FRESH_SECONDS + 1
     monkeypatch.setattr(clock.time, "time", lambda: later)
     assert reconnect() is None  # no longer current
+
+
+def test_closing_the_cafe_clears_the_latest_message(app, console, phone):
+    from cafe.actions.clock import latest_message
+
+    act(console, "send_message", {"text": "Coats are by the door"})
+    with app.app_context():
+        from cafe import queries
+        from cafe.db import reading
+
+        with reading() as db:
+            event_id = queries.event_by_slug(db, "test-cafe")["id"]
+    assert latest_message(event_id, 1) == {"text": "Coats are by the door", "table": None}
+    assert act(console, "close_event")["ok"]
+    assert latest_message(event_id, 1) is None
+
+
+def test_a_closed_cafes_wall_keeps_the_harvest_and_drops_the_join_prompt(app, client, console, wall):
+    from cafe import queries
+    from cafe.db import reading
+
+    phones = []
+    for table in (1, 1, 2):
+        http = app.test_client()
+        join(http, table=table)
+        phones.append(
+            socketio.test_client(
+                app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=http
+            )
+        )
+    assert act(console, "start_round")["ok"]
+    for i, sio in enumerate(phones):
+        ack = sio.emit(
+            "submit_note",
+            {"client_id": f"allies-note-{i:04d}", "text": "Allies listen" if i else "An ally",
+             "consent": "quote"},
+            namespace="/participant",
+            callback=True,
+        )
+        assert act(console, "approve_note", {"id": ack["id"]})["ok"]
+    drain((wall, "/wall"))
+    assert act(console, "end_round")["ok"]
+    assert act(console, "close_event")["ok"]  # closed without a harvest
+    [harvest] = received(wall, "/wall", "harvest_changed")
+    assert harvest["harvest"]["words"] == [{"text": "allies", "people": 3, "size": 3}]
+    with app.app_context(), reading() as db:
+        token = queries.event_by_slug(db, "test-cafe")["wall_token"]
+    page = client.get(f"/wall/test-cafe?token={token}").text
+    assert '<div class="join" id="join" hidden>' in page
+    again = socketio.test_client(app, namespace="/wall", auth={"event": "test-cafe", "token": token})
+    [state] = received(again, "/wall", "wall_state")
+    assert state["event"]["clock"]["phase"] == "closed"
+    assert state["harvest"]["words"] == harvest["harvest"]["words"]
+    for sio in phones:
+        sio.disconnect("/participant")

@@ -66,3 +66,22 @@ def test_notes_without_a_writer_do_not_count_and_k_must_be_positive():
     assert word_cloud([(None, "trust")] * 5, 1) == []
     with pytest.raises(ValueError):
         word_cloud([], 0)
+
+
+def test_simple_plurals_are_one_word_shown_in_the_more_common_form():
+    notes = [(1, "Allies listen"), (2, "an ally helps"), (3, "allies matter"), (4, "orgs"),
+             (5, "small org"), (6, "org funding"), (7, "boxes"), (8, "box")]
+    cloud = {w["text"]: w["people"] for w in word_cloud(notes, 2)}
+    assert cloud["allies"] == 3 and "ally" not in cloud  # 2 wrote "allies", 1 "ally"
+    assert cloud["org"] == 3 and "orgs" not in cloud
+    assert cloud["box"] == 2 and "boxes" not in cloud  # a tie shows the singular
+    # Together they reach k, though neither form does alone.
+    assert word_cloud([(1, "ally"), (2, "allies")], 2) == [{"text": "ally", "people": 2, "size": 3}]
+
+
+def test_only_latin_words_whose_both_forms_occur_are_folded():
+    # "news" is not the plural of a "new" nobody wrote; "class" ends in "ss"; "status" in "us".
+    notes = [(p, "news class status") for p in range(1, 4)] + [(9, "classe")]
+    assert {w["text"] for w in word_cloud(notes, 3)} == {"news", "class", "status"}
+    # Cyrillic (and other scripts) are left as they are.
+    assert {w["text"] for w in word_cloud([(1, "дом"), (2, "домs")], 1)} == {"дом", "домs"}

@@ -207,6 +207,7 @@ etiquette = ["سنیں"]
     urdu = client.get("/e/words/?lang=ur").text
     assert "ایک کیفے" in urdu and "آنے کا شکریہ۔" in urdu and "<li>سنیں</li>" in urdu
     assert "Thank you for coming." not in urdu
-    assert "Helpline: 0808 2000 247" in urdu  # not given in Urdu: the plan's own words
+    # Not given in Urdu: the plan's own words (its number a tap-to-call link).
+    assert 'Helpline: <a href="tel:08082000247">0808 2000 247</a>' in urdu
     english = client.get("/e/words/?lang=en").text
     assert "Thank you for coming." in english and "آنے کا شکریہ۔" not in english

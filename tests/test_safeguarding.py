@@ -40,7 +40,7 @@ def submit(phone, client_id, text):
 
 def test_lead_receives_disclosures_live_and_nothing_else(lead, phone):
     [state] = received(lead, "/safeguarding", "queue_state")
-    assert state == {"items": []}
+    assert state == {"items": [], "whereabouts": {}}
     submit(phone, "ordinary-01", "Partnerships need shared budgets")
     ack = submit(phone, "disclose-01", DISCLOSURE)
     [change] = received(lead, "/safeguarding", "item_changed")
@@ -169,3 +169,74 @@ def test_a_hosts_insight_that_looks_like_a_disclosure_reaches_the_lead_only(
     assert again["ok"] and again["insight"]["id"] == ack["insight"]["id"]
     assert db_rows(db_path, "SELECT consent, wall, sg_status FROM notes") == [
         ("none", "hidden", "new")]
+
+
+def wait_for_whereabouts(lead, note_id: int, want: dict) -> dict:
+    """Wait (coalesced sends come within a second) until the lead is told this about the writer."""
+    import time
+
+    seen = None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for got in received(lead, "/safeguarding", "whereabouts"):
+            seen = got["items"].get(str(note_id))
+            if seen == want:
+                return seen
+        time.sleep(0.05)
+    raise AssertionError(f"the lead was last told {seen}, not {want}")
+
+
+def test_the_lead_sees_where_the_writer_is_now_as_they_move_leave_and_go_offline(
+    app, lead, phone, console, db_path
+):
+    ack = submit(phone, "disclose-01", DISCLOSURE)
+    here = {"known": True, "table": 1, "name": "Oak", "left": False, "connected": True}
+    wait_for_whereabouts(lead, ack["id"], here)
+    # They move to Ash: the item still says where they wrote, the whereabouts where they are.
+    assert phone.emit("choose_table", {"table": 2}, namespace="/participant", callback=True)["ok"]
+    wait_for_whereabouts(lead, ack["id"], {**here, "table": 2, "name": "Ash"})
+    # The console seats them elsewhere while their phone is off: still followed.
+    phone.disconnect("/participant")
+    wait_for_whereabouts(lead, ack["id"], {**here, "table": 2, "name": "Ash", "connected": False})
+    [(pid,)] = rows(db_path, "SELECT participant_id FROM notes WHERE id = ?", (ack["id"],))
+    marked = console.emit("mark_left", {"participant": pid}, namespace="/console", callback=True)
+    assert marked["ok"]
+    gone = wait_for_whereabouts(lead, ack["id"], {**here, "table": None, "name": "", "left": True,
+                                                  "connected": False})
+    assert gone["left"] is True
+    # A lead who (re)connects gets it in the queue's state.
+    http = app.test_client()
+    login(http, "lead")
+    again = socketio.test_client(
+        app, namespace="/safeguarding", auth={"event": "test-cafe"}, flask_test_client=http
+    )
+    [state] = received(again, "/safeguarding", "queue_state")
+    assert state["whereabouts"] == {str(ack["id"]): gone}
+    assert state["items"][0]["table"] == 1  # where the note was written is kept
+
+
+def test_after_the_rotation_the_lead_sees_the_writers_new_table(app, lead, phone, console, db_path):
+    from conftest import join
+
+    http = app.test_client()
+    join(http, table=2)
+    other = socketio.test_client(
+        app, namespace="/participant", auth={"event": "test-cafe"}, flask_test_client=http
+    )
+    act = lambda name: console.emit(name, {}, namespace="/console", callback=True)  # noqa: E731
+    assert act("start_round")["ok"]
+    ack = submit(phone, "disclose-01", DISCLOSURE)
+    here = {"known": True, "table": 1, "name": "Oak", "left": False, "connected": True}
+    wait_for_whereabouts(lead, ack["id"], here)
+    assert act("end_round")["ok"]
+    [(planned,)] = rows(
+        db_path,
+        "SELECT s.table_no FROM seats s JOIN notes n ON n.participant_id = s.participant_id "
+        "WHERE s.planned = 1 AND n.id = ?",
+        (ack["id"],),
+    )
+    assert planned != 1  # the traveller moves on
+    assert act("start_round")["ok"]
+    [(name,)] = rows(db_path, "SELECT name FROM tables WHERE number = ?", (planned,))
+    wait_for_whereabouts(lead, ack["id"], {**here, "table": planned, "name": name})
+    other.disconnect("/participant")

@@ -234,3 +234,28 @@ def test_stored_times_are_shown_in_the_machines_time_zone_with_its_name(monkeypa
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_the_helpline_number_is_a_tap_to_call_link_everywhere_it_is_shown(client):
+    page = client.get("/e/test-cafe/").text
+    links = re.findall(r'<a href="tel:([^"]*)">([^<]*)</a>', page)
+    # The notice, the disclosure support screen, the "Support" section.
+    assert links == [("08082000247", "0808 2000 247")] * 3
+
+
+@pytest.mark.parametrize(
+    "text, html",
+    [
+        (
+            "Call +44 (0)20 7946 0018 any time",
+            'Call <a href="tel:+4402079460018">+44 (0)20 7946 0018</a> any time',
+        ),
+        ("Open 24/7 since 2020", "Open 24/7 since 2020"),
+        ("<b>0800 111</b>", '&lt;b&gt;<a href="tel:0800111">0800 111</a>&lt;/b&gt;'),
+        ("", ""),
+    ],
+)
+def test_tel_links_keep_only_digits_and_escape_the_rest(text, html):
+    from cafe.web import tel_links
+
+    assert str(tel_links(text)) == html

@@ -227,6 +227,9 @@ def _publish_to_safeguarding(event: dict[str, Any], note: dict[str, Any]) -> Non
         _publish(
             events.SafeguardingItemChanged(safeguarding_view(note)), rooms.safeguarding(event["id"])
         )
+        from cafe.live.safeguarding import whereabouts_changed  # where this writer is now
+
+        whereabouts_changed(event["id"])
 
 
 def _shows_on_wall(note: dict[str, Any]) -> bool:

@@ -605,11 +605,12 @@ def _round_change_views(
         let_others_run(i)
     rotation = rotation_view(db, fresh, everyone)
     harvest = action == "start_harvest"
+    # A closed café's wall keeps showing the harvest (counted afresh: it may close without one).
     return {
         "moves": moves,
         "briefings": briefings,
         "rotation": rotation,
-        "harvest": harvest_view(db, fresh) if harvest else None,
+        "harvest": harvest_view(db, fresh) if harvest or action == "close_event" else None,
         "insights": shown_insights(db, event_id) if harvest else None,
     }
 
@@ -636,8 +637,10 @@ def publish_round_change(event: dict[str, Any], action: str, told: dict[str, Any
         _publish(events.TableChanged(table), rooms.participant(event_id, pid))
         let_others_run(i)
     _publish(events.RotationChanged(views["rotation"]), rooms.console(event_id))
+    _whereabouts_changed(event_id)
     if views["harvest"] is not None:
         _publish(events.HarvestChanged(views["harvest"]), rooms.wall(event_id))
+    if views["insights"] is not None:
         _publish(events.InsightsChanged(views["insights"]), rooms.event(event_id))
 
 
@@ -647,6 +650,14 @@ def publish_rotation(event: dict[str, Any]) -> None:
         fresh = queries.event_by_slug(db, event["slug"])
         view = rotation_view(db, fresh)
     _publish(events.RotationChanged(view), rooms.console(event["id"]))
+    _whereabouts_changed(event["id"])
+
+
+def _whereabouts_changed(event_id: int) -> None:
+    """Seats changed (also of phones not connected): tell the safeguarding leads where people are."""
+    from cafe.live.safeguarding import whereabouts_changed  # the lead's screen follows the seats
+
+    whereabouts_changed(event_id)
 
 
 # Joins and table choices change the panel's "who is here": a connect storm would rebuild the whole

@@ -223,6 +223,9 @@ def _publish_presence(event_id: int) -> None:
     socketio.emit(
         change.name, change.payload(), to=rooms.console(event_id), namespace=change.namespace
     )
+    from cafe.live.safeguarding import whereabouts_changed  # a phone came, went or moved
+
+    whereabouts_changed(event_id)
 
 
 # Presence goes to the consoles at most once a second per event: a connect storm of thousands of

@@ -7,9 +7,10 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from cafe import actions, queries, rooms, socketio
+from cafe import actions, events, queries, rooms, socketio
+from cafe.coalesce import Coalescer
 from cafe.db import reading
-from cafe.events import SAFEGUARDING
+from cafe.events import PARTICIPANT, SAFEGUARDING
 from cafe.live.common import (
     CONNECTIONS,
     Connection,
@@ -18,6 +19,7 @@ from cafe.live.common import (
     current_event,
     event_from_auth,
     ok,
+    shared_presence,
     staff_connection,
     staff_user,
 )
@@ -43,7 +45,8 @@ def on_connect(auth: Any = None) -> None:
         items = [actions.safeguarding_view(n) for n in queries.safeguarding_notes(db, event["id"])]
     CONNECTIONS[(SAFEGUARDING, request.sid)] = staff_connection(event, user)
     join_room(rooms.safeguarding(event["id"]))
-    socketio.emit("queue_state", {"items": items}, to=request.sid, namespace=SAFEGUARDING)
+    state = {"items": items, "whereabouts": whereabouts(event["id"])}
+    socketio.emit("queue_state", state, to=request.sid, namespace=SAFEGUARDING)
 
 
 @socketio.on("disconnect", namespace=SAFEGUARDING)
@@ -64,3 +67,56 @@ def on_set_item_status(payload: Any = None) -> dict[str, Any]:
         current_event(conn), note_id, status, user["username"]
     )
     return ok(item=actions.safeguarding_view(note))
+
+
+# ---- where each writer is now ---------------------------------------------------------------------
+
+
+def _online(event_id: int) -> set[int] | None:
+    """Return the participants with a phone connected now, or None when that is not known here
+    (several worker processes: each knows only its own sockets)."""
+    if shared_presence() is not None:
+        return None
+    return {
+        conn.participant_id
+        for (namespace, _sid), conn in list(CONNECTIONS.items())
+        if namespace == PARTICIPANT and conn.event_id == event_id and not conn.extra.get("left")
+    }
+
+
+def whereabouts(event_id: int) -> dict[str, dict[str, Any]]:
+    """Return, for each held note (by id), where its writer is now: `{known, table, name, left,
+    connected}` (`connected` is None when this process cannot tell)."""
+    with reading() as db:
+        found = queries.safeguarding_whereabouts(db, event_id)
+    online = _online(event_id) if found else None
+    out = {}
+    for row in found:
+        known = row["participant_id"] is not None
+        out[str(row["note_id"])] = {
+            "known": known,
+            "table": row["table_no"] if known else None,
+            "name": (row["table_name"] or "") if known else "",
+            "left": known and bool(row["left_at"]),
+            "connected": None if online is None or not known else row["participant_id"] in online,
+        }
+    return out
+
+
+def publish_whereabouts(event_id: int) -> None:
+    """Tell the event's safeguarding leads where the writers of the held notes are now."""
+    found = whereabouts(event_id)
+    if found:
+        change = events.Whereabouts(found)
+        socketio.emit(
+            change.name, change.payload(), to=rooms.safeguarding(event_id), namespace=SAFEGUARDING
+        )
+
+
+# Phones connect, move and leave in bursts (a rotation moves everyone): at most one a second.
+publish_whereabouts_soon = Coalescer("safeguarding whereabouts", publish_whereabouts)
+
+
+def whereabouts_changed(event_id: int) -> None:
+    """Someone moved, left, came back, connected or went offline: update the leads (coalesced)."""
+    publish_whereabouts_soon(event_id, event_id)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, abort, current_app, request
+from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 
@@ -52,6 +54,28 @@ def error_page(error: HTTPException) -> tuple[str, int]:
     return render_template("participant/error.html", title=title, text=text), error.code or 400
 
 
+# A phone number inside a line of text: an optional +, then digits with spaces, dots, dashes or
+# brackets between them, at least 5 digits in all (so "24/7" or a year is left alone).
+_PHONE = re.compile(r"\+?\(?\d[\d ().-]*\d")
+
+
+def tel_links(text: str) -> Markup:
+    """Return text (escaped) with each phone number in it as a tap-to-call `tel:` link, the
+    href holding only its digits (and a leading +)."""
+    out, at = [], 0
+    for match in _PHONE.finditer(text or ""):
+        number = match.group(0)
+        digits = re.sub(r"\D", "", number)
+        if len(digits) < 5:
+            continue
+        href = ("+" if number.startswith("+") else "") + digits
+        out.append(escape(text[at : match.start()]))
+        out.append(Markup('<a href="tel:{}">{}</a>').format(href, number))
+        at = match.end()
+    out.append(escape((text or "")[at:]))
+    return Markup("").join(out)
+
+
 def register(app: Flask) -> None:
     """Register every blueprint on the app."""
     from cafe.web import auth, briefing, console, participant, safeguarding, wall, workspace
@@ -67,6 +91,7 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(new_event.bp)
     app.register_blueprint(accounts.bp)
+    app.jinja_env.filters["tel_links"] = tel_links
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, error_page)
 

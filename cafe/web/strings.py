@@ -97,6 +97,7 @@ def phone_strings() -> dict[str, str]:
         "confirm_discard": _("Discard this note? It has not been sent and will be deleted from this phone."),
         "joining": _("Joining…"),
         "sending_now": _("This note is being sent right now. Edit it once it shows Saved."),
+        "still_adding": _("Still adding to round %(number)s", number="{number}"),
             **rotation_strings(),
         "hold_default": DEFAULT_HOLD_MESSAGE,
     }
@@ -148,6 +149,7 @@ def wall_strings() -> dict[str, str]:
         "from_table": _("From table %(number)s", number="{number}"),
         "hold_default": DEFAULT_HOLD_MESSAGE,
         "hold_title": _("Let's pause for a moment"),
+        "closed_thanks": _("Thank you – the café is closed"),
     }
 
 
@@ -280,9 +282,15 @@ def safeguarding_strings() -> dict[str, object]:
         "status_resolved": _("Resolved"),
         "withdrawn_item": _("(Withdrawn by the writer: the text was deleted.)"),
         "item_meta": _(
-            "%(status)s · table %(table)s · round %(round)s · %(writer)s · %(time)s",
+            "%(status)s · written at table %(table)s in round %(round)s · %(writer)s · %(time)s",
             status="{status}", table="{table}", round="{round}", writer="{writer}", time="{time}",
         ),
+        "where_now": _("Now at table %(table)s · %(name)s", table="{table}", name="{name}"),
+        "where_offline": _("their phone is not connected"),
+        "where_unseated": _("Not at a table now"),
+        "where_left": _("Has left the café"),
+        "where_unknown": _("Where they are now is not known: their pass has ended."),
+        "where_checking": _("Finding where they are now…"),
         "updated_by": _("%(status)s by %(name)s", status="{status}", name="{name}"),
         "anonymous": _("anonymous"),
         "acknowledge": _("Acknowledge – I'm on it"),

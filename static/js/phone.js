@@ -99,7 +99,7 @@
       if (!state) return;
       var fresh = data.round.number !== (state.event.round || {}).number;
       state.event.clock = data.clock; state.event.round = data.round; state.event.server_time = data.server_time;
-      if (data.clock.phase === "closed") { state.event.status = "closed"; show("closed"); return; }
+      if (data.clock.phase === "closed") { state.event.status = "closed"; clearMessage(); show("closed"); return; }
       if (passedRound !== null && passedRound !== data.round.number) {  // a new question: offer it
         passedRound = null; $("note-form").hidden = false; $("passed").hidden = true;
       }
@@ -238,7 +238,26 @@
     $("message").hidden = false;
     $("message-text").textContent = "";
     setTimeout(function () { $("message-text").textContent = text; }, 50);
+    // Someone scrolled down to the note box would not see it arrive: a small notice at the bottom
+    // points to it, without moving their place or their focus.
+    $("message-notice").hidden = messageInView();
   }
+  function messageInView() {
+    var box = $("message").getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+  function clearMessage() {
+    $("message").hidden = true;
+    $("message-notice").hidden = true;
+  }
+  $("message-notice").addEventListener("click", function () {
+    $("message-notice").hidden = true;
+    $("message").scrollIntoView({ block: "center" });
+    $("message").focus({ preventScroll: true });
+  });
+  window.addEventListener("scroll", function () {
+    if (!$("message-notice").hidden && messageInView()) $("message-notice").hidden = true;
+  }, { passive: true });
 
   function onState(data) {
     countdown.stale = false;
@@ -249,7 +268,7 @@
     data.notes.forEach(function (n) { saved[n.client_id] = n; });
     drawHold(data.event.hold);
     if (data.message && data.message.text !== shownMessage) showMessage(data.message.text);
-    if (data.event.status !== "open") { show("closed"); return; }
+    if (data.event.status !== "open") { clearMessage(); show("closed"); return; }
     if (data.me.left) { showGoodbye(); }
     else if (!data.me.table && presetTable) { chooseTable(presetTable); }
     else if (!data.me.table) { drawTables(); show("tables"); focusHeading("tables"); }
@@ -318,6 +337,10 @@
       state.event.round.content_warning;
     $("round-warning").textContent = warning ? t("content_warning", { warning: warning }) : "";
     $("round-warning").hidden = !warning;
+    // Between rounds a note still goes to the round that ended: say so by the question and "Save".
+    var late = state.event.clock.phase === "ended" && state.event.round.number >= 1;
+    $("late-round").textContent = late ? t("still_adding", { number: state.event.round.number }) : "";
+    $("late-round").hidden = !late;
     show("write");
     updateCount();
     render();
@@ -578,7 +601,7 @@
   $("note-text").addEventListener("input", function () { updateCount(); keepDraft(); });
   try { if (!exited) $("note-text").value = sessionStorage.getItem(DRAFT_KEY) || ""; } catch (e) { /* off */ }
   $("change-table").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
-  $("message-close").addEventListener("click", function () { $("message").hidden = true; });
+  $("message-close").addEventListener("click", clearMessage);
   $("move-choose").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
   $("support-close").addEventListener("click", function () { $("support").hidden = true; $("note-text").focus(); });
   // Passing is offered on every question and stays on this phone: nothing is sent or recorded.

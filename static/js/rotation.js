@@ -97,9 +97,10 @@
         list.appendChild(li);
       });
       $("recap-empty").hidden = host.recap.length > 0;
-      // Open for briefing newcomers at a rotation; folded away while the round runs.
+      // Opened again at each rotation and each new round: newcomers arrive as the round starts, and
+      // the host briefs them from it. Only the host folds it away.
       var key = phase() + ":" + host.round;
-      if (recapKey !== key) { recapKey = key; $("recap-box").open = phase() !== "running"; }
+      if (recapKey !== key) { recapKey = key; $("recap-box").open = true; }
       var mine = $("host-insights");
       mine.textContent = "";
       host.insights.forEach(function (insight) {

@@ -4,6 +4,7 @@
   var root = document.getElementById("queue-root");
   if (!root) return;
   var items = {};
+  var where = {};  // note id -> where its writer is now (whereabouts)
   var t = window.cafeT;
   var LABEL = { "new": t("status_new"), acknowledged: t("status_acknowledged"), resolved: t("status_resolved") };
   var ORDER = { "new": 0, acknowledged: 1, resolved: 2 };
@@ -37,13 +38,26 @@
       writer: item.pseudonym || t("anonymous"),
       time: new Date(item.created_at).toLocaleTimeString(document.documentElement.lang || undefined)
     }) + (item.sg_updated_by ? " · " + t("updated_by", { status: LABEL[item.sg_status].toLowerCase(), name: item.sg_updated_by }) : "");
+    var now = document.createElement("p");
+    now.className = "where-now";
+    now.textContent = whereText(where[item.id]);
     var actions = document.createElement("p");
     actions.className = "actions";
     if (item.sg_status === "new") actions.appendChild(button(t("acknowledge"), item, "acknowledged"));
     if (item.sg_status !== "resolved") actions.appendChild(button(t("resolve"), item, "resolved"));
     else actions.appendChild(button(t("reopen"), item, "new"));
-    [text, meta, actions].forEach(function (el) { li.appendChild(el); });
+    [text, now, meta, actions].forEach(function (el) { li.appendChild(el); });
     return li;
+  }
+
+  // Where the person is now: the table they wrote at may be long behind them.
+  function whereText(w) {
+    if (!w) return t("where_checking");
+    if (!w.known) return t("where_unknown");
+    if (w.left) return t("where_left");
+    if (w.table === null) return t("where_unseated");
+    return t("where_now", { table: w.table, name: w.name }) +
+      (w.connected === false ? " · " + t("where_offline") : "");
   }
 
   function draw() {
@@ -67,6 +81,11 @@
   socket.on("queue_state", function (state) {
     items = {};
     state.items.forEach(function (i) { items[i.id] = i; });
+    where = state.whereabouts || {};
+    draw();
+  });
+  socket.on("whereabouts", function (data) {
+    where = data.items;
     draw();
   });
   socket.on("item_changed", function (data) {

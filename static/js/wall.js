@@ -23,13 +23,17 @@
   }
 
   var countdown = new CafeCountdown(document.getElementById("timer"), null);
-  countdown.quiet = { harvest: true };  // the question slot already says "Harvest"
+  countdown.quiet = { harvest: true, closed: true };  // the question slot says "Harvest" or "closed"
   var t = window.cafeT;
   var harvest = { words: [], k: 3, insights: [], votes: {} };
   function drawRound(clock, round, serverTime) {
     countdown.update(clock, serverTime, round);
-    var harvesting = clock.phase === "harvest";
-    document.getElementById("question").textContent = harvesting ? t("harvest") : round.question;
+    // Once closed, nobody can join: no join prompt; the harvest stays up with a thank-you.
+    var closed = clock.phase === "closed";
+    var harvesting = clock.phase === "harvest" || closed;
+    document.getElementById("question").textContent =
+      closed ? t("closed_thanks") : harvesting ? t("harvest") : round.question;
+    document.getElementById("join").hidden = closed;
     document.getElementById("harvest").hidden = !harvesting;
     list.hidden = harvesting;
     document.getElementById("wall-empty").classList.toggle("harvesting", harvesting);

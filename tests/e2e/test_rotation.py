@@ -51,6 +51,8 @@ def test_phones_show_where_to_move_and_the_host_gets_the_recap(
     expect(phone_page.locator("#move-title")).to_have_text("Move to table 2", timeout=30_000)
     expect(phone_page.locator("#move-name")).to_have_text("Ash")
     expect(phone_page.locator("#move-say")).to_have_text("Next round: move to table 2, Ash.")
+    # A note written in the break still goes to round 1, and the phone says so by "Save note".
+    expect(phone_page.locator("#late-round")).to_have_text("Still adding to round 1")
     # The host stays, and is briefed with what the table said.
     expect(host.locator("#move-title")).to_have_text("Stay at table 1")
     expect(host.locator("#recap li")).to_have_count(1)
@@ -65,6 +67,11 @@ def test_phones_show_where_to_move_and_the_host_gets_the_recap(
     phone_page.locator("#move-confirm").focus()
     phone_page.keyboard.press("Enter")
     expect(phone_page.locator("#where-table")).to_have_text("Table 2 · Ash")
+    # As round 2 starts and newcomers sit down, the host still has the table's round 1 notes open.
+    console_page.get_by_role("button", name="Start next round").click()
+    expect(phone_page.locator("#late-round")).to_be_hidden()
+    expect(host.locator("#recap li").first).to_be_visible()
+    expect(host.locator("#recap")).to_contain_text("We need shared budgets")
     host.context.close()
 
 
