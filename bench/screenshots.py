@@ -122,6 +122,8 @@ def main() -> None:
             host.evaluate("window.scrollTo(0, 0)")
             host.screenshot(path=out / "phone-host.png")
             console.screenshot(path=out / "console-rotation.png")
+            # Insights reach the wall and the voting only once the facilitator approves them.
+            console.locator("#insight-list").get_by_role("button", name="Approve").first.click()
             console.get_by_role("button", name="Start harvest").click()
             phone.get_by_role("button", name="Add a dot").first.click()
             expect(phone.locator("#dots-left")).to_contain_text("2 of 3")
