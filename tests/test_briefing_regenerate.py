@@ -91,9 +91,14 @@ def test_regenerate_keeps_the_staff_paragraph_and_takes_the_new_theme_name(app, 
     assert merged == generated.replace(
         "## Key points", "Our own paragraph, written by staff.\n\n## Key points"
     ).replace(questions, questions + " Staff edit.")
-    assert "The themes have not changed" in _page(stored)
     history = stored["http"].get(f"{DRAFTS}/drafts/{stored['draft']}").text
     assert "regenerated" in history
+    # The editor says once what happened and where the text before is.
+    assert ("Updated from the current themes, with your edits kept: version 3 in the History; "
+            "your text before is version 2.") in history
+    assert "Updated from the current themes" not in stored["http"].get(
+        f"{DRAFTS}/drafts/{stored['draft']}").text
+    assert "The themes have not changed" in _page(stored)
 
 
 @pytest.mark.parametrize("choice", [None, "ours", "theirs"])
@@ -176,6 +181,8 @@ def test_an_older_draft_without_its_generated_text_can_only_be_replaced(app, db_
     assert "your edits cannot be merged" in page and 'id="merge-form"' not in page
     assert re.search(r'class="diff-del">− Staff paragraph\.', page)
     assert _accept(stored, _shown(page), mode="replace").status_code == 303
+    assert ("Replaced with the regenerated text: version 3 in the History; your text before is "
+            "version 2.") in stored["http"].get(f"{DRAFTS}/drafts/{stored['draft']}").text
     text = _markdown(app, stored["draft"])
     assert "Staff paragraph." not in text and "1. **Renamed by staff**" in text
     assert rows(db_path, "SELECT generated_markdown FROM briefing_drafts WHERE id = ?",

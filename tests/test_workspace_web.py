@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -482,6 +483,15 @@ def test_the_split_form_and_messages_say_what_becomes_of_a_staff_name(app, event
     assert len(said) == 1 and said[0].startswith("Merged 3 themes into “Fear of services”. ")
     assert said[0].endswith("The names staff gave “Money”, “Trust” were not kept (Undo brings "
                             "them back).")
+    # A smaller theme's staff name kept by a merge into an unnamed theme: the change log names
+    # every theme merged and the name kept, never "Money into “Money”".
+    post(http, "undo")  # the merge
+    post(http, "undo")  # "Trust": c has its machine name again
+    unnamed = next(t.label for t in result(app, event).themes if t.key == c.key)
+    post(http, "merge", theme=[c.key, b.key], into=c.key)
+    log = unescape(http.get("/workspace/test-cafe/audit").text)
+    assert f"“{unnamed}”, “Money” into one theme named “Money”" in log
+    assert "Money into “Money”" not in log
 
 
 def test_a_note_action_goes_back_to_the_next_note(app, event):  # noqa: F811

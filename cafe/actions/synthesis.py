@@ -455,6 +455,7 @@ def do_merge_themes(
             "labels": [t["label"] for t in current if t["id"] != target_id],
             "name_from": keeps["id"],
             "names_dropped": [t["label"] for t in current if t["named"] and t is not keeps],
+            "target_label": target["label"],
         }
 
     return _change(event, actor, "merge", touched, apply)

@@ -324,7 +324,7 @@ def accept_regenerated(slug: str, draft_id: int) -> Any:
         result = _result(event)
         with reading() as db:
             source = load_source(db, event)
-        drafts_store.do_accept_regenerated(
+        done = drafts_store.do_accept_regenerated(
             event["id"], draft, source, result, revision, _user(), shown=shown, choices=choices,
             replace=mode == "replace",
         )
@@ -341,6 +341,12 @@ def accept_regenerated(slug: str, draft_id: int) -> Any:
                 "accept again."
             )
         return _regenerate_page(event, draft_id, message, choices, 409)
+    flash(_("Updated from the current themes, with your edits kept: version %(num)s in the "
+            "History; your text before is version %(before)s.", num=done["version"],
+            before=done["version"] - 1) if done["merged"] else
+          _("Replaced with the regenerated text: version %(num)s in the History; your text "
+            "before is version %(before)s.", num=done["version"], before=done["version"] - 1),
+          "ok")
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
 
 

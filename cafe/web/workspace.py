@@ -148,6 +148,12 @@ class _Describer:
         if action == "rename":
             return f"{title}: “{d['from']}” → “{d['to']}”"
         if action == "merge":
+            if d["label"] in d["labels"] and d.get("target_label"):
+                # The name came from a theme merged in (a name staff gave): not "“X” into “X”".
+                merged = [d["target_label"], *(label for label in d["labels"])]
+                return title + ": " + _(
+                    "%(labels)s into one theme named “%(label)s”",
+                    labels=", ".join(f"“{label}”" for label in merged), label=d["label"])
             return title + ": " + _(
                 "%(labels)s into “%(label)s”", labels=", ".join(d["labels"]), label=d["label"]
             )
