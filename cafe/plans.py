@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -168,13 +169,14 @@ class _Locator:
         return None
 
     def find(self, path: str) -> int | None:
-        """Return the 1-based line of `key`, `array[i]` or `array[i].key`, if it can be found."""
-        match = re.match(r"^(\w+)\[(\d+)\](?:\.(\w+))?$", path)
+        """Return the 1-based line of `key`, `table N`, `table N.key` (the N-th [[tables]]
+        section, counted from 1 as people count), if it can be found."""
+        match = re.match(r"^(table|round|frame) (\d+)(?:\.(\w+))?", path)
         if not match:
             headers = [i for i, line in enumerate(self.lines) if line.lstrip().startswith("[")]
             stop = headers[0] if headers else len(self.lines)
             return self._key_line(path, 0, stop)
-        name, index, key = match.group(1), int(match.group(2)), match.group(3)
+        name, index, key = match.group(1) + "s", int(match.group(2)) - 1, match.group(3)
         headers = self._header_lines(name)
         if index >= len(headers):
             return self._key_line(name, 0, len(self.lines))
@@ -292,7 +294,9 @@ class _Checker:
 
     def unknown(self, data: dict, allowed: set[str], prefix: str) -> None:
         for key in sorted(set(data) - allowed):
-            self.problem(f"{prefix}{key}", "is not a known field")
+            near = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.75)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            self.problem(f"{prefix}{key}", f"is not a known field{hint}")
 
     def array(self, data: dict, key: str, *, required: bool, limit: int) -> list[dict]:
         value = data.get(key, [])
@@ -312,30 +316,30 @@ def _read(data: dict, checker: _Checker) -> Plan:
     c.unknown(data, TOP_KEYS, "")
     tables = []
     for i, raw in enumerate(c.array(data, "tables", required=True, limit=500)):
-        c.unknown(raw, TABLE_KEYS, f"tables[{i}].")
+        c.unknown(raw, TABLE_KEYS, f"table {i + 1}.")
         tables.append(
             TablePlan(
-                name=c.text(raw, "name", f"tables[{i}].name", required=True, limit=60),
-                capacity=c.integer(raw, "capacity", f"tables[{i}].capacity", 5, 2, 20),
-                host=c.boolean(raw, "host", f"tables[{i}].host", False),
+                name=c.text(raw, "name", f"table {i + 1}.name", required=True, limit=60),
+                capacity=c.integer(raw, "capacity", f"table {i + 1}.capacity", 5, 2, 20),
+                host=c.boolean(raw, "host", f"table {i + 1}.host", False),
             )
         )
     seen: set[str] = set()
     for i, table in enumerate(tables):
         if table.name and table.name.casefold() in seen:
-            c.problem(f"tables[{i}].name", f"{table.name!r} is used by another table")
+            c.problem(f"table {i + 1}.name", f"{table.name!r} is used by another table")
         seen.add(table.name.casefold())
     rounds = []
     for i, raw in enumerate(c.array(data, "rounds", required=True, limit=20)):
-        c.unknown(raw, ROUND_KEYS, f"rounds[{i}].")
-        questions, warnings = c.translations(raw, "translations", f"rounds[{i}].translations")
+        c.unknown(raw, ROUND_KEYS, f"round {i + 1}.")
+        questions, warnings = c.translations(raw, "translations", f"round {i + 1}.translations")
         rounds.append(
             RoundPlan(
-                question=c.text(raw, "question", f"rounds[{i}].question", required=True, limit=300),
-                minutes=c.integer(raw, "minutes", f"rounds[{i}].minutes", 20, 1, 180),
-                move=c.boolean(raw, "move", f"rounds[{i}].move", True),
+                question=c.text(raw, "question", f"round {i + 1}.question", required=True, limit=300),
+                minutes=c.integer(raw, "minutes", f"round {i + 1}.minutes", 20, 1, 180),
+                move=c.boolean(raw, "move", f"round {i + 1}.move", True),
                 content_warning=c.text(
-                    raw, "content_warning", f"rounds[{i}].content_warning", limit=300
+                    raw, "content_warning", f"round {i + 1}.content_warning", limit=300
                 ),
                 translations=questions,
                 warning_translations=warnings,
@@ -343,11 +347,11 @@ def _read(data: dict, checker: _Checker) -> Plan:
         )
     frames = []
     for i, raw in enumerate(c.array(data, "frames", required=False, limit=20)):
-        c.unknown(raw, FRAME_KEYS, f"frames[{i}].")
+        c.unknown(raw, FRAME_KEYS, f"frame {i + 1}.")
         frames.append(
             FramePlan(
-                name=c.text(raw, "name", f"frames[{i}].name", required=True, limit=80),
-                seeds=c.texts(raw, "seeds", f"frames[{i}].seeds", limit=120),
+                name=c.text(raw, "name", f"frame {i + 1}.name", required=True, limit=80),
+                seeds=c.texts(raw, "seeds", f"frame {i + 1}.seeds", limit=120),
             )
         )
     slug = c.text(data, "slug", "slug", limit=48)
@@ -376,6 +380,29 @@ def _read(data: dict, checker: _Checker) -> Plan:
     )
 
 
+# What tomllib's messages mean for someone editing a plan, first match wins; tomllib's own words
+# follow in brackets for whoever knows TOML.
+_SYNTAX_HINTS = (
+    (r"Illegal character '\\n'|Unterminated string",
+     'a text in quotes is not closed on this line: add the closing " (text over several lines '
+     'goes between """ and """)'),
+    (r"Cannot overwrite a value|Cannot declare .* twice",
+     "the same field or section is given twice; keep one"),
+    (r"Expected '=' after a key", "each line needs the form: field = value"),
+    (r"Invalid value", 'this value is not understood: put text in "quotes", and write numbers '
+                       "and true/false without them"),
+    (r"Invalid statement|Expected newline", "something extra or missing on this line"),
+)
+
+
+def _plain_syntax(message: str) -> str:
+    """Say a TOML syntax error in plain words, keeping tomllib's own message in brackets."""
+    for pattern, plain in _SYNTAX_HINTS:
+        if re.search(pattern, message):
+            return f"{plain} ({message})"
+    return message
+
+
 def parse_plan(source: str) -> Plan:
     """Parse and validate plan TOML; raise PlanError listing every problem."""
     try:
@@ -383,7 +410,7 @@ def parse_plan(source: str) -> Plan:
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise PlanError(
-            [Problem("(syntax)", str(exc), int(match.group(1)) if match else None)]
+            [Problem("(syntax)", _plain_syntax(str(exc)), int(match.group(1)) if match else None)]
         ) from None
     checker = _Checker(_Locator(source))
     plan = _read(data, checker)

@@ -38,8 +38,8 @@ def test_plan_check_reports_line_and_field(run, tmp_path):
     )
     result = run("plan", "check", str(bad))
     assert result.exit_code == 1
-    assert f"{bad}:5: tables[0].capacity: must be between 2 and 20, not 1" in result.output
-    assert f"{bad}:8: rounds[0].question: is required" in result.output
+    assert f"{bad}:5: table 1.capacity: must be between 2 and 20, not 1" in result.output
+    assert f"{bad}:8: round 1.question: is required" in result.output
 
 
 def test_demo_makes_about_150_notes_across_tables_and_rounds(run, tmp_path):

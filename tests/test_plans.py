@@ -58,11 +58,11 @@ colour = "blue"
     found = problems(source)
     assert (1, "title", "is required") in found
     assert (2, "retention_days", "must be between 1 and 3650, not 0") in found
-    assert (6, "tables[0].capacity", "must be between 2 and 20, not 99") in found
-    assert (9, "tables[1].name", "'oak' is used by another table") in found
-    assert (13, "rounds[0].minutes", "must be a whole number, not 'twenty'") in found
-    assert (14, "rounds[0].move", "must be true or false, not 'yes'") in found
-    assert (15, "rounds[0].colour", "is not a known field") in found
+    assert (6, "table 1.capacity", "must be between 2 and 20, not 99") in found
+    assert (9, "table 2.name", "'oak' is used by another table") in found
+    assert (13, "round 1.minutes", "must be a whole number, not 'twenty'") in found
+    assert (14, "round 1.move", "must be true or false, not 'yes'") in found
+    assert (15, "round 1.colour", "is not a known field") in found
 
 
 def test_missing_tables_and_rounds():
@@ -74,6 +74,24 @@ def test_missing_tables_and_rounds():
 def test_syntax_error_reports_its_line():
     [(line, field, message)] = problems('title = "x"\n[[tables]\nname = "Oak"\n')
     assert field == "(syntax)" and line == 2
+
+
+@pytest.mark.parametrize("source, plain", [
+    ('title = "x\n', 'a text in quotes is not closed on this line: add the closing "'),
+    ('title = "x"\ntitle = "y"\n', "the same field or section is given twice; keep one"),
+    ("title\n", "each line needs the form: field = value"),
+    ("title = x\n", 'this value is not understood: put text in "quotes"'),
+])
+def test_syntax_errors_are_said_in_plain_words(source, plain):
+    [(_, field, message)] = problems(source)
+    assert field == "(syntax)" and message.startswith(plain)
+    assert message.endswith(")")  # TOML's own words follow, in brackets
+
+
+def test_an_unknown_field_near_a_known_one_is_pointed_out():
+    found = problems(GOOD.replace('name = "Oak"', 'name = "Oak"\ncapasity = 6', 1))
+    assert any(f == "table 1.capasity" and m == "is not a known field (did you mean 'capacity'?)"
+               for _, f, m in found)
 
 
 def test_bad_slug():
@@ -141,4 +159,4 @@ translations = { ur = { question = "سوال", content_warning = "انتباہ" 
     assert plan.rounds[0].translations == (("ur", "سوال"), ("pl", "Pytanie"))
     assert plan.rounds[0].warning_translations == (("ur", "انتباہ"),)
     found = problems(GOOD + 'translations = { ur = { question = "x", minutes = 3 } }\n')
-    assert [f for _, f, _ in found] == ["rounds[0].translations.ur.minutes"]
+    assert [f for _, f, _ in found] == ["round 1.translations.ur.minutes"]
