@@ -3,6 +3,7 @@ accounts: every state, every role, CSRF, size limits, and nothing half-written."
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -110,6 +111,24 @@ def test_a_bad_plan_names_each_problem_keeps_the_text_and_writes_nothing(staff, 
     # The text and the slug are kept in the form (escaped, as the textarea shows them).
     assert "who_knows = 1" in page and 'value="kept-slug"' in page
     assert _counts(db_path) == before
+
+
+def test_the_own_plan_box_can_start_from_a_copy_of_a_ready_made_plan(staff, db_path):
+    page = staff["facilitator"].get(NEW).text
+    assert 'href="/events/new?start=demo.toml#plan-text"' in page
+    box = re.search(r'<textarea id="plan-text"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert box == ""
+    page = staff["facilitator"].get(f"{NEW}?start=demo.toml").text
+    box = re.search(r'<textarea id="plan-text"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    source = (PLAN.parent.parent.parent / "sessions" / "demo.toml").read_text(encoding="utf-8")
+    assert html.unescape(box) == source
+    for other in ("../pyproject.toml", "nothing.toml"):
+        page = staff["facilitator"].get(NEW, query_string={"start": other}).text
+        assert re.search(r'<textarea id="plan-text"[^>]*></textarea>', page), other
+    # Edited and sent as one's own plan, the copy makes an event.
+    edited = source.replace('slug = "demo"', 'slug = "copied"')
+    reply = _post(staff["facilitator"], {"source": "own", "text": edited})
+    assert reply.status_code == 303 and reply.headers["Location"].endswith("/console/copied")
 
 
 def test_a_toml_syntax_error_says_its_line(staff, db_path):

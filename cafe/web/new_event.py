@@ -68,8 +68,11 @@ def too_large(error: RequestEntityTooLarge) -> Any:
 @bp.get("/new")
 @login_required(*ROLES)
 def form() -> Any:
-    """Show the two ways to create an event: a plan from the list, or one's own plan."""
-    return _page()
+    """Show the two ways to create an event: a plan from the list, or one's own plan.
+
+    `?start=NAME` fills the own-plan box with a copy of that plan from `sessions/` to edit."""
+    start = next((p for p in _plans() if p.name == request.args.get("start") and p.source), None)
+    return _page("own", text=start.source) if start else _page()
 
 
 def _read_own() -> tuple[str, list[str], int]:
