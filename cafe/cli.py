@@ -153,7 +153,8 @@ def serve(
         raise click.ClickException(f"{exc} Check the disk and the file's permissions.") from None
     host = host or ("0.0.0.0" if lan else app.config["CAFE_HOST"])
     port = port or app.config["CAFE_PORT"]
-    shown = lan_address() if lan else host
+    # Bound to every interface: phones need this machine's LAN address, not 0.0.0.0.
+    shown = lan_address() if lan or host in ("0.0.0.0", "::") else host
     if not app.config["CAFE_PUBLIC_URL"]:
         app.config["CAFE_PUBLIC_URL"] = f"http://{shown}:{port}"
     base = app.config["CAFE_PUBLIC_URL"].rstrip("/")
@@ -171,6 +172,14 @@ def serve(
         )
     if events:
         click.echo(qr.terminal(f"{base}/e/{events[0]['slug']}/"))
+    from cafe.web import is_loopback
+
+    if is_loopback(base):
+        click.echo(
+            f"Phones cannot open {base}: it only works on this laptop. To let phones join, "
+            "start Café with `cafe serve --lan` (or set CAFE_PUBLIC_URL). Printed cards carry "
+            "the address they were printed with."
+        )
     if workers > 1:
         cafe_db.close_app(app)
         _run_workers(workers, host, port, app.config["CAFE_MESSAGE_QUEUE"], base)
@@ -184,7 +193,22 @@ def serve(
     tune_collector()  # after the app and the imports: see cafe/offloop.py
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()
-    socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+    _quiet_interrupt()
+    try:
+        socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+    except KeyboardInterrupt:
+        click.echo("Café stopped.")
+
+
+def _quiet_interrupt() -> None:
+    """Let Ctrl+C stop the server without gevent printing the interrupt as an error first."""
+    try:
+        from gevent import get_hub
+    except ImportError:  # pragma: no cover - a dependency
+        return
+    hub = get_hub()
+    if KeyboardInterrupt not in hub.NOT_ERROR:
+        hub.NOT_ERROR = (*hub.NOT_ERROR, KeyboardInterrupt)
 
 
 def _check_message_queue(url: str) -> None:
