@@ -346,6 +346,12 @@ def event_create(plan_file: str, slug: str | None, replace: bool) -> None:
         try:
             created = do_create_event(plan_, slug=slug, replace=replace)
         except Refused as exc:
+            if exc.code == "slug_taken":
+                raise click.ClickException(
+                    f"{exc.message} Give this one another slug with --slug NEW-SLUG (or change "
+                    f"`slug` in {plan_file}), or use --replace to replace the existing event "
+                    "(that deletes its notes)."
+                ) from None
             raise click.ClickException(exc.message) from None
     click.echo(
         f"Created '{created['title']}': slug {created['slug']}, join code {created['code']}."
@@ -528,10 +534,23 @@ def backup(target: str) -> None:
 
     app = _app()
     try:
-        pages = do_backup(app.config["CAFE_DATABASE"], target)
+        do_backup(app.config["CAFE_DATABASE"], target)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Backed up {pages} pages to {target}.")
+    size = os.path.getsize(target)
+    click.echo(f"Backed up to {os.path.abspath(target)} ({_file_size(size)}).")
+
+
+def _file_size(size: int) -> str:
+    """Return a file size as people read it: 812 bytes, 40.5 KB, 1.2 MB, 340 MB."""
+    if size < 1000:
+        return f"{size} bytes"
+    amount = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        amount /= 1000
+        if amount < 1000 or unit == "TB":
+            break
+    return f"{amount:.1f} {unit}" if amount < 100 else f"{amount:.0f} {unit}"
 
 
 @cli.command()
