@@ -155,7 +155,8 @@ def serve(
     port = port or app.config["CAFE_PORT"]
     # Bound to every interface: phones need this machine's LAN address, not 0.0.0.0.
     shown = lan_address() if lan or host in ("0.0.0.0", "::") else host
-    if not app.config["CAFE_PUBLIC_URL"]:
+    derived = not app.config["CAFE_PUBLIC_URL"]
+    if derived:
         app.config["CAFE_PUBLIC_URL"] = f"http://{shown}:{port}"
     base = app.config["CAFE_PUBLIC_URL"].rstrip("/")
     if demo:
@@ -174,7 +175,12 @@ def serve(
         click.echo(qr.terminal(f"{base}/e/{events[0]['slug']}/"))
     from cafe.web import is_loopback
 
-    if is_loopback(base):
+    if is_loopback(base) and lan and derived:
+        click.echo(
+            "--lan found no network on this laptop, so phones cannot reach it yet: join the "
+            "venue's Wi-Fi or turn on the laptop's hotspot, then start Café again."
+        )
+    elif is_loopback(base):
         click.echo(
             f"Phones cannot open {base}: it only works on this laptop. To let phones join, "
             "start Café with `cafe serve --lan` (or set CAFE_PUBLIC_URL). Printed cards carry "
