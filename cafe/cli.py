@@ -153,8 +153,10 @@ def serve(
         raise click.ClickException(f"{exc} Check the disk and the file's permissions.") from None
     host = host or ("0.0.0.0" if lan else app.config["CAFE_HOST"])
     port = port or app.config["CAFE_PORT"]
-    shown = lan_address() if lan else host
-    if not app.config["CAFE_PUBLIC_URL"]:
+    # Bound to every interface: phones need this machine's LAN address, not 0.0.0.0.
+    shown = lan_address() if lan or host in ("0.0.0.0", "::") else host
+    derived = not app.config["CAFE_PUBLIC_URL"]
+    if derived:
         app.config["CAFE_PUBLIC_URL"] = f"http://{shown}:{port}"
     base = app.config["CAFE_PUBLIC_URL"].rstrip("/")
     if demo:
@@ -171,6 +173,19 @@ def serve(
         )
     if events:
         click.echo(qr.terminal(f"{base}/e/{events[0]['slug']}/"))
+    from cafe.web import is_loopback
+
+    if is_loopback(base) and lan and derived:
+        click.echo(
+            "--lan found no network on this laptop, so phones cannot reach it yet: join the "
+            "venue's Wi-Fi or turn on the laptop's hotspot, then start Café again."
+        )
+    elif is_loopback(base):
+        click.echo(
+            f"Phones cannot open {base}: it only works on this laptop. To let phones join, "
+            "start Café with `cafe serve --lan` (or set CAFE_PUBLIC_URL). Printed cards carry "
+            "the address they were printed with."
+        )
     if workers > 1:
         cafe_db.close_app(app)
         _run_workers(workers, host, port, app.config["CAFE_MESSAGE_QUEUE"], base)
@@ -184,7 +199,22 @@ def serve(
     tune_collector()  # after the app and the imports: see cafe/offloop.py
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()
-    socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+    _quiet_interrupt()
+    try:
+        socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+    except KeyboardInterrupt:
+        click.echo("Café stopped.")
+
+
+def _quiet_interrupt() -> None:
+    """Let Ctrl+C stop the server without gevent printing the interrupt as an error first."""
+    try:
+        from gevent import get_hub
+    except ImportError:  # pragma: no cover - a dependency
+        return
+    hub = get_hub()
+    if KeyboardInterrupt not in hub.NOT_ERROR:
+        hub.NOT_ERROR = (*hub.NOT_ERROR, KeyboardInterrupt)
 
 
 def _check_message_queue(url: str) -> None:
@@ -322,6 +352,12 @@ def event_create(plan_file: str, slug: str | None, replace: bool) -> None:
         try:
             created = do_create_event(plan_, slug=slug, replace=replace)
         except Refused as exc:
+            if exc.code == "slug_taken":
+                raise click.ClickException(
+                    f"{exc.message} Give this one another slug with --slug NEW-SLUG (or change "
+                    f"`slug` in {plan_file}), or use --replace to replace the existing event "
+                    "(that deletes its notes)."
+                ) from None
             raise click.ClickException(exc.message) from None
     click.echo(
         f"Created '{created['title']}': slug {created['slug']}, join code {created['code']}."
@@ -504,10 +540,23 @@ def backup(target: str) -> None:
 
     app = _app()
     try:
-        pages = do_backup(app.config["CAFE_DATABASE"], target)
+        do_backup(app.config["CAFE_DATABASE"], target)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Backed up {pages} pages to {target}.")
+    size = os.path.getsize(target)
+    click.echo(f"Backed up to {os.path.abspath(target)} ({_file_size(size)}).")
+
+
+def _file_size(size: int) -> str:
+    """Return a file size as people read it: 812 bytes, 40.5 KB, 1.2 MB, 340 MB."""
+    if size < 1000:
+        return f"{size} bytes"
+    amount = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        amount /= 1000
+        if amount < 1000 or unit == "TB":
+            break
+    return f"{amount:.1f} {unit}" if amount < 100 else f"{amount:.0f} {unit}"
 
 
 @cli.command()

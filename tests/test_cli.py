@@ -70,7 +70,11 @@ def test_event_create_from_a_plan(run):
         cli, ["event", "create", str(ROOT / "sessions" / "partnership-cafe.toml")]
     )
     assert again.exit_code == 1 and "already exists" in again.output
+    assert "--slug NEW-SLUG" in again.output and "--replace" in again.output  # a way forward
     assert "partnership-cafe" in run("event", "list").output
+    other = run("event", "create", str(ROOT / "sessions" / "partnership-cafe.toml"),
+                "--slug", "partnership-cafe-2")
+    assert other.exit_code == 0 and "slug partnership-cafe-2" in other.output
 
 
 def test_user_add_and_list(run):
@@ -122,3 +126,24 @@ def test_eval_scores_a_labelled_csv(run, tmp_path):
     assert scores["nmi"] > 0.5  # four clearly different topics are found
     bad = CliRunner().invoke(cli, ["eval", str(corpus), "--k", "lots"])
     assert bad.exit_code == 2 and "--k" in bad.output
+
+
+def test_backup_says_where_and_how_big(run, tmp_path):
+    run("demo")
+    target = tmp_path / "backups-b.db"
+    result = run("backup", str(target))
+    from cafe.cli import _file_size
+
+    size = target.stat().st_size
+    assert size > 0 and "pages" not in result.output
+    assert f"Backed up to {target} ({_file_size(size)})." in result.output
+
+
+def test_file_sizes_read_as_people_say_them():
+    from cafe.cli import _file_size
+
+    assert _file_size(812) == "812 bytes"
+    assert _file_size(40_500) == "40.5 KB"
+    assert _file_size(1_234_567) == "1.2 MB"
+    assert _file_size(340_000_000) == "340 MB"
+    assert _file_size(3_400_000_000) == "3.4 GB"

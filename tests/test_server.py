@@ -73,6 +73,29 @@ def test_serve_says_which_sqlite_mode_is_in_force(live_server):
     log = live_server.output.read_text()
     assert "SQLite 3." in log and "one writer connection per process" in log
     assert "/e/test-cafe/" in log  # the join URL is printed
+    # ... and, since it is 127.0.0.1, that phones cannot open it and how to let them.
+    assert f"Phones cannot open http://127.0.0.1:{live_server.port}" in log
+    assert "cafe serve --lan" in log
+
+
+def test_serve_does_not_flag_a_public_address(db_path, app, monkeypatch):
+    monkeypatch.setenv("CAFE_PUBLIC_URL", "http://192.0.2.2:8080")
+    server = LiveServer(db_path, free_port()).start()
+    server.stop()
+    log = server.output.read_text()
+    assert "http://192.0.2.2:8080/e/test-cafe/" in log and "Phones cannot open" not in log
+
+
+def test_ctrl_c_stops_the_server_quietly(live_server):
+    import signal
+
+    requests.get(f"{live_server.url}/e/test-cafe/", timeout=10).raise_for_status()
+    live_server.process.send_signal(signal.SIGINT)
+    assert live_server.process.wait(20) == 0
+    log = live_server.output.read_text()
+    assert log.rstrip().endswith("Café stopped.")
+    for noise in ("Traceback", "KeyboardInterrupt", "Aborted!"):
+        assert noise not in log
 
 
 def test_note_travels_phone_to_console_to_wall(live_server, app):

@@ -33,7 +33,7 @@ def do_create_event(plan: Plan, slug: str | None = None, replace: bool = False) 
         existing = queries.event_by_slug(db, slug)
         if existing is not None:
             if not replace:
-                raise Refused(f"An event with slug {slug!r} already exists.")
+                raise Refused(f"An event with slug {slug!r} already exists.", "slug_taken")
             db.execute("DELETE FROM events WHERE id = ?", [existing["id"]])
         code = new_code()
         while queries.event_by_code(db, code) is not None:

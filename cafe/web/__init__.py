@@ -16,6 +16,25 @@ def base_url() -> str:
     return (configured or request.host_url).rstrip("/")
 
 
+def is_loopback(url: str) -> bool:
+    """Return whether `url` names this machine only (127.x, ::1, localhost, or the 0.0.0.0 a
+    browser here also accepts): phones cannot open it."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
 def event_or_404(slug: str) -> dict[str, Any]:
     """Return the event with this slug, or answer 404."""
     from cafe import queries

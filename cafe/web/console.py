@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from cafe import queries
 from cafe.db import reading
-from cafe.web import base_url, event_or_404
+from cafe.web import base_url, event_or_404, is_loopback
 from cafe.web.auth import current_user, login_required
 from cafe.web.strings import console_strings
 
@@ -43,6 +43,7 @@ def console(slug: str) -> Any:
         tables=tables,
         rounds=rounds,
         join_url=join_url,
+        local_only=is_loopback(join_url),
         wall_url=wall_url,
         user=current_user(),
     )
@@ -59,7 +60,12 @@ def print_tables(slug: str) -> str:
     planned = queries.plan(event).get("tables", [])
     hosted = {i for i, t in enumerate(planned, start=1) if t.get("host")}
     return render_template(
-        "print/tables.html", event=event, tables=tables, join_url=join_url, hosted=hosted
+        "print/tables.html",
+        event=event,
+        tables=tables,
+        join_url=join_url,
+        hosted=hosted,
+        local_only=is_loopback(join_url),
     )
 
 
@@ -96,17 +102,18 @@ def print_seats(slug: str) -> Any:
         seed = int(request.args.get("seed", 0))
     except ValueError:
         abort(400)
+    # The form on the page offers these bounds; the same page explains a number outside them.
+    form = {"people": people, "low": len(tables), "high": capacity, "seed": seed}
     if not len(tables) <= people <= capacity:
         return render_template(
             "print/seats.html",
             event=event,
             error=True,
-            people=people,
-            low=len(tables),
-            high=capacity,
             cards=[],
             rounds=rounds,
             repeat_pairs=0,
+            hosts=0,
+            **form,
         ), 400
     hosts = {table: table for table in range(len(tables))}
     rotation = plan_rotation(list(range(people)), len(tables), len(rounds), hosts=hosts, seed=seed)
@@ -122,8 +129,9 @@ def print_seats(slug: str) -> Any:
         "print/seats.html",
         event=event,
         error=False,
-        people=people,
         cards=cards,
         rounds=rounds,
         repeat_pairs=rotation.repeat_pairs,
+        hosts=len(hosts),
+        **form,
     )

@@ -90,3 +90,23 @@ def test_safeguarding_lead_sees_the_disclosure_privately(app, browser, server, p
     item.get_by_role("button", name="Acknowledge – I'm on it").click()
     expect(item).to_contain_text("acknowledged by lead")
     lead.close()
+
+
+def test_seat_cards_form_remakes_the_cards_and_notices_stay_off_paper(console_page, server):
+    page = console_page
+    page.goto(f"{server.url}/console/test-cafe/print/seats")
+    expect(page.locator(".seat-card")).to_have_count(10)  # full capacity by default
+    page.get_by_label("How many people are coming?").fill("4")
+    page.get_by_role("button", name="Remake the cards").click()
+    expect(page.locator(".seat-card")).to_have_count(4)
+    expect(page.locator(".seat-card .event").first).to_have_text("Test café")
+    page.emulate_media(media="print")
+    expect(page.locator("form.people-form")).to_be_hidden()
+    expect(page.locator(".seat-card").first).to_be_visible()
+    page.emulate_media(media="screen")
+    page.goto(f"{server.url}/console/test-cafe/print/tables")
+    notice = page.locator(".local-only")
+    expect(notice).to_be_visible()  # the server is on 127.0.0.1
+    page.emulate_media(media="print")
+    expect(notice).to_be_hidden()
+    expect(page.locator(".table-card").first).to_be_visible()
