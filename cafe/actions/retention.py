@@ -34,17 +34,44 @@ def do_purge_event(event: dict[str, Any]) -> dict[str, int]:
     return counts
 
 
+def _when(value: Any) -> datetime | None:
+    """Return a stored time (ISO text, or seconds since the epoch) as an aware datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def retention_start(db: Database, event: dict[str, Any]) -> datetime | None:
+    """Return when an event's retention period starts counting, or None if it never will.
+
+    A closed event counts from closing. An event never closed counts from its last activity (the
+    newest note written or changed, or the last round started, whichever is later), so an event
+    prepared weeks ahead is never purged before it has happened. An event never closed that has
+    no notes at all has nothing to forget: it is left alone.
+    """
+    if event["closed_at"]:
+        return _when(event["closed_at"])
+    newest = db.execute(
+        "SELECT MAX(updated_at), MAX(created_at) FROM notes WHERE event_id = ?", [event["id"]]
+    ).fetchone()
+    if newest is None or (newest[0] is None and newest[1] is None):
+        return None
+    times = [_when(t) for t in (*newest, event.get("started_at")) if t]
+    return max(t for t in times if t is not None)
+
+
 def expired_events(db: Database, at: datetime | None = None) -> list[dict[str, Any]]:
-    """Return events past their retention period (counted from closing, or creation if never closed)."""
+    """Return events past their retention period: `retention_days` after closing, or, for an
+    event never closed, after its last note or round change (see `retention_start`)."""
     at = at or datetime.now(UTC)
     expired = []
     for event in queries.events(db):
         if event["purged_at"]:
             continue
-        since = datetime.fromisoformat(
-            (event["closed_at"] or event["created_at"]).replace("Z", "+00:00")
-        )
-        if since + timedelta(days=event["retention_days"]) <= at:
+        since = retention_start(db, event)
+        if since is not None and since + timedelta(days=event["retention_days"]) <= at:
             expired.append(event)
     return expired
 
