@@ -511,6 +511,64 @@ def backup(target: str) -> None:
 
 
 @cli.command()
+@click.argument("backup_file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(backup_file: str, yes: bool) -> None:
+    """Replace the database with a backup (stop the server first).
+
+    Copies through SQLite, so a leftover cafe.db-wal cannot replay newer changes on top.
+
+    Example: cafe restore backups/cafe-2026-11-21.db
+    """
+    import sqlite3
+    from pathlib import Path
+
+    from cafe.actions.retention import (
+        RestoreRefused,
+        check_backup,
+        check_not_in_use,
+        database_counts,
+        do_restore,
+    )
+    from cafe.settings import setting
+
+    target = Path(setting("DATABASE")).absolute()
+
+    def described(counts: dict[str, int]) -> str:
+        return f"{counts['events']} events, {counts['notes']} notes, {counts['users']} accounts"
+
+    try:
+        incoming = check_backup(backup_file)
+        check_not_in_use(target)
+        now_held = "nothing yet (a new file)"
+        if target.exists():
+            try:
+                now_held = described(database_counts(target))
+            except sqlite3.Error:
+                now_held = "a file that is not a readable Café database"
+        if not yes:
+            click.confirm(
+                f"Replace everything in {target} ({now_held}) with {backup_file} "
+                f"({described(incoming)})?",
+                abort=True,
+            )
+        counts = do_restore(backup_file, target)
+    except RestoreRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {target} from {backup_file}: {described(counts)}.")
+    key = target.with_name("secret_key")
+    if key.exists():
+        click.echo(
+            f"The secret key {key} is kept: staff logged in before the backup stay logged in."
+        )
+    else:
+        click.echo(
+            f"No secret key at {key}: copy the one kept with your backup there before starting, "
+            "or a new one is made and everyone logs in again."
+        )
+
+
+@cli.command()
 @click.option("--participants", "-n", type=click.IntRange(1, 20_000), required=True, help="People.")
 @click.option("--tables", "-t", type=click.IntRange(1, 5_000), required=True, help="Tables.")
 @click.option("--rounds", "-r", type=click.IntRange(1, 50), required=True, help="Rounds.")

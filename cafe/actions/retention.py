@@ -103,3 +103,144 @@ def do_backup(source: str | Path, target: str | Path) -> int:
         dst.close()
         src.close()
     return pages
+
+
+class RestoreRefused(Exception):
+    """A restore that must not go ahead; the message says why and what to do."""
+
+
+# The byte of a WAL database's shared-memory file (`-shm`) that every open connection holds a
+# shared lock on for as long as it is open (SQLite's unix VFS, UNIX_SHM_DMS).
+_SHM_DMS_BYTE = 128
+
+
+def database_in_use(path: str | Path) -> bool:
+    """Tell whether another process has the database open (a running `cafe serve`, say).
+
+    Every connection to a WAL database keeps a read lock on one byte of the `-shm` file while it
+    is open, idle or not; if this process cannot lock that byte for writing, someone else holds
+    the file. POSIX locks are per process, so call this before opening the database here.
+    """
+    shm = Path(f"{path}-shm")
+    if not shm.exists():
+        return False
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Windows; the copy's write lock still guards
+        return False
+    import errno
+
+    with open(shm, "r+b") as handle:  # a write lock needs a file opened for writing
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_BYTE)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                return True
+            raise
+        fcntl.lockf(handle, fcntl.LOCK_UN, 1, _SHM_DMS_BYTE)
+    return False
+
+
+def check_not_in_use(target: str | Path) -> None:
+    """Refuse (RestoreRefused) if another process has the database open."""
+    if database_in_use(target):
+        raise RestoreRefused(
+            f"{target} is open in another program, most likely a running `cafe serve`. "
+            "Stop the server (Ctrl+C), then restore."
+        )
+
+
+def database_counts(path: str | Path) -> dict[str, int]:
+    """Return how many events, notes and staff accounts a Café database holds (read-only)."""
+    conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=2)
+    try:
+        return {
+            table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+            for table in ("events", "notes", "users")
+        }
+    finally:
+        conn.close()
+
+
+def check_backup(path: str | Path) -> dict[str, int]:
+    """Check that `path` is a Café database this version can open; return what it holds."""
+    from cafe.migrations import MIGRATIONS
+
+    path = Path(path)
+    if not path.is_file():
+        raise RestoreRefused(f"There is no file {path}.")
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=2)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            versions = (
+                {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+                if "schema_migrations" in tables
+                else set()
+            )
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise RestoreRefused(f"{path} is not a Café database ({exc}).") from None
+    if not versions or not {"events", "notes", "users"} <= tables:
+        raise RestoreRefused(f"{path} is not a Café database (it has no Café tables).")
+    if ok != "ok":
+        raise RestoreRefused(f"{path} is damaged (SQLite's check says: {ok}).")
+    unknown = versions - {version for version, _, _ in MIGRATIONS}
+    if unknown:
+        raise RestoreRefused(
+            f"{path} was made by a newer Café (schema version {max(unknown)}); "
+            "update Café before restoring it."
+        )
+    return database_counts(path)
+
+
+def do_restore(backup: str | Path, target: str | Path) -> dict[str, int]:
+    """Replace the database at `target` with the backup, page by page, with SQLite's backup API.
+
+    The copy goes through SQLite, so a `-wal` file beside the target is overwritten too (copying
+    the file by hand would let SQLite replay that WAL on top of the backup). An older schema is
+    migrated. Refuses while another process has the target open. Returns what it now holds.
+    """
+    from cafe.db import connect, migrate, write_lock_path
+
+    check_backup(backup)
+    target = Path(target)
+    check_not_in_use(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = write_lock_path(target)
+    with open(lock_path, "a+b") as lock:
+        try:
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover - not on Windows
+            pass
+        except OSError:
+            raise RestoreRefused(
+                f"{target} is being written by another program; stop it, then restore."
+            ) from None
+        src = sqlite3.connect(f"file:{Path(backup).resolve()}?mode=ro", uri=True)
+        dst = sqlite3.connect(str(target), timeout=2, isolation_level=None)
+        try:
+            dst.execute("PRAGMA journal_mode=WAL")
+            try:
+                dst.execute("BEGIN EXCLUSIVE")  # nobody else may be in the middle of a write
+                dst.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                raise RestoreRefused(
+                    f"{target} is busy in another program; stop it, then restore."
+                ) from None
+            src.backup(dst)
+            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            dst.close()
+            src.close()
+    db = connect(target)
+    try:
+        migrate(db)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    return database_counts(target)
