@@ -22,6 +22,42 @@ def _app(**config: Any):
     return create_app(config or None)
 
 
+def _database_file() -> Any:
+    """Return the absolute path of the database the settings name (CAFE_DB), None for memory."""
+    from pathlib import Path
+
+    from cafe.settings import setting
+
+    raw = str(setting("DATABASE"))
+    return None if raw == ":memory:" else Path(raw).absolute()
+
+
+def _require_database() -> None:
+    """Refuse, for a command that reads or changes existing data, when there is no database yet:
+    run from another folder, `instance/cafe.db` would quietly be a new, empty file."""
+    path = _database_file()
+    if path is not None and not path.exists():
+        raise click.ClickException(
+            f"No Café database at {path}. Run Café from its project folder, or set CAFE_DB."
+        )
+
+
+def _warn_if_new_database(demo: bool = False) -> None:
+    """Say on stderr when a command is about to create a new, empty database."""
+    path = _database_file()
+    if path is None or path.exists():
+        return
+    if demo:
+        click.echo(f"Creating a new Café database at {path}.", err=True)
+        return
+    click.secho(
+        f"No Café database at {path}: a new, empty one is being created. "
+        "Run Café from its project folder, or set CAFE_DB.",
+        fg="yellow",
+        err=True,
+    )
+
+
 @click.group()
 @click.version_option(package_name="cafe")
 def cli() -> None:
@@ -134,6 +170,8 @@ def serve(
     from cafe.db import reading
 
     raise_open_files_limit()
+    if not worker_index:
+        _warn_if_new_database(demo=demo)
     config: dict[str, Any] = {"CAFE_ASYNC_MODE": "gevent", "CAFE_WORKER_INDEX": worker_index}
     if message_queue is not None:
         config["CAFE_MESSAGE_QUEUE"] = message_queue
@@ -254,6 +292,7 @@ def demo(slug: str) -> None:
     """
     from cafe.demo import do_create_demo
 
+    _warn_if_new_database(demo=True)
     app = _app()
     with app.app_context():
         event = do_create_demo(slug)
@@ -317,6 +356,7 @@ def event_create(plan_file: str, slug: str | None, replace: bool) -> None:
         plan_ = load_plan(plan_file)
     except PlanError as exc:
         raise click.ClickException(f"{plan_file}: {exc}") from None
+    _warn_if_new_database()
     app = _app()
     with app.app_context():
         try:
@@ -337,6 +377,7 @@ def event_list() -> None:
     from cafe import queries
     from cafe.db import reading
 
+    _require_database()
     app = _app()
     with app.app_context(), reading() as db:
         for row in queries.events(db):
@@ -376,6 +417,7 @@ def user_add(username: str, role: str, password: str | None) -> None:
     from cafe.actions import Refused, do_create_user
 
     password, generated = _password(password, "Password")
+    _warn_if_new_database()
     app = _app()
     with app.app_context():
         try:
@@ -396,6 +438,7 @@ def user_list() -> None:
     from cafe import queries
     from cafe.db import reading
 
+    _require_database()
     app = _app()
     with app.app_context(), reading() as db:
         for row in queries.users(db):
@@ -407,6 +450,7 @@ def _change_account(change: str, username: str) -> None:
     """Run one of the account actions (`do_disable_user`, `do_enable_user`) on `username`."""
     import cafe.actions as actions
 
+    _require_database()
     app = _app()
     with app.app_context():
         try:
@@ -449,6 +493,7 @@ def user_passwd(username: str, password: str | None) -> None:
     """
     from cafe.actions import Refused, do_set_password
 
+    _require_database()
     password, generated = _password(password, "New password")
     app = _app()
     with app.app_context():
@@ -476,6 +521,7 @@ def purge(event_slug: str | None, expired: bool, yes: bool) -> None:
     from cafe.actions import do_purge_event, do_purge_expired
     from cafe.db import reading
 
+    _require_database()
     app = _app()
     with app.app_context():
         if expired:
@@ -502,6 +548,7 @@ def backup(target: str) -> None:
     """
     from cafe.actions import do_backup
 
+    _require_database()
     app = _app()
     try:
         pages = do_backup(app.config["CAFE_DATABASE"], target)
@@ -666,6 +713,7 @@ def export_command(event_slug: str, fmt: str, output: str, themes: tuple[str, ..
     from cafe.briefing.export import event_export, render
     from cafe.db import reading
 
+    _require_database()
     app = _app()
     with app.app_context(), reading() as db:
         event = queries.event_by_slug(db, event_slug)
@@ -717,6 +765,7 @@ def synthesize(
         raise SystemExit(worker_main(job, os.environ.get("CAFE_DB", "instance/cafe.db")))
     if not event_slug:
         raise click.UsageError("Name an event, e.g. cafe synthesize demo.")
+    _require_database()
     from cafe import queries
     from cafe.actions import Refused
     from cafe.actions.synthesis import current_result
