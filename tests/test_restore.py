@@ -95,3 +95,24 @@ def test_restore_refuses_a_backup_from_a_newer_cafe(tmp_path):
     conn.close()
     result = cafe(db_path, "restore", str(backup), "--yes")
     assert result.returncode == 1 and "newer Café" in result.stderr
+
+
+def test_restore_brings_an_older_backup_up_to_date(tmp_path):
+    db_path = tmp_path / "cafe.db"
+    assert cafe(db_path, "user", "add", "kept", "--password", "-").returncode == 0
+    backup = tmp_path / "older.db"
+    assert cafe(db_path, "backup", str(backup)).returncode == 0
+    # Make the backup as an older Café left it: without migration 11 (the embeddings tables).
+    conn = sqlite3.connect(backup)
+    conn.executescript(
+        "DROP TRIGGER note_embeddings_forget; DROP TABLE note_embeddings; "
+        "DROP TABLE frame_embeddings; DELETE FROM schema_migrations WHERE version = 11;"
+    )
+    conn.close()
+    done = cafe(db_path, "restore", str(backup), "--yes")
+    assert done.returncode == 0, done.stderr
+    assert rows(db_path, "SELECT COUNT(*) FROM schema_migrations WHERE version = 11") == [(1,)]
+    assert rows(db_path, "SELECT name FROM sqlite_master WHERE name = 'note_embeddings'") == [
+        ("note_embeddings",)
+    ]
+    assert usernames(db_path) == {"kept"}

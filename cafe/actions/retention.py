@@ -232,7 +232,10 @@ def do_restore(backup: str | Path, target: str | Path) -> dict[str, int]:
                 raise RestoreRefused(
                     f"{target} is busy in another program; stop it, then restore."
                 ) from None
-            src.backup(dst)
+            try:
+                src.backup(dst)  # one step: a failure leaves the target as it was
+            except sqlite3.Error as exc:
+                raise RestoreRefused(f"Could not copy {backup} into {target}: {exc}.") from None
             dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             dst.close()
