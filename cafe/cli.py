@@ -22,6 +22,42 @@ def _app(**config: Any):
     return create_app(config or None)
 
 
+def _database_file() -> Any:
+    """Return the absolute path of the database the settings name (CAFE_DB), None for memory."""
+    from pathlib import Path
+
+    from cafe.settings import setting
+
+    raw = str(setting("DATABASE"))
+    return None if raw == ":memory:" else Path(raw).absolute()
+
+
+def _require_database() -> None:
+    """Refuse, for a command that reads or changes existing data, when there is no database yet:
+    run from another folder, `instance/cafe.db` would quietly be a new, empty file."""
+    path = _database_file()
+    if path is not None and not path.exists():
+        raise click.ClickException(
+            f"No Café database at {path}. Run Café from its project folder, or set CAFE_DB."
+        )
+
+
+def _warn_if_new_database(demo: bool = False) -> None:
+    """Say on stderr when a command is about to create a new, empty database."""
+    path = _database_file()
+    if path is None or path.exists():
+        return
+    if demo:
+        click.echo(f"Creating a new Café database at {path}.", err=True)
+        return
+    click.secho(
+        f"No Café database at {path}: a new, empty one is being created. "
+        "Run Café from its project folder, or set CAFE_DB.",
+        fg="yellow",
+        err=True,
+    )
+
+
 @click.group()
 @click.version_option(package_name="cafe")
 def cli() -> None:
@@ -134,6 +170,8 @@ def serve(
     from cafe.db import reading
 
     raise_open_files_limit()
+    if not worker_index:
+        _warn_if_new_database(demo=demo)
     config: dict[str, Any] = {"CAFE_ASYNC_MODE": "gevent", "CAFE_WORKER_INDEX": worker_index}
     if message_queue is not None:
         config["CAFE_MESSAGE_QUEUE"] = message_queue
@@ -284,6 +322,7 @@ def demo(slug: str) -> None:
     """
     from cafe.demo import do_create_demo
 
+    _warn_if_new_database(demo=True)
     app = _app()
     with app.app_context():
         event = do_create_demo(slug)
@@ -347,6 +386,7 @@ def event_create(plan_file: str, slug: str | None, replace: bool) -> None:
         plan_ = load_plan(plan_file)
     except PlanError as exc:
         raise click.ClickException(f"{plan_file}: {exc}") from None
+    _warn_if_new_database()
     app = _app()
     with app.app_context():
         try:
@@ -373,6 +413,7 @@ def event_list() -> None:
     from cafe import queries
     from cafe.db import reading
 
+    _require_database()
     app = _app()
     with app.app_context(), reading() as db:
         for row in queries.events(db):
@@ -412,6 +453,7 @@ def user_add(username: str, role: str, password: str | None) -> None:
     from cafe.actions import Refused, do_create_user
 
     password, generated = _password(password, "Password")
+    _warn_if_new_database()
     app = _app()
     with app.app_context():
         try:
@@ -432,6 +474,7 @@ def user_list() -> None:
     from cafe import queries
     from cafe.db import reading
 
+    _require_database()
     app = _app()
     with app.app_context(), reading() as db:
         for row in queries.users(db):
@@ -443,6 +486,7 @@ def _change_account(change: str, username: str) -> None:
     """Run one of the account actions (`do_disable_user`, `do_enable_user`) on `username`."""
     import cafe.actions as actions
 
+    _require_database()
     app = _app()
     with app.app_context():
         try:
@@ -485,6 +529,7 @@ def user_passwd(username: str, password: str | None) -> None:
     """
     from cafe.actions import Refused, do_set_password
 
+    _require_database()
     password, generated = _password(password, "New password")
     app = _app()
     with app.app_context():
@@ -512,6 +557,7 @@ def purge(event_slug: str | None, expired: bool, yes: bool) -> None:
     from cafe.actions import do_purge_event, do_purge_expired
     from cafe.db import reading
 
+    _require_database()
     app = _app()
     with app.app_context():
         if expired:
@@ -538,6 +584,7 @@ def backup(target: str) -> None:
     """
     from cafe.actions import do_backup
 
+    _require_database()
     app = _app()
     try:
         do_backup(app.config["CAFE_DATABASE"], target)
@@ -557,6 +604,64 @@ def _file_size(size: int) -> str:
         if amount < 1000 or unit == "TB":
             break
     return f"{amount:.1f} {unit}" if amount < 100 else f"{amount:.0f} {unit}"
+
+
+@cli.command()
+@click.argument("backup_file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(backup_file: str, yes: bool) -> None:
+    """Replace the database with a backup (stop the server first).
+
+    Copies through SQLite, so a leftover cafe.db-wal cannot replay newer changes on top.
+
+    Example: cafe restore backups/cafe-2026-11-21.db
+    """
+    import sqlite3
+    from pathlib import Path
+
+    from cafe.actions.retention import (
+        RestoreRefused,
+        check_backup,
+        check_not_in_use,
+        database_counts,
+        do_restore,
+    )
+    from cafe.settings import setting
+
+    target = Path(setting("DATABASE")).absolute()
+
+    def described(counts: dict[str, int]) -> str:
+        return f"{counts['events']} events, {counts['notes']} notes, {counts['users']} accounts"
+
+    try:
+        incoming = check_backup(backup_file)
+        check_not_in_use(target)
+        now_held = "nothing yet (a new file)"
+        if target.exists():
+            try:
+                now_held = described(database_counts(target))
+            except sqlite3.Error:
+                now_held = "a file that is not a readable Café database"
+        if not yes:
+            click.confirm(
+                f"Replace everything in {target} ({now_held}) with {backup_file} "
+                f"({described(incoming)})?",
+                abort=True,
+            )
+        counts = do_restore(backup_file, target)
+    except RestoreRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Restored {target} from {backup_file}: {described(counts)}.")
+    key = target.with_name("secret_key")
+    if key.exists():
+        click.echo(
+            f"The secret key {key} is kept: staff logged in before the backup stay logged in."
+        )
+    else:
+        click.echo(
+            f"No secret key at {key}: copy the one kept with your backup there before starting, "
+            "or a new one is made and everyone logs in again."
+        )
 
 
 @cli.command()
@@ -657,6 +762,7 @@ def export_command(event_slug: str, fmt: str, output: str, themes: tuple[str, ..
     from cafe.briefing.export import event_export, render
     from cafe.db import reading
 
+    _require_database()
     app = _app()
     with app.app_context(), reading() as db:
         event = queries.event_by_slug(db, event_slug)
@@ -708,6 +814,7 @@ def synthesize(
         raise SystemExit(worker_main(job, os.environ.get("CAFE_DB", "instance/cafe.db")))
     if not event_slug:
         raise click.UsageError("Name an event, e.g. cafe synthesize demo.")
+    _require_database()
     from cafe import queries
     from cafe.actions import Refused
     from cafe.actions.synthesis import current_result

@@ -147,3 +147,27 @@ def test_file_sizes_read_as_people_say_them():
     assert _file_size(1_234_567) == "1.2 MB"
     assert _file_size(340_000_000) == "340 MB"
     assert _file_size(3_400_000_000) == "3.4 GB"
+
+
+def test_commands_run_from_another_folder_do_not_quietly_make_an_empty_database(tmp_path,
+                                                                               monkeypatch):
+    """Without CAFE_DB, `instance/cafe.db` is relative to the folder `cafe` runs in."""
+    monkeypatch.delenv("CAFE_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    where = tmp_path / "instance" / "cafe.db"
+    runner = CliRunner()
+    for args in (["event", "list"], ["user", "list"], ["backup", "b.db"],
+                 ["purge", "--expired"], ["export", "demo", "--format", "md", "-o", "x.md"],
+                 ["synthesize", "demo"], ["user", "disable", "amina"]):
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert f"No Café database at {where}." in result.output, args
+        assert "Run Café from its project folder, or set CAFE_DB." in result.output
+        assert not where.exists(), args
+    added = runner.invoke(cli, ["user", "add", "amina", "--password", "-"])
+    assert added.exit_code == 0 and where.exists()
+    assert (f"No Café database at {where}: a new, empty one is being created. "
+            "Run Café from its project folder, or set CAFE_DB.") in added.stderr
+    # Now there is one: no warning, and the listing works.
+    listed = runner.invoke(cli, ["user", "list"])
+    assert listed.exit_code == 0 and "amina" in listed.output and "No Café" not in listed.stderr

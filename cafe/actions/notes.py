@@ -266,6 +266,8 @@ def _broadcast_note(
 
 def do_join_event(event: dict[str, Any], table_no: int | None = None) -> tuple[dict[str, Any], str]:
     """Create an anonymous participant; return it and its secret token (shown once, to the phone)."""
+    if event.get("purged_at"):
+        raise Refused(_("This café has ended and its notes have been deleted."), "purged")
     check_event_open(event)
     token = secrets.token_urlsafe(32)
     pseudonym = (

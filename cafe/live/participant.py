@@ -45,6 +45,10 @@ def _participant(conn: Connection) -> dict[str, Any]:
 def on_connect(auth: Any = None) -> None:
     """Admit a phone holding a participant token for the event; send it its state."""
     event = event_from_auth(auth)
+    if event.get("purged_at"):
+        raise ConnectionRefusedError(
+            _("This café has ended and its notes have been deleted."), {"code": "purged"}
+        )
     if actions.participation_over(event):
         raise ConnectionRefusedError(
             _("This café has ended. Thank you for taking part."), {"code": "ended"}

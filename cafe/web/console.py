@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask_babel import gettext as _
 
 from cafe import queries
 from cafe.db import reading
 from cafe.web import base_url, event_or_404, is_loopback
 from cafe.web.auth import current_user, login_required
 from cafe.web.strings import console_strings
+
+
+def purged_label(event: dict[str, Any]) -> str:
+    """Say that an event's notes were deleted and when ("Notes deleted on 2026-11-21")."""
+    return _("Notes deleted on %(date)s (retention)", date=event["purged_at"][:10])
+
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 
@@ -23,7 +30,9 @@ def index() -> str:
     """List the events, with the links each role may follow."""
     with reading() as db:
         rows = queries.events(db)
-    return render_template("staff/events.html", events=rows, user=current_user())
+    return render_template(
+        "staff/events.html", events=rows, user=current_user(), purged_label=purged_label
+    )
 
 
 @bp.get("/<slug>")
@@ -34,6 +43,9 @@ def console(slug: str) -> Any:
     with reading() as db:
         tables = queries.tables(db, event["id"])
         rounds = queries.rounds(db, event["id"])
+    if event["purged_at"]:
+        # The console's own script shows the round state; the flash says the notes are gone.
+        flash(purged_label(event), "error")
     join_url = base_url() + url_for("participant.event_page", slug=slug)
     wall_url = url_for("wall.wall_page", slug=slug, token=event["wall_token"])
     return render_template(

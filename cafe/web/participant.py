@@ -154,7 +154,7 @@ def join(slug: str) -> Any:
     try:
         participant, token = actions.do_join_event(event, table)
     except actions.Refused as exc:
-        return jsonify(ok=False, error=exc.message), 400
+        return jsonify(ok=False, error=exc.message, code=exc.code), 400
     response = jsonify(ok=True, pseudonym=participant["pseudonym"])
     response.set_cookie(
         participant_cookie(slug),

@@ -57,6 +57,7 @@ def phone_strings() -> dict[str, str]:
         "unreachable": _("Can't reach the café right now – your notes are kept on this phone."),
         "no_network": _("No connection. Check your Wi-Fi and try again."),
         "could_not_join": _("Could not join."),
+        "purged": _("This café has ended and its notes have been deleted."),
         "not_connected": _("Not connected yet – try again in a moment."),
         "no_answer": _("No answer – try again."),
         "table": _("Table %(number)s", number="{number}"),

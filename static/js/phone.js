@@ -67,6 +67,7 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
+      if (!result.ok && result.body.code === "purged") { showEnded(true); return; }
       if (!result.ok || !result.body.ok) throw new Error(result.body.error || t("could_not_join"));
       exited = false;
       try { localStorage.removeItem("cafe-exited"); } catch (e) { /* storage off */ }
@@ -92,6 +93,13 @@
     });
     socket.on("connect_error", function (error) {
       if (error && error.data && error.data.code === "join") { passGone(); return; }
+      // The café is over (or its notes were deleted): say so, rather than "can't reach".
+      if (error && error.data && (error.data.code === "ended" || error.data.code === "purged")) {
+        socket.close(); socket = null;
+        setNet("");
+        showEnded(error.data.code === "purged");
+        return;
+      }
       setNet(t("unreachable"), true);
     });
     socket.on("state", onState);
@@ -126,6 +134,14 @@
       saveShell();
     });
     rotation.bind(socket);
+  }
+
+  // The event closed for good, or its notes were deleted by retention: nothing more to send here.
+  function showEnded(purged) {
+    if (purged) $("closed-title").textContent = t("purged");
+    clearMessage();
+    show("closed");
+    focusHeading("closed");
   }
 
   // The phone's pass expired, was never made or was ended: forget its notes here and show the notice

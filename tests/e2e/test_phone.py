@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import rows
+from e2e.conftest import PHONE
 
 pytestmark = pytest.mark.e2e
 
@@ -339,3 +340,30 @@ def test_exit_in_one_tab_closes_the_cafe_in_the_phones_other_tabs(phone_page, se
     phone_page.reload()
     expect(phone_page.locator("#notice")).to_be_visible()
     assert "Written in the first tab" not in phone_page.content()
+
+
+def test_a_purged_event_tells_the_phone_instead_of_hanging(
+    app, browser, phone_page, server, db_path
+):
+    from cafe import queries
+    from cafe.actions import do_purge_event
+    from cafe.db import reading
+
+    join_at_table(phone_page, server)
+    second_phone = browser.new_context(**PHONE)
+    other = second_phone.new_page()  # a second phone's page, opened before the purge
+    other.goto(f"{server.url}/e/test-cafe/t/2")
+    expect(other.locator("#notice")).to_be_visible()
+    with app.app_context():
+        with reading() as db:
+            do_purge_event(queries.event_by_slug(db, "test-cafe"))
+    ended = "This café has ended and its notes have been deleted."
+    # The joined phone reconnects (its tab remembers the table) and is told, not left "joining".
+    phone_page.reload()
+    expect(phone_page.locator("#closed h1")).to_have_text(ended)
+    expect(phone_page.locator("#net")).not_to_have_class("net bad")
+    # The page that still showed the notice: joining says the same.
+    other.click("#continue")
+    expect(other.locator("#closed h1")).to_have_text(ended)
+    expect(other.locator("#closed")).to_be_visible()
+    second_phone.close()
