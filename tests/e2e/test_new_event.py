@@ -30,7 +30,7 @@ def test_create_an_event_from_the_events_list(browser, server, db_path):
     box.fill(wrong)
     page.locator("#from-own button[type=submit]").click()
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("tables[0].capacity: must be between 2 and 20, not 50")
+    expect(alert).to_contain_text("table 1.capacity: must be between 2 and 20, not 50")
     expect(alert).to_contain_text("Line ")
     expect(box).to_have_value(wrong.replace("\r\n", "\n"))
     assert rows(db_path, "SELECT slug FROM events WHERE slug = 'browser-cafe'") == []
