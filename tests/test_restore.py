@@ -84,11 +84,17 @@ def test_restore_refuses_a_file_that_is_not_a_cafe_database(tmp_path):
     assert usernames(db_path) == {"kept"}
 
 
-def test_restore_refuses_a_backup_from_a_newer_cafe(tmp_path):
+def backed_up(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """Return a database with one account ("kept") and a backup of it called `name`."""
     db_path = tmp_path / "cafe.db"
     assert cafe(db_path, "user", "add", "kept", "--password", "-").returncode == 0
-    backup = tmp_path / "newer.db"
+    backup = tmp_path / name
     assert cafe(db_path, "backup", str(backup)).returncode == 0
+    return db_path, backup
+
+
+def test_restore_refuses_a_backup_from_a_newer_cafe(tmp_path):
+    db_path, backup = backed_up(tmp_path, "newer.db")
     conn = sqlite3.connect(backup)
     conn.execute("INSERT INTO schema_migrations VALUES (9999, 'from the future', 'x')")
     conn.commit()
@@ -98,10 +104,7 @@ def test_restore_refuses_a_backup_from_a_newer_cafe(tmp_path):
 
 
 def test_restore_brings_an_older_backup_up_to_date(tmp_path):
-    db_path = tmp_path / "cafe.db"
-    assert cafe(db_path, "user", "add", "kept", "--password", "-").returncode == 0
-    backup = tmp_path / "older.db"
-    assert cafe(db_path, "backup", str(backup)).returncode == 0
+    db_path, backup = backed_up(tmp_path, "older.db")
     # Make the backup as an older Café left it: without migration 11 (the embeddings tables).
     conn = sqlite3.connect(backup)
     conn.executescript(

@@ -17,6 +17,13 @@ from conftest import rows
 CANARY = "Canary-7f3a9 the purple elephant remembers"
 
 
+def write(phone, client_id: str, text: str) -> None:
+    """A participant's note, acked: quotable, in the current round."""
+    reply = phone.emit("submit_note", {"client_id": client_id, "text": text, "consent": "quote"},
+                       namespace="/participant", callback=True)
+    assert reply["ok"], reply
+
+
 def database_bytes(db_path: Path) -> bytes:
     """Return every byte SQLite keeps for this database (main file, WAL and shared memory)."""
     return b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
@@ -42,12 +49,7 @@ def test_purge_removes_the_text_from_every_database_file(app, phone, db_path):
 
 
 def test_automatic_purge_takes_only_expired_events(app, phone):
-    phone.emit(
-        "submit_note",
-        {"client_id": "expiry-0001", "text": "Something to forget", "consent": "quote"},
-        namespace="/participant",
-        callback=True,
-    )
+    write(phone, "expiry-0001", "Something to forget")
     with app.app_context():
         assert do_purge_expired() == []  # written today, kept 30 days
         assert do_purge_expired(datetime.now(UTC) + timedelta(days=31)) == ["test-cafe"]
@@ -55,12 +57,7 @@ def test_automatic_purge_takes_only_expired_events(app, phone):
 
 
 def test_backup_is_a_working_copy(app, phone, tmp_path, db_path):
-    phone.emit(
-        "submit_note",
-        {"client_id": "backup-0001", "text": "Kept safe", "consent": "quote"},
-        namespace="/participant",
-        callback=True,
-    )
+    write(phone, "backup-0001", "Kept safe")
     target = tmp_path / "backups" / "copy.db"
     assert do_backup(db_path, target) > 0
     # Restore: the copy opens as a Café database with the note in it.
@@ -147,24 +144,14 @@ def test_a_forgotten_open_event_is_purged_retention_days_after_its_last_note(
     app, client, phone, db_path
 ):
     _age_event(db_path, 45)
-    phone.emit(
-        "submit_note",
-        {"client_id": "late-0001", "text": "Written on the day", "consent": "quote"},
-        namespace="/participant",
-        callback=True,
-    )
+    write(phone, "late-0001", "Written on the day")
     now_ = datetime.now(UTC)
     assert _due(app, now_ + timedelta(days=29)) == []  # counted from the note, not from creation
     assert _due(app, now_ + timedelta(days=30, minutes=1)) == ["test-cafe"]
 
 
 def test_a_closed_event_counts_from_closing(app, phone, console, db_path):
-    phone.emit(
-        "submit_note",
-        {"client_id": "closing-0001", "text": "Before closing", "consent": "quote"},
-        namespace="/participant",
-        callback=True,
-    )
+    write(phone, "closing-0001", "Before closing")
     assert console.emit("close_event", {}, namespace="/console", callback=True)["ok"]
     # Closed a week after its last note: the 30 days run from closing.
     closed = datetime.now(UTC) + timedelta(days=7)
