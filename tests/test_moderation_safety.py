@@ -5,6 +5,7 @@ wall or anyone's phone."""
 from __future__ import annotations
 
 import pytest
+from test_safeguarding import lead  # noqa: F401 - fixture
 
 from cafe import socketio
 from conftest import PLAN, join, rows
@@ -260,18 +261,8 @@ def test_a_flagged_insight_cannot_be_approved_until_redacted(console, wall, tabl
 
 
 def test_a_disclosure_like_insight_goes_only_to_the_safeguarding_lead(
-    app, console, wall, table_one
+    console, wall, table_one, lead  # noqa: F811 - fixture
 ):
-    from cafe.actions import do_create_user
-    from conftest import PASSWORD, login
-
-    with app.app_context():
-        do_create_user("lead", PASSWORD, "safeguarding")
-    http = app.test_client()
-    login(http, "lead")
-    lead = socketio.test_client(
-        app, namespace="/safeguarding", auth={"event": "test-cafe"}, flask_test_client=http
-    )
     host, _writer = table_one
     words = "sometimes I think everyone would be better off without me"
     ack = share(host, "in-held-001", words)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cafe import socketio
-from conftest import PASSWORD, login, rows
+from conftest import PASSWORD, login, rows, wait_for
 
 DISCLOSURE = "My husband hit me last night and I am scared to go home"
 
@@ -173,17 +173,18 @@ def test_a_hosts_insight_that_looks_like_a_disclosure_reaches_the_lead_only(
 
 def wait_for_whereabouts(lead, note_id: int, want: dict) -> dict:
     """Wait (coalesced sends come within a second) until the lead is told this about the writer."""
-    import time
+    seen = [None]
 
-    seen = None
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for got in received(lead, "/safeguarding", "whereabouts"):
-            seen = got["items"].get(str(note_id))
-            if seen == want:
-                return seen
-        time.sleep(0.05)
-    raise AssertionError(f"the lead was last told {seen}, not {want}")
+    def told() -> bool:
+        seen.extend(got["items"].get(str(note_id))
+                    for got in received(lead, "/safeguarding", "whereabouts"))
+        return want in seen
+
+    try:
+        wait_for(told, 10)
+    except AssertionError:
+        raise AssertionError(f"the lead was last told {seen[-1]}, not {want}") from None
+    return want
 
 
 def test_the_lead_sees_where_the_writer_is_now_as_they_move_leave_and_go_offline(

@@ -211,9 +211,7 @@ def _coalesce(parts: Sequence[Part]) -> list[Part]:
     for p in parts:
         if out and out[-1].kind == p.kind and p.kind != "conflict":
             last = out[-1]
-            out.append(Part(p.kind, last.ours + p.ours, last.theirs + p.theirs,
-                            last.base + p.base))
-            del out[-2]
+            out[-1] = Part(p.kind, last.ours + p.ours, last.theirs + p.theirs, last.base + p.base)
         else:
             out.append(p)
     return out

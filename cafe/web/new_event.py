@@ -38,11 +38,13 @@ def _problem_text(problem: Problem) -> str:
     return _("%(field)s: %(message)s", field=problem.field, message=problem.message)
 
 
-def _page(form: str = "", errors: list[str] | None = None, status: int = 200, **kept: Any) -> Any:
-    """Render the page; `form` says which of the two forms the errors and kept values belong to."""
+def _page(form: str = "", errors: list[str] | None = None, status: int = 200,
+          plans: list | None = None, **kept: Any) -> Any:
+    """Render the page; `form` says which of the two forms the errors and kept values belong to
+    (`plans`: the plans in `sessions/`, when the caller has already read them)."""
     return render_template(
         "staff/new_event.html",
-        plans=_plans(),
+        plans=_plans() if plans is None else plans,
         form=form,
         errors=errors or [],
         kept=kept,
@@ -71,8 +73,9 @@ def form() -> Any:
     """Show the two ways to create an event: a plan from the list, or one's own plan.
 
     `?start=NAME` fills the own-plan box with a copy of that plan from `sessions/` to edit."""
-    start = next((p for p in _plans() if p.name == request.args.get("start") and p.source), None)
-    return _page("own", text=start.source) if start else _page()
+    plans = _plans()  # each is read and checked: once per page
+    start = next((p for p in plans if p.name == request.args.get("start") and p.source), None)
+    return _page("own", plans=plans, text=start.source) if start else _page(plans=plans)
 
 
 def _read_own() -> tuple[str, list[str], int]:
