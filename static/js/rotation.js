@@ -219,20 +219,38 @@
       return b;
     }
 
+    // A tap counts at once on the phone, so a quick second tap adds to the first instead of
+    // sending the same total again; only the answer to the latest tap is drawn (an earlier one
+    // arriving late would take the later tap back), and a refusal puts back what the server had.
+    var votesSent = 0, votesAcked = null;
     function setDots(insight, dots) {
       if (!connected()) { showError("vote-error", t("offline_retry")); return; }
+      var r = rot(), mine = {};
+      if (votesAcked === null) votesAcked = r.my_dots;
+      Object.keys(r.my_dots).forEach(function (k) { mine[k] = r.my_dots[k]; });
+      mine[String(insight)] = dots;
+      redrawVotes(mine);
+      var sent = ++votesSent;
       socket.timeout(15000).emit("set_dots", { insight: insight, dots: dots }, function (err, ack) {
-        if (err) { showError("vote-error", t("no_answer")); return; }
-        if (!ack.ok) { showError("vote-error", ack.error); return; }
-        showError("vote-error", "");
-        var focused = document.activeElement && document.activeElement.getAttribute("aria-label");
-        var describedBy = document.activeElement && document.activeElement.getAttribute("aria-describedby");
-        rot().my_dots = ack.my_dots;
-        drawHarvest();
-        // Keep the keyboard where it was: the list was redrawn.
-        var again = document.querySelector('#vote-list button[aria-describedby="' + describedBy + '"][aria-label="' + focused + '"]');
-        if (again && !again.disabled) again.focus();
+        if (!err && ack.ok) votesAcked = ack.my_dots;
+        if (sent !== votesSent) return;
+        var known = votesAcked;
+        votesAcked = null;
+        if (err) showError("vote-error", t("no_answer"));
+        else if (!ack.ok) showError("vote-error", ack.error);
+        else showError("vote-error", "");
+        redrawVotes(known);
       });
+    }
+
+    function redrawVotes(myDots) {
+      var focused = document.activeElement && document.activeElement.getAttribute("aria-label");
+      var describedBy = document.activeElement && document.activeElement.getAttribute("aria-describedby");
+      rot().my_dots = myDots;
+      drawHarvest();
+      // Keep the keyboard where it was: the list was redrawn.
+      var again = document.querySelector('#vote-list button[aria-describedby="' + describedBy + '"][aria-label="' + focused + '"]');
+      if (again && !again.disabled) again.focus();
     }
 
     // ---- wiring --------------------------------------------------------------------------------
