@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from cafe import events, queries, rooms
-from cafe.actions.common import NoteDraft, Refused, _publish, check_payload, now
+from cafe.actions.common import NoteDraft, Refused, check_payload, now
+from cafe.broadcast import publish
 from cafe.db import get_writer
 from cafe.safety import classify_note, find_personal_details, redact
 
@@ -224,12 +225,9 @@ def safeguarding_view(note: dict[str, Any]) -> dict[str, Any]:
 
 def _publish_to_safeguarding(event: dict[str, Any], note: dict[str, Any]) -> None:
     if note["sg_status"] is not None:
-        _publish(
+        publish(
             events.SafeguardingItemChanged(safeguarding_view(note)), rooms.safeguarding(event["id"])
         )
-        from cafe.live.safeguarding import whereabouts_changed  # where this writer is now
-
-        whereabouts_changed(event["id"])
 
 
 def _shows_on_wall(note: dict[str, Any]) -> bool:
@@ -240,14 +238,14 @@ def _broadcast_note(
     event: dict[str, Any], before: dict[str, Any] | None, after: dict[str, Any]
 ) -> None:
     """Tell consoles, walls and the writer's other phones about a changed note."""
-    _publish(
+    publish(
         events.NoteChanged(console_note_view(after, listed_names(event))),
         rooms.console(event["id"]),
     )
     if _shows_on_wall(after):
-        _publish(events.WallNoteShown(wall_note_view(after)), rooms.wall(event["id"]))
+        publish(events.WallNoteShown(wall_note_view(after)), rooms.wall(event["id"]))
     elif before is not None and _shows_on_wall(before):
-        _publish(events.WallNoteRemoved(after["id"]), rooms.wall(event["id"]))
+        publish(events.WallNoteRemoved(after["id"]), rooms.wall(event["id"]))
     _publish_to_safeguarding(event, after)
     if _shows_on_wall(after) or (before is not None and _shows_on_wall(before)):
         from cafe.actions.rotation import refresh_cloud, refresh_host  # built on these notes
@@ -255,7 +253,7 @@ def _broadcast_note(
         refresh_cloud(event)  # in the harvest the wall's word cloud follows the wall
         refresh_host(event, after["table_no"])  # the host's recap follows the wall (and consent)
     if after["participant_id"]:
-        _publish(
+        publish(
             events.OwnNoteChanged(own_note_view(after)),
             rooms.participant(event["id"], after["participant_id"]),
         )
@@ -344,7 +342,7 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
         return keep_own_choice(db, event, participant["id"], table_no)
 
     upcoming, moves = get_writer().write(update)
-    _publish(events.TableChanged(table_no), rooms.participant(event["id"], participant["id"]))
+    publish(events.TableChanged(table_no), rooms.participant(event["id"], participant["id"]))
     _publish_people(event)
     if upcoming is not None:  # their own choice is their seat in the next round's plan
         from cafe.actions.rotation import tell_moves
@@ -430,9 +428,9 @@ def do_submit_note(
         view = console_note_view(
             {**note, "pseudonym": participant["pseudonym"]}, listed_names(event)
         )
-        _publish(events.NoteAdded(view), rooms.console(event["id"]))
+        publish(events.NoteAdded(view), rooms.console(event["id"]))
         if _shows_on_wall(note):
-            _publish(events.WallNoteShown(wall_note_view(note)), rooms.wall(event["id"]))
+            publish(events.WallNoteShown(wall_note_view(note)), rooms.wall(event["id"]))
         _publish_to_safeguarding(event, {**note, "pseudonym": participant["pseudonym"]})
     return note, created
 

@@ -19,8 +19,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from cafe import events, queries, rooms, socketio
-from cafe.actions.common import Refused, _publish, check_payload, now
+from cafe import events, queries, rooms
+from cafe.actions.common import Refused, check_payload, now
 from cafe.actions.notes import (
     _publish_to_safeguarding,
     check_event_open,
@@ -28,6 +28,7 @@ from cafe.actions.notes import (
     insert_note,
     listed_names,
 )
+from cafe.broadcast import publish
 from cafe.coalesce import Coalescer
 from cafe.db import get_writer, reading
 from cafe.harvest import word_cloud
@@ -42,6 +43,7 @@ from cafe.plan_worker import read_people as _people
 from cafe.plan_worker import table_numbers as _table_numbers
 from cafe.safety import classify_note, find_personal_details, redact
 from cafe.seating import place_late_joiner, rebalance_round
+from cafe.sockets import socketio
 
 MAX_INSIGHTS = 3
 MAX_INSIGHT_CHARS = 500
@@ -204,7 +206,7 @@ def tell_moves(event: dict[str, Any], round_no: int, moves: dict[int, int]) -> N
     for pid, table in moves.items():
         if pid in people:
             view = move_view(fresh, round_no, people[pid], table, names)
-            _publish(events.MoveAssigned(view), rooms.participant(event["id"], pid))
+            publish(events.MoveAssigned(view), rooms.participant(event["id"], pid))
 
 
 def store_plan(db: Database, event_id: int, round_no: int, plan: dict[int, int]) -> None:
@@ -628,20 +630,19 @@ def publish_round_change(event: dict[str, Any], action: str, told: dict[str, Any
         views = _round_change_views(db, event, action, told)
     socketio.sleep(0)
     for i, (pid, view) in enumerate(views["moves"]):
-        _publish(events.MoveAssigned(view), rooms.participant(event_id, pid))
+        publish(events.MoveAssigned(view), rooms.participant(event_id, pid))
         let_others_run(i)
     for i, (pid, briefing) in enumerate(views["briefings"]):
-        _publish(events.HostBriefed(briefing), rooms.participant(event_id, pid))
+        publish(events.HostBriefed(briefing), rooms.participant(event_id, pid))
         let_others_run(i)
     for i, (pid, table) in enumerate(told["moved"].items()):
-        _publish(events.TableChanged(table), rooms.participant(event_id, pid))
+        publish(events.TableChanged(table), rooms.participant(event_id, pid))
         let_others_run(i)
-    _publish(events.RotationChanged(views["rotation"]), rooms.console(event_id))
-    _whereabouts_changed(event_id)
+    publish(events.RotationChanged(views["rotation"]), rooms.console(event_id))
     if views["harvest"] is not None:
-        _publish(events.HarvestChanged(views["harvest"]), rooms.wall(event_id))
+        publish(events.HarvestChanged(views["harvest"]), rooms.wall(event_id))
     if views["insights"] is not None:
-        _publish(events.InsightsChanged(views["insights"]), rooms.event(event_id))
+        publish(events.InsightsChanged(views["insights"]), rooms.event(event_id))
 
 
 def publish_rotation(event: dict[str, Any]) -> None:
@@ -649,15 +650,7 @@ def publish_rotation(event: dict[str, Any]) -> None:
     with reading() as db:
         fresh = queries.event_by_slug(db, event["slug"])
         view = rotation_view(db, fresh)
-    _publish(events.RotationChanged(view), rooms.console(event["id"]))
-    _whereabouts_changed(event["id"])
-
-
-def _whereabouts_changed(event_id: int) -> None:
-    """Seats changed (also of phones not connected): tell the safeguarding leads where people are."""
-    from cafe.live.safeguarding import whereabouts_changed  # the lead's screen follows the seats
-
-    whereabouts_changed(event_id)
+    publish(events.RotationChanged(view), rooms.console(event["id"]))
 
 
 # Joins and table choices change the panel's "who is here": a connect storm would rebuild the whole
@@ -677,7 +670,7 @@ def publish_cloud(event: dict[str, Any]) -> None:
         if fresh is None or fresh["phase"] != "harvest":
             return
         view = harvest_view(db, fresh)
-    _publish(events.HarvestChanged(view), rooms.wall(event["id"]))
+    publish(events.HarvestChanged(view), rooms.wall(event["id"]))
 
 
 # The cloud is counted again from every approved note: during a burst of moderation the wall gets
@@ -708,7 +701,7 @@ def refresh_host(event: dict[str, Any], table_no: int) -> None:
             return
         fresh = queries.event_by_slug(db, event["slug"])
         view = host_view(db, fresh, queries.participant(db, row[0]))
-    _publish(events.HostBriefed(view), rooms.participant(event["id"], row[0]))
+    publish(events.HostBriefed(view), rooms.participant(event["id"], row[0]))
 
 
 # ---- phones: cannot move, host links -------------------------------------------------------------
@@ -743,7 +736,7 @@ def do_set_cannot_move(event: dict[str, Any], participant: dict[str, Any], value
 
     view, others, upcoming = get_writer().write(update)
     if view["move"] is not None:
-        _publish(
+        publish(
             events.MoveAssigned(view["move"]), rooms.participant(event["id"], participant["id"])
         )
     if upcoming is not None:
@@ -808,11 +801,11 @@ def _make_host(event: dict[str, Any], participant_id: int, table: int | None) ->
         return host_view(db, fresh, person), replaced, moved, (upcoming, plan_moves)
 
     view, replaced, moved, (upcoming, plan_moves) = get_writer().write(update)
-    _publish(events.HostBriefed(view), rooms.participant(event["id"], participant_id))
+    publish(events.HostBriefed(view), rooms.participant(event["id"], participant_id))
     if replaced is not None:
-        _publish(events.HostBriefed(None), rooms.participant(event["id"], replaced))
+        publish(events.HostBriefed(None), rooms.participant(event["id"], replaced))
     for pid, t in moved.items():
-        _publish(events.TableChanged(t), rooms.participant(event["id"], pid))
+        publish(events.TableChanged(t), rooms.participant(event["id"], pid))
     if plan_moves:  # the new host's phone says "Stay at table N"; others moved in the plan hear it
         tell_moves(event, upcoming, plan_moves)
     publish_rotation(event)
@@ -835,7 +828,7 @@ def _tell_late(
     event: dict[str, Any], now_moves: dict[int, int], plan_moves: dict[int, int], upcoming: Any
 ) -> None:
     for pid, t in now_moves.items():
-        _publish(events.TableChanged(t), rooms.participant(event["id"], pid))
+        publish(events.TableChanged(t), rooms.participant(event["id"], pid))
     if plan_moves:
         publish_round_change(
             event, "seat", {"moves": plan_moves, "moved": {}, "hosts": [], "round": upcoming}
@@ -941,11 +934,11 @@ def do_set_left(event: dict[str, Any], participant_id: int, left: bool) -> dict[
         return phone_rotation(db, fresh, person), now_moves, others, upcoming
 
     view, now_moves, others, upcoming = get_writer().write(update)
-    _publish(events.LeftChanged(view["left"]), rooms.participant(event["id"], participant_id))
+    publish(events.LeftChanged(view["left"]), rooms.participant(event["id"], participant_id))
     if view["left"]:
-        _publish(events.HostBriefed(None), rooms.participant(event["id"], participant_id))
+        publish(events.HostBriefed(None), rooms.participant(event["id"], participant_id))
     for pid, t in now_moves.items():
-        _publish(events.TableChanged(t), rooms.participant(event["id"], pid))
+        publish(events.TableChanged(t), rooms.participant(event["id"], pid))
     if upcoming is not None:
         tell_moves(event, upcoming, others)
     publish_rotation(event)
@@ -1057,7 +1050,7 @@ def do_submit_insight(
     if note is not None:
         _publish_to_safeguarding(event, note)
     if created:
-        _publish(
+        publish(
             events.InsightAdded(console_insight_view(insight, names)), rooms.console(event["id"])
         )
         if _insight_shown(insight):
@@ -1071,9 +1064,9 @@ def _publish_shown_insights(event: dict[str, Any]) -> None:
         fresh = queries.event_by_slug(db, event["slug"])
         harvest = harvest_view(db, fresh)
         shown = shown_insights(db, event["id"])
-    _publish(events.HarvestChanged(harvest), rooms.wall(event["id"]))
+    publish(events.HarvestChanged(harvest), rooms.wall(event["id"]))
     if fresh["phase"] == "harvest":
-        _publish(events.InsightsChanged(shown), rooms.event(event["id"]))
+        publish(events.InsightsChanged(shown), rooms.event(event["id"]))
 
 
 # ---- moderating insights (the console) -----------------------------------------------------------
@@ -1154,7 +1147,7 @@ def _publish_insight_change(
 ) -> None:
     """Tell consoles about a moderated insight, the wall and phones if what they show changed,
     and its host (their phone says whether it is on the wall)."""
-    _publish(
+    publish(
         events.InsightChanged(console_insight_view(after, listed_names(event))),
         rooms.console(event["id"]),
     )
@@ -1163,7 +1156,7 @@ def _publish_insight_change(
     if dots_back:
         with reading() as db:
             change = events.VotesChanged(vote_totals(db, event["id"]))
-        _publish(change, rooms.wall(event["id"]))
+        publish(change, rooms.wall(event["id"]))
         socketio.emit(
             change.name, change.payload(), to=rooms.console(event["id"]), namespace=events.CONSOLE
         )
@@ -1229,7 +1222,7 @@ def do_set_dots(
 
     mine, totals, allowed = get_writer().write(update)
     change = events.VotesChanged(totals)
-    _publish(change, rooms.wall(event["id"]))
+    publish(change, rooms.wall(event["id"]))
     socketio.emit(
         change.name, change.payload(), to=rooms.console(event["id"]), namespace=events.CONSOLE
     )

@@ -1,5 +1,5 @@
-"""Rotation on the sockets: who cannot move, host links, insights and dots (phones); hosts and
-late joiners (console); and keeping each phone's table room right after the server seats it."""
+"""Rotation on the sockets: who cannot move, host links, insights and dots (phones); hosts,
+leavers and late joiners (console)."""
 
 from __future__ import annotations
 
@@ -7,72 +7,14 @@ from typing import Any
 
 from flask_socketio import join_room, leave_room
 
-from cafe import actions, rooms, socketio
+from cafe import actions, rooms
 from cafe.actions import rotation
-from cafe.db import reading
 from cafe.events import CONSOLE, PARTICIPANT
 from cafe.limits import PARTICIPANT_NOTES
-from cafe.live.common import CONNECTIONS, acked, connection, current_event, ok, presence_moved
-from cafe.live.console import _authorised
+from cafe.live.common import acked, check_facilitator, connection, current_event, ok, presence_moved
 from cafe.live.participant import _participant
-
-
-def resync_rooms(event_id: int) -> int:
-    """Put every phone of an event in its table's room after the server changed tables; return
-    how many phones moved."""
-    conns = [
-        (sid, conn)
-        for (namespace, sid), conn in list(CONNECTIONS.items())
-        if namespace == PARTICIPANT and conn.event_id == event_id
-    ]
-    if not conns:
-        return 0
-    with reading() as db:
-        tables = {
-            row[0]: row[1]
-            for row in db.execute(
-                "SELECT id, table_no FROM participants WHERE event_id = ?", [event_id]
-            ).fetchall()
-        }
-    moved = 0
-    for sid, conn in conns:
-        if conn.extra.get("left"):  # a phone that said goodbye sits nowhere and is not counted
-            continue
-        table = tables.get(conn.participant_id)
-        if table == conn.table_no:
-            continue
-        if conn.table_no:
-            socketio.server.leave_room(
-                sid, rooms.table(event_id, conn.table_no), namespace=PARTICIPANT
-            )
-        if table:
-            socketio.server.enter_room(sid, rooms.table(event_id, table), namespace=PARTICIPANT)
-        presence_moved(event_id, conn.table_no or 0, table or 0)
-        conn.table_no = table
-        moved += 1
-    return moved
-
-
-def follow_left(event_id: int, participant_id: int, left: bool) -> None:
-    """After someone left (or came back), take their phones out of (or back into) the presence
-    counts and their table's room."""
-    for (namespace, sid), conn in list(CONNECTIONS.items()):
-        if namespace != PARTICIPANT or conn.participant_id != participant_id:
-            continue
-        if left and not conn.extra.get("left"):
-            if conn.table_no:
-                socketio.server.leave_room(
-                    sid, rooms.table(event_id, conn.table_no), namespace=PARTICIPANT
-                )
-            presence_moved(event_id, conn.table_no or 0, None)
-            conn.table_no = None
-            conn.extra["left"] = True
-        elif not left and conn.extra.get("left"):
-            conn.extra["left"] = False
-            presence_moved(event_id, None, 0)
-    if not left:
-        resync_rooms(event_id)  # into the table they were given
-
+from cafe.live.table_rooms import follow_left, resync_rooms
+from cafe.sockets import socketio
 
 # ---- phones ---------------------------------------------------------------------------------------
 
@@ -167,7 +109,7 @@ def on_set_dots(payload: Any = None) -> dict[str, Any]:
 def on_set_host(payload: Any = None) -> dict[str, Any]:
     """Make a participant the host of a table (they stay there), or stop their hosting."""
     conn = connection(CONSOLE)
-    _authorised(conn)
+    check_facilitator(conn)
     payload = actions.check_payload(payload)
     event = current_event(conn)
     view = rotation.do_set_host(event, payload.get("participant"), payload.get("table"))
@@ -177,7 +119,7 @@ def on_set_host(payload: Any = None) -> dict[str, Any]:
 
 def _mark(payload: Any, left: bool) -> dict[str, Any]:
     conn = connection(CONSOLE)
-    _authorised(conn)
+    check_facilitator(conn)
     participant_id = rotation.check_participant_id(payload)
     event = current_event(conn)
     rotation.do_set_left(event, participant_id, left)
@@ -204,7 +146,7 @@ def on_mark_back(payload: Any = None) -> dict[str, Any]:
 def on_seat_late_joiners(payload: Any = None) -> dict[str, Any]:
     """Place everyone not yet placed at the smallest tables (now, or in the next round's plan)."""
     conn = connection(CONSOLE)
-    _authorised(conn)
+    check_facilitator(conn)
     actions.check_payload(payload if payload is not None else {})
     event = current_event(conn)
     seated = rotation.do_seat_late_joiners(event)
