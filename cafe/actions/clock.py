@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from sqlite_utils import Database
 
 from cafe import events, queries, rooms, rounds
-from cafe.actions import rotation
 from cafe.actions.common import Refused, check_payload, now
+from cafe.actions.rotation import after_round_change, publish_round_change
+from cafe.actions.seats import do_plan_round
 from cafe.broadcast import publish
 from cafe.db import get_writer, reading
 from cafe.sockets import socketio
@@ -164,7 +165,7 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
             ],
         )
         updated = queries.event_by_slug(db, event["slug"])
-        told = rotation.after_round_change(db, fresh, action)
+        told = after_round_change(db, fresh, action)
         return clock_view(db, updated), told
 
     view, told = get_writer().write(update)
@@ -176,8 +177,8 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
     # change waited behind all of it.
     socketio.sleep(0)
     if action == "end_round" and told["round"] is not None:
-        told["moves"] = rotation.do_plan_round(event, told["round"])
-    rotation.publish_round_change(event, action, told)
+        told["moves"] = do_plan_round(event, told["round"])
+    publish_round_change(event, action, told)
     return view
 
 

@@ -248,7 +248,8 @@ def _broadcast_note(
         publish(events.WallNoteRemoved(after["id"]), rooms.wall(event["id"]))
     _publish_to_safeguarding(event, after)
     if _shows_on_wall(after) or (before is not None and _shows_on_wall(before)):
-        from cafe.actions.rotation import refresh_cloud, refresh_host  # built on these notes
+        from cafe.actions.harvest_cloud import refresh_cloud  # built on these notes
+        from cafe.actions.host_briefing import refresh_host
 
         refresh_cloud(event)  # in the harvest the wall's word cloud follows the wall
         refresh_host(event, after["table_no"])  # the host's recap follows the wall (and consent)
@@ -337,7 +338,7 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
         db.execute(
             "UPDATE participants SET table_no = ? WHERE id = ?", [table_no, participant["id"]]
         )
-        from cafe.actions.rotation import keep_own_choice  # rotation builds on these notes
+        from cafe.actions.seats import keep_own_choice  # rotation builds on these notes
 
         return keep_own_choice(db, event, participant["id"], table_no)
 
@@ -345,7 +346,7 @@ def do_choose_table(event: dict[str, Any], participant: dict[str, Any], table_no
     publish(events.TableChanged(table_no), rooms.participant(event["id"], participant["id"]))
     _publish_people(event)
     if upcoming is not None:  # their own choice is their seat in the next round's plan
-        from cafe.actions.rotation import tell_moves
+        from cafe.actions.seats import tell_moves
 
         tell_moves(event, upcoming, moves)
     return table_no

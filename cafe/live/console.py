@@ -9,7 +9,7 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from cafe import actions, rooms
-from cafe.actions import rotation
+from cafe.actions.insights import check_insight_id, do_redact_insight, do_set_insight_wall
 from cafe.db import reading
 from cafe.events import CONSOLE, DEFAULT_HOLD_MESSAGE
 from cafe.live.common import (
@@ -87,8 +87,8 @@ def on_redact_note(payload: Any = None) -> dict[str, Any]:
 def _set_insight_wall(payload: Any, state: str) -> dict[str, Any]:
     conn = connection(CONSOLE)
     check_facilitator(conn)
-    insight_id = rotation.check_insight_id(payload)
-    insight = rotation.do_set_insight_wall(current_event(conn), insight_id, state)
+    insight_id = check_insight_id(payload)
+    insight = do_set_insight_wall(current_event(conn), insight_id, state)
     return ok(id=insight["id"], wall=insight["wall"])
 
 
@@ -113,7 +113,7 @@ def on_redact_insight(payload: Any = None) -> dict[str, Any]:
     conn = connection(CONSOLE)
     check_facilitator(conn)
     event = current_event(conn)
-    insight = rotation.do_redact_insight(event, rotation.check_insight_id(payload))
+    insight = do_redact_insight(event, check_insight_id(payload))
     return ok(id=insight["id"], flags=json.loads(insight["flags_json"]))
 
 

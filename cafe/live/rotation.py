@@ -8,7 +8,16 @@ from typing import Any
 from flask_socketio import join_room, leave_room
 
 from cafe import actions, rooms
-from cafe.actions import rotation
+from cafe.actions.dots import check_dots, do_set_dots
+from cafe.actions.hosts import do_claim_host, do_set_host
+from cafe.actions.insight_views import insight_view
+from cafe.actions.insights import check_insight, do_submit_insight
+from cafe.actions.leavers import (
+    check_participant_id,
+    do_seat_late_joiners,
+    do_set_cannot_move,
+    do_set_left,
+)
 from cafe.events import CONSOLE, PARTICIPANT
 from cafe.limits import PARTICIPANT_NOTES
 from cafe.live.common import acked, check_facilitator, connection, current_event, ok, presence_moved
@@ -39,7 +48,7 @@ def _set_own_left(payload: Any, left: bool) -> Any:
     conn = connection(PARTICIPANT)
     actions.check_payload(payload if payload is not None else {})
     event = current_event(conn)
-    rotation.do_set_left(event, conn.participant_id, left)
+    do_set_left(event, conn.participant_id, left)
     follow_left(event["id"], conn.participant_id, left)
     return conn
 
@@ -50,7 +59,7 @@ def on_set_cannot_move(payload: Any = None) -> dict[str, Any]:
     """Say that this participant cannot move tables (or can again)."""
     conn = connection(PARTICIPANT)
     value = actions.check_payload(payload).get("value")
-    view = rotation.do_set_cannot_move(current_event(conn), _participant(conn), value)
+    view = do_set_cannot_move(current_event(conn), _participant(conn), value)
     return ok(cannot_move=view["cannot_move"], move=view["move"])
 
 
@@ -60,7 +69,7 @@ def on_claim_host(payload: Any = None) -> dict[str, Any]:
     """Become a table's host with the table's host link."""
     conn = connection(PARTICIPANT)
     payload = actions.check_payload(payload)
-    view = rotation.do_claim_host(
+    view = do_claim_host(
         current_event(conn), _participant(conn), payload.get("table"), payload.get("key")
     )
     _follow_table(conn, view["table"])
@@ -83,13 +92,13 @@ def _follow_table(conn: Any, table: int | None) -> None:
 def on_submit_insight(payload: Any = None) -> dict[str, Any]:
     """A host shares one of the round's 1-3 key insights; acked after the commit."""
     conn = connection(PARTICIPANT)
-    client_id, text = rotation.check_insight(payload)
+    client_id, text = check_insight(payload)
     if not PARTICIPANT_NOTES.take(conn.participant_id):
         raise actions.Refused("You are sending very fast; please wait a moment.", "slow_down")
-    insight, created = rotation.do_submit_insight(
+    insight, created = do_submit_insight(
         current_event(conn), _participant(conn), client_id, text
     )
-    return ok(insight=rotation.insight_view(insight), duplicate=not created)
+    return ok(insight=insight_view(insight), duplicate=not created)
 
 
 @socketio.on("set_dots", namespace=PARTICIPANT)
@@ -97,8 +106,8 @@ def on_submit_insight(payload: Any = None) -> dict[str, Any]:
 def on_set_dots(payload: Any = None) -> dict[str, Any]:
     """Put some of this participant's dots on an insight in the harvest (0 takes them off)."""
     conn = connection(PARTICIPANT)
-    insight, dots = rotation.check_dots(payload)
-    return ok(**rotation.do_set_dots(current_event(conn), _participant(conn), insight, dots))
+    insight, dots = check_dots(payload)
+    return ok(**do_set_dots(current_event(conn), _participant(conn), insight, dots))
 
 
 # ---- the console ----------------------------------------------------------------------------------
@@ -112,7 +121,7 @@ def on_set_host(payload: Any = None) -> dict[str, Any]:
     check_facilitator(conn)
     payload = actions.check_payload(payload)
     event = current_event(conn)
-    view = rotation.do_set_host(event, payload.get("participant"), payload.get("table"))
+    view = do_set_host(event, payload.get("participant"), payload.get("table"))
     resync_rooms(event["id"])
     return ok(host=view)
 
@@ -120,9 +129,9 @@ def on_set_host(payload: Any = None) -> dict[str, Any]:
 def _mark(payload: Any, left: bool) -> dict[str, Any]:
     conn = connection(CONSOLE)
     check_facilitator(conn)
-    participant_id = rotation.check_participant_id(payload)
+    participant_id = check_participant_id(payload)
     event = current_event(conn)
-    rotation.do_set_left(event, participant_id, left)
+    do_set_left(event, participant_id, left)
     follow_left(event["id"], participant_id, left)
     return ok(participant=participant_id, left=left)
 
@@ -149,6 +158,6 @@ def on_seat_late_joiners(payload: Any = None) -> dict[str, Any]:
     check_facilitator(conn)
     actions.check_payload(payload if payload is not None else {})
     event = current_event(conn)
-    seated = rotation.do_seat_late_joiners(event)
+    seated = do_seat_late_joiners(event)
     resync_rooms(event["id"])
     return ok(seated={str(pid): table for pid, table in seated.items()})
