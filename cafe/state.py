@@ -13,7 +13,7 @@ from cafe.actions.clock import server_time
 from cafe.actions.dots import vote_totals
 from cafe.actions.harvest_cloud import harvest_view
 from cafe.actions.insight_views import console_insight_view, event_insights
-from cafe.actions.notes import listed_names
+from cafe.actions.note_views import listed_names
 from cafe.actions.rotation import phone_rotation, rotation_view
 
 # event id -> (the event row it was built from, when, the view): thousands of phones connecting

@@ -7,6 +7,7 @@ functions (a function-level import used to dodge a circle is still a circle) and
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
@@ -16,6 +17,7 @@ PACKAGE = ROOT / "cafe"
 PURE_ROOMS = (
     "cafe.plans",
     "cafe.seating",
+    "cafe.next_round",
     "cafe.golfer",
     "cafe.synthesis",
     "cafe.briefing",
@@ -53,6 +55,24 @@ FORBIDDEN = (
     *((room, NOT_PURE) for room in PURE_ROOMS),
 )
 MAX_LINES = 450
+# Waiting for another branch: the briefing room's loaders still read the database and the stored
+# themes (cafe/briefing/source.py: load_source, load_result, load_clouds). Moving them to the
+# actions changes an import in the command line, which is being split at the same time. Remove an
+# entry once its import is gone (the test below fails on an entry nothing needs any more).
+NOT_YET = {
+    ("cafe.briefing.source", "cafe.actions.synthesis"),
+    ("cafe.briefing.source", "sqlite_utils"),
+}
+# Modules being split on another branch at the same time; the limit holds for them once merged
+# (the test fails on an entry that is already short enough, or gone).
+SPLIT_ELSEWHERE = {
+    "cafe.cli",
+    "cafe.actions.synthesis",
+    "cafe.actions.synthesis_runs",
+    "cafe.actions.synthesis_state",
+    "cafe.web.workspace",
+    "cafe.briefing.export",
+}
 
 
 def module_name(path: Path) -> str:
@@ -135,16 +155,36 @@ def test_the_analysis_sees_the_imports():
     assert len(MODULES) > 50
 
 
-def test_imports_go_one_way_down():
-    wrong = sorted(
-        f"{importer} imports {target}"
+def wrong_way() -> set[tuple[str, str]]:
+    """Return every (importer, imported) pair that goes against the layers."""
+    return {
+        (importer, target)
         for importer, targets in GRAPH.items()
         for room, banned in FORBIDDEN
         if within(importer, room)
         for target in targets
         if any(within(target, b) for b in banned)
-    )
+    }
+
+
+def test_imports_go_one_way_down():
+    wrong = sorted(f"{a} imports {b}" for a, b in wrong_way() - NOT_YET)
     assert not wrong, "\n".join(wrong)
+    assert NOT_YET <= wrong_way(), f"no longer needed: {NOT_YET - wrong_way()}"
+
+
+def test_the_rules_catch_a_wrong_import():
+    # An action calling into a namespace, a pure room reading the database: both are caught.
+    GRAPH["cafe.actions.notes"].add("cafe.live.safeguarding")
+    GRAPH["cafe.seating"].add("cafe.db")
+    try:
+        assert {
+            ("cafe.actions.notes", "cafe.live.safeguarding"),
+            ("cafe.seating", "cafe.db"),
+        } <= wrong_way()
+    finally:
+        GRAPH["cafe.actions.notes"].discard("cafe.live.safeguarding")
+        GRAPH["cafe.seating"].discard("cafe.db")
 
 
 def cycles() -> list[list[str]]:
@@ -187,14 +227,94 @@ def test_no_import_circles():
     assert not circles, "\n".join(" <-> ".join(group) for group in circles)
 
 
+def test_a_circle_inside_a_function_is_caught():
+    # cafe.rooms imports nothing of ours: a (function-level) import back from it closes a circle.
+    GRAPH["cafe.rooms"].add("cafe.broadcast")
+    try:
+        assert ["cafe.broadcast", "cafe.rooms"] in cycles()
+    finally:
+        GRAPH["cafe.rooms"].discard("cafe.broadcast")
+
+
+def lengths() -> dict[str, int]:
+    """Return each module's length in lines."""
+    return {name: len(path.read_text().splitlines()) for name, path in MODULES.items()}
+
+
 def test_no_module_is_too_long():
-    long = {
-        name: n
-        for name, path in MODULES.items()
-        if (n := len(path.read_text().splitlines())) > MAX_LINES
-    }
-    assert not long, long
+    long = {name: n for name, n in lengths().items() if n > MAX_LINES}
+    assert not set(long) - SPLIT_ELSEWHERE, long
+    assert SPLIT_ELSEWHERE <= set(long), f"already split: {SPLIT_ELSEWHERE - set(long)}"
 
 
 def test_no_catch_all_modules():
     assert not [n for n in MODULES if n.rsplit(".", 1)[-1] in ("utils", "helpers", "misc")]
+
+
+# ---- docs/ARCHITECTURE.md is kept true ------------------------------------------------------------
+
+MAP = (ROOT / "docs" / "ARCHITECTURE.md").read_text()
+
+
+def top_level_names(name: str) -> dict[str, ast.AST]:
+    """Return what a module defines or imports at its top level."""
+    found: dict[str, ast.AST] = {}
+    for node in parse(name).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found[node.name] = node
+        elif isinstance(node, ast.Assign):
+            found.update({t.id: node for t in node.targets if isinstance(t, ast.Name)})
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            found[node.target.id] = node
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.update({(a.asname or a.name).split(".")[0]: node for a in node.names})
+    return found
+
+
+def named_in_map() -> tuple[set[str], set[str]]:
+    """Return the paths (`cafe/...`) and dotted names (`cafe.x.y`) the map names in backticks."""
+    quoted = re.findall(r"`([^`]+)`", MAP)
+    paths = {q for q in quoted if q.startswith("cafe/")}
+    dotted = {q for q in quoted if re.fullmatch(r"cafe(\.\w+)+", q)}
+    return paths, dotted
+
+
+def test_the_map_is_one_page_and_covers_the_layers():
+    assert len(MAP.splitlines()) <= 130
+    for heading in ("## The layers", "## The life of a note", "## The life of a theme"):
+        assert heading in MAP
+    for package in ("cafe/actions/", "cafe/live/", "cafe/web/", "cafe/synthesis/", "cafe/briefing/"):
+        assert f"`{package}`" in MAP, package
+
+
+def test_every_path_in_the_map_exists():
+    paths, _ = named_in_map()
+    assert len(paths) > 30
+    # A path with * names another branch's room by its prefix: it must match something.
+    missing = [p for p in paths if not (list(ROOT.glob(p)) if "*" in p else (ROOT / p).exists())]
+    assert not missing, missing
+
+
+def test_every_module_and_function_in_the_map_exists():
+    _, dotted = named_in_map()
+    assert len(dotted) > 30
+    missing = []
+    for name in sorted(dotted):
+        parts = name.split(".")
+        module = next(
+            (".".join(parts[:i]) for i in range(len(parts), 0, -1) if ".".join(parts[:i]) in MODULES),
+            None,
+        )
+        rest = parts[len(module.split(".")) :] if module else parts
+        node: ast.AST | None = None
+        names = top_level_names(module) if module else {}
+        for attribute in rest:
+            node = names.get(attribute)
+            if node is None:
+                break
+            names = {
+                n.name: n for n in getattr(node, "body", []) if isinstance(n, ast.FunctionDef)
+            }
+        if module is None or (rest and node is None):
+            missing.append(name)
+    assert not missing, missing

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from cafe import events, queries, rooms
 from cafe.actions.common import Refused, check_payload
 from cafe.actions.insight_views import insight_shown
-from cafe.actions.notes import check_event_open
+from cafe.actions.note_checks import check_event_open
 from cafe.broadcast import publish
 from cafe.db import get_writer
 from cafe.sockets import socketio

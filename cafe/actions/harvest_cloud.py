@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from cafe import events, queries, rooms
 from cafe.actions.dots import vote_totals
 from cafe.actions.insight_views import shown_insights
-from cafe.actions.notes import listed_names
+from cafe.actions.note_views import listed_names
 from cafe.broadcast import publish
 from cafe.coalesce import Coalescer
 from cafe.db import reading

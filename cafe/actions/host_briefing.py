@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from cafe import events, queries, rooms
 from cafe.actions.insight_views import MAX_INSIGHTS, event_insights, insight_view
-from cafe.actions.notes import listed_names
+from cafe.actions.note_views import listed_names
 from cafe.actions.seats import table_names
 from cafe.broadcast import publish
 from cafe.db import reading

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from cafe import events, queries, rooms
 from cafe.actions.common import Refused
 from cafe.actions.host_briefing import host_key, host_view
-from cafe.actions.notes import check_event_open
+from cafe.actions.note_checks import check_event_open
 from cafe.actions.rotation import publish_rotation
 from cafe.actions.seats import next_round, plan_seat, planned_seats, rebalance_plan, tell_moves
 from cafe.broadcast import publish

@@ -15,13 +15,10 @@ from cafe.actions.dots import vote_totals
 from cafe.actions.harvest_cloud import publish_shown_insights
 from cafe.actions.host_briefing import refresh_host
 from cafe.actions.insight_views import MAX_INSIGHTS, console_insight_view, insight_shown
-from cafe.actions.notes import (
-    _publish_to_safeguarding,
-    check_event_open,
-    check_note_text,
-    insert_note,
-    listed_names,
-)
+from cafe.actions.note_checks import check_event_open, check_note_text
+from cafe.actions.note_views import listed_names
+from cafe.actions.notes import insert_note
+from cafe.actions.safeguarding import publish_to_safeguarding
 from cafe.broadcast import publish
 from cafe.db import get_writer, reading
 from cafe.safety import classify_note, redact
@@ -133,7 +130,7 @@ def do_submit_insight(
 
     insight, created, note = get_writer().write(insert)
     if note is not None:
-        _publish_to_safeguarding(event, note)
+        publish_to_safeguarding(event, note)
     if created:
         publish(
             events.InsightAdded(console_insight_view(insight, names)), rooms.console(event["id"])

@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from cafe import events, queries, rooms
 from cafe.actions.common import Refused, check_payload, now
-from cafe.actions.notes import check_event_open
+from cafe.actions.note_checks import check_event_open
 from cafe.actions.rotation import phone_rotation, publish_rotation, publish_round_change
 from cafe.actions.seats import next_round, planned_seats, rebalance_plan, seat_late, tell_moves
 from cafe.broadcast import publish

@@ -16,12 +16,13 @@ from sqlite_utils import Database
 from cafe import events, queries, rooms
 from cafe.broadcast import publish
 from cafe.db import get_writer, reading
+from cafe.next_round import place_late_joiner
 from cafe.offloop import serving_on_gevent
 from cafe.plan_worker import compute_plan, plan_from_database_in_child, plan_inputs
 from cafe.plan_worker import read_history as _history
 from cafe.plan_worker import read_people as _people
 from cafe.plan_worker import table_numbers as _table_numbers
-from cafe.seating import place_late_joiner, rebalance_round
+from cafe.seating import rebalance_round
 
 
 def planned_seats(db: Database, event_id: int, round_no: int) -> dict[int, int]:
