@@ -170,7 +170,8 @@ def wrong_way() -> set[tuple[str, str]]:
 def test_imports_go_one_way_down():
     wrong = sorted(f"{a} imports {b}" for a, b in wrong_way() - NOT_YET)
     assert not wrong, "\n".join(wrong)
-    assert NOT_YET <= wrong_way(), f"no longer needed: {NOT_YET - wrong_way()}"
+    done = NOT_YET - wrong_way()
+    assert not done, f"fixed now: take {done} out of NOT_YET"
 
 
 def test_the_rules_catch_a_wrong_import():
@@ -244,7 +245,8 @@ def lengths() -> dict[str, int]:
 def test_no_module_is_too_long():
     long = {name: n for name, n in lengths().items() if n > MAX_LINES}
     assert not set(long) - SPLIT_ELSEWHERE, long
-    assert SPLIT_ELSEWHERE <= set(long), f"already split: {SPLIT_ELSEWHERE - set(long)}"
+    done = SPLIT_ELSEWHERE - set(long)
+    assert not done, f"split now: take {done} out of SPLIT_ELSEWHERE"
 
 
 def test_no_catch_all_modules():

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError
 
 from cafe import events, queries, rooms
-from cafe.actions import Refused
+from cafe.actions import Refused, do_purge_expired
 from cafe.actions.clock import LATEST_MESSAGES
 from cafe.broadcast import publish
 from cafe.coalesce import Coalescer, forget_all
@@ -284,8 +284,6 @@ def disconnect_revoked() -> int:
 
 def housekeeping(app: Any, every: float = 3.0, purge_every: float = 3600.0) -> None:
     """Run for the life of the server: revoke sockets promptly, purge expired events hourly."""
-    from cafe.actions import do_purge_expired
-
     since_purge = purge_every
     while True:
         try:
