@@ -1,4 +1,4 @@
-"""Plan rotations from real history, round after round, as a live café does (cafe/seating.py).
+"""Plan rotations from real history, round after round, as a live café does (cafe/next_round.py).
 
 For each size: hosts at every table, three rotations, each planned from the seating so far.
 Reports the time per rotation (median of --repeat runs), repeat pairs, revisits and table sizes.
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cafe.seating import plan_next_round  # noqa: E402
+from cafe.next_round import plan_next_round  # noqa: E402
 
 SIZES = ((60, 12), (200, 40), (500, 100), (2000, 400))
 

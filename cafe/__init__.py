@@ -13,27 +13,21 @@ if sys.argv[1:2] == ["serve"] and (
 
     monkey.patch_all()
 
-from pathlib import Path  # noqa: E402
-from typing import Any
+from typing import Any  # noqa: E402
 
 from flask import Flask  # noqa: E402
-from flask_socketio import SocketIO  # noqa: E402
 
-socketio = SocketIO()
+from cafe.resources import resource_dir  # noqa: E402
+from cafe.sockets import socketio  # noqa: E402
 
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def resource_dir(name: str) -> Path:
-    """Return `templates`, `static`, `sessions` or `translations`: in the wheel, or beside the package."""
-    installed = _PACKAGE / name
-    return installed if installed.is_dir() else _PACKAGE.parent / name
+__all__ = ["create_app", "resource_dir", "socketio"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app."""
-    from cafe import db, i18n, settings, web
+    from cafe import db, i18n, settings
     from cafe.security import install_security
+    from cafe.web.blueprints import register
 
     app = Flask(
         __name__,
@@ -48,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     install_security(app)
     i18n.init_app(app)
     db.init_app(app)
-    web.register(app)
+    register(app)
 
     # Handlers must be imported before init_app so their decorators have run.
     from cafe.live import common  # importing cafe.live registers every handler

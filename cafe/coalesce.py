@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 
-from cafe import socketio
+from cafe.sockets import socketio
 
 log = logging.getLogger(__name__)
 

@@ -115,7 +115,7 @@ def plan_from_database_in_child(
 
 def compute_plan(inputs: dict[str, Any]) -> dict[int, int]:
     """Plan a round from `plan_inputs`; return participant -> table number."""
-    from cafe.seating import plan_next_round
+    from cafe.next_round import plan_next_round
 
     numbers = inputs["numbers"]
     seat = plan_next_round(

@@ -29,3 +29,8 @@ def event(event_id: int) -> str:
 def safeguarding(event_id: int) -> str:
     """Return the room of the safeguarding leads watching an event."""
     return f"safeguarding:{event_id}"
+
+
+def event_of(room: str) -> int:
+    """Return the id of the event a room (any of the above) belongs to."""
+    return int(room.split(":")[1])

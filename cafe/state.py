@@ -8,9 +8,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from cafe import queries
-from cafe.actions import clock_view, console_note_view, own_note_view, rotation, wall_note_view
+from cafe.actions import clock_view, console_note_view, own_note_view, wall_note_view
 from cafe.actions.clock import server_time
-from cafe.actions.notes import listed_names
+from cafe.actions.dots import vote_totals
+from cafe.actions.harvest_cloud import harvest_view
+from cafe.actions.insight_views import console_insight_view, event_insights
+from cafe.actions.note_views import listed_names
+from cafe.actions.rotation import phone_rotation, rotation_view
 
 # event id -> (the event row it was built from, when, the view): thousands of phones connecting
 # at once all need the same view, and building it reads every table and round.
@@ -67,7 +71,7 @@ def participant_state(
         },
         "notes": [own_note_view(n) for n in queries.participant_notes(db, participant["id"])],
         "max_chars": max_chars,
-        "rotation": rotation.phone_rotation(db, event, participant),
+        "rotation": phone_rotation(db, event, participant),
     }
 
 
@@ -80,12 +84,12 @@ def console_state(db: Database, event: dict[str, Any], presence: dict[int, int])
         ],
         "presence": {"tables": presence, "total": sum(presence.values())},
         "participants": queries.participant_count(db, event["id"]),
-        "rotation": rotation.rotation_view(db, event),
+        "rotation": rotation_view(db, event),
         "insights": [
-            rotation.console_insight_view(i, listed_names(event))
-            for i in rotation._insights(db, event["id"])
+            console_insight_view(i, listed_names(event))
+            for i in event_insights(db, event["id"])
         ],
-        "votes": rotation.vote_totals(db, event["id"]),
+        "votes": vote_totals(db, event["id"]),
         "dots": event["dots"],
     }
 
@@ -95,5 +99,5 @@ def wall_state(db: Database, event: dict[str, Any]) -> dict[str, Any]:
     return {
         "event": event_view(db, event),
         "notes": [wall_note_view(n) for n in queries.wall_notes(db, event["id"])],
-        "harvest": rotation.harvest_view(db, event),
+        "harvest": harvest_view(db, event),
     }

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cafe.seating import place_late_joiner, plan_next_round, rebalance_round
+from cafe.next_round import place_late_joiner, plan_next_round
+from cafe.seating import rebalance_round
 
 
 def min_revisits_brute_force(tables, travellers, pinned, visited) -> int:

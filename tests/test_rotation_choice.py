@@ -16,7 +16,7 @@ from test_leavers import (  # noqa: F401  (fixtures)
     server,
 )
 
-from cafe.actions.rotation import host_key
+from cafe.actions.host_briefing import host_key
 from conftest import rows
 
 
@@ -122,7 +122,7 @@ def test_a_host_who_takes_over_in_the_break_is_told_to_stay(cafe, db_path):  # n
 def test_the_host_recap_leaves_out_notes_of_rounds_still_to_come(app, db_path):
     # The demo comes with notes of all three rounds, while the café itself is still in round 1.
     from cafe import queries
-    from cafe.actions.rotation import recap
+    from cafe.actions.host_briefing import recap
     from cafe.db import get_writer, reading
     from cafe.demo import do_create_demo
 

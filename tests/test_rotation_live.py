@@ -223,7 +223,7 @@ def test_dots_only_in_the_harvest_and_only_on_real_insights(console, phone):
 
 def test_host_link_makes_a_host(app, console, phone, db_path):
     from cafe import queries
-    from cafe.actions.rotation import host_key
+    from cafe.actions.host_briefing import host_key
     from cafe.db import reading
 
     with app.app_context(), reading() as db:

@@ -24,7 +24,7 @@ from cafe.actions.clock import (
     server_time,
 )
 from cafe.actions.common import NoteDraft, Refused, check_payload, now
-from cafe.actions.notes import (
+from cafe.actions.note_checks import (
     CLIENT_ID_RE,
     CONSENTS,
     check_consent,
@@ -32,20 +32,22 @@ from cafe.actions.notes import (
     check_note_id,
     check_note_text,
     check_submit_note,
+    participation_over,
+)
+from cafe.actions.note_views import (
     console_note_view,
-    do_choose_table,
+    own_note_view,
+    safeguarding_view,
+    wall_note_view,
+)
+from cafe.actions.notes import (
     do_edit_note,
-    do_end_pass,
-    do_join_event,
     do_redact_note,
     do_set_wall,
     do_submit_note,
     do_withdraw_note,
-    own_note_view,
-    participation_over,
-    safeguarding_view,
-    wall_note_view,
 )
+from cafe.actions.participants import do_choose_table, do_end_pass, do_join_event
 from cafe.actions.retention import do_backup, do_purge_event, do_purge_expired, expired_events
 from cafe.actions.safeguarding import SG_STATUSES, do_set_safeguarding_status
 from cafe.actions.setup import do_create_event, new_code

@@ -10,10 +10,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlite_utils import Database
 
-from cafe import events, queries, rooms, rounds, socketio
-from cafe.actions import rotation
-from cafe.actions.common import Refused, _publish, check_payload, now
+from cafe import events, queries, rooms, rounds
+from cafe.actions.common import Refused, check_payload, now
+from cafe.actions.rotation import after_round_change, publish_round_change
+from cafe.actions.seats import do_plan_round
+from cafe.broadcast import publish
 from cafe.db import get_writer, reading
+from cafe.sockets import socketio
 
 MAX_MESSAGE_CHARS = 300
 # A facilitator's latest message to everyone and to each table, for phones that were offline when it
@@ -89,7 +92,7 @@ def clock_view(db: Database, event: dict[str, Any]) -> dict[str, Any]:
 
 def _publish_everywhere(event: events.ServerEvent, event_id: int) -> None:
     """Send one event to every phone, console and wall of an event."""
-    _publish(event, rooms.event(event_id))
+    publish(event, rooms.event(event_id))
     for namespace, room in (
         (events.CONSOLE, rooms.console(event_id)),
         (events.WALL, rooms.wall(event_id)),
@@ -162,7 +165,7 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
             ],
         )
         updated = queries.event_by_slug(db, event["slug"])
-        told = rotation.after_round_change(db, fresh, action)
+        told = after_round_change(db, fresh, action)
         return clock_view(db, updated), told
 
     view, told = get_writer().write(update)
@@ -174,8 +177,8 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
     # change waited behind all of it.
     socketio.sleep(0)
     if action == "end_round" and told["round"] is not None:
-        told["moves"] = rotation.do_plan_round(event, told["round"])
-    rotation.publish_round_change(event, action, told)
+        told["moves"] = do_plan_round(event, told["round"])
+    publish_round_change(event, action, told)
     return view
 
 
@@ -235,7 +238,7 @@ def do_send_message(event: dict[str, Any], text: Any, table: Any = None) -> dict
     message = events.MessageSent(text, table)
     LATEST_MESSAGES.setdefault(event["id"], {})[table] = {"text": text, "table": table, "at": time.time()}
     room = rooms.table(event["id"], table) if table is not None else rooms.event(event["id"])
-    _publish(message, room)
+    publish(message, room)
     socketio.emit(
         message.name, message.payload(), to=rooms.console(event["id"]), namespace=events.CONSOLE
     )

@@ -1,4 +1,4 @@
-"""What every action shares: the refusal, timestamps, publishing after a commit."""
+"""What every action shares: the refusal, the note draft, timestamps, the payload check."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-
-from cafe import events, socketio
 
 
 class Refused(Exception):
@@ -34,11 +32,6 @@ class NoteDraft:
 def now() -> str:
     """Return the current UTC time as ISO 8601 text."""
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _publish(event: events.ServerEvent, room: str) -> None:
-    """Send a server event to a room (only ever called after the commit it reports)."""
-    socketio.emit(event.name, event.payload(), to=room, namespace=event.namespace)
 
 
 def check_payload(payload: Any) -> dict[str, Any]:

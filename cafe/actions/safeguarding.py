@@ -1,4 +1,4 @@
-"""The safeguarding lead's private queue: acknowledge and resolve held notes."""
+"""The safeguarding lead's private queue: held notes reach it; acknowledge and resolve them."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cafe import queries
+from cafe import events, queries, rooms
 from cafe.actions.common import Refused, now
-from cafe.actions.notes import _publish_to_safeguarding
+from cafe.actions.note_views import safeguarding_view
+from cafe.broadcast import publish
 from cafe.db import get_writer
 
 SG_STATUSES = ("new", "acknowledged", "resolved")
@@ -33,5 +34,13 @@ def do_set_safeguarding_status(
         return after
 
     note = get_writer().write(update)
-    _publish_to_safeguarding(event, note)
+    publish_to_safeguarding(event, note)
     return note
+
+
+def publish_to_safeguarding(event: dict[str, Any], note: dict[str, Any]) -> None:
+    """Tell the event's safeguarding leads about a held note that arrived or changed."""
+    if note["sg_status"] is not None:
+        publish(
+            events.SafeguardingItemChanged(safeguarding_view(note)), rooms.safeguarding(event["id"])
+        )

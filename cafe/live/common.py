@@ -14,11 +14,14 @@ from flask import current_app, request, session
 from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError
 
-from cafe import events, queries, rooms, socketio
-from cafe.actions import Refused
+from cafe import events, queries, rooms
+from cafe.actions import Refused, do_purge_expired
+from cafe.actions.clock import LATEST_MESSAGES
+from cafe.broadcast import publish
 from cafe.coalesce import Coalescer, forget_all
 from cafe.db import describe_failure, reading
 from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
+from cafe.sockets import socketio
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +51,6 @@ def forget_connections() -> None:
     SOCKET_EVENTS.clear()
     PARTICIPANT_NOTES.clear()
     forget_all()
-    from cafe.actions.clock import LATEST_MESSAGES
-
     LATEST_MESSAGES.clear()
 
 
@@ -143,6 +144,16 @@ def staff_user(roles: tuple[str, ...]) -> dict[str, Any] | None:
     return user if user and user["role"] in roles else None
 
 
+CONSOLE_ROLES = ("admin", "facilitator")
+
+
+def check_facilitator(conn: Connection) -> None:
+    """Refuse if the login behind a console socket was revoked or lost its role since it connected."""
+    user = staff_user(CONSOLE_ROLES)
+    if user is None or user["id"] != conn.user_id:
+        raise Refused("Please log in again.", "auth")
+
+
 def _local_presence(event_id: int) -> dict[int, int]:
     return {table: count for table, count in PRESENCE.get(event_id, {}).items() if count > 0}
 
@@ -219,13 +230,7 @@ def _publish_presence(event_id: int) -> None:
     if shared is not None:
         shared.store(event_id, _local_presence(event_id))
     counts = presence_counts(event_id)
-    change = events.PresenceChanged(counts, sum(counts.values()))
-    socketio.emit(
-        change.name, change.payload(), to=rooms.console(event_id), namespace=change.namespace
-    )
-    from cafe.live.safeguarding import whereabouts_changed  # a phone came, went or moved
-
-    whereabouts_changed(event_id)
+    publish(events.PresenceChanged(counts, sum(counts.values())), rooms.console(event_id))
 
 
 # Presence goes to the consoles at most once a second per event: a connect storm of thousands of
@@ -279,8 +284,6 @@ def disconnect_revoked() -> int:
 
 def housekeeping(app: Any, every: float = 3.0, purge_every: float = 3600.0) -> None:
     """Run for the life of the server: revoke sockets promptly, purge expired events hourly."""
-    from cafe.actions import do_purge_expired
-
     since_purge = purge_every
     while True:
         try:

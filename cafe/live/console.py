@@ -8,14 +8,15 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from cafe import actions, rooms, socketio
-from cafe.actions import rotation
+from cafe import actions, rooms
+from cafe.actions.insights import check_insight_id, do_redact_insight, do_set_insight_wall
 from cafe.db import reading
 from cafe.events import CONSOLE, DEFAULT_HOLD_MESSAGE
 from cafe.live.common import (
     CONNECTIONS,
-    Connection,
+    CONSOLE_ROLES,
     acked,
+    check_facilitator,
     connection,
     current_event,
     event_from_auth,
@@ -24,16 +25,9 @@ from cafe.live.common import (
     staff_connection,
     staff_user,
 )
+from cafe.live.table_rooms import resync_rooms
+from cafe.sockets import socketio
 from cafe.state import console_state
-
-CONSOLE_ROLES = ("admin", "facilitator")
-
-
-def _authorised(conn: Connection) -> None:
-    """Refuse if the login behind this socket was revoked or lost its role since it connected."""
-    user = staff_user(CONSOLE_ROLES)
-    if user is None or user["id"] != conn.user_id:
-        raise actions.Refused("Please log in again.", "auth")
 
 
 @socketio.on("connect", namespace=CONSOLE)
@@ -58,7 +52,7 @@ def on_disconnect(*_: Any) -> None:
 
 def _set_wall(payload: Any, state: str) -> dict[str, Any]:
     conn = connection(CONSOLE)
-    _authorised(conn)
+    check_facilitator(conn)
     note_id = actions.check_note_id(payload)
     event = current_event(conn)
     note = actions.do_set_wall(event, note_id, state)
@@ -84,7 +78,7 @@ def on_hide_note(payload: Any = None) -> dict[str, Any]:
 def on_redact_note(payload: Any = None) -> dict[str, Any]:
     """Remove the personal details from a note (placeholders replace them)."""
     conn = connection(CONSOLE)
-    _authorised(conn)
+    check_facilitator(conn)
     event = current_event(conn)
     note = actions.do_redact_note(event, actions.check_note_id(payload))
     return ok(id=note["id"], flags=json.loads(note["flags_json"]))
@@ -92,9 +86,9 @@ def on_redact_note(payload: Any = None) -> dict[str, Any]:
 
 def _set_insight_wall(payload: Any, state: str) -> dict[str, Any]:
     conn = connection(CONSOLE)
-    _authorised(conn)
-    insight_id = rotation.check_insight_id(payload)
-    insight = rotation.do_set_insight_wall(current_event(conn), insight_id, state)
+    check_facilitator(conn)
+    insight_id = check_insight_id(payload)
+    insight = do_set_insight_wall(current_event(conn), insight_id, state)
     return ok(id=insight["id"], wall=insight["wall"])
 
 
@@ -117,9 +111,9 @@ def on_hide_insight(payload: Any = None) -> dict[str, Any]:
 def on_redact_insight(payload: Any = None) -> dict[str, Any]:
     """Remove the personal details from a key insight (placeholders replace them)."""
     conn = connection(CONSOLE)
-    _authorised(conn)
+    check_facilitator(conn)
     event = current_event(conn)
-    insight = rotation.do_redact_insight(event, rotation.check_insight_id(payload))
+    insight = do_redact_insight(event, check_insight_id(payload))
     return ok(id=insight["id"], flags=json.loads(insight["flags_json"]))
 
 
@@ -139,13 +133,11 @@ def _round_handler(action: str, doc: str) -> Any:
 
     def handler(payload: Any = None) -> dict[str, Any]:
         conn = connection(CONSOLE)
-        _authorised(conn)
+        check_facilitator(conn)
         checked = actions.check_round_action(action, payload)
         event = current_event(conn)
         view = actions.do_change_round(event, action, checked)
-        from cafe.live.rotation import resync_rooms  # the round may have seated phones elsewhere
-
-        resync_rooms(event["id"])
+        resync_rooms(event["id"])  # the round may have seated phones elsewhere
         return ok(**view)
 
     handler.__name__ = f"on_{action}"
@@ -162,7 +154,7 @@ for _action, _doc in ROUND_ACTIONS.items():
 def on_hold_everyone(payload: Any = None) -> dict[str, Any]:
     """Put a calm pause screen with a short message on every phone and the wall."""
     conn = connection(CONSOLE)
-    _authorised(conn)
+    check_facilitator(conn)
     message = actions.check_payload(payload).get("message") or DEFAULT_HOLD_MESSAGE
     return ok(message=actions.do_hold(current_event(conn), message))
 
@@ -172,7 +164,7 @@ def on_hold_everyone(payload: Any = None) -> dict[str, Any]:
 def on_release_everyone(payload: Any = None) -> dict[str, Any]:
     """Lift the pause screen."""
     conn = connection(CONSOLE)
-    _authorised(conn)
+    check_facilitator(conn)
     actions.do_hold(current_event(conn), None)
     return ok(message=None)
 
@@ -182,7 +174,7 @@ def on_release_everyone(payload: Any = None) -> dict[str, Any]:
 def on_send_message(payload: Any = None) -> dict[str, Any]:
     """Send a short message to every phone or to one table."""
     conn = connection(CONSOLE)
-    _authorised(conn)
+    check_facilitator(conn)
     payload = actions.check_payload(payload)
     sent = actions.do_send_message(current_event(conn), payload.get("text"), payload.get("table"))
     return ok(**sent)

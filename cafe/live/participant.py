@@ -9,7 +9,7 @@ from flask import request
 from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 
-from cafe import actions, queries, rooms, socketio
+from cafe import actions, queries, rooms
 from cafe.actions.clock import latest_message
 from cafe.db import reading
 from cafe.events import PARTICIPANT
@@ -25,6 +25,7 @@ from cafe.live.common import (
     ok,
     presence_moved,
 )
+from cafe.sockets import socketio
 from cafe.state import participant_state
 from cafe.web.participant import outbox_key, outbox_participant_id, participant_cookie
 

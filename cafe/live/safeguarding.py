@@ -7,7 +7,8 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from cafe import actions, events, queries, rooms, socketio
+from cafe import actions, events, queries, rooms
+from cafe.broadcast import subscribe
 from cafe.coalesce import Coalescer
 from cafe.db import reading
 from cafe.events import PARTICIPANT, SAFEGUARDING
@@ -23,6 +24,7 @@ from cafe.live.common import (
     staff_connection,
     staff_user,
 )
+from cafe.sockets import socketio
 
 LEAD_ROLES = ("admin", "safeguarding")
 
@@ -117,6 +119,8 @@ def publish_whereabouts(event_id: int) -> None:
 publish_whereabouts_soon = Coalescer("safeguarding whereabouts", publish_whereabouts)
 
 
-def whereabouts_changed(event_id: int) -> None:
-    """Someone moved, left, came back, connected or went offline: update the leads (coalesced)."""
+@subscribe(events.RotationChanged, events.PresenceChanged, events.SafeguardingItemChanged)
+def whereabouts_changed(event_id: int, _change: events.ServerEvent | None = None) -> None:
+    """Seats changed (also of phones not connected), a phone came, went or moved, or a held note
+    arrived or changed: update the leads (coalesced)."""
     publish_whereabouts_soon(event_id, event_id)

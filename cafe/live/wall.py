@@ -8,10 +8,11 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from cafe import rooms, socketio
+from cafe import rooms
 from cafe.db import reading
 from cafe.events import WALL
 from cafe.live.common import CONNECTIONS, Connection, event_from_auth
+from cafe.sockets import socketio
 from cafe.state import wall_state
 
 

@@ -1,11 +1,11 @@
-"""HTTP blueprints, one per page family."""
+"""HTTP blueprints, one per page family (registered by cafe/web/blueprints.py); what the pages share."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from flask import Flask, abort, current_app, request
+from flask import abort, current_app, request
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
@@ -93,27 +93,3 @@ def tel_links(text: str) -> Markup:
         at = match.end()
     out.append(escape((text or "")[at:]))
     return Markup("").join(out)
-
-
-def register(app: Flask) -> None:
-    """Register every blueprint on the app."""
-    from cafe.web import auth, briefing, console, participant, safeguarding, wall, workspace
-
-    app.register_blueprint(participant.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(console.bp)
-    app.register_blueprint(wall.bp)
-    app.register_blueprint(safeguarding.bp)
-    app.register_blueprint(briefing.bp)
-    app.register_blueprint(workspace.bp)
-    from cafe.web import accounts, new_event
-
-    app.register_blueprint(new_event.bp)
-    app.register_blueprint(accounts.bp)
-    app.jinja_env.filters["tel_links"] = tel_links
-    for code in (400, 403, 404, 405):
-        app.register_error_handler(code, error_page)
-
-    from cafe.web import compress
-
-    compress.init_app(app)

@@ -88,7 +88,7 @@ def host_qr(slug: str, table: int) -> Any:
     from flask import Response
 
     from cafe import qr
-    from cafe.actions.rotation import host_key
+    from cafe.actions.host_briefing import host_key
 
     event = event_or_404(slug)
     with reading() as db:

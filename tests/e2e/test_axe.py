@@ -294,7 +294,8 @@ def _rotation_cafe(tokens: dict[str, str]) -> None:
     """Round 1 ended at 'move-cafe': a traveller is to move to table 2, table 1's host stays."""
     from cafe.actions import do_create_event, do_join_event, do_set_wall, do_submit_note
     from cafe.actions.common import NoteDraft
-    from cafe.actions.rotation import do_set_host, do_submit_insight
+    from cafe.actions.hosts import do_set_host
+    from cafe.actions.insights import do_submit_insight
     from cafe.plans import load_plan
 
     event = do_create_event(load_plan(PLAN), slug="move-cafe")
@@ -321,12 +322,9 @@ def _harvest_cafe(tokens: dict[str, str]) -> str:
         do_submit_note,
     )
     from cafe.actions.common import NoteDraft
-    from cafe.actions.rotation import (
-        do_set_dots,
-        do_set_host,
-        do_set_insight_wall,
-        do_submit_insight,
-    )
+    from cafe.actions.dots import do_set_dots
+    from cafe.actions.hosts import do_set_host
+    from cafe.actions.insights import do_set_insight_wall, do_submit_insight
     from cafe.plans import load_plan
 
     event = do_create_event(load_plan(PLAN), slug="harvest-cafe")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def host_link(app, table: int) -> str:
     from cafe import queries
-    from cafe.actions.rotation import host_key
+    from cafe.actions.host_briefing import host_key
     from cafe.db import reading
 
     with app.app_context(), reading() as db:
