@@ -13,21 +13,14 @@ if sys.argv[1:2] == ["serve"] and (
 
     monkey.patch_all()
 
-from pathlib import Path  # noqa: E402
 from typing import Any
 
 from flask import Flask  # noqa: E402
 from flask_socketio import SocketIO  # noqa: E402
 
+from cafe.resources import resource_dir  # noqa: E402
+
 socketio = SocketIO()
-
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def resource_dir(name: str) -> Path:
-    """Return `templates`, `static`, `sessions` or `translations`: in the wheel, or beside the package."""
-    installed = _PACKAGE / name
-    return installed if installed.is_dir() else _PACKAGE.parent / name
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cafe import actions, queries, resource_dir
+from cafe import actions, queries
 from cafe.db import get_writer
 from cafe.plans import load_plan
+from cafe.resources import resource_dir
 from cafe.safety import classify_note
 
 PEOPLE_PER_TABLE = 5

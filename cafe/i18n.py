@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from flask import Flask, has_request_context, request
 from flask_babel import Babel
 
-from cafe import resource_dir
+from cafe.resources import resource_dir
 
 LANG_COOKIE = "cafe_lang"
 

@@ -155,8 +155,10 @@ def export_command(
     from pathlib import Path
 
     from cafe import queries
-    from cafe.briefing import NoThemes, Selection, load_clouds, load_result, load_source
-    from cafe.briefing.export import event_export, render
+    from cafe.briefing import Selection
+    from cafe.briefing.export import render
+    from cafe.briefing.export_input import event_export
+    from cafe.briefing_reads import NoThemes, load_clouds, load_result, load_source
     from cafe.db import reading
 
     require_database()

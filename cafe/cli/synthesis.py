@@ -30,7 +30,7 @@ def synthesize(
     Example: cafe synthesize demo --k 8
     """
     if job is not None:
-        from cafe.actions.synthesis_runs import worker_main
+        from cafe.actions.synthesis.worker import worker_main
 
         raise SystemExit(worker_main(job, os.environ.get("CAFE_DB", "instance/cafe.db")))
     if not event_slug:
@@ -38,8 +38,9 @@ def synthesize(
     require_database()
     from cafe import queries
     from cafe.actions import Refused
-    from cafe.actions.synthesis import current_result
-    from cafe.actions.synthesis_runs import do_start_run, run_foreground
+    from cafe.actions.synthesis.result import current_result
+    from cafe.actions.synthesis.runs import do_start_run
+    from cafe.actions.synthesis.worker import run_foreground
     from cafe.db import get_writer, reading
 
     app = make_app()

@@ -12,10 +12,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from cafe import queries, resource_dir
+from cafe import queries
 from cafe.actions import Refused, do_create_event
 from cafe.db import reading
 from cafe.plans import SLUG_RE, PlanError, Problem, parse_plan, plan_files
+from cafe.resources import resource_dir
 from cafe.web import error_page
 from cafe.web.auth import current_user, login_required
 
