@@ -159,7 +159,7 @@ def serve(
         )
     if events:
         click.echo(qr.terminal(f"{base}/e/{events[0]['slug']}/"))
-    from cafe.web import is_loopback
+    from cafe.web.addresses import is_loopback
 
     if is_loopback(base) and lan and derived:
         click.echo(

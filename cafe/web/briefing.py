@@ -28,8 +28,8 @@ from cafe.briefing.merge import OURS, THEIRS, digest
 from cafe.briefing.print_page import html_body
 from cafe.briefing_reads import NoThemes, load_clouds, load_result, load_source
 from cafe.db import reading
-from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
+from cafe.web.event_lookup import event_or_404
 
 bp = Blueprint("briefing", __name__, url_prefix="/briefings")
 

@@ -10,8 +10,8 @@ from cafe.actions.synthesis.audit import ACTION_NAMES
 from cafe.actions.synthesis.undo import audit_log
 from cafe.i18n import local_time
 from cafe.offloop import read_off_loop
-from cafe.web import event_or_404
 from cafe.web.auth import login_required
+from cafe.web.event_lookup import event_or_404
 from cafe.web.workspace.blueprint import ROLES, bp
 from cafe.web.workspace.describe import _Describer
 from cafe.web.workspace.frame import _common, _status

@@ -24,8 +24,8 @@ from cafe.actions.synthesis.runs import do_cancel_run, do_start_run
 from cafe.actions.synthesis.undo import do_undo
 from cafe.actions.synthesis.worker import launch
 from cafe.offloop import read_off_loop
-from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
+from cafe.web.event_lookup import event_or_404
 from cafe.web.workspace.blueprint import ROLES, bp
 
 

@@ -26,8 +26,8 @@ from cafe.actions.synthesis.runs import embeddings_available, settle
 from cafe.db import reading
 from cafe.offloop import read_off_loop
 from cafe.safety import redact
-from cafe.web import event_or_404
 from cafe.web.auth import login_required
+from cafe.web.event_lookup import event_or_404
 from cafe.web.workspace.blueprint import ROLES, bp
 from cafe.web.workspace.describe import scope_text
 from cafe.web.workspace.frame import _common, _status, _translated
