@@ -28,7 +28,8 @@ def make_draft(db: Path) -> int:
     """Store a draft from the themes `cafe synthesize demo` left, as the staff pages do."""
     from cafe import create_app, queries
     from cafe.actions.briefing import do_create_draft
-    from cafe.briefing import Selection, load_result, load_source
+    from cafe.briefing import Selection
+    from cafe.briefing_reads import load_result, load_source
     from cafe.db import close_app, reading
 
     app = create_app({"CAFE_DATABASE": str(db), "CAFE_ASYNC_MODE": "threading"})

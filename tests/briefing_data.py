@@ -108,7 +108,8 @@ def insert_notes(app, slug: str = "test-cafe") -> dict:
 def pipeline_result(app, slug: str = "test-cafe"):
     """Theme an event's notes with the real synthesis engine (as the staff workspace will)."""
     from cafe import queries
-    from cafe.briefing.source import load_source, note_inputs
+    from cafe.briefing.source import note_inputs
+    from cafe.briefing_reads import load_source
     from cafe.db import reading
     from cafe.safety import redact
     from cafe.synthesis import SynthesisPipeline

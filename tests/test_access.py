@@ -123,7 +123,8 @@ def people(app):
 def _draft(app, event) -> int:
     """Make a briefing draft (from no themes) so its pages can be checked."""
     from cafe.actions.briefing import do_create_draft
-    from cafe.briefing import Selection, load_source
+    from cafe.briefing import Selection
+    from cafe.briefing_reads import load_source
     from cafe.synthesis.types import SynthesisResult
 
     with app.app_context():

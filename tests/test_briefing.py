@@ -15,20 +15,13 @@ import pytest
 from briefing_data import PERSONAL, SECRETS, result, source
 
 from cafe.briefing.draft import ALL, Selection, generate
-from cafe.briefing.export import (
-    FORMATS,
-    Cloud,
-    ExportInput,
-    event_export,
-    neutralise,
-    note_rows,
-    render,
-    scrub,
-    to_csv,
-    to_docx,
-    xml_safe,
-)
+from cafe.briefing.export import FORMATS, render
+from cafe.briefing.export_input import Cloud, ExportInput, event_export
 from cafe.briefing.markdown import md_escape, render_markdown, to_html
+from cafe.briefing.note_rows import note_rows
+from cafe.briefing.notes_file import neutralise, to_csv
+from cafe.briefing.stored_draft import scrub
+from cafe.briefing.word_file import to_docx, xml_safe
 
 GOLDEN = Path(__file__).parent / "data" / "golden" / "briefing.md"
 PNG = Path(__file__).parent / "data" / "golden" / "cloud.png"
@@ -297,7 +290,7 @@ def test_empty_themes_still_make_a_draft():
 
 
 def test_cloud_render_fallback_gives_png():
-    from cafe.briefing.export import cloud_png
+    from cafe.briefing.export_input import cloud_png
 
     assert cloud_png({"trust": 1.0, "police": 0.5})[:4] == b"\x89PNG"
 
@@ -329,7 +322,7 @@ def test_every_theme_of_an_all_themes_draft_is_a_key_point():
 
 
 def test_a_draft_made_before_loses_its_pipeline_list_on_export():
-    from cafe.briefing.export import drop_pipeline
+    from cafe.briefing.stored_draft import drop_pipeline
 
     old = ("# T\n\n## Evidence\n\n- **Date:** 2026\n\n### Pipeline\n\n- groups:\n  - 1:\n"
            "    - k: 4\n    - vectorizer:\n      - step: TfidfLsaVectorizer\n- n\\_notes: 11\n"

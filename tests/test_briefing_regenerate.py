@@ -16,8 +16,10 @@ from conftest import rows
 def stored(app, made):  # noqa: F811 (the fixture imported above)
     """Themes from a synthesis run stored as the workspace makes it, a draft of them made through
     the page, and `rename(label)` renaming the biggest theme as staff do in the workspace."""
-    from cafe.actions.synthesis import current_result, do_rename_theme
-    from cafe.actions.synthesis_runs import do_start_run, run_foreground
+    from cafe.actions.synthesis.edits import do_rename_theme
+    from cafe.actions.synthesis.result import current_result
+    from cafe.actions.synthesis.runs import do_start_run
+    from cafe.actions.synthesis.worker import run_foreground
     from cafe.db import get_writer
 
     event = made["event"]

@@ -198,8 +198,10 @@ def test_without_themes_the_pages_say_run_synthesis_first(made):
 def workspace(app, made):
     """The staff workspace for real: a synthesis run stored in the database, then staff rename the
     first theme; return the themes as drafts and exports will now read them."""
-    from cafe.actions.synthesis import current_result, do_rename_theme
-    from cafe.actions.synthesis_runs import do_start_run, run_foreground
+    from cafe.actions.synthesis.edits import do_rename_theme
+    from cafe.actions.synthesis.result import current_result
+    from cafe.actions.synthesis.runs import do_start_run
+    from cafe.actions.synthesis.worker import run_foreground
     from cafe.db import get_writer
 
     with app.app_context():

@@ -132,7 +132,7 @@ def test_backup_says_where_and_how_big(run, tmp_path):
     run("demo")
     target = tmp_path / "backups-b.db"
     result = run("backup", str(target))
-    from cafe.cli import _file_size
+    from cafe.cli.data import _file_size
 
     size = target.stat().st_size
     assert size > 0 and "pages" not in result.output
@@ -140,7 +140,7 @@ def test_backup_says_where_and_how_big(run, tmp_path):
 
 
 def test_file_sizes_read_as_people_say_them():
-    from cafe.cli import _file_size
+    from cafe.cli.data import _file_size
 
     assert _file_size(812) == "812 bytes"
     assert _file_size(40_500) == "40.5 KB"

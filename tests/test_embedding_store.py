@@ -10,8 +10,11 @@ from test_workspace import DISCLOSURE, TOPICS, event, synthesize  # noqa: F401 -
 
 from cafe import queries
 from cafe.actions import do_edit_note, do_purge_event, do_redact_note, do_withdraw_note
-from cafe.actions import synthesis_runs as runs
-from cafe.actions.synthesis_state import workspace_notes
+from cafe.actions.synthesis import apply_run
+from cafe.actions.synthesis.compute import compute_run
+from cafe.actions.synthesis.embedding_store import keep_note_embeddings
+from cafe.actions.synthesis.reads import workspace_notes
+from cafe.actions.synthesis.runs import do_fail_run, do_start_run
 from cafe.db import get_writer, reading
 from conftest import embeddings_model_or_skip, rows
 
@@ -32,7 +35,7 @@ def _store_for_every_note(app, event) -> int:  # noqa: F811
         [n["id"], hashlib.sha256(n["text"].encode()).hexdigest(), vector] for n in notes
     ]}
     with app.app_context():
-        return get_writer().write(lambda db: runs.keep_note_embeddings(
+        return get_writer().write(lambda db: keep_note_embeddings(
             db, event["id"], payload["model"], payload["notes"]))
 
 
@@ -74,7 +77,7 @@ def test_an_embedding_is_kept_only_for_the_text_it_came_from(app, event, db_path
             # A disclosure never reaches the workspace, so nothing of it is kept either.
             [held["id"], hashlib.sha256(DISCLOSURE.encode()).hexdigest(), vector],
         ]}
-        assert get_writer().write(lambda db: runs.keep_note_embeddings(
+        assert get_writer().write(lambda db: keep_note_embeddings(
             db, event["id"], payload["model"], payload["notes"])) == 0
     assert rows(db_path, "SELECT COUNT(*) FROM note_embeddings") == [(0,)]
 
@@ -84,7 +87,7 @@ def test_a_run_with_embeddings_keeps_them_and_a_rerun_reuses_them(app, event, db
     embeddings_model_or_skip()
     from cafe.synthesis import embeddings as emb
 
-    monkeypatch.setattr(runs, "EMBEDDINGS_PER_WRITE", 4)  # several short writes, not one long one
+    monkeypatch.setattr(apply_run, "EMBEDDINGS_PER_WRITE", 4)  # several short writes, not one long one
 
     with app.app_context():
         get_writer().write(lambda db: db.execute(
@@ -114,9 +117,9 @@ def test_a_run_with_embeddings_keeps_them_and_a_rerun_reuses_them(app, event, db
     emb._CACHE.clear()
     emb._MODELS.clear()
     with app.app_context():
-        run = runs.do_start_run(event, "staffer", embeddings=True)
+        run = do_start_run(event, "staffer", embeddings=True)
         with reading() as db:
-            payload = runs.compute_run(db, run["id"], lambda f, m: None)
+            payload = compute_run(db, run["id"], lambda f, m: None)
     assert payload["embeddings"]["notes"] == payload["embeddings"]["frames"] == []
     assert emb._MODELS == {}
     assert any(t["frame"] == "Housing" for t in payload["themes"])
@@ -129,7 +132,7 @@ def test_a_run_with_embeddings_keeps_them_and_a_rerun_reuses_them(app, event, db
         newcomer = do_join_event(event, table_no=1)[0]
         do_submit_note(event, newcomer, NoteDraft("note-new01", "Refuge housing near schools",
                                                   "quote"))
-        runs.do_fail_run(get_writer(), run["id"], "replaced by the next run")
+        do_fail_run(get_writer(), run["id"], "replaced by the next run")
         # Staff drop a seed phrase from the frame: its vector is not kept any more.
         get_writer().write(lambda db: db.execute(
             "UPDATE frames SET seeds_json = '[\"waiting lists\"]' WHERE event_id = ?", [event["id"]]))

@@ -80,7 +80,7 @@ def test_a_lan_or_configured_join_address_is_not_flagged(client, app):
 
 
 def test_loopback_addresses_are_recognised():
-    from cafe.web import is_loopback
+    from cafe.web.addresses import is_loopback
 
     for url in ("http://127.0.0.1:5000", "http://127.1.2.3/", "http://[::1]:5000/",
                 "http://localhost:5000", "http://LOCALHOST.", "http://app.localhost/", "http://0.0.0.0:5000"):

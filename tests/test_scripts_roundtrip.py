@@ -9,8 +9,9 @@ import unicodedata
 import docx
 
 from cafe import queries
-from cafe.briefing import load_source
-from cafe.briefing.export import event_export, render
+from cafe.briefing.export import render
+from cafe.briefing.export_input import event_export
+from cafe.briefing_reads import load_source
 from cafe.db import reading
 from cafe.synthesis.types import SynthesisResult, Theme
 from conftest import rows

@@ -256,6 +256,6 @@ def test_the_helpline_number_is_a_tap_to_call_link_everywhere_it_is_shown(client
     ],
 )
 def test_tel_links_keep_only_digits_and_escape_the_rest(text, html):
-    from cafe.web import tel_links
+    from cafe.web.phone_links import tel_links
 
     assert str(tel_links(text)) == html

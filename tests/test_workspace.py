@@ -11,8 +11,22 @@ import pytest
 
 from cafe import queries
 from cafe.actions import NoteDraft, Refused, do_join_event, do_submit_note
-from cafe.actions import synthesis as ws
-from cafe.actions import synthesis_runs as runs
+from cafe.actions.synthesis.apply_run import do_apply_run, match_names
+from cafe.actions.synthesis.cloud_images import theme_cloud_png
+from cafe.actions.synthesis.compute import compute_run
+from cafe.actions.synthesis.edits import (
+    do_move_note,
+    do_rename_theme,
+    do_set_excluded,
+    do_set_locked,
+    do_set_pinned,
+)
+from cafe.actions.synthesis.merge_split import do_merge_themes, do_split_theme
+from cafe.actions.synthesis.reads import run_by_id, run_view
+from cafe.actions.synthesis.result import current_result, left_out, theme_counts
+from cafe.actions.synthesis.runs import do_start_run
+from cafe.actions.synthesis.undo import do_undo
+from cafe.actions.synthesis.worker import _worker_env, pump, run_foreground
 from cafe.db import connect, get_writer, reading
 from cafe.synthesis.types import SynthesisResult, Theme
 from conftest import rows
@@ -76,14 +90,14 @@ def event(app):
 def synthesize(app, event, actor="staffer", **options) -> dict:
     """Run a synthesis in this process (as `cafe synthesize` does) and return the audit detail."""
     with app.app_context():
-        run = runs.do_start_run(event, actor, **options)
+        run = do_start_run(event, actor, **options)
         with reading() as db:
-            return runs.run_foreground(get_writer(), db, run["id"], lambda f, m: None)
+            return run_foreground(get_writer(), db, run["id"], lambda f, m: None)
 
 
 def result(app, event) -> SynthesisResult | None:
     with app.app_context(), reading() as db:
-        return ws.current_result(db, event["id"])
+        return current_result(db, event["id"])
 
 
 def note_id(db_path, text: str) -> int:
@@ -117,7 +131,7 @@ def test_run_gives_the_engine_shape_without_disclosures(app, event, db_path):
         assert set(theme.quotes) == set(theme.representative_ids)
         assert sum(theme.counts_by_table.values()) == len(theme.note_ids)
         with app.app_context(), reading() as db:
-            png = ws.theme_cloud_png(db, int(theme.key))
+            png = theme_cloud_png(db, int(theme.key))
         assert png.startswith(b"\x89PNG")
     phone = note_id(db_path, PHONE_NOTE)
     holder = theme_of(res, phone)
@@ -130,18 +144,18 @@ def test_no_result_before_a_run_and_no_run_without_notes(app):
     with app.app_context():
         with reading() as db:
             event = queries.event_by_slug(db, "test-cafe")
-            assert ws.current_result(db, event["id"]) is None
+            assert current_result(db, event["id"]) is None
         with pytest.raises(Refused, match="no notes"):
-            runs.do_start_run(event, "staffer")
+            do_start_run(event, "staffer")
         with pytest.raises(Refused, match="nothing to undo"):
-            ws.do_undo(event, "staffer")
+            do_undo(event, "staffer")
 
 
 def test_a_second_start_is_refused_while_one_runs_and_a_dead_one_is_failed(app, event, db_path):
     with app.app_context():
-        first = runs.do_start_run(event, "staffer")  # its pid is this (live) process
+        first = do_start_run(event, "staffer")  # its pid is this (live) process
         with pytest.raises(Refused, match="already in progress") as refused:
-            runs.do_start_run(event, "boss")
+            do_start_run(event, "boss")
         assert refused.value.code == "busy"
         dead = subprocess.run(
             [sys.executable, "-c", "import os; print(os.getpid())"],
@@ -155,8 +169,8 @@ def test_a_second_start_is_refused_while_one_runs_and_a_dead_one_is_failed(app, 
             )
         )
         with reading() as db:
-            assert ws.run_view(ws.run_by_id(db, first["id"]))["status"] == "failed"
-        second = runs.do_start_run(event, "boss")
+            assert run_view(run_by_id(db, first["id"]))["status"] == "failed"
+        second = do_start_run(event, "boss")
     status = dict(rows(db_path, "SELECT id, status FROM synthesis_runs"))
     assert status == {first["id"]: "failed", second["id"]: "queued"}
 
@@ -170,24 +184,24 @@ def test_bad_run_options_are_refused_with_nothing_written(app, event, db_path):
             ({"tables": ["x"]}, "Unknown round or table"),
         ]:
             with pytest.raises(Refused, match=message):
-                runs.do_start_run(event, "staffer", **options)
+                do_start_run(event, "staffer", **options)
     assert rows(db_path, "SELECT COUNT(*) FROM synthesis_runs") == [(0,)]
 
 
 def test_a_failing_worker_leaves_a_failed_run_with_its_reason(app, event, tmp_path):
     with app.app_context():
-        run = runs.do_start_run(event, "staffer")
+        run = do_start_run(event, "staffer")
         empty = tmp_path / "empty.db"
         connect(empty).close()
         worker = subprocess.Popen(
             [sys.executable, "-m", "cafe", "synthesize", "--job", str(run["id"])],
             stdout=subprocess.PIPE,
             text=True,
-            env=runs._worker_env(str(empty)),
+            env=_worker_env(str(empty)),
         )
-        runs.pump(get_writer(), run["id"], worker.stdout, worker.wait)
+        pump(get_writer(), run["id"], worker.stdout, worker.wait)
         with reading() as db:
-            view = ws.run_view(ws.run_by_id(db, run["id"]))
+            view = run_view(run_by_id(db, run["id"]))
     assert view["status"] == "failed" and "no such table" in view["message"]
 
 
@@ -203,57 +217,57 @@ def audit(db_path) -> list[tuple]:
 def test_rename_is_logged_with_who_and_when_and_undone(app, event, db_path):
     synthesize(app, event)
     theme = result(app, event).themes[0]
-    act(app, ws.do_rename_theme, event, "staffer", int(theme.key), "  Safe   housing ")
+    act(app, do_rename_theme, event, "staffer", int(theme.key), "  Safe   housing ")
     assert result(app, event).themes[0].label == "Safe housing"
     entry = audit(db_path)[-1]
     assert entry[1:3] == ("staffer", "rename") and entry[3].startswith("20")
-    undo = act(app, ws.do_undo, event, "boss")
+    undo = act(app, do_undo, event, "boss")
     assert result(app, event).themes[0].label == theme.label
     log = audit(db_path)
     assert log[-1][1:3] == ("boss", "undo") and log[-1][4] == entry[0]
     assert log[-2][5] == log[-1][0] and undo["action"] == "rename"
     for bad in ("", "   ", "x" * 121):
         with pytest.raises(Refused):
-            act(app, ws.do_rename_theme, event, "staffer", int(theme.key), bad)
+            act(app, do_rename_theme, event, "staffer", int(theme.key), bad)
 
 
 def test_merge_and_undo(app, event):
     synthesize(app, event)
     before = result(app, event)
     a, b = before.themes[0], before.themes[1]
-    done = act(app, ws.do_merge_themes, event, "staffer", [a.key, b.key])
+    done = act(app, do_merge_themes, event, "staffer", [a.key, b.key])
     merged = result(app, event)
     assert len(merged.themes) == len(before.themes) - 1
     big = next(t for t in merged.themes if t.key == str(done["into"]))
     assert set(big.note_ids) == set(a.note_ids) | set(b.note_ids)
     assert big.label == (a if len(a.note_ids) >= len(b.note_ids) else b).label
     with app.app_context(), reading() as db:
-        assert ws.theme_cloud_png(db, done["into"]).startswith(b"\x89PNG")
-    act(app, ws.do_undo, event, "staffer")
+        assert theme_cloud_png(db, done["into"]).startswith(b"\x89PNG")
+    act(app, do_undo, event, "staffer")
     again = result(app, event)
     assert [(t.key, t.label, t.note_ids) for t in again.themes] == [
         (t.key, t.label, t.note_ids) for t in before.themes
     ]
     with pytest.raises(Refused, match="at least two"):
-        act(app, ws.do_merge_themes, event, "staffer", [a.key])
+        act(app, do_merge_themes, event, "staffer", [a.key])
 
 
 def test_split_and_undo(app, event):
     synthesize(app, event, n_themes=1)
     before = result(app, event)
     biggest = max(before.themes, key=lambda t: len(t.note_ids))
-    done = act(app, ws.do_split_theme, event, "staffer", biggest.key, 2)
+    done = act(app, do_split_theme, event, "staffer", biggest.key, 2)
     after = result(app, event)
     parts = [t for t in after.themes if int(t.key) in done["into"]]
     assert len(parts) == 2 and all(p.note_ids for p in parts)
     assert sorted(i for p in parts for i in p.note_ids) == sorted(biggest.note_ids)
     assert biggest.key not in {t.key for t in after.themes}
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     assert [(t.key, t.note_ids) for t in result(app, event).themes] == [
         (t.key, t.note_ids) for t in before.themes
     ]
     with pytest.raises(Refused, match="between 2"):
-        act(app, ws.do_split_theme, event, "staffer", biggest.key, 1)
+        act(app, do_split_theme, event, "staffer", biggest.key, 1)
 
 
 def named_rows(db_path, ids) -> dict[int, tuple]:
@@ -268,8 +282,8 @@ def test_a_split_gives_a_staff_name_to_its_largest_part_and_undo_puts_it_back(ap
     synthesize(app, event, n_themes=1)
     biggest = max(result(app, event).themes, key=lambda t: len(t.note_ids))
     name = "Fear of services and training gaps"
-    act(app, ws.do_rename_theme, event, "staffer", biggest.key, name)
-    done = act(app, ws.do_split_theme, event, "staffer", biggest.key, 3)
+    act(app, do_rename_theme, event, "staffer", biggest.key, name)
+    done = act(app, do_split_theme, event, "staffer", biggest.key, 3)
     parts = {int(t.key): t for t in result(app, event).themes if int(t.key) in done["into"]}
     largest = max(done["into"], key=lambda i: (len(parts[i].note_ids), -done["into"].index(i)))
     assert done["kept_name"] == largest and parts[largest].label == name
@@ -278,12 +292,12 @@ def test_a_split_gives_a_staff_name_to_its_largest_part_and_undo_puts_it_back(ap
     # The other parts get names from their own words, and are not staff's.
     assert all(kept[i][0] != name and kept[i][1] == 0 for i in done["into"] if i != largest)
     assert done["labels"][done["into"].index(largest)] == name
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     assert named_rows(db_path, [biggest.key])[int(biggest.key)] == (name, 1, None)
     assert [t.label for t in result(app, event).themes] == [name]
     # A theme staff never named splits into parts named from their words only.
-    act(app, ws.do_undo, event, "staffer")
-    done = act(app, ws.do_split_theme, event, "staffer", biggest.key, 2)
+    act(app, do_undo, event, "staffer")
+    done = act(app, do_split_theme, event, "staffer", biggest.key, 2)
     assert done["kept_name"] is None and name not in done["labels"]
     assert {r[1] for r in named_rows(db_path, done["into"]).values()} == {0}
 
@@ -294,12 +308,12 @@ def test_a_merge_keeps_a_staff_name_and_says_which_it_dropped(app, event, db_pat
     small, middle, big = sorted(before.themes, key=lambda t: (len(t.note_ids), -int(t.key)))
     assert len(small.note_ids) < len(big.note_ids)
     # The largest has only its engine name: a name staff gave the smaller one wins.
-    act(app, ws.do_rename_theme, event, "staffer", small.key, "Interpreters we can trust")
-    done = act(app, ws.do_merge_themes, event, "staffer", [small.key, big.key])
+    act(app, do_rename_theme, event, "staffer", small.key, "Interpreters we can trust")
+    done = act(app, do_merge_themes, event, "staffer", [small.key, big.key])
     assert done["into"] == int(big.key) and done["label"] == "Interpreters we can trust"
     assert done["names_dropped"] == [] and done["name_from"] == int(small.key)
     assert named_rows(db_path, [big.key])[int(big.key)] == ("Interpreters we can trust", 1, None)
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     assert named_rows(db_path, [big.key, small.key]) == {
         int(big.key): (big.label, 0, None), int(small.key): ("Interpreters we can trust", 1, None)
     }
@@ -308,15 +322,15 @@ def test_a_merge_keeps_a_staff_name_and_says_which_it_dropped(app, event, db_pat
         for t in before.themes
     ]
     # Several named: the target's own name stays and the others are said to be dropped.
-    act(app, ws.do_rename_theme, event, "staffer", middle.key, "Money for small groups")
-    act(app, ws.do_rename_theme, event, "staffer", big.key, "Homes")
-    done = act(app, ws.do_merge_themes, event, "staffer", [small.key, middle.key, big.key])
+    act(app, do_rename_theme, event, "staffer", middle.key, "Money for small groups")
+    act(app, do_rename_theme, event, "staffer", big.key, "Homes")
+    done = act(app, do_merge_themes, event, "staffer", [small.key, middle.key, big.key])
     assert done["label"] == "Homes" and done["into"] == int(big.key)
     assert sorted(done["names_dropped"]) == ["Interpreters we can trust", "Money for small groups"]
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     # Into an unnamed theme with several named ones: the largest named one's name is kept.
-    act(app, ws.do_undo, event, "staffer")  # the rename of the largest
-    done = act(app, ws.do_merge_themes, event, "staffer", [small.key, middle.key, big.key])
+    act(app, do_undo, event, "staffer")  # the rename of the largest
+    done = act(app, do_merge_themes, event, "staffer", [small.key, middle.key, big.key])
     bigger = max((small, middle), key=lambda t: (len(t.note_ids), -int(t.key)))
     smaller = small if bigger is middle else middle
     names = {small.key: "Interpreters we can trust", middle.key: "Money for small groups"}
@@ -328,41 +342,41 @@ def test_move_exclude_pin_lock_and_their_undos(app, event, db_path):
     res = result(app, event)
     a, b = res.themes[0], res.themes[1]
     moving = a.note_ids[0]
-    act(app, ws.do_move_note, event, "staffer", moving, b.key)
+    act(app, do_move_note, event, "staffer", moving, b.key)
     assert moving in theme_of(result(app, event), moving).note_ids
     assert theme_of(result(app, event), moving).key == b.key
-    act(app, ws.do_move_note, event, "staffer", moving, None)
+    act(app, do_move_note, event, "staffer", moving, None)
     assert moving in result(app, event).unthemed
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     assert theme_of(result(app, event), moving).key == b.key
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     assert theme_of(result(app, event), moving).key == a.key
 
     gone = b.note_ids[-1]
-    act(app, ws.do_set_excluded, event, "staffer", gone, True)
+    act(app, do_set_excluded, event, "staffer", gone, True)
     now = result(app, event)
     assert gone not in [i for t in now.themes for i in t.note_ids] + now.unthemed
     with pytest.raises(Refused, match="already excluded"):
-        act(app, ws.do_set_excluded, event, "staffer", gone, True)
-    act(app, ws.do_undo, event, "staffer")
+        act(app, do_set_excluded, event, "staffer", gone, True)
+    act(app, do_undo, event, "staffer")
     assert gone in theme_of(result(app, event), gone).note_ids
 
     quotable = {r[0] for r in rows(db_path, "SELECT id FROM notes WHERE consent = 'quote'")}
     theme = next(t for t in res.themes if set(t.note_ids) & quotable)
     pick = max(set(theme.note_ids) & quotable)
-    act(app, ws.do_set_pinned, event, "staffer", pick, True)
+    act(app, do_set_pinned, event, "staffer", pick, True)
     pinned = next(t for t in result(app, event).themes if t.key == theme.key)
     assert pinned.representative_ids[0] == pick and pick in pinned.quotes
-    act(app, ws.do_set_pinned, event, "staffer", pick, False)
+    act(app, do_set_pinned, event, "staffer", pick, False)
     not_quotable = next(i for t in res.themes for i in t.note_ids if i not in quotable)
     with pytest.raises(Refused, match="agreed to be quoted"):
-        act(app, ws.do_set_pinned, event, "staffer", not_quotable, True)
+        act(app, do_set_pinned, event, "staffer", not_quotable, True)
     with pytest.raises(Refused, match="Unknown note"):
-        act(app, ws.do_set_pinned, event, "staffer", note_id(db_path, DISCLOSURE), True)
+        act(app, do_set_pinned, event, "staffer", note_id(db_path, DISCLOSURE), True)
 
-    act(app, ws.do_set_locked, event, "staffer", a.key, True)
+    act(app, do_set_locked, event, "staffer", a.key, True)
     assert rows(db_path, "SELECT locked FROM themes WHERE id = ?", (int(a.key),)) == [(1,)]
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     assert rows(db_path, "SELECT locked FROM themes WHERE id = ?", (int(a.key),)) == [(0,)]
     actions = [r[2] for r in audit(db_path)]
     assert actions == [
@@ -383,34 +397,34 @@ def test_move_exclude_pin_lock_and_their_undos(app, event, db_path):
 def test_undo_of_an_earlier_entry_needs_later_dependent_changes_undone_first(app, event, db_path):
     synthesize(app, event)
     a, b = result(app, event).themes[:2]
-    first = act(app, ws.do_rename_theme, event, "staffer", a.key, "First name")
-    act(app, ws.do_rename_theme, event, "staffer", a.key, "Second name")
-    other = act(app, ws.do_rename_theme, event, "staffer", b.key, "Other theme")
+    first = act(app, do_rename_theme, event, "staffer", a.key, "First name")
+    act(app, do_rename_theme, event, "staffer", a.key, "Second name")
+    other = act(app, do_rename_theme, event, "staffer", b.key, "Other theme")
     with pytest.raises(Refused, match="A later change depends"):
-        act(app, ws.do_undo, event, "staffer", first["audit_id"])
+        act(app, do_undo, event, "staffer", first["audit_id"])
     # Undoing an entry that nothing later touched is fine, even if it is not the last one.
-    act(app, ws.do_undo, event, "staffer", other["audit_id"])
+    act(app, do_undo, event, "staffer", other["audit_id"])
     labels = {t.key: t.label for t in result(app, event).themes}
     assert labels[b.key] == b.label and labels[a.key] == "Second name"
     with pytest.raises(Refused, match="already been undone"):
-        act(app, ws.do_undo, event, "staffer", other["audit_id"])
+        act(app, do_undo, event, "staffer", other["audit_id"])
     undo_entry = audit(db_path)[-1][0]
     with pytest.raises(Refused, match="cannot itself be undone"):
-        act(app, ws.do_undo, event, "staffer", undo_entry)
+        act(app, do_undo, event, "staffer", undo_entry)
 
 
 def test_rerun_keeps_locked_themes_exclusions_and_moves(app, event, db_path):
     synthesize(app, event)
     res = result(app, event)
     locked, target = res.themes[0], res.themes[1]
-    act(app, ws.do_set_locked, event, "staffer", locked.key, True)
-    act(app, ws.do_rename_theme, event, "staffer", locked.key, "Kept by staff")
+    act(app, do_set_locked, event, "staffer", locked.key, True)
+    act(app, do_rename_theme, event, "staffer", locked.key, "Kept by staff")
     outsider = next(i for t in res.themes[1:] for i in t.note_ids)
-    act(app, ws.do_move_note, event, "staffer", outsider, locked.key)
+    act(app, do_move_note, event, "staffer", outsider, locked.key)
     excluded = target.note_ids[-1]
-    act(app, ws.do_set_excluded, event, "staffer", excluded, True)
+    act(app, do_set_excluded, event, "staffer", excluded, True)
     loose = next(i for i in target.note_ids if i not in (excluded, outsider))
-    act(app, ws.do_move_note, event, "staffer", loose, None)
+    act(app, do_move_note, event, "staffer", loose, None)
     kept_members = set(locked.note_ids) | {outsider}
     edited = result(app, event)
 
@@ -426,7 +440,7 @@ def test_rerun_keeps_locked_themes_exclusions_and_moves(app, event, db_path):
         i for t in again.themes if t.key != kept.key for i in t.note_ids
     }
     # The re-run is one change: undoing it brings back the earlier themes exactly.
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     assert [(t.key, t.note_ids) for t in result(app, event).themes] == [
         (t.key, t.note_ids) for t in edited.themes
     ]
@@ -437,7 +451,7 @@ def test_a_moved_note_follows_its_theme_through_a_rerun(app, event):
     res = result(app, event)
     source, target = res.themes[0], res.themes[1]
     moving = source.note_ids[0]
-    act(app, ws.do_move_note, event, "staffer", moving, target.key)
+    act(app, do_move_note, event, "staffer", moving, target.key)
     synthesize(app, event)
     again = result(app, event)
     # The successor of `target` is the new theme holding most of its other notes.
@@ -450,12 +464,12 @@ def test_a_rerun_keeps_a_staff_name_on_the_theme_that_clearly_corresponds(app, e
     synthesize(app, event)
     res = result(app, event)
     named, plain = res.themes[0], res.themes[1]
-    act(app, ws.do_rename_theme, event, "staffer", named.key, "Waiting for a home")
+    act(app, do_rename_theme, event, "staffer", named.key, "Waiting for a home")
     quote = next(
         i for i in named.note_ids if rows(db_path, "SELECT consent FROM notes WHERE id = ?",
                                           (i,))[0][0] == "quote"
     )
-    act(app, ws.do_set_pinned, event, "staffer", quote, True)
+    act(app, do_set_pinned, event, "staffer", quote, True)
 
     detail = synthesize(app, event)
     again = result(app, event)
@@ -476,12 +490,12 @@ def test_a_rerun_keeps_a_staff_name_on_the_theme_that_clearly_corresponds(app, e
     assert all(t.label != "Waiting for a home" for t in again.themes if t.key != successor.key)
     assert plain.label not in [d["label"] for d in detail["names_kept"]]
     # Renaming the successor makes the name staff's own again, no longer "kept".
-    act(app, ws.do_rename_theme, event, "staffer", successor.key, "Homes")
+    act(app, do_rename_theme, event, "staffer", successor.key, "Homes")
     assert rows(db_path, "SELECT named, name_from FROM themes WHERE id = ?",
                 (int(successor.key),)) == [(1, None)]
     # Undoing the rename then the re-run gives back the theme with its name, as it was.
-    act(app, ws.do_undo, event, "staffer")
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     assert [t.label for t in result(app, event).themes][0] == "Waiting for a home"
     assert rows(db_path, "SELECT named, name_from FROM themes WHERE id = ?",
                 (int(named.key),)) == [(1, None)]
@@ -490,10 +504,10 @@ def test_a_rerun_keeps_a_staff_name_on_the_theme_that_clearly_corresponds(app, e
 def test_names_go_one_to_one_to_the_best_overlap_above_one_half():
     old = {1: {1, 2, 3, 4}, 2: {5, 6, 7, 8}, 3: {9, 10}}
     new = {10: {1, 2, 3, 4, 5}, 11: {5, 6, 7}, 12: {9, 11, 12, 13}}
-    assert runs.match_names(old, new) == [(1, 10, 0.8), (2, 11, 0.75)]
+    assert match_names(old, new) == [(1, 10, 0.8), (2, 11, 0.75)]
     # Two old themes that both fit one new theme: only the better one keeps its name.
-    assert runs.match_names({1: {1, 2, 3}, 2: {1, 2, 3, 4}}, {7: {1, 2, 3, 4}}) == [(2, 7, 1.0)]
-    assert runs.match_names({1: {1, 2}}, {7: {1, 3, 4}}) == []
+    assert match_names({1: {1, 2, 3}, 2: {1, 2, 3, 4}}, {7: {1, 2, 3, 4}}) == [(2, 7, 1.0)]
+    assert match_names({1: {1, 2}}, {7: {1, 3, 4}}) == []
 
 
 def test_withdrawn_notes_leave_the_result(app, event, db_path):
@@ -514,16 +528,16 @@ def test_small_groups_are_suppressed_in_theme_counts(app, event):
     synthesize(app, event)
     theme = result(app, event).themes[0]
     with app.app_context(), reading() as db:
-        counts = ws.theme_counts(db, event["id"], theme.note_ids, k=100)
+        counts = theme_counts(db, event["id"], theme.note_ids, k=100)
         assert set(counts["table"].values()) == {None}
-        counts = ws.theme_counts(db, event["id"], theme.note_ids, k=1)
+        counts = theme_counts(db, event["id"], theme.note_ids, k=1)
     assert counts["table"] == theme.counts_by_table
 
 
 def test_the_audit_log_never_holds_note_text(app, event, db_path):
     synthesize(app, event)
     theme = result(app, event).themes[0]
-    act(app, ws.do_move_note, event, "staffer", theme.note_ids[0], None)
+    act(app, do_move_note, event, "staffer", theme.note_ids[0], None)
     blob = json.dumps(rows(db_path, "SELECT * FROM synthesis_audit"))
     for texts in TOPICS.values():
         for text in texts:
@@ -585,16 +599,16 @@ def test_edits_made_while_a_run_computes_are_respected_when_it_lands(app, event)
     synthesize(app, event)
     res = result(app, event)
     with app.app_context():
-        run = runs.do_start_run(event, "staffer")
+        run = do_start_run(event, "staffer")
         with reading() as db:
-            payload = runs.compute_run(db, run["id"], lambda f, m: None)
+            payload = compute_run(db, run["id"], lambda f, m: None)
         # Meanwhile staff lock a theme and exclude a note the new run has placed.
-        ws.do_set_locked(event, "boss", res.themes[0].key, True)
+        do_set_locked(event, "boss", res.themes[0].key, True)
         placed = next(
             i for t in payload["themes"] for i in t["note_ids"] if i not in res.themes[0].note_ids
         )
-        ws.do_set_excluded(event, "boss", placed, True)
-        runs.do_apply_run(get_writer(), run["id"], payload)
+        do_set_excluded(event, "boss", placed, True)
+        do_apply_run(get_writer(), run["id"], payload)
     after = result(app, event)
     kept = next(t for t in after.themes if t.key == res.themes[0].key)
     assert kept.note_ids == res.themes[0].note_ids
@@ -610,7 +624,7 @@ def placement(app, event, db_path) -> dict[int, str]:
         out.update((i, f"theme {theme.key}") for i in theme.note_ids)
     out.update((i, "not yet themed") for i in res.unthemed)
     with app.app_context(), reading() as db:
-        out.update((i, "left out") for i in ws.left_out(db, event["id"]))
+        out.update((i, "left out") for i in left_out(db, event["id"]))
     excluded = rows(db_path, "SELECT note_id FROM note_overrides WHERE excluded = 1")
     out.update((i, "excluded") for (i,) in excluded)
     return out
@@ -625,8 +639,8 @@ def test_undo_of_a_run_over_some_rounds_puts_every_note_back_where_it_was(app, e
     two = [i for i in moving if round_of[i] == 2][:2]
     one = [i for i in moving if round_of[i] == 1][:1]
     for nid in two + one:
-        act(app, ws.do_move_note, event, "staffer", nid, None)
-    act(app, ws.do_set_excluded, event, "staffer", moving[-1], True)
+        act(app, do_move_note, event, "staffer", nid, None)
+    act(app, do_set_excluded, event, "staffer", moving[-1], True)
     before = placement(app, event, db_path)
     assert len(before) == 25 and before[two[0]] == "not yet themed"
 
@@ -637,5 +651,5 @@ def test_undo_of_a_run_over_some_rounds_puts_every_note_back_where_it_was(app, e
     assert {i for i, where in during.items() if where == "left out"} == {
         i for i in before if round_of[i] == 2 and before[i] != "excluded"
     }
-    act(app, ws.do_undo, event, "staffer")
+    act(app, do_undo, event, "staffer")
     assert placement(app, event, db_path) == before

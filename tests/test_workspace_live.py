@@ -10,8 +10,8 @@ import requests
 from test_server import join_http, phone_client
 from test_workspace import event  # noqa: F401 - fixture
 
-from cafe.actions.synthesis_runs import SLOW_ENV
-from cafe.actions.synthesis_state import pid_alive
+from cafe.actions.synthesis.reads import pid_alive
+from cafe.actions.synthesis.worker import SLOW_ENV
 from conftest import PASSWORD, LiveServer, free_port, rows, wait_for
 
 

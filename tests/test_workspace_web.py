@@ -10,9 +10,9 @@ import pytest
 from test_access import people  # noqa: F401 - fixture
 from test_workspace import DISCLOSURE, event, result, synthesize  # noqa: F401 - fixture
 
-from cafe.actions import synthesis as ws
-from cafe.actions import synthesis_runs as runs
-from cafe.actions.synthesis_state import pid_alive
+from cafe.actions.synthesis.reads import latest_run, pid_alive, run_view
+from cafe.actions.synthesis.runs import embeddings_available
+from cafe.actions.synthesis.worker import SLOW_ENV, run_timeout, timeout_message
 from cafe.db import get_writer, reading
 from conftest import csrf_from, login, rows, wait_for
 
@@ -157,7 +157,7 @@ def test_run_in_the_background_then_curate_from_the_pages(app, event, db_path): 
 def test_a_second_run_is_refused_on_the_page(app, event):  # noqa: F811
     http = staff_client(app)
     with app.app_context():
-        from cafe.actions.synthesis_runs import do_start_run
+        from cafe.actions.synthesis.runs import do_start_run
 
         do_start_run(event, "boss")  # queued by this live process
     reply = post(http, "run", k="auto")
@@ -169,7 +169,7 @@ def test_a_second_run_is_refused_on_the_page(app, event):  # noqa: F811
 def test_a_failed_run_shows_its_reason(app, event):  # noqa: F811
     http = staff_client(app)
     with app.app_context():
-        from cafe.actions.synthesis_runs import do_fail_run, do_start_run
+        from cafe.actions.synthesis.runs import do_fail_run, do_start_run
 
         run = do_start_run(event, "boss")
         do_fail_run(get_writer(), run["id"], "MemoryError: out of memory")
@@ -177,7 +177,7 @@ def test_a_failed_run_shows_its_reason(app, event):  # noqa: F811
     assert "The last run failed: MemoryError: out of memory" in html
     assert 'class="error" role="status"' in html
     with app.app_context(), reading() as db:
-        assert ws.run_view(ws.latest_run(db, event["id"]))["status"] == "failed"
+        assert run_view(latest_run(db, event["id"]))["status"] == "failed"
 
 
 def test_cards_say_when_a_name_was_kept_and_why_a_theme_is_numbered(app, event, db_path):  # noqa: F811
@@ -228,7 +228,7 @@ def _run_json(http) -> dict:
 def _start_slow_run(http, monkeypatch, delay="60") -> int:
     """Start a real worker that pauses `delay` seconds after each step; return its pid once it
     has reported progress of its own."""
-    monkeypatch.setenv(runs.SLOW_ENV, delay)
+    monkeypatch.setenv(SLOW_ENV, delay)
     reply = post(http, "run", k="auto", frames="1")
     assert "Synthesis started." in flashes(http.get(reply.location).text)
     wait_for(lambda: _run_json(http)["message"] not in ("Starting", "Waiting to start"), 120)
@@ -282,7 +282,7 @@ def test_cancel_stops_the_worker_and_keeps_the_themes_from_before(
 def test_a_run_past_its_time_limit_is_stopped_and_failed(app, event, monkeypatch):  # noqa: F811
     app.config["CAFE_SYNTHESIS_TIMEOUT"] = 1.0
     http = staff_client(app)
-    monkeypatch.setenv(runs.SLOW_ENV, "60")
+    monkeypatch.setenv(SLOW_ENV, "60")
     post(http, "run", k="auto")
     wait_for(lambda: _run_json(http)["status"] == "failed", 120)
     pid = rows(str_db(http), "SELECT pid FROM synthesis_runs")[0][0]
@@ -296,9 +296,9 @@ def test_a_run_past_its_time_limit_is_stopped_and_failed(app, event, monkeypatch
 
 
 def test_the_limit_grows_with_the_notes():
-    assert runs.run_timeout(600, 50) == 600
-    assert runs.run_timeout(600, 10_000) == 3000
-    assert runs.timeout_message(600) == "The run took longer than 10 minutes and was stopped."
+    assert run_timeout(600, 50) == 600
+    assert run_timeout(600, 10_000) == 3000
+    assert timeout_message(600) == "The run took longer than 10 minutes and was stopped."
 
 
 def test_a_worker_that_dies_shows_as_failed_and_runs_again(app, event, db_path, monkeypatch):  # noqa: F811
@@ -312,7 +312,7 @@ def test_a_worker_that_dies_shows_as_failed_and_runs_again(app, event, db_path, 
     html = http.get("/workspace/test-cafe").text
     assert "The last run failed: The synthesis process was killed (signal 9)." in html
     # "Run again" posts the same options; this time the worker is not slowed down.
-    monkeypatch.delenv(runs.SLOW_ENV)
+    monkeypatch.delenv(SLOW_ENV)
     form = re.search(r'<form[^>]*id="run-again-form".*?</form>', html, re.S).group(0)
     data = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
     assert data["k"] == "auto" and data["frames"] == "1"
@@ -330,7 +330,7 @@ def test_a_run_whose_process_is_gone_is_recorded_failed_on_the_next_poll(app, ev
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     with app.app_context():
-        from cafe.actions.synthesis_runs import do_start_run
+        from cafe.actions.synthesis.runs import do_start_run
 
         run = do_start_run(event, "boss", pid=gone.pid)
     assert rows(db_path, "SELECT status FROM synthesis_runs")[0][0] == "queued"
@@ -346,8 +346,8 @@ def test_without_the_embeddings_model_the_page_says_how_to_add_it(
     app, event, people, monkeypatch, tmp_path, request  # noqa: F811
 ):
     monkeypatch.setenv("CAFE_EMBEDDINGS_MODEL", str(tmp_path / "no-model-here"))
-    runs.embeddings_available.cache_clear()  # read once per process; this test changes the answer
-    request.addfinalizer(runs.embeddings_available.cache_clear)
+    embeddings_available.cache_clear()  # read once per process; this test changes the answer
+    request.addfinalizer(embeddings_available.cache_clear)
     html = staff_client(app).get("/workspace/test-cafe").text
     box = re.search(r'<input type="checkbox" name="embeddings"[^>]*>', html).group(0)
     assert "disabled" in box

@@ -1,9 +1,9 @@
-"""Briefing drafts and exports: pure functions of an event's notes and a synthesis result (no Flask)."""
+"""Briefing drafts and exports: pure functions of an event's notes and a synthesis result (no Flask).
+
+`cafe.briefing_reads` reads their inputs from the database.
+"""
 
 from cafe.briefing.draft import Briefing, Selection, generate
-from cafe.briefing.source import EventSource, NoThemes, load_clouds, load_result, load_source
+from cafe.briefing.source import EventSource
 
-__all__ = [
-    "Briefing", "EventSource", "NoThemes", "Selection", "generate", "load_clouds", "load_result",
-    "load_source",
-]
+__all__ = ["Briefing", "EventSource", "Selection", "generate"]

@@ -10,14 +10,14 @@ from cafe.web import (
     briefing,
     compress,
     console,
-    error_page,
     new_event,
     participant,
     safeguarding,
-    tel_links,
     wall,
     workspace,
 )
+from cafe.web.error_pages import error_page
+from cafe.web.phone_links import tel_links
 
 
 def register(app: Flask) -> None:

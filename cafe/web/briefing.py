@@ -20,13 +20,16 @@ from flask_wtf.csrf import generate_csrf
 
 from cafe.actions import Refused
 from cafe.actions import briefing as drafts_store
-from cafe.briefing import NoThemes, Selection, load_clouds, load_result, load_source
-from cafe.briefing.export import FORMATS, MEDIA_TYPES, draft_export, filename, html_body, render
+from cafe.briefing import Selection
+from cafe.briefing.export import FORMATS, MEDIA_TYPES, filename, render
+from cafe.briefing.export_input import draft_export
 from cafe.briefing.markdown import to_html
 from cafe.briefing.merge import OURS, THEIRS, digest
+from cafe.briefing.print_page import html_body
+from cafe.briefing_reads import NoThemes, load_clouds, load_result, load_source
 from cafe.db import reading
-from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
+from cafe.web.event_lookup import event_or_404
 
 bp = Blueprint("briefing", __name__, url_prefix="/briefings")
 

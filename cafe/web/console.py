@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 
 from cafe import queries
 from cafe.db import reading
-from cafe.web import base_url, event_or_404, is_loopback
+from cafe.web.addresses import base_url, is_loopback
 from cafe.web.auth import current_user, login_required
+from cafe.web.event_lookup import event_or_404
 from cafe.web.strings import console_strings
 
 

@@ -17,8 +17,8 @@ from cafe.actions import Refused, do_create_event
 from cafe.db import reading
 from cafe.plans import SLUG_RE, PlanError, Problem, parse_plan, plan_files
 from cafe.resources import resource_dir
-from cafe.web import error_page
 from cafe.web.auth import current_user, login_required
+from cafe.web.error_pages import error_page
 
 bp = Blueprint("new_event", __name__, url_prefix="/events")
 

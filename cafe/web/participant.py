@@ -23,7 +23,8 @@ from flask_babel import gettext as _
 from cafe import actions, qr, queries
 from cafe.db import reading
 from cafe.plans import in_language
-from cafe.web import base_url, event_or_404
+from cafe.web.addresses import base_url
+from cafe.web.event_lookup import event_or_404
 from cafe.web.strings import phone_strings
 
 bp = Blueprint("participant", __name__)

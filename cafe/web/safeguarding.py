@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from cafe import queries
-from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
+from cafe.web.event_lookup import event_or_404
 from cafe.web.strings import safeguarding_strings
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 
 from cafe import queries
 from cafe.db import reading
-from cafe.web import base_url
+from cafe.web.addresses import base_url
 from cafe.web.strings import wall_strings
 
 bp = Blueprint("wall", __name__, url_prefix="/wall")

@@ -315,12 +315,7 @@ def _rotation_cafe(tokens: dict[str, str]) -> None:
 def _harvest_cafe(tokens: dict[str, str]) -> str:
     """The harvest at 'harvest-cafe': approved notes make a cloud, hosts' insights carry dots;
     return the wall's path."""
-    from cafe.actions import (
-        do_create_event,
-        do_join_event,
-        do_set_wall,
-        do_submit_note,
-    )
+    from cafe.actions import do_create_event, do_join_event, do_set_wall, do_submit_note
     from cafe.actions.common import NoteDraft
     from cafe.actions.dots import do_set_dots
     from cafe.actions.hosts import do_set_host
@@ -356,10 +351,17 @@ def _themed_cafe(app) -> dict[str, int]:
     from test_workspace import TOPICS, synthesize
 
     from cafe.actions import do_join_event, do_submit_note
-    from cafe.actions import synthesis as ws
     from cafe.actions.briefing import do_autosave, do_create_draft
     from cafe.actions.common import NoteDraft
-    from cafe.briefing import Selection, load_result, load_source
+    from cafe.actions.synthesis.edits import (
+        do_rename_theme,
+        do_set_excluded,
+        do_set_locked,
+        do_set_pinned,
+    )
+    from cafe.actions.synthesis.result import current_result
+    from cafe.briefing import Selection
+    from cafe.briefing_reads import load_result, load_source
     from cafe.db import reading
 
     event = _event("test-cafe")
@@ -371,11 +373,11 @@ def _themed_cafe(app) -> dict[str, int]:
     synthesize(app, event)
     do_submit_note(event, writers[0], NoteDraft("t-late", "Childcare during meetings", "quote"))
     with reading() as db:
-        result = ws.current_result(db, event["id"])
+        result = current_result(db, event["id"])
     first = result.themes[0]
-    ws.do_set_locked(event, "staffer", int(first.key), True)
-    ws.do_set_pinned(event, "staffer", first.representative_ids[-1], True)
-    ws.do_set_excluded(event, "staffer", result.themes[1].note_ids[0], True)
+    do_set_locked(event, "staffer", int(first.key), True)
+    do_set_pinned(event, "staffer", first.representative_ids[-1], True)
+    do_set_excluded(event, "staffer", result.themes[1].note_ids[0], True)
     with reading() as db:
         source, result = load_source(db, event), load_result(db, event["id"])
     draft = do_create_draft(event, source, result, Selection(), "staffer")
@@ -389,7 +391,7 @@ def _themed_cafe(app) -> dict[str, int]:
     named = next(line for line in edited.split("\n") if first.label in line)
     edited = edited.replace(named, named + " Staff's own words.", 1)
     do_autosave(event["id"], draft, edited, revision, "staffer")
-    ws.do_rename_theme(event, "staffer", int(first.key), "Interpreters we can trust")
+    do_rename_theme(event, "staffer", int(first.key), "Interpreters we can trust")
     return {"theme": int(first.key), "draft": draft}
 
 

@@ -148,8 +148,9 @@ def test_logged_out_while_editing_says_so_and_saves_after_logging_in_again(
 @pytest.fixture
 def themed(app):
     """Notes and a synthesis run stored as the staff workspace stores it."""
-    from cafe.actions.synthesis import current_result
-    from cafe.actions.synthesis_runs import do_start_run, run_foreground
+    from cafe.actions.synthesis.result import current_result
+    from cafe.actions.synthesis.runs import do_start_run
+    from cafe.actions.synthesis.worker import run_foreground
     from cafe.db import get_writer, reading
 
     stored = insert_notes(app)

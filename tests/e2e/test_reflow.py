@@ -6,7 +6,7 @@ import pytest
 from test_workspace import event, result, synthesize  # noqa: F401 - fixture
 
 from cafe.actions import do_create_user
-from cafe.actions import synthesis as ws
+from cafe.actions.synthesis.edits import do_rename_theme
 from conftest import PASSWORD, LiveServer, free_port
 from e2e.conftest import log_in
 
@@ -33,7 +33,7 @@ def served(app, event, db_path):  # noqa: F811
     synthesize(app, event)
     theme = result(app, event).themes[0]
     with app.app_context():
-        ws.do_rename_theme(event, "staffer", theme.key, LONG_NAME)
+        do_rename_theme(event, "staffer", theme.key, LONG_NAME)
         do_create_user("boss", PASSWORD, "admin")
     live = LiveServer(db_path, free_port()).start()
     yield live, theme.key

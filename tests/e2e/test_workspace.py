@@ -83,7 +83,7 @@ def test_staff_run_synthesis_rename_and_merge(browser, served):
 
 def test_staff_watch_a_slow_run_cancel_it_and_run_again(browser, app, event, db_path,  # noqa: F811
                                                          monkeypatch):
-    from cafe.actions.synthesis_runs import SLOW_ENV
+    from cafe.actions.synthesis.worker import SLOW_ENV
 
     monkeypatch.setenv(SLOW_ENV, "60")  # a deliberately slow real worker
     live = LiveServer(db_path, free_port()).start()
@@ -111,7 +111,7 @@ def test_a_runs_counts_are_said_every_few_seconds_and_each_new_step_at_once(
     import json
     import os
 
-    from cafe.actions.synthesis_runs import do_start_run
+    from cafe.actions.synthesis.runs import do_start_run
 
     with app.app_context():
         do_start_run(event, "boss", pid=os.getpid())  # a run under way: the page follows it

@@ -1,0 +1,115 @@
+"""The `cafe synthesize` and `cafe eval` commands."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+
+from cafe.cli.app import make_app, require_database
+
+
+@click.command()
+@click.argument("event_slug", required=False)
+@click.option("--k", "k", default="auto", show_default=True, help="Number of themes, or 'auto'.")
+@click.option(
+    "--embeddings", is_flag=True, help="Use sentence embeddings (needs cafe[embeddings])."
+)
+@click.option("--no-frames", is_flag=True, help="Ignore the plan's frames.")
+@click.option(
+    "--job", type=int, default=None, hidden=True, help="Worker for a queued run (internal)."
+)
+def synthesize(
+    event_slug: str | None, k: str, embeddings: bool, no_frames: bool, job: int | None
+) -> None:
+    """Theme an event's notes now, keeping staff's locked themes, exclusions and moves.
+
+    Progress goes to stderr and a summary to stdout; the themes appear in the staff workspace.
+
+    Example: cafe synthesize demo --k 8
+    """
+    if job is not None:
+        from cafe.actions.synthesis.worker import worker_main
+
+        raise SystemExit(worker_main(job, os.environ.get("CAFE_DB", "instance/cafe.db")))
+    if not event_slug:
+        raise click.UsageError("Name an event, e.g. cafe synthesize demo.")
+    require_database()
+    from cafe import queries
+    from cafe.actions import Refused
+    from cafe.actions.synthesis.result import current_result
+    from cafe.actions.synthesis.runs import do_start_run
+    from cafe.actions.synthesis.worker import run_foreground
+    from cafe.db import get_writer, reading
+
+    app = make_app()
+    with app.app_context():
+        with reading() as db:
+            event = queries.event_by_slug(db, event_slug)
+        if event is None:
+            raise click.ClickException(f"There is no event {event_slug!r}.")
+        try:
+            run = do_start_run(
+                event, "command line", n_themes=k, embeddings=embeddings, frames=not no_frames
+            )
+        except Refused as exc:
+            raise click.ClickException(str(exc.message)) from None
+
+        def progress(fraction: float, message: str) -> None:
+            click.echo(f"[{fraction * 100:3.0f}%] {message}", err=True)
+
+        try:
+            with reading() as db:
+                detail = run_foreground(get_writer(), db, run["id"], progress)
+        except Exception as exc:  # noqa: BLE001 - one clear line; the run is marked failed
+            raise click.ClickException(f"Synthesis failed: {exc}") from None
+        with reading() as db:
+            result = current_result(db, event["id"])
+    click.echo(
+        f"{len(result.themes)} themes from {result.params.get('n_notes', 0)} notes "
+        f"({len(result.unthemed)} not yet themed, {detail['locked_kept']} locked themes kept):"
+    )
+    for theme in result.themes:
+        click.echo(f"  {len(theme.note_ids):4d}  {theme.label}")
+
+
+@click.command("eval")
+@click.argument("csv_path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--k",
+    "k",
+    default="true",
+    show_default=True,
+    help="Number of themes: a number, 'true' (the number of labels) or 'auto'.",
+)
+@click.option(
+    "--embeddings", is_flag=True, help="Use sentence embeddings (needs cafe[embeddings])."
+)
+@click.option("--sample", type=click.IntRange(2, None), default=None, help="Score a random sample.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
+def eval_command(
+    csv_path: str, k: str, embeddings: bool, sample: int | None, seed: int, as_json: bool
+) -> None:
+    """Cluster a labelled CSV (`text,label`) and score the themes: NMI, ARI, accuracy.
+
+    Example: cafe eval notes.csv --k auto --json
+    """
+    from cafe.synthesis.evaluate import evaluate_csv
+
+    if k not in ("true", "auto"):
+        try:
+            k = int(k)
+        except ValueError:
+            raise click.BadParameter("use a number, 'true' or 'auto'", param_hint="--k") from None
+    try:
+        scores = evaluate_csv(csv_path, k=k, embeddings=embeddings, sample=sample, seed=seed)
+    except Exception as exc:  # noqa: BLE001 - a bad file or a missing extra gets one clear line
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"{scores['n']} notes, {scores['k']} themes in {scores['seconds']:.1f} s: "
+        f"NMI {scores['nmi']:.3f}, ARI {scores['ari']:.3f}, accuracy {scores['acc']:.3f}"
+    )
+    if as_json:
+        click.echo(json.dumps(scores))
