@@ -33,6 +33,7 @@ _ARABIC_FOLD = str.maketrans(
         "\u0625": "\u0627",
         "\u0671": "\u0627",
         "\u06c0": "\u06c1",
+        "\u06be": "\u06c1",  # do-chashmi heh: Arabic keyboards type it as plain heh
         "\u0640": None,  # tatweel (elongation)
         "\u200b": None,
         "\u200c": None,
