@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cafe import safety_model  # noqa: E402
-from cafe.disclosure import DEFAULT_RULES, assess_disclosure  # noqa: E402
+from cafe.disclosure import DEFAULT_RULES, assess_disclosure, assess_with  # noqa: E402
 from cafe.safety import classify_note  # noqa: E402
 from cafe.safety_lang import detect_language  # noqa: E402
 
@@ -104,7 +104,11 @@ def near_duplicate_groups(texts: list[str], threshold: float = 0.5) -> list[int]
 
 
 def cross_validate(examples, folds: int = 5) -> tuple[list[float], list[bool]]:
-    """Return out-of-fold model probabilities and rule verdicts for every training note."""
+    """Return out-of-fold model probabilities and rule verdicts for every training note.
+
+    The rule verdict is the full detector's (`assess_with`) without the model; `combined` below
+    adds each fold's model with the same arithmetic as `assess_disclosure`.
+    """
     from sklearn.model_selection import GroupKFold
 
     texts = [e.text for e in examples]
@@ -120,13 +124,22 @@ def cross_validate(examples, folds: int = 5) -> tuple[list[float], list[bool]]:
     return probabilities, rules
 
 
+def combined(examples, probabilities, threshold: float) -> list[bool]:
+    """Return the whole detector's verdicts with out-of-fold model probabilities."""
+    rules = DEFAULT_RULES.__class__(model_threshold=threshold)
+    return [
+        assess_with(e.text, rules, lambda _text, p=p: p).flagged
+        for e, p in zip(examples, probabilities, strict=True)
+    ]
+
+
 def choose_threshold(examples, probabilities, rules, min_precision: float = 0.8) -> float:
     """Return the lowest threshold whose combined precision stays >= min_precision."""
     labels = [e.label for e in examples]
     best = 0.5
-    for step in range(95, 4, -1):
+    for step in range(60, 14, -1):
         t = step / 100
-        flagged = [r or p >= t for r, p in zip(rules, probabilities, strict=True)]
+        flagged = combined(examples, probabilities, t)
         tp = sum(f and y for f, y in zip(flagged, labels, strict=True))
         fp = sum(f and not y for f, y in zip(flagged, labels, strict=True))
         if tp + fp and tp / (tp + fp) >= min_precision:
@@ -141,8 +154,22 @@ def run_cv(args) -> None:
     rows = [{"text": e.text, "label": e.label, "lang": e.lang, "script": e.script} for e in examples]
     report(rows, rules, "CV: rules alone")
     report(rows, [p >= safety_model.THRESHOLD for p in probabilities], f"CV: model alone (t={safety_model.THRESHOLD})")
-    verdicts = [r or p >= safety_model.THRESHOLD for r, p in zip(rules, probabilities, strict=True)]
-    report(rows, verdicts, f"CV: rules OR model (t={safety_model.THRESHOLD}, the shipped threshold)")
+    verdicts = combined(examples, probabilities, safety_model.THRESHOLD)
+    report(rows, verdicts, f"CV: the whole detector (t={safety_model.THRESHOLD}, the shipped threshold)")
+    print("\nthreshold sweep (whole detector): lowest recall of any language, overall precision")
+    labels = [e.label for e in examples]
+    for step in range(20, 85, 5):
+        t = step / 100
+        flagged = combined(examples, probabilities, t)
+        by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for e, f in zip(examples, flagged, strict=True):
+            if e.label:
+                by_lang[e.lang][0] += f
+                by_lang[e.lang][1] += 1
+        worst = min(hit / n for hit, n in by_lang.values())
+        tp = sum(f and y for f, y in zip(flagged, labels, strict=True))
+        fp = sum(f and not y for f, y in zip(flagged, labels, strict=True))
+        print(f"  t={t:.2f} min recall {worst:.3f} precision {tp / max(tp + fp, 1):.3f}")
     chosen = choose_threshold(examples, probabilities, rules)
     print(f"\nthreshold chosen by CV (lowest with precision >= 0.80): {chosen}")
     if args.errors:
@@ -152,6 +179,20 @@ def run_cv(args) -> None:
 
 
 # ---------------------------------------------------------------- other sets
+
+
+def run_demo() -> None:
+    """Count the demo event's notes flagged, by its theme ("disclosure" is the only wanted one)."""
+    path = ROOT / "sessions" / "demo-notes.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    wanted = [r for r in rows if r["theme"] == "disclosure"]
+    others = [r for r in rows if r["theme"] != "disclosure"]
+    caught = sum(assess_disclosure(r["text"]).flagged for r in wanted)
+    extra = sum(assess_disclosure(r["text"]).flagged for r in others)
+    unscreened = sum("unscreened" in classify_note(r["text"]).flags for r in rows)
+    print(f"\ndemo notes (never trained on): disclosures caught {caught}/{len(wanted)}, "
+          f"other notes flagged {extra}/{len(others)}, marked unscreened {unscreened}/{len(rows)}")
 
 
 def run_older(args) -> None:
@@ -243,6 +284,7 @@ def main(argv: list[str] | None = None) -> None:
         run_timing()
     else:
         run_older(args)
+        run_demo()
         run_heldout(args.heldout)
 
 

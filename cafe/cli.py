@@ -234,6 +234,9 @@ def serve(
     from cafe.offloop import tune_collector
 
     socketio.start_background_task(housekeeping, app)
+    from cafe.safety import warm as warm_safety
+
+    warm_safety()  # train the disclosure model now: the first note must not wait seconds for it
     tune_collector()  # after the app and the imports: see cafe/offloop.py
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()

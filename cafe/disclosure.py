@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -224,8 +224,23 @@ def _any(patterns: Iterable[str], text: str) -> bool:
     return any(_compiled(p).search(text) for p in patterns)
 
 
+# "Should", "must", "we need" in the other languages, read on folded text: a note that says what
+# services should do is talk about the topic, and weakens the model's reading a little.
+_GENERAL_INTL = (
+    r"\b(?:powin\w*|musi|musza|trzeba|nalezy|potrzebujemy|chahiye|chahiyen|chahie|zaruri|zarori"
+    r"|uchit|dorkar|proyojon)\b|(?:چاہیے|چاہییں|ضروری|উচিত|দরকার|প্রয়োজন)"
+)
+
+
 def assess_disclosure(text: str, rules: DisclosureRules = DEFAULT_RULES) -> Assessment:
     """Score how much a note looks like a personal disclosure or a risk."""
+    return assess_with(text, rules, safety_model.probability)
+
+
+def assess_with(
+    text: str, rules: DisclosureRules, probability: Callable[[str], float]
+) -> Assessment:
+    """Score a note with a given model (`probability`); the bench passes each fold's own."""
     plain = _normalise(text)
     urgent = [label for label, p in rules.always if _compiled(p).search(plain)]
     urgent += [
@@ -267,13 +282,16 @@ def assess_disclosure(text: str, rules: DisclosureRules = DEFAULT_RULES) -> Asse
         score -= _W_DISTANCING
         reasons.append("professional or reported framing")
     # Topic words weaken loose evidence, not a clear statement about the writer.
-    if not strong and _any(rules.general, plain):
+    general = not strong and (
+        _any(rules.general, plain) or bool(_compiled(_GENERAL_INTL).search(folded))
+    )
+    if general:
         score -= _W_GENERAL
         reasons.append("general or policy language")
     if rules.model_threshold is not None:
-        model_score = _model_score(safety_model.probability(text), rules.model_threshold)
-        # Someone speaking from their job weakens the model's reading too, by half as much.
-        model_score -= _W_DISTANCING / 2 if distanced else 0.0
+        model_score = _model_score(probability(text), rules.model_threshold)
+        # Speaking from one's job, or of what services should do, weakens the model's reading.
+        model_score -= (_W_DISTANCING / 2 if distanced else 0.0) + (_W_GENERAL if general else 0.0)
         if model_score >= 0.5:
             reasons.append("learned model")
         score = max(score, model_score)

@@ -11,8 +11,10 @@ Pure (no Flask, no database).
 from __future__ import annotations
 
 import csv
+import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,7 @@ DATA_DIR = Path(__file__).resolve().parent / "safety_data"
 # cross-validation on the training notes (bench/safety_eval.py --cv prints the choice): the lowest
 # threshold that keeps precision at 0.80 or more, so a missed disclosure stays rarer than an extra
 # item in the lead's queue.
-THRESHOLD = 0.35
+THRESHOLD = 0.33
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^”\"]*[”\"]")
 
 
@@ -88,18 +90,55 @@ def train(examples: list[Example]):
     return pipeline
 
 
-_model = None
+class LinearScorer:
+    """A trained pipeline's arithmetic in plain Python: one note in about a tenth of a millisecond.
+
+    scikit-learn's per-call overhead (input checks, the feature union's job dispatch) cost
+    10-15 ms a note on the event loop; the sums themselves are a few hundred dictionary look-ups.
+    """
+
+    def __init__(self, pipeline) -> None:
+        union, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
+        coef = classifier.coef_[0]
+        self.intercept = float(classifier.intercept_[0])
+        self.parts = []
+        offset = 0
+        for _, vectorizer in union.transformer_list:
+            weights = {
+                term: (float(vectorizer.idf_[index]), float(coef[offset + index]))
+                for term, index in vectorizer.vocabulary_.items()
+            }
+            self.parts.append((vectorizer.build_analyzer(), weights))
+            offset += len(vectorizer.vocabulary_)
+
+    def probability(self, text: str) -> float:
+        """Return P(disclosure) for text already passed through `model_text`."""
+        logit = self.intercept
+        for analyse, weights in self.parts:
+            total = norm = 0.0
+            for term, count in Counter(analyse(text)).items():
+                found = weights.get(term)
+                if found is not None:
+                    value = (1.0 + math.log(count)) * found[0]  # sublinear tf times idf
+                    total += value * found[1]
+                    norm += value * value
+            if norm:
+                logit += total / math.sqrt(norm)  # each part's vector is l2-normalised
+        return 1.0 / (1.0 + math.exp(-logit))
+
+
+_model: LinearScorer | None | bool = None
 _lock = threading.Lock()
 
 
-def _trained():
+def _trained() -> LinearScorer | bool:
     """Return the process's model, training it from the shipped notes on first use."""
     global _model
     if _model is None:
         with _lock:
             if _model is None:
                 examples = load_examples()
-                _model = train(examples) if examples else False
+                _model = LinearScorer(train(examples)) if examples else False
     return _model
 
 
@@ -113,4 +152,4 @@ def probability(text: str) -> float:
     model = _trained()
     if model is False:
         return 0.0
-    return float(model.predict_proba([model_text(text)])[0][1])
+    return model.probability(model_text(text))

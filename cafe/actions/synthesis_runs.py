@@ -45,7 +45,7 @@ from cafe.actions.synthesis import (
     workspace_notes,
 )
 from cafe.db import Writer, get_writer
-from cafe.safety import redact
+from cafe.safety import is_held, redact
 
 Progress = Callable[[float, str], None]
 MAX_THEMES = 60
@@ -414,14 +414,14 @@ def new_embeddings(key: str, notes: list, phrases: set[str] = frozenset()) -> di
 
 
 def _workspace_texts(db: Database, event_id: int, note_ids: list[int]) -> dict[int, str]:
-    """Return the text of each of those notes that is still in the workspace (saved, no
-    disclosure), as `workspace_notes` would give it."""
+    """Return the text of each of those notes that is still in the workspace (saved, not held),
+    as `workspace_notes` would give it."""
     sql = "SELECT id, text, flags_json FROM notes WHERE event_id = ? AND status = 'saved' " \
         "AND id IN ({ids})"
     return {
         note_id: text
         for note_id, text, flags in _rows_for_ids(db, sql, [event_id], note_ids)
-        if "disclosure" not in json.loads(flags)
+        if not is_held(json.loads(flags))
     }
 
 
