@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from cafe import safety_model
 from cafe.disclosure_intl import INTL_RULES
+from cafe.safety_lang import detect_language
 from cafe.safety_text import fold
 
 # ---------------------------------------------------------------- disclosure and risk
@@ -288,7 +289,9 @@ def assess_with(
     if general:
         score -= _W_GENERAL
         reasons.append("general or policy language")
-    if rules.model_threshold is not None:
+    # The model's n-grams mean nothing in a language it never saw; such a note is held as
+    # `unscreened` for a person instead (cafe.safety), and only the rules speak here.
+    if rules.model_threshold is not None and detect_language(text).screened:
         model_score = _model_score(probability(text), rules.model_threshold)
         # Speaking from one's job, or of what services should do, weakens the model's reading.
         model_score -= (_W_DISTANCING / 2 if distanced else 0.0) + (_W_GENERAL if general else 0.0)

@@ -129,16 +129,30 @@ class LinearScorer:
 
 _model: LinearScorer | None | bool = None
 _lock = threading.Lock()
+# While the server's start-up thread trains (`cafe.safety.warm_in_background`), the gevent
+# AsyncResult to wait on: a note that arrives meanwhile waits without blocking the event loop.
+pending = None
+
+
+def _train_now() -> LinearScorer | bool:
+    """Train from the shipped notes and keep the model for the process."""
+    global _model
+    examples = load_examples()
+    _model = LinearScorer(train(examples)) if examples else False
+    return _model
 
 
 def _trained() -> LinearScorer | bool:
     """Return the process's model, training it from the shipped notes on first use."""
-    global _model
+    if _model is None and pending is not None:
+        try:
+            pending.get()
+        except Exception:  # noqa: BLE001 - the start-up thread failed: train here instead
+            pass
     if _model is None:
         with _lock:
             if _model is None:
-                examples = load_examples()
-                _model = LinearScorer(train(examples)) if examples else False
+                _train_now()
     return _model
 
 
