@@ -161,7 +161,8 @@ def _arabic_script_language(text: str) -> str:
     if _URDU_LETTERS.search(text) or urdu_words >= max(1, len(words) // 5):
         return "ur"
     code, _ = _langid().classify(text)
-    return code if code in {"ar", "fa", "ps", "ku", "sdh", "ug", "ary", "arz"} else "ar"
+    # Moroccan and Egyptian Arabic are named "Arabic" on the console: one word a person knows.
+    return code if code in {"fa", "ps", "ku", "sdh", "ug"} else "ar"
 
 
 def _latin_chunk_language(chunk: str) -> str | None:

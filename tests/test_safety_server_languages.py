@@ -8,9 +8,9 @@ import re
 
 import requests
 import socketio
+from test_server import cookie_header, join_http, phone_client
 
 from conftest import PASSWORD, PLAN, rows, wait_for
-from test_server import cookie_header, join_http, phone_client
 
 SLUG = "open-cafe"  # the wall needs no approval here: only the checks keep a note off it
 
