@@ -93,8 +93,14 @@ def submit(phone: socketio.Client, client_id: str, text: str) -> dict:
     return ack
 
 
+def ready(server) -> None:
+    """Wait until the server has trained its model (it serves meanwhile; notes would wait)."""
+    wait_for(lambda: "Safety checks ready" in server.output.read_text(), timeout=120)
+
+
 def test_disclosures_in_every_language_reach_only_the_lead_and_the_writer(live_server, app):
     open_cafe(app)
+    ready(live_server)
     base = live_server.url
     lead_got, console_got, wall_got = [], [], []
     lead = staff_client(base, "lead", "/safeguarding", lead_got)
@@ -131,6 +137,7 @@ def test_disclosures_in_every_language_reach_only_the_lead_and_the_writer(live_s
 
 def test_a_note_cafe_cannot_screen_is_held_and_marked_with_its_language(live_server, app, db_path):
     open_cafe(app)
+    ready(live_server)
     base = live_server.url
     console_got, wall_got = [], []
     console = staff_client(base, "fac", "/console", console_got)
