@@ -1,16 +1,23 @@
 """Disclosure and risk: does a note look like a personal disclosure the safeguarding lead must see?
 
-Configurable phrases and patterns (a `DisclosureRules`), first-person and recent-harm cues. Pure
-functions over plain text; reasons are rule labels, never note text.
+Configurable phrases and patterns (a `DisclosureRules`), first-person and recent-harm cues in
+English; rules for Urdu, Bengali and Polish in their scripts and Roman letters
+(`cafe.disclosure_intl`); and, OR-ed with them, a learned model (`cafe.safety_model`) above a
+threshold chosen for recall. Pure functions over plain text; reasons are labels, never note text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+
+from cafe import safety_model
+from cafe.disclosure_intl import INTL_RULES
+from cafe.safety_lang import detect_language
+from cafe.safety_text import fold
 
 # ---------------------------------------------------------------- disclosure and risk
 
@@ -81,6 +88,14 @@ close person at risk | \b<HARM_VERB>\s+(?:at\s+)?(?:my|our) <CLOSE>\b|\b(?:worri
 hiding or escaping | \b(?:ran out|ran away|run away|fled|escaped|hid|hiding|hide) (?:of |from )?(?:him|them|the house|home)\b|\b(?:chair|lock) (?:against|on) (?:my|the) (?:bedroom )?door\b|\bsleep(?:ing)? in (?:the|my) car\b
 identifies with it | \b(?:happening|happens|happened) to me\b|\bthis is my (?:life|situation|story)\b|\bthat'?s my situation\b|\bliving (?:this|it|with this)\b|\bme too\b
 asks for help | \b(?:speak|talk) to (?:someone|somebody|anyone)\b|\b(?:please )?help me\b|\bplease help\b|\bi need (?:help|a refuge|refuge)\b|\bthings at home\b|\bneeds help\b
+harassment | \b(?:put|installed|hid|found) (?:a |an )?(?:tracker|tracking app|airtag|app|gps)\b.{0,30}\b(?:my|on me)\b|\b(?:always |somehow )?knows where i (?:am|go|have been|'ve been)\b|\b(?:waits|waiting|waited|turns up|turned up|turning up|parks|parked|sits|sat) (?:\w+ )?(?:outside|at|near|by) (?:my|the kids'?|the children'?s|our) (?:work|house|flat|school|door|home|mum'?s|job|college)\b
+harassment | \b(?:follows|followed|following|tracks|tracked|watches|watched|watching) (?:me|where i)\b|\bnew (?:number|phone|address)\b.{0,40}\b(?:still|found|finds|keeps)\b
+threat to the writer | \b(?:report|reports|reporting|reported|grass) (?:me|us) (?:to|with) (?:the )?(?:home office|immigration|police|border)\b|\b(?:get|have|has|will get) (?:me|us) deported\b|\b(?:send|sending|sent) me back\b
+control | \bmy (?:visa|status|leave to remain|spousal visa|spouse visa|settlement|immigration)\b.{0,40}\b(?:depends|tied|relies|through|sponsor\w*)\b|\b(?:he|she|they) (?:is|are) my sponsor\b|\bno recourse to public funds\b.{0,40}\b(?:me|i|my)\b
+control | \b(?:reads|read|checks|checked|goes through|went through|listens to|monitors|monitored|watches|opens) (?:all |every )?(?:my|our) (?:messages|texts|phone|emails|calls|letters|post|search history|browser|bank)\w*\b|\b(?:would|will|'d|'ll) (?:find out|know|see|check) if i (?:called|rang|contacted|went|spoke|told|messaged|searched)\b|\b(?:can'?t|cannot|couldn'?t|daren'?t|dare not) (?:call|ring|phone|contact|go to|email|text|message|visit) (?:the |a |my )?(?:gp|doctor|helpline|police|refuge|social services|school|services|anyone|support)\b
+control | \b(?:gives|gave|allows|lets|leaves) me (?:only |just )?£?\d+|\b(?:takes|took|controls|keeps|has|holds) (?:all |most of )?(?:my|our) (?:money|wages|salary|benefits|universal credit|bank cards?|cards?|pay|pension|earnings|child benefit)\b|\bi (?:have|had|need) to (?:ask|beg) (?:him|her|them) for (?:money|everything|the bus fare|food)\b|\b(?:debts?|loans?|credit cards?) in my name\b|\b(?:no|not a) (?:penny|pound|money) of my own\b
+close person at risk | \b(?:my|our|the) (?:kids|children|son|daughter|little one|baby|boy|girl|toddler)\b.{0,60}\b(?:hides?|hiding|hid|cries|crying|cried|wets? the bed|wetting the bed|scared of (?:him|her|them|his|their)|flinch\w*|under the bed|covers? (?:his|her|their) ears|saw (?:him|her|it|everything)|seen (?:him|her|it)|watched (?:him|her|it)|heard (?:him|her|it|everything)|stopped eating|won'?t go home|doesn'?t want to go home)\b
+close person at risk | \b(?:does|did|doing|happens|happened) (?:it )?in front of (?:the|my|our) (?:kids|children|son|daughter|baby)\b|\b(?:the|my|our) (?:kids|children) (?:saw|see|watched|watch|heard|hear) (?:him|her|them|it|everything|what)\b|\b(?:leaves?|left) (?:the|my|our) (?:kids|children|baby) (?:alone|on (?:their|his|her) own)\b
 not told anyone | \b(?:haven'?t|have not|never) told (?:anyone|anybody)\b|\bno ?one\b.{0,30}\b(?:knows|believes me)\b|\bnobody (?:knows|believes me)\b|\bdon'?t tell anyone\b
 """
 
@@ -153,6 +168,10 @@ class DisclosureRules:
     general: tuple[str, ...] = DEFAULT_GENERAL
     extra_phrases: tuple[str, ...] = field(default=())
     threshold: float = 0.5
+    # Urdu, Bengali and Polish rules (read folded text) and the learned model's threshold;
+    # `model_threshold=None` leaves the model out (rules alone).
+    intl: tuple[Rule, ...] = INTL_RULES
+    model_threshold: float | None = safety_model.THRESHOLD
 
     def with_phrases(self, *phrases: str) -> DisclosureRules:
         """Return these rules plus event-specific phrases that always flag."""
@@ -206,8 +225,23 @@ def _any(patterns: Iterable[str], text: str) -> bool:
     return any(_compiled(p).search(text) for p in patterns)
 
 
+# "Should", "must", "we need" in the other languages, read on folded text: a note that says what
+# services should do is talk about the topic, and weakens the model's reading a little.
+_GENERAL_INTL = (
+    r"\b(?:powin\w*|musi|musza|trzeba|nalezy|potrzebujemy|chahiye|chahiyen|chahie|zaruri|zarori"
+    r"|uchit|dorkar|proyojon)\b|(?:چاہیے|چاہییں|ضروری|উচিত|দরকার|প্রয়োজন)"
+)
+
+
 def assess_disclosure(text: str, rules: DisclosureRules = DEFAULT_RULES) -> Assessment:
     """Score how much a note looks like a personal disclosure or a risk."""
+    return assess_with(text, rules, safety_model.probability)
+
+
+def assess_with(
+    text: str, rules: DisclosureRules, probability: Callable[[str], float]
+) -> Assessment:
+    """Score a note with a given model (`probability`); the bench passes each fold's own."""
     plain = _normalise(text)
     urgent = [label for label, p in rules.always if _compiled(p).search(plain)]
     urgent += [
@@ -220,7 +254,13 @@ def assess_disclosure(text: str, rules: DisclosureRules = DEFAULT_RULES) -> Asse
     if urgent:
         return Assessment(True, 1.0, tuple(dict.fromkeys(urgent)))
 
-    strong = tuple(dict.fromkeys(label for label, p in rules.strong if _compiled(p).search(plain)))
+    folded = fold(_QUOTED.sub(" ", text))
+    intl = [label for label, p in rules.intl if _compiled(p).search(folded)]
+    if "self-harm or suicide" in intl:
+        return Assessment(True, 1.0, ("self-harm or suicide",))
+    strong = tuple(
+        dict.fromkeys([label for label, p in rules.strong if _compiled(p).search(plain)] + intl)
+    )
     harm = _any(rules.harm, plain)
     first = bool(_compiled(rules.first_person).search(plain))
     reasons = list(strong)
@@ -238,12 +278,36 @@ def assess_disclosure(text: str, rules: DisclosureRules = DEFAULT_RULES) -> Asse
     if (strong or harm) and _any(rules.recent, plain):
         score += _W_RECENT
         reasons.append("recent or ongoing")
-    if _any(rules.distancing, plain):
+    distanced = _any(rules.distancing, plain)
+    if distanced:
         score -= _W_DISTANCING
         reasons.append("professional or reported framing")
     # Topic words weaken loose evidence, not a clear statement about the writer.
-    if not strong and _any(rules.general, plain):
+    general = not strong and (
+        _any(rules.general, plain) or bool(_compiled(_GENERAL_INTL).search(folded))
+    )
+    if general:
         score -= _W_GENERAL
         reasons.append("general or policy language")
+    # The model's n-grams mean nothing in a language it never saw; such a note is held as
+    # `unscreened` for a person instead (cafe.safety), and only the rules speak here.
+    if rules.model_threshold is not None and detect_language(text).screened:
+        model_score = _model_score(probability(text), rules.model_threshold)
+        # Speaking from one's job, or of what services should do, weakens the model's reading.
+        model_score -= (_W_DISTANCING / 2 if distanced else 0.0) + (_W_GENERAL if general else 0.0)
+        if model_score >= 0.5:
+            reasons.append("learned model")
+        score = max(score, model_score)
     score = round(min(max(score, 0.0), 1.0), 3)
     return Assessment(score >= rules.threshold, score, tuple(reasons))
+
+
+def _model_score(probability: float, threshold: float) -> float:
+    """Map the model's probability onto the rules' scale: its threshold at 0.5, never past 0.95.
+
+    The model alone never makes a note certain, so a strict threshold (0.95 or more) leaves
+    only what the rules say for certain.
+    """
+    if probability < threshold:
+        return 0.5 * probability / threshold if threshold else 0.0
+    return 0.5 + 0.45 * (probability - threshold) / (1 - threshold) if threshold < 1 else 0.5

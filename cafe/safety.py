@@ -1,6 +1,7 @@
 """Personal-detail detection and redaction, each note's flags, and small-group suppression.
 
-Disclosure detection lives in `cafe.disclosure`; its names are re-exported here.
+Disclosure detection lives in `cafe.disclosure`; its names are re-exported here. Whether Café can
+read a note's language at all is `cafe.safety_lang`'s; a note it cannot is flagged `unscreened`.
 
 Pure functions over plain text: no Flask, no database. Reasons returned to callers
 are rule labels, never note text, so they are safe to store or count.
@@ -16,12 +17,50 @@ from functools import lru_cache
 
 import phonenumbers
 
+from cafe import safety_lang, safety_model
 from cafe.disclosure import (  # noqa: F401 - re-exported
     DEFAULT_RULES,
     Assessment,
     DisclosureRules,
     assess_disclosure,
 )
+from cafe.safety_text import ascii_digits
+
+# Flags that keep a note off the wall and out of synthesis until a person has dealt with it:
+# a disclosure (for the safeguarding lead) and a note in a language Café cannot screen.
+HELD_FLAGS = ("disclosure", "unscreened")
+
+
+def is_held(flags: Iterable[str]) -> bool:
+    """Tell whether a note's flags hold it back from the wall and from synthesis."""
+    return any(flag in HELD_FLAGS for flag in flags)
+
+
+def warm() -> None:
+    """Train the disclosure model and load the language identifier now, before notes arrive."""
+    safety_lang.warm()
+    safety_model.warm()
+
+
+def warm_in_background() -> None:
+    """Warm up in a native thread of gevent's pool, so the server answers while it trains.
+
+    A note that needs the model before it is ready waits for it cooperatively (the event loop
+    keeps serving everyone else); about a second on an idle laptop, several under load.
+    """
+    import sys
+    import time
+
+    from gevent import get_hub
+
+    def warm_and_say() -> None:
+        start = time.perf_counter()
+        warm()
+        sys.stdout.write(f"Safety checks ready ({time.perf_counter() - start:.1f} s)\n")
+        sys.stdout.flush()
+
+    job = get_hub().threadpool.spawn(warm_and_say)
+    safety_model.pending = safety_lang.pending = job
 
 # ---------------------------------------------------------------- personal details
 
@@ -112,11 +151,17 @@ def _fold_char(char: str) -> str:
     return base if len(base) == 1 else char
 
 
+# Arabic-keyboard letters as Urdu writes them, one for one so offsets stay put: "علي" is "علی".
+_ARABIC_SAME_LENGTH = str.maketrans(
+    {"\u064a": "\u06cc", "\u0649": "\u06cc", "\u0643": "\u06a9", "\u0647": "\u06c1", "\u06be": "\u06c1"}
+)
+
+
 def _fold(text: str) -> str:
     """Fold accents character by character: "Zoë" and "Zoe" then compare equal."""
     if text.isascii():  # most notes: only the backquote changes (75 µs a note done per character)
         return text.replace("`", "'")
-    return "".join(map(_fold_char, text))
+    return "".join(map(_fold_char, text.translate(_ARABIC_SAME_LENGTH)))
 
 
 @lru_cache(maxsize=256)
@@ -146,7 +191,12 @@ _warm_phone_metadata()
 
 
 def find_personal_details(text: str, names: Iterable[str] = ()) -> list[Span]:
-    """Return emails, phones, postcodes, links and listed names in text, in order."""
+    """Return emails, phones, postcodes, links and listed names in text, in order.
+
+    Digits of every script read as ASCII digits (offsets unchanged), so a number typed in Urdu,
+    Eastern Arabic or Bengali digits is found like any other.
+    """
+    text = ascii_digits(text)
     spans = (
         _regex_spans("email", _EMAIL, text)
         + _regex_spans("url", _URL, text)
@@ -195,29 +245,40 @@ def redact(text: str, names: Iterable[str] = ()) -> str:
 
 @dataclass(frozen=True)
 class NoteFlags:
-    """Personal-detail kinds and the disclosure verdict for one note."""
+    """Personal-detail kinds, the disclosure verdict and, for a note Café cannot screen, its
+    language (an ISO 639 code such as "so", "und" when unknown; None when screened)."""
 
     personal: tuple[str, ...]
     disclosure: bool
     reasons: tuple[str, ...]
+    unscreened: str | None = None
 
     @property
     def flags(self) -> tuple[str, ...]:
-        """Return flags such as ("personal:phone", "disclosure")."""
-        return tuple(f"personal:{kind}" for kind in self.personal) + (
-            ("disclosure",) if self.disclosure else ()
+        """Return flags such as ("personal:phone", "disclosure") or ("unscreened", "lang:so")."""
+        return (
+            tuple(f"personal:{kind}" for kind in self.personal)
+            + (("disclosure",) if self.disclosure else ())
+            + (("unscreened", f"lang:{self.unscreened}") if self.unscreened else ())
         )
 
 
 def classify_note(
     text: str, names: Iterable[str] = (), rules: DisclosureRules = DEFAULT_RULES
 ) -> NoteFlags:
-    """Flag a note's personal details and whether it looks like a disclosure."""
+    """Flag a note's personal details, whether it looks like a disclosure, and whether it is in a
+    language Café cannot screen (then a person must read it before anything shows it)."""
     kinds = tuple(
         sorted({s.kind for s in find_personal_details(text, names)}, key=_PRIORITY.__getitem__)
     )
     verdict = assess_disclosure(text, rules)
-    return NoteFlags(kinds, verdict.flagged, verdict.reasons if verdict.flagged else ())
+    language = safety_lang.detect_language(text)
+    return NoteFlags(
+        kinds,
+        verdict.flagged,
+        verdict.reasons if verdict.flagged else (),
+        None if language.screened else language.code,
+    )
 
 
 # ---------------------------------------------------------------- small groups

@@ -44,6 +44,9 @@ def test_wheel_carries_templates_static_and_plans(wheel):
         "cafe/static/vendor/socket.io/LICENSE",
         "cafe/sessions/demo.toml",
         "cafe/sessions/demo-notes.csv",
+        "cafe/safety_data/train_en.csv",  # the disclosure model is trained from these at start
+        "cafe/safety_data/seed_ur.csv",
+        "cafe/safety_data/README.md",
     ):
         assert needed in names, needed
 

@@ -182,6 +182,9 @@ def serve(
     from cafe.offloop import tune_collector
 
     socketio.start_background_task(housekeeping, app)
+    from cafe.safety import warm_in_background
+
+    warm_in_background()  # train the disclosure model now, not when the first note arrives
     tune_collector()  # after the app and the imports: see cafe/offloop.py
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()

@@ -171,6 +171,8 @@ def console_strings() -> dict[str, object]:
         **connection_strings(),
         "held_flag": _("Held for the safeguarding lead"),
         "personal_flag": _("Personal details (%(kind)s)", kind="{kind}"),
+        "unscreened_flag": _("Not screened – %(language)s?", language="{language}"),
+        "unknown_language": _("unknown language"),
         "withdrawn_note": _("Withdrawn by the writer."),
         "held_note": _("This note is held for the safeguarding lead."),
         "anonymous": _("anonymous"),

@@ -11,9 +11,22 @@
   function $(id) { return document.getElementById(id); }
   function column(table) { return root.querySelector('.table-col[data-table="' + table + '"]'); }
 
-  function flagText(flag) {
+  // "so" -> "Somali" in the console's own language (the browser knows every language's name).
+  function languageName(code) {
+    if (!code || code === "und") return t("unknown_language");
+    try {
+      var names = new Intl.DisplayNames([document.documentElement.lang || "en"], { type: "language" });
+      return names.of(code) || code;
+    } catch (e) { return code; }
+  }
+
+  function flagText(flag, flags) {
     if (FLAG_LABELS[flag]) return FLAG_LABELS[flag];
     if (flag.indexOf("personal:") === 0) return t("personal_flag", { kind: flag.slice(9) });
+    if (flag === "unscreened") {
+      var lang = flags.filter(function (f) { return f.indexOf("lang:") === 0; })[0];
+      return t("unscreened_flag", { language: languageName(lang ? lang.slice(5) : "und") });
+    }
     return flag;
   }
 
@@ -60,16 +73,18 @@
       wall: note.wall === "approved" ? t("on_wall") : note.wall === "hidden" ? t("hidden") : t("awaiting")
     });
     li.appendChild(meta);
-    (note.flags || []).forEach(function (flag) {
+    (note.flags || []).forEach(function (flag, i, flags) {
+      if (flag.indexOf("lang:") === 0) return;  // said by the "not screened" line
       var f = document.createElement("p");
-      f.className = "flag";
-      f.textContent = flagText(flag);
+      f.className = "flag" + (flag === "unscreened" ? " flag-unscreened" : "");
+      f.textContent = flagText(flag, flags);
       li.appendChild(f);
     });
     if (note.status === "saved" && !note.held) {
       var actions = document.createElement("p");
       actions.className = "actions";
-      var blocked = (note.flags || []).length > 0;
+      // A note Café could not screen waits for a person: the facilitator may approve it once read.
+      var blocked = (note.flags || []).some(function (f) { return f !== "unscreened" && f.indexOf("lang:") !== 0; });
       if ((note.spans || []).length) actions.appendChild(button(t("redact"), "redact_note", note));
       if (note.wall !== "approved" && !blocked) actions.appendChild(button(t("approve"), "approve_note", note));
       if (note.wall !== "hidden") actions.appendChild(button(note.wall === "approved" ? t("take_down") : t("hide"), "hide_note", note));

@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cafe.safety import is_held
+
 
 def _rows_for_ids(db: Database, sql: str, params: list, ids: list[int]) -> list[tuple]:
     """Run `sql`, whose last condition is `IN ({ids})`, for `ids` 500 at a time; return all rows."""
@@ -74,7 +76,7 @@ def _workspace_texts(db: Database, event_id: int, note_ids: list[int]) -> dict[i
     return {
         note_id: text
         for note_id, text, flags in _rows_for_ids(db, sql, [event_id], note_ids)
-        if "disclosure" not in json.loads(flags)
+        if not is_held(json.loads(flags))
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cafe.safety import is_held
 from cafe.synthesis.types import NoteInput
 
 ACTIVE = ("queued", "running")
@@ -37,9 +38,11 @@ def is_quotable(note: dict[str, Any]) -> bool:
 
 
 def workspace_notes(db: Database, event_id: int, scope: dict | None = None) -> list[dict[str, Any]]:
-    """Return the notes synthesis may use: saved, not held as a disclosure, within a run's scope.
+    """Return the notes synthesis may use: saved, not held, within a run's scope.
 
     Disclosures never reach the workspace: the safeguarding queue is the only place they appear.
+    Nor do notes in a language Café cannot screen: no theme is named and no phrase picked from
+    words nobody has checked.
     """
     rows = _all(
         db,
@@ -47,7 +50,7 @@ def workspace_notes(db: Database, event_id: int, scope: dict | None = None) -> l
         "WHERE event_id = ? AND status = 'saved' ORDER BY id",
         [event_id],
     )
-    rows = [r for r in rows if "disclosure" not in json.loads(r["flags_json"])]
+    rows = [r for r in rows if not is_held(json.loads(r["flags_json"]))]
     scope = scope or {}
     if scope.get("rounds"):
         rows = [r for r in rows if r["round_no"] in scope["rounds"]]
