@@ -112,12 +112,13 @@ class EventSource:
 
 
 def note_inputs(source: EventSource) -> list[NoteInput]:
-    """Return the notes the synthesis engine may theme (saved ones; disclosures never)."""
+    """Return the notes the synthesis engine may theme (saved ones; disclosures and notes in a
+    language Café cannot screen never)."""
     return [
         NoteInput(id=n.id, text=n.text, table=n.table, round=n.round, consent=n.consent,
                   flags=n.flags)
         for n in source.notes
-        if n.usable
+        if n.usable and "unscreened" not in n.flags
     ]
 
 
