@@ -151,6 +151,15 @@ def wall_strings() -> dict[str, str]:
         "hold_default": DEFAULT_HOLD_MESSAGE,
         "hold_title": _("Let's pause for a moment"),
         "closed_thanks": _("Thank you – the café is closed"),
+        "wall_page": _("Page %(page)s of %(pages)s", page="{page}", pages="{pages}"),
+        "wall_count": plural_forms(
+            lambda n: ngettext("%(count)s note this round", "%(count)s notes this round", n,
+                               count="{count}")
+        ),
+        "more_insights": plural_forms(
+            lambda n: ngettext("and %(count)s more insight", "and %(count)s more insights", n,
+                               count="{count}")
+        ),
     }
 
 
