@@ -113,7 +113,7 @@ def main() -> None:
             expect(host.locator("#host")).to_be_visible()
             console.get_by_role("button", name="End round").click()
             phone.goto(f"{url}/e/demo/?lang=en")
-            expect(phone.locator("#move-name")).to_be_visible()
+            expect(phone.locator("#move-name")).to_be_visible(timeout=60_000)  # planning the moves takes a while on a busy machine
             phone.screenshot(path=out / "phone-move.png")
             expect(host.locator("#recap li").first).to_be_visible()
             host.fill("#insight-text", "Share power and budgets, not just platforms")

@@ -38,6 +38,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Base URL printed for phones (join links and QR codes); derived from host and port when empty.",
         "CAFE_PUBLIC_URL",
     ),
+    Setting(
+        "WALL_PAGE_SECONDS",
+        15.0,
+        "Seconds each page of notes stays up on the projector wall (shorter when needed, so every "
+        "note of the round is shown within two minutes).",
+        "CAFE_WALL_PAGE_SECONDS",
+        float,
+    ),
     Setting("MAX_NOTE_CHARS", 2000, "Longest note a participant may write, in characters."),
     Setting(
         "MAX_SOCKET_BYTES",

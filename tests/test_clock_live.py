@@ -186,6 +186,24 @@ def test_closing_the_cafe_clears_the_latest_message(app, console, phone):
     assert latest_message(event_id, 1) is None
 
 
+def test_a_new_phase_clears_the_latest_message_but_a_pause_keeps_it(app, console, phone):
+    from cafe.actions.clock import latest_message
+
+    with app.app_context():
+        from cafe import queries
+        from cafe.db import reading
+
+        with reading() as db:
+            event_id = queries.event_by_slug(db, "test-cafe")["id"]
+    assert act(console, "start_round")["ok"]
+    act(console, "send_message", {"text": "Tea is in the hall"})
+    assert act(console, "pause_round")["ok"]
+    assert act(console, "resume_round")["ok"]
+    assert latest_message(event_id, 1) == {"text": "Tea is in the hall", "table": None}
+    assert act(console, "end_round")["ok"]
+    assert latest_message(event_id, 1) is None  # a phone joining in the break is not told of tea
+
+
 def test_a_closed_cafes_wall_keeps_the_harvest_and_drops_the_join_prompt(app, client, console, wall):
     from cafe import queries
     from cafe.db import reading

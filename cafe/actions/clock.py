@@ -169,8 +169,9 @@ def do_change_round(event: dict[str, Any], action: str, payload: dict[str, Any])
         return clock_view(db, updated), told
 
     view, told = get_writer().write(update)
-    if action == "close_event":
-        LATEST_MESSAGES.pop(event["id"], None)  # the café is over: no message waits for a phone
+    if action in ("start_round", "end_round", "start_harvest", "close_event"):
+        # A message belongs to its phase: a phone joining later is not shown one from before.
+        LATEST_MESSAGES.pop(event["id"], None)
     _publish_everywhere(events.RoundChanged(**view), event["id"])
     # Let every socket's writer send the round change now: planning the next round's moves and
     # telling each traveller runs on this greenlet without yielding, and the phones' round

@@ -112,6 +112,14 @@ def rotation_strings() -> dict[str, str]:
         "move_text": _("When the next round starts, please go to this table. Its card shows its name."),
         "stay_text": _("Please stay at this table for the next round."),
         "host_stay_text": _("You host this table: please stay and welcome the people who arrive."),
+        "host_welcome_text": _(
+            "You are this table's host: please stay here and welcome the people who arrive. "
+            "Brief them with what the table said before."
+        ),
+        "host_done_text": _(
+            "The last round is over: thank you for hosting. Share your table's key insights, "
+            "then join the harvest."
+        ),
         "move_confirm": _("I'm at table %(number)s", number="{number}"),
         "move_say": _(
             "Next round: move to table %(number)s, %(name)s.", number="{number}", name="{name}"
@@ -151,6 +159,15 @@ def wall_strings() -> dict[str, str]:
         "hold_default": DEFAULT_HOLD_MESSAGE,
         "hold_title": _("Let's pause for a moment"),
         "closed_thanks": _("Thank you – the café is closed"),
+        "wall_page": _("Page %(page)s of %(pages)s", page="{page}", pages="{pages}"),
+        "wall_count": plural_forms(
+            lambda n: ngettext("%(count)s note this round", "%(count)s notes this round", n,
+                               count="{count}")
+        ),
+        "more_insights": plural_forms(
+            lambda n: ngettext("and %(count)s more insight", "and %(count)s more insights", n,
+                               count="{count}")
+        ),
     }
 
 
@@ -186,6 +203,32 @@ def console_strings() -> dict[str, object]:
             "Round %(round)s · %(writer)s · %(consent)s · %(wall)s",
             round="{round}", writer="{writer}", consent="{consent}", wall="{wall}",
         ),
+        "queue_where": _("Table %(table)s · round %(round)s", table="{table}", round="{round}"),
+        "bulk_approve": plural_forms(
+            lambda n: ngettext(
+                "Put %(count)s quotable, unflagged note on the wall",
+                "Put all %(count)s quotable, unflagged notes on the wall", n, count="{count}",
+            )
+        ),
+        "confirm_bulk": plural_forms(
+            lambda n: ngettext(
+                "Put %(count)s note on the wall? Only notes with no flag whose writers said they "
+                "may be quoted.",
+                "Put %(count)s notes on the wall? Only notes with no flag whose writers said they "
+                "may be quoted.", n, count="{count}",
+            )
+        ),
+        "bulk_done": plural_forms(
+            lambda n: ngettext("%(count)s note put on the wall.", "%(count)s notes put on the wall.",
+                               n, count="{count}")
+        ),
+        "bulk_failed": plural_forms(
+            lambda n: ngettext("%(count)s note could not be approved: try it on its own.",
+                               "%(count)s notes could not be approved: try them on their own.",
+                               n, count="{count}")
+        ),
+        "queue_approved": _("Approved: %(words)s", words="{words}"),
+        "queue_hidden": _("Hidden: %(words)s", words="{words}"),
         "redact": _("Remove personal details"),
         "approve": _("Approve"),
         "take_down": _("Take down"),

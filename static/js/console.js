@@ -30,13 +30,16 @@
     return flag;
   }
 
-  function act(event, id) {
+  function act(event, id, then) {
     $("control-error").hidden = true;
     socket.timeout(10000).emit(event, { id: id }, function (err, ack) {
       if (err || !ack.ok) {  // said under the controls: the line above says only the connection
         $("control-error").textContent = err ? t("no_answer_server") : ack.error;
         $("control-error").hidden = false;
+        queueFocus = null;
+        return;
       }
+      if (then) then(ack);
     });
   }
 
@@ -100,7 +103,7 @@
   }
   window.CafeFirstWords = firstWords;
 
-  function button(label, event, note) {
+  function button(label, event, note, prefix, key) {
     var b = document.createElement("button");
     b.type = "button";
     b.textContent = label;
@@ -108,10 +111,144 @@
     which.className = "visually-hidden";
     which.textContent = ", " + firstWords(note.text || "");
     b.appendChild(which);
-    b.setAttribute("aria-describedby", "n" + note.id);
-    b.addEventListener("click", function () { act(event, note.id); });
+    b.setAttribute("aria-describedby", (prefix || "n") + note.id);
+    if (key) { b.dataset.key = key; b.setAttribute("aria-keyshortcuts", key === "approve" ? "A" : "H"); }
+    b.addEventListener("click", function () {
+      var item = prefix === "q" && b.closest(".q-item");
+      if (item && event !== "redact_note") queueAct(item, event); else act(event, note.id);
+    });
     return b;
   }
+
+  // ---- the moderation queue: pending notes across tables, oldest first ------------------------
+  function waitingNote(n) { return n.status === "saved" && n.wall === "pending" && !n.held; }
+  function quotable(n) { return waitingNote(n) && n.consent === "quote" && !(n.flags || []).length; }
+  var queueFocus = null;  // after an approve or hide: the place in the queue to put the focus back
+  var drawQueueSoon = false;
+
+  function queueItem(note) {
+    var li = document.createElement("li");
+    li.className = "q-item" + ((note.flags || []).length ? " flagged" : "");
+    li.dataset.id = note.id;
+    li.tabIndex = -1;
+    var text = document.createElement("p");
+    text.className = "note-text";
+    text.dir = "auto";
+    text.id = "q" + note.id;
+    drawText(text, note.text, note.spans || []);
+    li.appendChild(text);
+    var meta = document.createElement("p");
+    meta.className = "meta";
+    var where = document.createElement("span");
+    cafeFill(where, "queue_where", { table: note.table, round: note.round });
+    var consent = document.createElement("span");
+    consent.className = "consent consent-" + note.consent;
+    consent.textContent = CONSENT[note.consent] || "";
+    meta.appendChild(where);
+    meta.appendChild(document.createTextNode(" · "));
+    meta.appendChild(consent);
+    li.appendChild(meta);
+    (note.flags || []).forEach(function (flag) {
+      var f = document.createElement("p");
+      f.className = "flag";
+      f.textContent = flagText(flag);
+      li.appendChild(f);
+    });
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    var blocked = (note.flags || []).length > 0;
+    if ((note.spans || []).length) actions.appendChild(button(t("redact"), "redact_note", note, "q"));
+    if (!blocked) actions.appendChild(button(t("approve"), "approve_note", note, "q", "approve"));
+    actions.appendChild(button(t("hide"), "hide_note", note, "q", "hide"));
+    li.appendChild(actions);
+    return li;
+  }
+
+  function drawQueue() {
+    drawQueueSoon = false;
+    var list = $("queue-list");
+    var active = document.activeElement;
+    var had = list.contains(active) ? active.closest(".q-item") : null;
+    var place = had ? Array.prototype.indexOf.call(list.children, had) : null;
+    var keepId = had ? had.dataset.id : null;
+    var waiting = Object.keys(notes).map(function (k) { return notes[k]; }).filter(waitingNote)
+      .sort(function (a, b) { return (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id - b.id); });
+    list.textContent = "";
+    waiting.forEach(function (n) { list.appendChild(queueItem(n)); });
+    $("queue-count").textContent = String(waiting.length);
+    $("queue-empty").hidden = waiting.length > 0;
+    var bulk = waiting.filter(quotable).length;
+    $("bulk-approve").textContent = t("bulk_approve", { count: bulk });
+    $("bulk-approve").disabled = bulk === 0;
+    // Keep the keyboard where it was: the same note if it is still waiting, else the next one.
+    if (queueFocus !== null || keepId !== null) {
+      var again = keepId && list.querySelector('.q-item[data-id="' + keepId + '"]');
+      var at = queueFocus !== null ? queueFocus : place;
+      if (!again || queueFocus !== null) again = list.children[Math.min(at, list.children.length - 1)];
+      queueFocus = null;
+      if (again) again.focus(); else $("queue-title").focus();
+    }
+  }
+  function queueChanged() {
+    if (drawQueueSoon) return;
+    drawQueueSoon = true;
+    requestAnimationFrame(drawQueue);
+  }
+
+  function queueAct(item, event) {
+    var id = parseInt(item.dataset.id, 10);
+    var note = notes[id];
+    if (!note) return;
+    if (event === "approve_note" && (note.flags || []).length) return;  // flagged: never on the wall
+    queueFocus = Array.prototype.indexOf.call($("queue-list").children, item);
+    act(event, id, function () {
+      $("queue-say").textContent = t(event === "approve_note" ? "queue_approved" : "queue_hidden",
+        { words: firstWords(note.text) });
+    });
+  }
+  $("queue-list").addEventListener("keydown", function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    var item = document.activeElement && document.activeElement.closest(".q-item");
+    if (!item) return;
+    var key = e.key.toLowerCase();
+    if (key === "j" || key === "arrowdown") { if (item.nextElementSibling) item.nextElementSibling.focus(); e.preventDefault(); }
+    else if (key === "k" || key === "arrowup") { if (item.previousElementSibling) item.previousElementSibling.focus(); e.preventDefault(); }
+    else if (key === "a") { queueAct(item, "approve_note"); e.preventDefault(); }
+    else if (key === "h") { queueAct(item, "hide_note"); e.preventDefault(); }
+  });
+  // Unflagged notes their writers let us quote may all go up at once, after a question.
+  $("bulk-approve").addEventListener("click", function () {
+    var ids = Object.keys(notes).map(function (k) { return notes[k]; }).filter(quotable)
+      .map(function (n) { return n.id; });
+    if (!ids.length || !window.confirm(t("confirm_bulk", { count: ids.length }))) return;
+    // A few at a time, each retried a little later when the server is busy or asks to slow down.
+    var queue = ids.slice(), running = 0, later = 0, approved = 0, failed = 0, tries = {};
+    $("bulk-approve").disabled = true;
+    function finish() {
+      done(t("bulk_done", { count: approved }));
+      if (failed) {
+        $("control-error").textContent = t("bulk_failed", { count: failed });
+        $("control-error").hidden = false;
+      }
+      queueChanged();
+    }
+    function next() {
+      if (!queue.length) { if (!running && !later) finish(); return; }
+      var id = queue.shift();
+      running += 1;
+      socket.timeout(10000).emit("approve_note", { id: id }, function (err, ack) {
+        running -= 1;
+        if (!err && ack.ok) approved += 1;
+        else if ((err || ack.code === "server" || ack.code === "slow_down") && (tries[id] = (tries[id] || 0) + 1) < 5) {
+          later += 1;
+          setTimeout(function () { later -= 1; queue.push(id); next(); }, 400 * tries[id]);
+          return;
+        } else failed += 1;
+        next();
+      });
+    }
+    for (var i = 0; i < 4; i++) next();
+  });
 
   function place(note) {
     var col = column(note.table);
@@ -276,6 +413,7 @@
     notes = {};
     root.querySelectorAll("[data-notes]").forEach(function (l) { l.textContent = ""; });
     state.notes.forEach(function (n) { notes[n.id] = n; place(n); });
+    drawQueue();
     presence = state.presence.tables;
     participants = state.participants;
     hold = state.event.hold;
@@ -286,10 +424,11 @@
     notes[data.note.id] = data.note;
     place(data.note);
     counts();
+    queueChanged();
     $("new-notes").textContent = t("new_note_at", { table: data.note.table });
     markQuiet();
   });
-  socket.on("note_changed", function (data) { notes[data.note.id] = data.note; place(data.note); counts(); });
+  socket.on("note_changed", function (data) { notes[data.note.id] = data.note; place(data.note); counts(); queueChanged(); });
   socket.on("round_changed", function (data) { drawClock(data.clock, data.round, data.server_time); });
   socket.on("hold_changed", function (data) { hold = data.message; drawHold(); });
   // Joins and leaves come with the rotation panel's list of everyone who joined.

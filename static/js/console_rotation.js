@@ -56,6 +56,11 @@
       return cell;
     }
 
+    var PEOPLE_OPEN = 8;
+    var peopleBox = $("people-list").closest("details");
+    if (peopleBox) {
+      peopleBox.querySelector("summary").addEventListener("click", function () { peopleBox.dataset.chosen = "yes"; });
+    }
     function drawPeople() {
       var list = $("people-list");
       var active = document.activeElement;
@@ -95,6 +100,10 @@
         if (focused === String(p.id)) button.focus();  // redrawn after the change: keep the place
       });
       $("people-empty").hidden = everyone.length > 0;
+      // A long list folds away (the notes come first); a short one stays open. The facilitator's
+      // own choice wins once they have opened or closed it.
+      var box = list.closest("details");
+      if (box && !box.dataset.chosen) box.open = everyone.length <= PEOPLE_OPEN;
     }
 
     // On a narrow screen each table is a block; its cells say which column they are.
@@ -108,7 +117,10 @@
       rows.textContent = "";
       rotation.tables.forEach(function (table) {
         var tr = el("tr");
-        var th = el("th", table.number + " · " + table.name);
+        var th = el("th", table.number + " · ");
+        var name = document.createElement("bdi");
+        name.textContent = table.name;
+        th.appendChild(name);
         th.scope = "row";
         tr.appendChild(th);
         tr.appendChild(cell(hostCell(table), 1));

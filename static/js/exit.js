@@ -29,7 +29,7 @@
     link.addEventListener("click", leave);
   });
   // Changing language replaces this page too, so the history stays one entry long.
-  document.querySelectorAll("[data-lang-link]").forEach(function (link) {
+  document.querySelectorAll("[data-lang-link], [data-lang-foot]").forEach(function (link) {
     link.addEventListener("click", function (event) {
       event.preventDefault();
       window.location.replace(link.href);
@@ -37,32 +37,28 @@
   });
   // With large text the bar (languages and exit) can fill half a small screen. Then it scrolls away
   // with the page and only "Exit this page" stays in view, in the corner.
+  // "Exit this page" then becomes a thin strip across the top: the page starts below it, and what
+  // gets the focus is scrolled clear of it, so it never covers the text being read.
   var bar = document.querySelector(".bar");
+  var exitLink = document.querySelector("a[data-exit]");
   function fit() {
     document.body.classList.remove("bar-tall");
+    document.body.style.paddingTop = "";
     var tall = bar && bar.offsetHeight > window.innerHeight / 4;
     if (tall) document.body.classList.add("bar-tall");
+    var strip = tall && exitLink ? exitLink.offsetHeight : 0;
+    if (tall) document.body.style.paddingTop = strip + "px";
     // What gets the focus or is scrolled to is never hidden under the sticky bar (CSSOM: CSP allows it).
-    document.documentElement.style.scrollPaddingTop = bar && !tall ? (bar.offsetHeight + 8) + "px" : "";
+    document.documentElement.style.scrollPaddingTop = bar ? ((tall ? strip : bar.offsetHeight) + 8) + "px" : "";
   }
-  if (bar && window.ResizeObserver) new ResizeObserver(fit).observe(bar);
+  // The bar (and, at a table, the page: its languages are at the foot then) change size with the text.
+  if (bar && window.ResizeObserver) {
+    var observer = new ResizeObserver(fit);
+    observer.observe(bar);
+    if (document.querySelector(".languages-foot")) observer.observe(document.querySelector(".languages-foot"));
+  }
   window.addEventListener("resize", fit);
   fit();
-  // At large text the floating "Exit this page" keeps clear of the field being typed in: it sits at
-  // the end of the screen (top or bottom) with more room beside the field.
-  function clear() {
-    var field = document.activeElement, top = false;
-    if (document.body.classList.contains("bar-tall") && field && /^(TEXTAREA|INPUT|SELECT)$/.test(field.tagName)) {
-      var box = field.getBoundingClientRect();
-      top = box.top > window.innerHeight - box.bottom;
-    }
-    document.body.classList.toggle("exit-top", top);
-  }
-  document.addEventListener("focusin", clear);
-  document.addEventListener("focusout", function () { setTimeout(clear, 0); });
-  window.addEventListener("scroll", clear, { passive: true });
-  window.addEventListener("resize", clear);
-
   var shifts = 0, timer = null;
   document.addEventListener("keyup", function (event) {
     if (event.key !== "Shift") { shifts = 0; return; }

@@ -30,6 +30,8 @@
   function $(id) { return document.getElementById(id); }
   function show(id) {
     ["notice", "tables", "write", "goodbye", "closed"].forEach(function (s) { $(s).hidden = s !== id; });
+    // At a table, a phone with large text keeps its languages at the foot of the page (phone.css).
+    if (id === "write") document.body.dataset.atTable = "yes"; else delete document.body.dataset.atTable;
   }
   function focusHeading(section) {
     var h = $(section).querySelector("h1");
@@ -202,11 +204,14 @@
   // (sessionStorage), and "Exit this page" deletes them. The clock keeps its offset from the server,
   // not the server's time then, so a countdown reloaded offline is not behind by the time offline.
   var SHELL_KEY = "cafe-shell-" + slug;
+  var messagePhase = null;  // the phase the facilitator's message arrived in
+  var earlier = null;       // the message this tab showed before a reload, and its phase
   function saveShell() {
     var notes = Object.keys(saved).map(function (id) { return saved[id]; });
     try {
       sessionStorage.setItem(SHELL_KEY, JSON.stringify({ event: state.event, me: state.me, max_chars: maxChars,
-        notes: notes, outbox_key: state.outbox_key, offset: countdown.offset }));
+        notes: notes, outbox_key: state.outbox_key, offset: countdown.offset,
+        message: shownMessage, message_phase: messagePhase }));
     } catch (e) { /* storage full or off */ }
   }
   function loadShell() {
@@ -250,6 +255,7 @@
   var shownMessage = null;
   function showMessage(text) {
     shownMessage = text;
+    if (state) messagePhase = phaseKey();
     // Shown first, then filled, so that screen readers announce the live region's new text.
     $("message").hidden = false;
     $("message-text").textContent = "";
@@ -283,7 +289,11 @@
     saved = {};
     data.notes.forEach(function (n) { saved[n.client_id] = n; });
     drawHold(data.event.hold);
-    if (data.message && data.message.text !== shownMessage) showMessage(data.message.text);
+    // A message shown in an earlier phase (before a reload) is not brought back in this one.
+    var stale = data.message && earlier && data.message.text === earlier.text &&
+      earlier.phase !== data.event.clock.phase + ":" + data.event.round.number;
+    if (stale) clearMessage();
+    else if (data.message && data.message.text !== shownMessage) showMessage(data.message.text);
     if (data.event.status !== "open") { clearMessage(); show("closed"); return; }
     if (data.me.left) { showGoodbye(); }
     else if (!data.me.table && presetTable) { chooseTable(presetTable); }
@@ -301,7 +311,10 @@
       var b = document.createElement("button");
       b.type = "button";
       b.className = "table-choice";
-      b.textContent = t.number + " · " + t.name;
+      var name = document.createElement("bdi");
+      name.textContent = t.name;
+      b.appendChild(document.createTextNode(t.number + " · "));
+      b.appendChild(name);
       b.addEventListener("click", function () { chooseTable(t.number); });
       list.appendChild(b);
     });
@@ -321,14 +334,11 @@
     });
   }
 
-  function tableName(number) {
-    var table = (state.event.tables || []).filter(function (x) { return x.number === number; })[0];
-    return table ? t("table_named", { number: table.number, name: table.name }) : t("table", { number: number });
-  }
-
   function drawWhere() {
-    $("where-table").textContent = tableName(state.me.table);
-    $("where-round").textContent = t("round_of", { number: state.event.round.number, count: state.event.round.count });
+    var table = (state.event.tables || []).filter(function (x) { return x.number === state.me.table; })[0];
+    if (table) cafeFill($("where-table"), "table_named", { number: table.number, name: table.name });
+    else cafeFill($("where-table"), "table", { number: state.me.table });
+    cafeFill($("where-round"), "round_of", { number: state.event.round.number, count: state.event.round.count });
   }
 
   function drawHold(message) {
@@ -343,8 +353,27 @@
     }
   }
 
+  // A new phase (or round) clears what belonged to the last one: the facilitator's message, the
+  // "your table has changed" card, the saved line and an opened note box in the harvest.
+  var drawnPhase = null;
+  function phaseKey() { return state.event.clock.phase + ":" + state.event.round.number; }
+  function enterPhase() {
+    var key = phaseKey();
+    if (messagePhase !== null && messagePhase !== key) clearMessage();
+    if (drawnPhase !== null && drawnPhase !== key) {
+      $("reseat").hidden = true;
+      noteStatus("");
+      $("write").classList.remove("writing");
+      $("harvest-write").setAttribute("aria-expanded", "false");
+    }
+    drawnPhase = key;
+    $("write").dataset.phase = state.event.clock.phase;
+    app.dataset.phase = state.event.clock.phase;
+  }
+
   function drawWrite() {
     var wasHidden = $("write").hidden;
+    enterPhase();
     drawWhere();
     countdown.update(state.event.clock, state.event.server_time, state.event.round);
     var questions = state.event.round.questions || {};
@@ -402,7 +431,7 @@
     CafeOutbox.put(entry).then(function () {
       waiting[entry.client_id] = entry;
       render();
-      if (!socket || !socket.connected) say(t("note_kept"));
+      if (!socket || !socket.connected) { say(t("note_kept")); noteStatus(t("note_kept"), true); }
       flush();
     }).catch(function () {
       if (!$("note-text").value) $("note-text").value = entry.text;
@@ -416,10 +445,11 @@
                     table: entry.table, round: entry.round };
     socket.timeout(15000).emit("submit_note", payload, function (err, ack) {
       delete inflight[entry.client_id];
-      if (err) { say(t("note_kept")); scheduleRetry(); return; }
+      if (err) { say(t("note_kept")); noteStatus(t("note_kept"), true); scheduleRetry(); return; }
       if (ack.ok) {
         attempt = 0;
         say(t("note_saved"));
+        noteStatus(t("note_saved"), false);
         saved[entry.client_id] = ack.note;
         delete waiting[entry.client_id];
         delete failed[entry.client_id];
@@ -434,6 +464,15 @@
         render();
       }
     });
+  }
+
+  // What happened to the note just saved, beside the button that saved it (screen readers hear it
+  // from the live region above; this line is for eyes, so it is not live itself).
+  function noteStatus(text, isWaiting) {
+    var el = $("note-status");
+    el.textContent = text || "";
+    el.hidden = !text;
+    el.classList.toggle("waiting", !!isWaiting);
   }
 
   function flush() {
@@ -614,7 +653,13 @@
   // The button is disabled in the HTML until this script is wired, so an early tap is never lost.
   if (cont) { cont.addEventListener("click", join); cont.disabled = false; }
   $("note-form").addEventListener("submit", submitNote);
-  $("note-text").addEventListener("input", function () { updateCount(); keepDraft(); });
+  $("note-text").addEventListener("input", function () { updateCount(); keepDraft(); noteStatus(""); });
+  $("harvest-write").addEventListener("click", function () {
+    var open = !$("write").classList.contains("writing");
+    $("write").classList.toggle("writing", open);
+    $("harvest-write").setAttribute("aria-expanded", String(open));
+    if (open) $("note-text").focus();
+  });
   try { if (!exited) $("note-text").value = sessionStorage.getItem(DRAFT_KEY) || ""; } catch (e) { /* off */ }
   $("change-table").addEventListener("click", function () { drawTables(); show("tables"); focusHeading("tables"); });
   $("message-close").addEventListener("click", clearMessage);
@@ -648,6 +693,7 @@
   }
   // A page served from the offline copy may predate joining: this tab's shell says otherwise.
   var shell = exited ? null : loadShell();
+  if (shell && shell.message) earlier = { text: shell.message, phase: shell.message_phase };
   if (exited && app.dataset.status === "open") { show("notice"); }
   else if (shell && shell.event.status === "open" && shell.me.table) {
     state = shell; maxChars = shell.max_chars;

@@ -74,7 +74,11 @@
       if (!host) return;
       var round = opts.getState().event.round.number;
       if (host.round !== round) { host.round = round; host.insights = []; }  // a new round's insights
-      $("host-title").textContent = t("host_of", { number: host.table, name: host.name });
+      cafeFill($("host-title"), "host_of", { number: host.table, name: host.name });
+      // After the last round nobody arrives any more: thank the host instead of "stay and welcome".
+      var state = opts.getState(), over = ["harvest", "closed"].indexOf(phase()) >= 0 ||
+        (phase() === "ended" && state.event.round.number >= state.event.round.count);
+      $("host-text").textContent = over ? t("host_done_text") : t("host_welcome_text");
       var list = $("recap");
       list.textContent = "";
       host.recap.forEach(function (item) {
@@ -201,8 +205,9 @@
         count.className = "dot-count";
         count.textContent = t("dots_on", { count: mine });
         var plus = button("+", t("add_dot"), textId, left === 0, function () { setDots(insight.id, mine + 1); });
-        [minus, count, plus].forEach(function (el) { controls.appendChild(el); });
-        [p, from, controls].forEach(function (el) { li.appendChild(el); });
+        // The dots first, so that with large text on a small phone they are on the first screen.
+        [minus, plus, count].forEach(function (el) { controls.appendChild(el); });
+        [controls, p, from].forEach(function (el) { li.appendChild(el); });
         list.appendChild(li);
       });
       $("votes-empty").hidden = r.insights.length > 0;

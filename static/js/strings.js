@@ -14,6 +14,21 @@
     return forms[category] || forms.other || forms.many || forms.one || "";
   }
 
+  // Fill an element with a message whose values are each isolated in a <bdi>, so a table's Latin
+  // name or a number keeps its place in an Urdu sentence (and Urdu names in an English one).
+  window.cafeFill = function (el, key, values) {
+    var text = window.cafeT(key);
+    el.textContent = "";
+    var parts = text.split(/\{(\w+)\}/);
+    parts.forEach(function (part, i) {
+      if (i % 2 === 0) { if (part) el.appendChild(document.createTextNode(part)); return; }
+      var bdi = document.createElement("bdi");
+      bdi.textContent = values && values[part] !== undefined ? String(values[part]) : "{" + part + "}";
+      el.appendChild(bdi);
+    });
+    return el;
+  };
+
   window.cafeT = function (key, values) {
     var text = strings[key] === undefined ? key : strings[key];
     if (typeof text === "object") text = pick(text, values ? values.count : 0);
