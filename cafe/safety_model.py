@@ -1,7 +1,7 @@
 """A learned second opinion on disclosures: a linear model over character and word n-grams.
 
 Trained deterministically from the labelled notes shipped in `cafe/safety_data/*.csv` (no pickle:
-the model is rebuilt from text the first time it is needed, once per process, in about a second;
+the model is rebuilt from text the first time it is needed and kept as plain JSON numbers in this machine's cache (`_cache_file`);
 `warm` does it at start-up so no note of a live event waits for it). It reads the `fold`ed text,
 so Polish with and without accents, Urdu typed on an Arabic keyboard and "maaarta" share features.
 
@@ -11,7 +11,10 @@ Pure (no Flask, no database).
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import math
+import os
 import re
 import threading
 from collections import Counter
@@ -97,19 +100,31 @@ class LinearScorer:
     10-15 ms a note on the event loop; the sums themselves are a few hundred dictionary look-ups.
     """
 
-    def __init__(self, pipeline) -> None:
+    def __init__(self, intercept: float, weights: list[dict[str, tuple[float, float]]]) -> None:
+        self.intercept = intercept
+        self.weights = weights
+        union = build_pipeline().steps[0][1]  # analysers need no fitting: only their settings
+        self.parts = [
+            (vectorizer.build_analyzer(), part)
+            for (_, vectorizer), part in zip(union.transformer_list, weights, strict=True)
+        ]
+
+    @classmethod
+    def from_pipeline(cls, pipeline) -> LinearScorer:
+        """Take the sums out of a trained pipeline: each term's idf and weight."""
         union, classifier = pipeline.steps[0][1], pipeline.steps[-1][1]
         coef = classifier.coef_[0]
-        self.intercept = float(classifier.intercept_[0])
-        self.parts = []
+        weights = []
         offset = 0
         for _, vectorizer in union.transformer_list:
-            weights = {
-                term: (float(vectorizer.idf_[index]), float(coef[offset + index]))
-                for term, index in vectorizer.vocabulary_.items()
-            }
-            self.parts.append((vectorizer.build_analyzer(), weights))
+            weights.append(
+                {
+                    term: (float(vectorizer.idf_[index]), float(coef[offset + index]))
+                    for term, index in vectorizer.vocabulary_.items()
+                }
+            )
             offset += len(vectorizer.vocabulary_)
+        return cls(float(classifier.intercept_[0]), weights)
 
     def probability(self, text: str) -> float:
         """Return P(disclosure) for text already passed through `model_text`."""
@@ -134,11 +149,66 @@ _lock = threading.Lock()
 pending = None
 
 
+def _cache_file() -> Path | None:
+    """Return where this machine keeps the model trained from today's notes and code, if anywhere.
+
+    Plain JSON numbers, never a pickle; named by a digest of the training notes, this module and
+    scikit-learn's version, so a change to any of them trains afresh. `CAFE_CACHE_DIR=off` never
+    keeps one.
+    """
+    import sklearn
+
+    folder = os.environ.get("CAFE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "cafe"
+    )
+    if folder == "off":
+        return None
+    digest = hashlib.sha256(sklearn.__version__.encode())
+    digest.update(Path(__file__).read_bytes())
+    for path in sorted(DATA_DIR.glob("*.csv")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return Path(folder) / f"safety-model-{digest.hexdigest()[:24]}.json"
+
+
+def _read_cache(path: Path | None) -> LinearScorer | None:
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        weights = [{t: (float(i), float(w)) for t, (i, w) in part.items()} for part in data["parts"]]
+        return LinearScorer(float(data["intercept"]), weights)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing, unreadable or half-written: train instead
+
+
+def _write_cache(path: Path | None, model: LinearScorer) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        spare = path.with_suffix(f".{os.getpid()}.tmp")
+        spare.write_text(
+            json.dumps({"intercept": model.intercept, "parts": model.weights}), encoding="utf-8"
+        )
+        os.replace(spare, path)  # whole or not at all, even with several servers starting
+    except OSError:
+        pass  # a read-only home: train again next time
+
+
 def _train_now() -> LinearScorer | bool:
-    """Train from the shipped notes and keep the model for the process."""
+    """Train from the shipped notes (or take this machine's copy of that training) and keep it."""
     global _model
+    cache = _cache_file()
+    cached = _read_cache(cache)
+    if cached is not None:
+        _model = cached
+        return _model
     examples = load_examples()
-    _model = LinearScorer(train(examples)) if examples else False
+    if not examples:
+        _model = False
+        return _model
+    _model = LinearScorer.from_pipeline(train(examples))
+    _write_cache(cache, _model)
     return _model
 
 

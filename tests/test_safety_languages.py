@@ -192,9 +192,28 @@ def test_the_model_is_trained_the_same_way_every_time_and_scored_exactly():
     first, second = safety_model.train(examples), safety_model.train(examples)
     texts = [safety_model.model_text(e.text) for e in examples[::25]]
     assert (first.predict_proba(texts) == second.predict_proba(texts)).all()
-    scorer = safety_model.LinearScorer(first)
+    scorer = safety_model.LinearScorer.from_pipeline(first)
     for text, expected in zip(texts, first.predict_proba(texts)[:, 1], strict=True):
         assert scorer.probability(text) == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_machine_keeps_its_training_as_plain_numbers_and_scores_the_same(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAFE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(safety_model, "_model", None)
+    monkeypatch.setattr(safety_model, "pending", None)
+    trained = safety_model._trained()
+    [kept] = tmp_path.glob("safety-model-*.json")
+    assert kept.read_text(encoding="utf-8").startswith('{"intercept"')  # JSON, never a pickle
+    monkeypatch.setattr(safety_model, "_model", None)
+    again = safety_model._trained()  # read back, not trained
+    assert again is not trained
+    for text in ["mera shohar mujhe marta hai", "we need more interpreters", "on mnie bije"]:
+        folded = safety_model.model_text(text)
+        assert again.probability(folded) == pytest.approx(trained.probability(folded), abs=1e-12)
+    kept.write_text('{"intercept": 0.5, "parts": [', encoding="utf-8")  # half-written
+    monkeypatch.setattr(safety_model, "_model", None)
+    fresh = safety_model._trained()
+    assert fresh.probability("on mnie bije") == pytest.approx(trained.probability("on mnie bije"))
 
 
 def test_the_model_alone_never_makes_a_note_certain():
