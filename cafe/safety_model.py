@@ -1,8 +1,8 @@
 """A learned second opinion on disclosures: a linear model over character and word n-grams.
 
 Trained deterministically from the labelled notes shipped in `cafe/safety_data/*.csv` (no pickle:
-the model is rebuilt from text the first time it is needed and kept as plain JSON numbers in this machine's cache (`_cache_file`);
-`warm` does it at start-up so no note of a live event waits for it). It reads the `fold`ed text,
+the model is rebuilt from text the first time it is needed and kept as plain JSON numbers in
+this machine's cache, `_cache_file`; `warm` does it at start-up so no note of a live event waits for it). It reads the `fold`ed text,
 so Polish with and without accents, Urdu typed on an Arabic keyboard and "maaarta" share features.
 
 Pure (no Flask, no database).

@@ -83,11 +83,11 @@ def test_host_recap_holds_only_approved_quotable_notes(console, table_one):
     host, writer = table_one
     shown = note(writer, "rc-quote-01", "QUOTE shared budgets build trust")
     para = note(writer, "rc-para-001", "PARA partners decide together", "paraphrase")
-    secret = note(writer, "rc-none-001", "SECRETNONE my sister's imam told her to go back", "none")
+    secret = note(writer, "rc-none-001", "SECRETNONE the mosque hall is a good venue for the next café", "none")
     hidden = note(writer, "rc-hide-001", "HIDDENBYFAC the council officer is unfair")
     note(writer, "rc-pend-001", "PENDING nobody has looked at this yet")
     flagged = note(writer, "rc-flag-001", "FLAGGED call Sam on 07700 900123")
-    gone = note(writer, "rc-gone-001", "WITHDRAWN I take this back")
+    gone = note(writer, "rc-gone-001", "WITHDRAWN on second thoughts, scrap that one")
     held = note(writer, "rc-held-001", "sometimes I think everyone would be better off without me")
     assert held["support"] is True
     for n in (shown, para, secret, gone):
