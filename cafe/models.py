@@ -163,9 +163,6 @@ def check_zip(spec: ModelSpec, archive: Path) -> dict[str, zipfile.ZipInfo]:
             if rel not in spec.files:
                 raise ModelInstallError(f"Unexpected file in the zip: {name}")
             members[rel] = info
-        missing = sorted(set(spec.files) - set(members))
-        if missing:
-            raise ModelInstallError(f"The zip lacks {', '.join(missing)}")
         for rel, info in sorted(members.items()):
             size, digest = spec.files[rel]
             if info.file_size != size:
@@ -176,6 +173,9 @@ def check_zip(spec: ModelSpec, archive: Path) -> dict[str, zipfile.ZipInfo]:
             if found != digest:
                 raise ModelInstallError(
                     f"{rel} has SHA-256 {found}, not the expected {digest}: refused")
+        missing = sorted(set(spec.files) - set(members))
+        if missing:
+            raise ModelInstallError(f"The zip lacks {', '.join(missing)}")
     return members
 
 
