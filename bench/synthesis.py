@@ -1,7 +1,7 @@
 """Time the synthesis pipeline on 1,000 / 10,000 / 50,000 notes: seconds and peak memory.
 
 Usage: python bench/synthesis.py PATH/TO/notes.csv [--sizes 1000,10000,50000] [--embeddings]
-       [--repeat 3] [--k N]
+       [--repeat 3] [--k N] [--one-question]
 
 Each size runs in a fresh process (so its peak memory is its own), `--repeat` times; the line per
 size gives the median wall-clock seconds (notes in, finished themes out: labels, representatives
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 
-def one(csv: str, n: int, embeddings: bool, k: int | None) -> dict:
+def one(csv: str, n: int, embeddings: bool, k: int | None, one_question: bool = False) -> dict:
     """Run the pipeline once on n notes in this process and return its figures."""
     import numpy as np
 
@@ -34,10 +34,12 @@ def one(csv: str, n: int, embeddings: bool, k: int | None) -> dict:
     texts, _ = read_labelled_csv(csv)
     idx = np.random.default_rng(0).choice(len(texts), n, replace=n > len(texts))
     notes = [
-        NoteInput(i, texts[j], table=i % 10 + 1, round=i % 3 + 1, consent="quote")
+        NoteInput(i, texts[j], table=i % 10 + 1, round=1 if one_question else i % 3 + 1,
+                  consent="quote")
         for i, j in enumerate(idx)
     ]
-    pipe = SynthesisPipeline(n_themes=k, vectorizer="embeddings" if embeddings else "tfidf")
+    pipe = SynthesisPipeline(n_themes=k, vectorizer="embeddings" if embeddings else "tfidf",
+                             by_question=one_question)
     if embeddings:  # load the model before the clock starts: a server loads it once
         from cafe.synthesis.embeddings import EmbeddingVectorizer
 
@@ -60,10 +62,12 @@ def main() -> None:
     ap.add_argument("--embeddings", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--k", type=int, default=None)
+    ap.add_argument("--one-question", action="store_true",
+                    help="all notes answer one question (the per-question path)")
     ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one is not None:
-        print(json.dumps(one(args.csv, args.one, args.embeddings, args.k)))
+        print(json.dumps(one(args.csv, args.one, args.embeddings, args.k, args.one_question)))
         return
     print("command:", " ".join([sys.executable, *sys.argv]), flush=True)
     root = str(Path(__file__).resolve().parent.parent)
@@ -74,6 +78,7 @@ def main() -> None:
             cmd = [sys.executable, __file__, args.csv, "--one", str(n)]
             cmd += ["--embeddings"] if args.embeddings else []
             cmd += ["--k", str(args.k)] if args.k else []
+            cmd += ["--one-question"] if args.one_question else []
             out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         med = {m: statistics.median(r[m] for r in runs)

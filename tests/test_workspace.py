@@ -88,7 +88,12 @@ def event(app):
 
 
 def synthesize(app, event, actor="staffer", **options) -> dict:
-    """Run a synthesis in this process (as `cafe synthesize` does) and return the audit detail."""
+    """Run a synthesis in this process (as `cafe synthesize` does) and return the audit detail.
+
+    The fixture spreads every topic over both rounds at random, so these tests theme all rounds
+    together unless they say otherwise (runs theme each question on its own by default).
+    """
+    options.setdefault("by_question", False)
     with app.app_context():
         run = do_start_run(event, actor, **options)
         with reading() as db:
@@ -276,6 +281,18 @@ def named_rows(db_path, ids) -> dict[int, tuple]:
         for r in rows(db_path, "SELECT id, label, named, name_from FROM themes WHERE id IN "
                       "(SELECT value FROM json_each(?))", (json.dumps([int(i) for i in ids]),))
     }
+
+
+def test_a_run_themes_each_round_question_on_its_own_by_default(app, event, db_path):
+    with app.app_context():
+        run = runs.do_start_run(event, "staffer", n_themes=2)
+        assert json.loads(run["params_json"])["by_question"] is True
+        with reading() as db:
+            runs.run_foreground(get_writer(), db, run["id"], lambda f, m: None)
+    rounds = dict(rows(db_path, "SELECT id, round_no FROM notes"))
+    themes = result(app, event).themes
+    assert len(themes) == 4  # two per question
+    assert all(len({rounds[i] for i in t.note_ids}) == 1 for t in themes)
 
 
 def test_a_split_gives_a_staff_name_to_its_largest_part_and_undo_puts_it_back(app, event, db_path):

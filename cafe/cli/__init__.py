@@ -7,6 +7,7 @@ import click
 from cafe.cli.accounts import user
 from cafe.cli.data import backup, export_command, purge, restore
 from cafe.cli.events import demo, event, plan, rotation
+from cafe.cli.models import models_group
 from cafe.cli.serve import serve
 from cafe.cli.synthesis import eval_command, synthesize
 
@@ -28,6 +29,7 @@ for command in (
     restore,
     rotation,
     eval_command,
+    models_group,
     export_command,
     synthesize,
 ):

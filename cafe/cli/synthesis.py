@@ -18,10 +18,15 @@ from cafe.cli.app import make_app, require_database
 )
 @click.option("--no-frames", is_flag=True, help="Ignore the plan's frames.")
 @click.option(
+    "--all-questions", is_flag=True,
+    help="Theme all rounds' notes together (default: each round's question on its own).",
+)
+@click.option(
     "--job", type=int, default=None, hidden=True, help="Worker for a queued run (internal)."
 )
 def synthesize(
-    event_slug: str | None, k: str, embeddings: bool, no_frames: bool, job: int | None
+    event_slug: str | None, k: str, embeddings: bool, no_frames: bool, all_questions: bool,
+    job: int | None,
 ) -> None:
     """Theme an event's notes now, keeping staff's locked themes, exclusions and moves.
 
@@ -51,7 +56,8 @@ def synthesize(
             raise click.ClickException(f"There is no event {event_slug!r}.")
         try:
             run = do_start_run(
-                event, "command line", n_themes=k, embeddings=embeddings, frames=not no_frames
+                event, "command line", n_themes=k, embeddings=embeddings, frames=not no_frames,
+                by_question=not all_questions,
             )
         except Refused as exc:
             raise click.ClickException(str(exc.message)) from None

@@ -29,7 +29,10 @@ def model_path() -> Path:
     """Return the local model directory: $CAFE_EMBEDDINGS_MODEL, else the packaged MiniLM."""
     configured = setting("EMBEDDINGS_MODEL")
     if configured:
-        path = Path(configured)
+        from ..models import MODELS, installed_path
+
+        # A known model's short name ("mpnet") means its folder under the instance's models/.
+        path = installed_path(configured) if configured in MODELS else Path(configured)
         if not path.is_dir():
             raise EmbeddingsUnavailable(f"CAFE_EMBEDDINGS_MODEL={configured} is not a directory")
         return path
@@ -48,7 +51,12 @@ def load_model(path: Path):
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise EmbeddingsUnavailable(INSTALL_HINT) from exc
-    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    if not list(path.glob("*.safetensors")):
+        raise EmbeddingsUnavailable(f"{path} has no safetensors weights (pickled weights are "
+                                    "never loaded)")
+    # safetensors only: a pickled checkpoint (pytorch_model.bin) can run code when it is loaded.
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True,
+                               model_kwargs={"use_safetensors": True})
 
 
 _MODELS: dict[str, object] = {}

@@ -78,3 +78,93 @@ def evaluate_csv(path: str, k: int | str = "auto", embeddings: bool = False,
     out = score(truth, labels)
     out.update(k=len(set(labels.tolist())), n=len(texts), seconds=round(seconds, 3))
     return out
+
+
+def read_grouped_csv(path: str, group: str) -> list[dict]:
+    """Return the rows of a CSV with `text`, `label` and the `group` column (labels may be empty)."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    need = {"text", "label", group}
+    if rows and not need <= set(rows[0]):
+        missing = ", ".join(sorted(need - set(rows[0])))
+        raise ValueError(f"{path} needs the columns {', '.join(sorted(need))} (missing: {missing})")
+    return rows
+
+
+def theme_question(texts: list[str], k: int | None, embeddings: bool = False,
+                   seed: int = 0):
+    """Theme the notes of one question as the app does; return (cluster id per text, result)."""
+    notes = [NoteInput(id=i, text=t, round=0, consent="quote") for i, t in enumerate(texts)]
+    pipe = SynthesisPipeline(n_themes=k, random_state=seed, min_similarity=None,
+                             vectorizer="embeddings" if embeddings else "tfidf",
+                             by_question=True)
+    result = pipe.run(notes)
+    labels = np.full(len(texts), -1)
+    for j, theme in enumerate(result.themes):
+        labels[theme.note_ids] = j
+    return labels, result
+
+
+def evaluate_groups(path: str, group: str, k: int | str = "auto", embeddings: bool = False,
+                    seed: int = 0) -> tuple[list[dict], dict, dict]:
+    """Theme each group of rows on its own (as the app themes each question) and score it.
+
+    Rows with an empty `label` are themed but not scored. `k` is a number (per group), "true"
+    (the group's number of distinct labels) or "auto". Returns one score per group, their means
+    and the themes as {"groups": [{"group", "themes": [{"label", "key_point", "stance", "rows"}],
+    "unthemed": [rows]}]} with 0-based data-row indices.
+    """
+    rows = read_grouped_csv(path, group)
+    order: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        order.setdefault(row[group], []).append(i)
+    per_group, themes_out = [], []
+    for value, idx in order.items():
+        texts = [rows[i]["text"] for i in idx]
+        truth = [rows[i]["label"].strip() for i in idx]
+        scored = np.array([bool(t) for t in truth])
+        expected = len({t for t in truth if t})
+        n_themes = {"true": max(1, expected), "auto": None}.get(k, k) if isinstance(k, str) \
+            else int(k)
+        start = time.perf_counter()
+        labels, result = theme_question(texts, n_themes, embeddings=embeddings, seed=seed)
+        seconds = time.perf_counter() - start
+        out = {"group": value, "n": len(idx), "n_scored": int(scored.sum()),
+               "k": len(result.themes), "k_expected": expected,
+               "seconds": round(seconds, 3)}
+        if scored.sum() >= 2:
+            out.update(score([t for t, s in zip(truth, scored, strict=True) if s],
+                             labels[scored]))
+        per_group.append(out)
+        by_id = dict(enumerate(texts))
+        themes_out.append({
+            "group": value,
+            "themes": [{
+                "label": theme.label,
+                # The note nearest the theme's centre, in its writer's words.
+                "key_point": by_id[theme.representative_ids[0]] if theme.representative_ids
+                else None,
+                "stance": None,  # the engine does not know for or against
+                "rows": sorted(idx[i] for i in theme.note_ids),
+            } for theme in result.themes],
+            "unthemed": sorted(idx[i] for i in result.unthemed),
+        })
+    means = _means(per_group)
+    return per_group, means, {"groups": themes_out}
+
+
+def _means(per_group: list[dict]) -> dict:
+    """Return the mean scores over the groups that had labels, and the theme counts."""
+    scored = [g for g in per_group if "nmi" in g]
+    out: dict = {"groups": len(per_group), "groups_scored": len(scored),
+                 "n": sum(g["n"] for g in per_group)}
+    for m in ("nmi", "ari", "acc"):
+        out[m] = round(float(np.mean([g[m] for g in scored])), 4) if scored else None
+    with_expected = [g for g in per_group if g["k_expected"]]
+    out["k"] = round(float(np.mean([g["k"] for g in per_group])), 2) if per_group else 0
+    out["k_expected"] = round(float(np.mean([g["k_expected"] for g in with_expected])), 2) \
+        if with_expected else None
+    out["k_ratio"] = round(float(np.mean([g["k"] / g["k_expected"] for g in with_expected])), 3) \
+        if with_expected else None
+    out["seconds"] = round(sum(g["seconds"] for g in per_group), 3)
+    return out

@@ -47,13 +47,18 @@ class SynthesisPipeline:
     `vectorizer` may also be "tfidf" or "embeddings". BLAS/OpenMP run on `n_threads` threads
     (None: the libraries' default); one is fastest for these small matrices and does not fight the
     web server or other work for the cores.
+
+    `by_question`: a note's `round` is the question it answers; the notes of each question are
+    themed on their own (every theme belongs to one question, `Theme.question`), as notes that
+    all answer one question (see `ThemeClusterer.single_question`): same notes, same themes,
+    whatever the seed. `n_themes` is then per question. Otherwise all notes are themed together.
     """
 
     def __init__(self, n_themes: int | None = None, frames=(), random_state: int | None = 0,
                  vectorizer="tfidf", clusterer=None, labeler=None, representer=None,
                  frame_threshold: float = 0.15, min_similarity: float | None = 0.1,
                  min_theme_size: int = 2, redact: Callable[[str], str] | None = None,
-                 n_threads: int | None = 1):
+                 n_threads: int | None = 1, by_question: bool = False):
         self.n_themes = n_themes
         self.frames = frames
         self.random_state = random_state
@@ -66,6 +71,7 @@ class SynthesisPipeline:
         self.min_theme_size = min_theme_size
         self.redact = redact
         self.n_threads = n_threads
+        self.by_question = by_question
 
     def run(self, notes: list[NoteInput], progress: Progress | None = None) -> SynthesisResult:
         """Turn notes into themes, reporting progress(fraction, message) along the way."""
@@ -78,72 +84,105 @@ class SynthesisPipeline:
         notes = list(notes)
         frames = [f if isinstance(f, Frame) else Frame(*f) for f in self.frames]
         report(0.0, "Reading notes")
-        groups: dict[str, list[NoteInput]] = defaultdict(list)
+        # Per question (the round a note was written in) when asked, then per script.
+        questions: dict[int | None, list[NoteInput]] = defaultdict(list)
         unthemed: list[int] = []
         for note in notes:
             if note.text.strip():
-                groups[dominant_script(note.text)].append(note)
+                questions[note.round if self.by_question else None].append(note)
             else:
                 unthemed.append(note.id)
-        # Notes with no letters (numbers, emoji) ride with the largest script rather than alone.
-        if "none" in groups and len(groups) > 1:
-            largest = max((s for s in groups if s != "none"), key=lambda s: len(groups[s]))
-            groups[largest].extend(groups.pop("none"))
+        groups: dict[tuple, list[NoteInput]] = {}
+        for question, members in questions.items():
+            scripts: dict[str, list[NoteInput]] = defaultdict(list)
+            for note in members:
+                scripts[dominant_script(note.text)].append(note)
+            # Notes with no letters (numbers, emoji) ride with the largest script rather than alone.
+            if "none" in scripts and len(scripts) > 1:
+                largest = max((s for s in scripts if s != "none"), key=lambda s: len(scripts[s]))
+                scripts[largest].extend(scripts.pop("none"))
+            for script, group in scripts.items():
+                groups[(question, script)] = group
+        sizes: Counter = Counter()
+        per_script: Counter = Counter()
+        for (question, script), group in groups.items():
+            sizes[question] += len(group)
+            per_script[script] += len(group)
         params = {
             "n_notes": len(notes), "n_themes_requested": self.n_themes,
             "random_state": self.random_state, "frames": [f.name for f in frames],
             "frame_threshold": self.frame_threshold, "min_similarity": self.min_similarity,
             "min_theme_size": self.min_theme_size,
-            "scripts": {s: len(g) for s, g in groups.items()},
+            "by_question": self.by_question,
+            "scripts": dict(per_script),
             "script_policy": "notes are clustered separately per dominant Unicode script",
+            "question_policy": "themes are made per question (round) separately"
+            if self.by_question else "all questions are themed together",
             "groups": [],
         }
         themes: list[Theme] = []
         total = sum(len(g) for g in groups.values()) or 1
         done = 0
-        for script, group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        order = sorted(groups.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or 0, -len(kv[1])))
+        for (question, script), group in order:
             def step(fraction: float, message: str, _done=done, _n=len(group)) -> None:  # noqa: B008 (binds loop values)
                 report(0.05 + 0.9 * (_done + fraction * _n) / total, message)
 
+            where = {"script": script, "n": len(group)}
+            if self.by_question:
+                where["question"] = question
             if len(group) < max(2, self.min_theme_size):
                 unthemed.extend(n.id for n in group)
-                params["groups"].append({"script": script, "n": len(group), "k": 0})
+                params["groups"].append({**where, "k": 0})
             else:
                 share = None
                 if self.n_themes is not None:
-                    share = max(1, round(self.n_themes * len(group) / total))
-                found, left, info = self._run_group(group, frames, share, step, prefix=script)
+                    # A number of themes asked for is per question when themes are per question.
+                    whole = sizes[question] if self.by_question else total
+                    share = max(1, round(self.n_themes * len(group) / whole))
+                prefix = script if question is None else f"q{question}:{script}"
+                found, left, info = self._run_group(group, frames, share, step, prefix=prefix,
+                                                    one_question=self.by_question)
+                for theme in found:
+                    theme.question = question
                 themes.extend(found)
                 unthemed.extend(left)
-                params["groups"].append({"script": script, "n": len(group), **info})
+                params["groups"].append({**where, **info})
             done += len(group)
-        themes.sort(key=lambda t: (t.frame is None, -len(t.note_ids)))
+        themes.sort(key=lambda t: (t.question is None, t.question or 0, t.frame is None,
+                                   -len(t.note_ids)))
         params["seconds"] = round(time.perf_counter() - started, 3)
         report(1.0, f"Found {len(themes)} themes")
         return SynthesisResult(themes=themes, unthemed=sorted(unthemed), params=params)
 
-    def _steps(self, n_clusters: int | None):
+    def _steps(self, n_clusters: int | None, one_question: bool = False):
         """Return fresh copies of the four steps for one group of notes."""
         vec = self.vectorizer
+        # For one question the LSA is the same whatever the seed (its randomized SVD is only a
+        # fast way to the same components), so that the themes are too.
+        lsa_seed = 0 if one_question else self.random_state
         if vec == "tfidf":
-            vec = TfidfLsaVectorizer(random_state=self.random_state)
+            vec = TfidfLsaVectorizer(random_state=lsa_seed)
         elif vec == "embeddings":
             from .embeddings import EmbeddingVectorizer
 
-            vec = EmbeddingVectorizer(random_state=self.random_state)
+            vec = EmbeddingVectorizer(random_state=lsa_seed)
         else:
             vec = clone(vec)
         clusterer = clone(self.clusterer) if self.clusterer is not None else \
             ThemeClusterer(random_state=self.random_state)
         clusterer.set_params(n_clusters=n_clusters)
+        if one_question and "single_question" in clusterer.get_params():
+            clusterer.set_params(single_question=True)
         labeler = clone(self.labeler) if self.labeler is not None else CtfidfLabeler()
         representer = clone(self.representer) if self.representer is not None else \
             MMRRepresentatives()
         return vec, clusterer, labeler, representer
 
-    def _run_group(self, group: list[NoteInput], frames: list[Frame], n_clusters, step, prefix):
+    def _run_group(self, group: list[NoteInput], frames: list[Frame], n_clusters, step, prefix,
+                   one_question: bool = False):
         """Theme the notes of one script; return themes, unthemed ids and parameters used."""
-        vec, clusterer, labeler, representer = self._steps(n_clusters)
+        vec, clusterer, labeler, representer = self._steps(n_clusters, one_question)
         texts = [n.text for n in group]
         seed_texts = [t for f in frames for t in frame_texts(f)]
         step(0.0, "Reading the words in the notes")

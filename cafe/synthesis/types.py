@@ -51,6 +51,8 @@ class Theme:
     word_weights: dict[str, float]
     # Redacted text of each representative, so no caller has to quote the raw note.
     quotes: dict[int, str] = field(default_factory=dict)
+    # The question (round) whose notes this theme groups, when themes are made per question.
+    question: int | None = None
 
 
 @dataclass

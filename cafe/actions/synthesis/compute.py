@@ -58,6 +58,7 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
         frames=frames,
         vectorizer="embeddings" if options.get("embeddings") else "tfidf",
         redact=lambda text: redact(text, names),
+        by_question=options.get("by_question", True),
     )
     key, stored, stored_frames, seeds = None, {}, {}, set()
     if options.get("embeddings") and len(notes) >= 2:

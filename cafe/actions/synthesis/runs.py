@@ -53,7 +53,8 @@ def embeddings_available() -> bool:
 
 
 def check_run_options(
-    n_themes: Any = None, embeddings: Any = False, rounds: Any = (), tables: Any = ()
+    n_themes: Any = None, embeddings: Any = False, rounds: Any = (), tables: Any = (),
+    by_question: Any = True,
 ) -> dict[str, Any]:
     """Return clean run options, refusing a bad number of themes or an unknown round/table."""
     if n_themes in (None, "", "auto"):
@@ -78,6 +79,8 @@ def check_run_options(
         "n_themes": k,
         "embeddings": bool(embeddings),
         "scope": {"rounds": rounds, "tables": tables},
+        # Each round's notes answer its question: themes within each question unless asked not to.
+        "by_question": by_question not in (False, 0, "0", "false", "no", "off", ""),
     }
 
 
@@ -91,9 +94,10 @@ def do_start_run(
     rounds: Any = (),
     tables: Any = (),
     pid: int | None = None,
+    by_question: Any = True,
 ) -> dict[str, Any]:
     """Queue a synthesis run for an event; refuse while another is running."""
-    options = check_run_options(n_themes, embeddings, rounds, tables)
+    options = check_run_options(n_themes, embeddings, rounds, tables, by_question)
     options["frames"] = bool(frames)
     event_id = event["id"]
 

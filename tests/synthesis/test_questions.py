@@ -1,0 +1,149 @@
+"""Themes per question: each round's notes themed on their own, deterministically."""
+
+import csv
+import json
+
+import numpy as np
+from click.testing import CliRunner
+from sklearn.metrics import normalized_mutual_info_score
+
+from cafe.cli import cli
+from cafe.synthesis import NoteInput, SynthesisPipeline
+from cafe.synthesis.cluster import question_k
+from cafe.synthesis.evaluate import evaluate_groups
+
+# Six different things people say about one question; every note also names the question.
+POINTS = [
+    ["interpreters", "language", "translated", "urdu", "bengali", "polish"],
+    ["housing", "refuge", "flat", "waiting", "accommodation", "council"],
+    ["police", "court", "protection", "order", "prosecution", "evidence"],
+    ["school", "teachers", "children", "pupils", "lessons", "classroom"],
+    ["funding", "grants", "money", "budget", "commissioning", "contracts"],
+    ["counselling", "therapy", "trauma", "wellbeing", "mental", "health"],
+]
+STEMS = ["survivors need better", "what helps survivors is", "support for survivors means",
+         "I think survivors want", "more", "please improve"]
+
+
+def one_question(n: int, seed: int = 0, points: int = 6) -> tuple[list[str], list[int]]:
+    """Return n synthetic notes answering one question, and which point each one makes."""
+    rng = np.random.default_rng(seed)
+    texts, truth = [], []
+    for i in range(n):
+        p = i % points
+        words = rng.choice(POINTS[p], 3, replace=False)
+        texts.append(f"{STEMS[rng.integers(len(STEMS))]} {words[0]} {words[1]} and {words[2]}")
+        truth.append(p)
+    return texts, truth
+
+
+def labels_of(result, n: int) -> np.ndarray:
+    out = np.full(n, -1)
+    for j, theme in enumerate(result.themes):
+        out[theme.note_ids] = j
+    return out
+
+
+def test_same_notes_same_themes_whatever_the_seed():
+    texts, _ = one_question(90)
+    notes = [NoteInput(i, t, round=1) for i, t in enumerate(texts)]
+    runs = [SynthesisPipeline(random_state=s, by_question=True, min_similarity=None).run(notes)
+            for s in (0, 0, 1, 7)]
+    first = [(t.label, t.note_ids) for t in runs[0].themes]
+    for other in runs[1:]:
+        assert [(t.label, t.note_ids) for t in other.themes] == first
+
+
+def test_each_question_is_themed_on_its_own():
+    texts, _ = one_question(60)
+    # The same words in two rounds: all-together would mix them; per question never does.
+    notes = [NoteInput(i, t, round=1 + i // 60) for i, t in enumerate(texts + texts)]
+    result = SynthesisPipeline(by_question=True, min_similarity=None).run(notes)
+    rounds = {n.id: n.round for n in notes}
+    assert {t.question for t in result.themes} == {1, 2}
+    for theme in result.themes:
+        assert {rounds[i] for i in theme.note_ids} == {theme.question}
+        assert theme.key.startswith(f"q{theme.question}:")
+    assert len({t.key for t in result.themes}) == len(result.themes)
+    assert result.params["by_question"] is True
+    together = SynthesisPipeline(by_question=False, min_similarity=None).run(notes)
+    assert any(len({rounds[i] for i in t.note_ids}) == 2 for t in together.themes)
+    assert all(t.question is None for t in together.themes)
+
+
+def test_a_number_of_themes_is_per_question():
+    texts, _ = one_question(60)
+    notes = [NoteInput(i, t, round=1 + i // 60) for i, t in enumerate(texts + texts)]
+    result = SynthesisPipeline(n_themes=3, by_question=True, min_similarity=None).run(notes)
+    per_question = {q: sum(t.question == q for t in result.themes) for q in (1, 2)}
+    assert per_question == {1: 3, 2: 3}
+
+
+def test_automatic_k_finds_the_points_within_one_question():
+    texts, truth = one_question(120)
+    notes = [NoteInput(i, t, round=1) for i, t in enumerate(texts)]
+    result = SynthesisPipeline(by_question=True, min_similarity=None).run(notes)
+    # Six points among 120 notes: the silhouette of one topic would stop at two or three.
+    assert 4 <= len(result.themes) <= 8
+    assert normalized_mutual_info_score(truth, labels_of(result, len(texts))) > 0.6
+    few = [NoteInput(i, t, round=1) for i, t in enumerate(one_question(24)[0])]
+    assert 2 <= len(SynthesisPipeline(by_question=True).run(few).themes) <= 3
+
+
+def test_question_k_grows_slowly_and_is_bounded():
+    assert question_k(4) == 2 and question_k(30) == 3 and question_k(110) == 5
+    assert question_k(230) == 8 and question_k(100_000) == 12
+    assert [question_k(n) for n in range(2, 2000, 37)] == sorted(
+        question_k(n) for n in range(2, 2000, 37))
+
+
+def grouped_csv(path):
+    texts, truth = one_question(60, seed=3)
+    more, other = one_question(40, seed=4, points=4)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "label", "topic"])
+        for i, (t, y) in enumerate(zip(texts, truth, strict=True)):
+            w.writerow([t, "" if i % 10 == 0 else f"a{y}", "first"])  # some rows unlabelled
+        for t, y in zip(more, other, strict=True):
+            w.writerow([t, f"b{y}", "second"])
+    return 100
+
+
+def test_eval_group_themes_each_group_and_writes_the_themes(tmp_path, monkeypatch):
+    monkeypatch.setenv("CAFE_DB", str(tmp_path / "cli.db"))
+    n = grouped_csv(tmp_path / "notes.csv")
+    out = tmp_path / "themes.json"
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "notes.csv"), "--group", "topic",
+                                      "--seed", "2", "--json", "--themes-out", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(x) for x in result.output.splitlines() if x.startswith("{")]
+    groups, means = lines[:-1], lines[-1]
+    assert [g["group"] for g in groups] == ["first", "second"]
+    assert groups[0]["n"] == 60 and groups[0]["n_scored"] == 54 and groups[1]["n_scored"] == 40
+    assert groups[0]["k_expected"] == 6 and groups[1]["k_expected"] == 4
+    assert means["groups"] == 2 and means["nmi"] == round(np.mean([g["nmi"] for g in groups]), 4)
+    assert means["nmi"] > 0.5
+    themes = json.loads(out.read_text())
+    assert [g["group"] for g in themes["groups"]] == ["first", "second"]
+    seen = []
+    for g, first in zip(themes["groups"], (0, 60), strict=True):
+        rows = [r for t in g["themes"] for r in t["rows"]] + g["unthemed"]
+        assert sorted(rows) == list(range(first, first + (60 if first == 0 else 40)))
+        for t in g["themes"]:
+            assert t["label"] and set(t) == {"label", "key_point", "stance", "rows"}
+            assert t["key_point"] is None or isinstance(t["key_point"], str)
+        seen += rows
+    assert sorted(seen) == list(range(n))
+    # Unlabelled rows are themed too (row 0 has no label).
+    assert any(0 in t["rows"] for t in themes["groups"][0]["themes"])
+
+
+def test_eval_group_scores_and_true_k(tmp_path):
+    grouped_csv(tmp_path / "notes.csv")
+    per_group, means, themes = evaluate_groups(str(tmp_path / "notes.csv"), "topic", k="true")
+    assert [g["k"] for g in per_group] == [6, 4]
+    assert means["k_ratio"] == 1.0
+    bad = CliRunner().invoke(cli, ["eval", str(tmp_path / "notes.csv"), "--group", "nope"])
+    assert bad.exit_code == 1 and "nope" in bad.output
