@@ -285,10 +285,10 @@ def named_rows(db_path, ids) -> dict[int, tuple]:
 
 def test_a_run_themes_each_round_question_on_its_own_by_default(app, event, db_path):
     with app.app_context():
-        run = runs.do_start_run(event, "staffer", n_themes=2)
+        run = do_start_run(event, "staffer", n_themes=2)
         assert json.loads(run["params_json"])["by_question"] is True
         with reading() as db:
-            runs.run_foreground(get_writer(), db, run["id"], lambda f, m: None)
+            run_foreground(get_writer(), db, run["id"], lambda f, m: None)
     rounds = dict(rows(db_path, "SELECT id, round_no FROM notes"))
     themes = result(app, event).themes
     assert len(themes) == 4  # two per question
