@@ -26,7 +26,14 @@ from cafe.briefing.draft import (
     method_text,
     places,
 )
-from cafe.briefing.markdown import md_escape, plain, render_markdown, to_html, tokens
+from cafe.briefing.markdown import (
+    CLOUDS_HEADING,
+    md_escape,
+    plain,
+    render_markdown,
+    to_html,
+    tokens,
+)
 from cafe.briefing.source import EventSource
 from cafe.safety import redact
 from cafe.synthesis.types import SynthesisResult
@@ -265,11 +272,11 @@ def to_docx(inp: ExportInput) -> bytes:
         kind = tok.type
         if kind == "heading_open":
             level = int(tok.tag[1])
-            if level == 2 and not clouds_placed:
-                add_clouds()
-                clouds_placed = True
             para = document.add_paragraph(style=f"Heading {min(level, 9)}")
             _runs(para, stream[i + 1])
+            if level == 2 and not clouds_placed and stream[i + 1].content == CLOUDS_HEADING:
+                add_clouds()  # the word clouds are an appendix, under their own heading
+                clouds_placed = True
             i += 3
             continue
         if kind in ("bullet_list_open", "ordered_list_open"):
@@ -381,7 +388,8 @@ def _table(document, stream, i: int) -> int:
 
 
 def html_body(markdown: str, clouds: list[Cloud]) -> str:
-    """Return the briefing's HTML body: safe Markdown, with the word clouds before the first h2."""
+    """Return the briefing's HTML body: safe Markdown, the word clouds under their appendix
+    heading (at the end when staff removed it)."""
     from markupsafe import escape
 
     body = to_html(markdown)
@@ -392,8 +400,13 @@ def html_body(markdown: str, clouds: list[Cloud]) -> str:
         for c in clouds
     )
     figures = f'<div class="clouds">\n{figures}</div>\n' if figures else ""
-    at = body.find("<h2>")
-    return body[:at] + figures + body[at:] if at >= 0 else body + figures
+    heading = f"<h2>{escape(CLOUDS_HEADING)}</h2>"
+    at = body.find(heading)
+    if at < 0:
+        return body + figures
+    end = body.find("<h2>", at + len(heading))
+    end = len(body) if end < 0 else end
+    return body[:end] + figures + body[end:]
 
 
 def to_html_document(inp: ExportInput, css: str) -> str:

@@ -76,6 +76,7 @@ class EventSource:
     tables: tuple[TableInfo, ...]
     participants: int
     notes: tuple[NoteRecord, ...] = field(default_factory=tuple)
+    audience: str = ""  # who the briefings are for and why (the plan's `audience`)
 
     def note(self, note_id: int) -> NoteRecord | None:
         return self._by_id().get(note_id)
@@ -152,7 +153,7 @@ def load_source(db: Database, event: dict[str, Any]) -> EventSource:
         event_id=event["id"], slug=event["slug"], title=event["title"],
         date=str(plan.get("date") or event["created_at"])[:10], k=int(event["k_threshold"]),
         names=tuple(plan.get("names", [])), rounds=rounds, tables=tables,
-        participants=participants, notes=notes,
+        participants=participants, notes=notes, audience=str(plan.get("audience") or ""),
     )
 
 

@@ -23,7 +23,7 @@ from cafe.actions import briefing as drafts_store
 from cafe.briefing import NoThemes, Selection, load_clouds, load_result, load_source
 from cafe.briefing.export import FORMATS, MEDIA_TYPES, draft_export, filename, html_body, render
 from cafe.briefing.markdown import to_html
-from cafe.briefing.merge import OURS, THEIRS, digest
+from cafe.briefing.merge import OURS, THEIRS, digest, refresh_numbers
 from cafe.db import reading
 from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
@@ -377,12 +377,18 @@ def delete(slug: str, draft_id: int) -> Any:
 
 
 def _export_input(event: dict[str, Any], draft: dict[str, Any]):
+    """Make an export of the draft, its numbers counted again from the notes as they are now."""
     with reading() as db:
         source = load_source(db, event)
         try:
-            stored = load_clouds(db, load_result(db, event["id"]))
+            result = load_result(db, event["id"])
+            stored = load_clouds(db, result)
         except NoThemes:
-            stored = {}
+            result, stored = None, {}
+    if result is not None and draft.get("generated_markdown"):
+        theirs = drafts_store.regenerated(source, result, draft)[1]
+        draft = {**draft, "markdown": refresh_numbers(draft["markdown"],
+                                                      draft["generated_markdown"], theirs)}
     return draft_export(source, draft, stored)
 
 
