@@ -81,6 +81,7 @@ class KeyPoint:
     theme_key: str
     support: Support
     title: str = ""
+    note_id: int | None = None  # the note whose sentence this is
 
 
 @dataclass
@@ -260,6 +261,7 @@ class Ask:
     who: str
     theme_key: str
     support: Support
+    note_id: int | None = None
 
 
 def speakable(note: NoteRecord) -> bool:
@@ -356,8 +358,8 @@ def generate(source: EventSource, result: SynthesisResult,
         if not mine:
             continue
         if tp is None or tp.point is None or not tp.point.text:
-            text = (f"{_cap(label[theme.key])} came up in notes whose writers did not agree to be "
-                    "quoted, so no sentence is shown.")
+            text = (f"{_cap(label[theme.key])} came up in these notes, but none can be quoted as "
+                    "a plain sentence.")
             backing = mine
         else:
             text = tp.point.text
@@ -367,7 +369,10 @@ def generate(source: EventSource, result: SynthesisResult,
                 disagreements.append(Disagreement(
                     theme.key, label[theme.key], tp.point.text, tp.other.text,
                     support(source, backing), support(source, other)))
-        points.append(KeyPoint(text, theme.key, support(source, backing), label[theme.key]))
+        source_id = usable[tp.point.source].id if tp is not None and tp.point is not None \
+            and tp.point.source is not None and tp.point.text else None
+        points.append(KeyPoint(text, theme.key, support(source, backing), label[theme.key],
+                               source_id))
     points.sort(key=lambda p: -p.support.n)
     points_note = ""
     if len(points) > THEME_POINTS:
@@ -446,6 +451,16 @@ def generate(source: EventSource, result: SynthesisResult,
                     asks=asks, how=how_made(source, evidence))
 
 
+def scrub_points(markdown: str, source: EventSource, points: dict[int, str]) -> str:
+    """Remove from a draft the key points and asks whose note may no longer be quoted (withdrawn,
+    held, or its consent changed since the draft was made)."""
+    for note_id, text in points.items():
+        note = source.note(note_id)
+        if (note is None or not speakable(note)) and text:
+            markdown = markdown.replace(text, "[point removed: its note is no longer available]")
+    return markdown
+
+
 def _asks(source, result, themes, usable, texts, names, label) -> list[Ask]:
     """Draw asks from notes phrased as asks: the most central one per theme, with its support."""
     ask_texts = [" ".join(s for s in sentences(t) if _ASK.search(s)) for t in texts]
@@ -464,7 +479,8 @@ def _asks(source, result, themes, usable, texts, names, label) -> list[Ask]:
         backing = [n for n, h in zip(usable, has_ask, strict=True) if h and n.id in members]
         if not backing:
             continue
-        asks.append(Ask(tp.point.text, who_acts(tp.point.text), key, support(source, backing)))
+        asks.append(Ask(tp.point.text, who_acts(tp.point.text), key, support(source, backing),
+                        usable[tp.point.source].id if tp.point.source is not None else None))
     asks.sort(key=lambda a: -a.support.n)
     strong = [a for a in asks if a.support.n >= 2]
     return (strong or asks)[:MAX_ASKS]

@@ -173,9 +173,6 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
     for c in range(k):
         pool = np.flatnonzero((labels == c) & eligible)
         pool = pool[np.argsort(-(X[pool] @ centres[c]), kind="stable")][:max_candidates]
-        # Plain sentences first, so one full of symbols is only a candidate when nothing else is.
-        pool = sorted(pool, key=lambda i: quality(clean_point(texts[i])) < 0.5)
-        cand_text_theme: list[str] = []
         for i in pool:
             parts = sentences(texts[i])
             found = []
@@ -187,10 +184,8 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
                 point = clean_point(texts[i])
                 if n_words(point) >= MIN_WORDS - 1:
                     found.append(point)
-            clean = [p for p in found if quality(p) >= 0.5]
-            if clean or any(quality(p) >= 0.5 for p in cand_text_theme):
-                found = clean
-            cand_text_theme.extend(found)
+            # A sentence full of symbols, links or redaction marks is never a key point.
+            found = [p for p in found if quality(p) >= 0.5]
             for point in found:
                 cand_text.append(point)
                 cand_note.append(int(i))

@@ -1,7 +1,7 @@
 """Where people disagree: split a theme's notes into two opposite views, when they hold them.
 
 No model of stance is available on a laptop with scikit-learn alone, so the split is cautious:
-notes that say no to something ("not", "never", "shouldn't", "against", "ban") are the seed of one
+notes that say no to something ("not", "never", "shouldn't", "against") are the seed of one
 side, the rest of the other; the two sides are then refined by 2-means on the notes' vectors, and
 the split is kept only when both sides are big enough to be a view (at least `min_side` notes and
 `min_share` of the theme), the sides still differ in how often they say no, and the notes are
@@ -18,7 +18,7 @@ import numpy as np
 _NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|nobody|none|neither|nor|without|against|cannot|can't|cant|"
     r"won't|wont|don't|dont|doesn't|doesnt|didn't|isn't|aren't|wasn't|shouldn't|shouldnt|"
-    r"mustn't|wouldn't|couldn't|hardly|ban|banned|banning|oppose|opposed|abolish|stop|"
+    r"mustn't|wouldn't|couldn't|hardly|oppose|opposed|"
     r"nie|żaden|nigdy|নয়|না|নেই|نہیں|نہ|مت)\b",
     re.IGNORECASE,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import (
@@ -21,6 +22,7 @@ from flask_wtf.csrf import generate_csrf
 from cafe.actions import Refused
 from cafe.actions import briefing as drafts_store
 from cafe.briefing import NoThemes, Selection, load_clouds, load_result, load_source
+from cafe.briefing.draft import scrub_points
 from cafe.briefing.export import FORMATS, MEDIA_TYPES, draft_export, filename, html_body, render
 from cafe.briefing.markdown import to_html
 from cafe.briefing.merge import OURS, THEIRS, digest, refresh_numbers
@@ -385,6 +387,9 @@ def _export_input(event: dict[str, Any], draft: dict[str, Any]):
             stored = load_clouds(db, result)
         except NoThemes:
             result, stored = None, {}
+    points = json.loads(draft.get("source_json") or "{}").get("points", {})
+    draft = {**draft, "markdown": scrub_points(draft["markdown"], source,
+                                               {int(k): v for k, v in points.items()})}
     if result is not None and draft.get("generated_markdown"):
         theirs = drafts_store.regenerated(source, result, draft)[1]
         draft = {**draft, "markdown": refresh_numbers(draft["markdown"],
