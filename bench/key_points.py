@@ -1,7 +1,7 @@
 """Score key points against an expert's (ArgKP): soft precision / recall / F1, and stance purity.
 
 Usage: python bench/key_points.py /work/shared/data/argkp [--split tune|held-out|all]
-       [--embed tfidf|minilm] [--cache /tmp/kp_cache.pkl]
+       [--embed tfidf|minilm] [--question] [--cache /tmp/kp_cache.pkl] [--enc-cache FILE]
 
 Each topic's arguments (both stances mixed, as a café table's notes would be; stance is never
 given to the engine) are themed by the engine's default path with k = the number of expert key
@@ -120,7 +120,13 @@ def main() -> None:
     ap.add_argument("--embed", default="tfidf", choices=("tfidf", "minilm"))
     ap.add_argument("--cache", default="", help="pickle of the themes per topic (faster reruns)")
     ap.add_argument("--no-stance", action="store_true")
+    ap.add_argument("--question", action="store_true",
+                    help="give the topic to key_points_for as the round's question")
+    ap.add_argument("--enc-cache", default="", help="pickle of MiniLM vectors by text (reused)")
     args = ap.parse_args()
+    if args.enc_cache and os.path.exists(args.enc_cache):
+        with open(args.enc_cache, "rb") as f:
+            _ENC.update(pickle.load(f))
     print("command:", " ".join([sys.executable, *sys.argv]), flush=True)
     print("date:", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus:", os.cpu_count(),
           "load:", os.getloadavg()[0], flush=True)
@@ -144,7 +150,8 @@ def main() -> None:
         themes, labels = cache[name]
         started = time.perf_counter()
         embed = encode if args.embed == "minilm" else None
-        kps = key_points_for(t["args"], labels, embed=embed, stance=not args.no_stance)
+        kps = key_points_for(t["args"], labels, embed=embed, stance=not args.no_stance,
+                             question=name if args.question else "")
         seconds = time.perf_counter() - started
         label_pts = [lbl for lbl, _ in themes]
         first = [t["args"][r[0]] for _, r in themes if r]

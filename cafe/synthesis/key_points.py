@@ -106,6 +106,45 @@ def n_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+_REASON = re.compile(r"\s*(?:,\s*)?\b(?:because|as|since|for)\b\s+", re.IGNORECASE)
+
+
+def drop_restatement(sentence: str, question: str) -> str:
+    """Drop a leading clause that only restates the question ("We should not ban uniforms
+    because they save money" on "Should we ban uniforms?" -> "They save money"): the reason is
+    the point. Unchanged when there is no question or the clause says more than the question."""
+    if not question:
+        return sentence
+    found = _REASON.search(sentence)
+    if not found or found.start() == 0:
+        return sentence
+    head, rest = sentence[:found.start()], sentence[found.end():]
+    asked = {w for w in _content(question)}
+    said = _content(head)
+    if not said or n_words(rest) < MIN_WORDS - 1:
+        return sentence
+    # "... because it is outdated", "... because is not legal": the rest needs the head.
+    if _WORD.findall(rest.lower())[0] in _NEEDS_HEAD:
+        return sentence
+    if sum(w in asked for w in said) / len(said) < 0.6:
+        return sentence
+    return clean_point(rest)
+
+
+_NEEDS_HEAD = {"it", "they", "them", "this", "that", "these", "those", "he", "she", "its", "their",
+               "is", "are", "was", "were", "has", "have", "can", "will", "would", "could", "may",
+               "might", "must", "should", "does", "do", "did", "be", "there"}
+
+
+def _content(text: str) -> list[str]:
+    from cafe.stopwords import STOP_WORDS
+
+    words = [w.lower() for w in _WORD.findall(text)]
+    # A light stem ("uniforms" ~ "uniform", "banned" ~ "ban") so a restatement is recognised.
+    return [re.sub(r"(?:ing|ed|es|s)$", "", w) for w in words
+            if w not in STOP_WORDS and w not in ("not", "shouldn't", "should", "we")]
+
+
 def quality(text: str) -> float:
     """Return 1 for a sentence of plain words, less for one full of symbols, links or
     redaction marks (a formula, a pasted link, "[phone removed]")."""
@@ -147,14 +186,16 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
                    eligible: Sequence[bool] | None = None,
                    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
                    vectors: np.ndarray | None = None, stance: bool = True,
-                   match_outside: bool = True, max_candidates: int = 60) -> list[ThemeKeyPoints]:
+                   match_outside: bool = True, max_candidates: int = 60,
+                   question: str = "") -> list[ThemeKeyPoints]:
     """Return one key point per theme (ids 0..k-1 in `labels`; -1 = in no theme).
 
     `eligible[i]` says whether note i's words may be used at all (quotable, screened, not held);
     default: all. `embed(texts)` returns unit vectors (default: LSA of word and character TF-IDF
     fitted on these notes); `vectors` are the notes' own vectors in that space when the caller
     has them. Only the `max_candidates` eligible notes of each theme nearest its centre offer
-    sentences. With `stance`, a theme whose notes hold opposite views is split and each side gets
+    sentences. `question` (the round's question, if known) lets a sentence that opens by
+    restating it keep only its reason (`drop_restatement`). With `stance`, a theme whose notes hold opposite views is split and each side gets
     its own point (`ThemeKeyPoints.other`).
     """
     texts = [str(t or "") for t in texts]
@@ -177,7 +218,7 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
             parts = sentences(texts[i])
             found = []
             for s in parts:
-                point = clean_point(s)
+                point = drop_restatement(clean_point(s), question)
                 if MIN_WORDS <= n_words(point) <= MAX_WORDS:
                     found.append(point)
             if not found:  # only long or very short sentences: the note as a whole
@@ -189,7 +230,7 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
             for point in found:
                 cand_text.append(point)
                 cand_note.append(int(i))
-                if len(parts) == 1:  # the sentence is the note: its vector is the note's
+                if len(parts) == 1 and not question:  # the note's own vector
                     cand_vec.append(X[i])
                 else:
                     cand_vec.append(None)
