@@ -31,6 +31,7 @@ from .stance import split_stance
 MIN_WORDS = 4
 MAX_WORDS = 30
 BEST_WORDS = (6, 16)
+W_COVER, W_DISTINCT, W_PRIOR = 0.5, 0.5, 1.0  # weights of coverage, distinctiveness, length
 
 # Openings that carry no content: "I think that", "In my opinion," ... (English; other languages
 # keep their words as written).
@@ -290,7 +291,8 @@ def _best(group: np.ndarray, c: int, X, C, cand_note, cand_text, centres, labels
     words = np.array([n_words(cand_text[j]) for j in idx])
     prior = np.array([_length_prior(w) * quality(cand_text[j]) for w, j in zip(words, idx,
                                                                               strict=True)])
-    score = (central + 0.5 * cover * typical + 0.5 * np.maximum(mine - rival, 0)) * prior
+    score = (central + W_COVER * cover * typical + W_DISTINCT * np.maximum(mine - rival, 0)) \
+        * prior ** W_PRIOR
     j = int(idx[int(np.argmax(score))])
     point_vec = C[j]
     matched = set(int(i) for i in group)
