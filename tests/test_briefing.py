@@ -324,14 +324,13 @@ def test_every_theme_of_an_all_themes_draft_is_a_key_point():
     assert [p.title for p in eleven.points] == [f"Topic number {i}" for i in range(11)]
     # Each is a sentence from a note that allows quoting (notes 1, 2, 5, 6, 8, 9, 12 here).
     quotable = {n.id for n in source().notes if n.quotable}
-    assert all(p.text.endswith(".") for p in eleven.points)
+    assert all(p.text.endswith(".") and p.note_id in quotable for p in eleven.points)
     assert not eleven.points_note
     many = generate(source(), themes(17))
     assert len(many.points) == 15
     md = render_markdown(many)
     assert "2 more findings, left out of this list to keep it short, on: Topic number 15 and " \
            "Topic number 16." in md
-    assert quotable
 
 
 def test_a_draft_made_before_loses_its_pipeline_list_on_export():

@@ -36,7 +36,7 @@ def _section(paragraphs, heading):
     return out
 
 
-def test_docx_findings_match_the_evidence_after_an_edit_and_a_regenerate(app, stored):
+def test_docx_findings_match_the_evidence_after_an_edit_and_a_regenerate(app, stored):  # noqa: F811
     from cafe.actions import do_withdraw_note
 
     text = stored["text"]

@@ -457,7 +457,11 @@ def scrub_points(markdown: str, source: EventSource, points: dict[int, str]) -> 
     for note_id, text in points.items():
         note = source.note(note_id)
         if (note is None or not speakable(note)) and text:
-            markdown = markdown.replace(text, "[point removed: its note is no longer available]")
+            # As a finding, and inside the summary without its full stop.
+            for form in (text, _stop(text)):
+                if len(form) >= 12:
+                    markdown = markdown.replace(
+                        form, "[point removed: its note is no longer available]")
     return markdown
 
 
