@@ -31,7 +31,7 @@ from .stance import split_stance
 MIN_WORDS = 4
 MAX_WORDS = 30
 BEST_WORDS = (6, 16)
-W_COVER, W_DISTINCT, W_PRIOR = 0.5, 0.5, 1.0  # weights of coverage, distinctiveness, length
+W_COVER, W_DISTINCT, W_PRIOR = 0.0, 0.0, 1.0  # weights of coverage, distinctiveness, length
 
 # Openings that carry no content: "I think that", "In my opinion," ... (English; other languages
 # keep their words as written).
