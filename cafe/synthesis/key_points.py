@@ -3,9 +3,9 @@
 Extractive, as key point analysis does it (Bar-Haim et al. 2020, "From arguments to key points";
 Khosravani et al. 2024): candidates are the single sentences of notes whose writers allowed
 quoting, short enough to read as a point; each is scored by how central it is to its theme (mean
-cosine to the theme's notes), how much of the theme it covers (share of notes at least as close to
-it as the theme's typical note is to its centre), how much closer it is to its own theme than to
-the others, and a length prior (a point of 6-16 words reads best). The winner is lightly cleaned:
+cosine to the theme's other notes) times a length prior (a point of 6-16 words reads best); terms
+for coverage and distinctiveness exist (`W_COVER`, `W_DISTINCT`) but are off, as they lowered
+soft-F1 against expert key points on the tuning topics (docs/BENCHMARKS.md). The winner is lightly cleaned:
 trimmed, filler such as "I think" dropped, capitalised, one final full stop. Its words are never
 changed otherwise, so a point is always something a participant wrote.
 
