@@ -53,7 +53,7 @@ def load_source(db: Database, event: dict[str, Any]) -> EventSource:
         event_id=event["id"], slug=event["slug"], title=event["title"],
         date=str(plan.get("date") or event["created_at"])[:10], k=int(event["k_threshold"]),
         names=tuple(plan.get("names", [])), rounds=rounds, tables=tables,
-        participants=participants, notes=notes,
+        participants=participants, notes=notes, audience=str(plan.get("audience") or ""),
     )
 
 

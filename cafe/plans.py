@@ -26,6 +26,7 @@ TOP_KEYS = {
     "rounds",
     "frames",
     "names",
+    "audience",
     "dots",
     "translations",
 }
@@ -99,6 +100,7 @@ class Plan:
     frames: tuple[FramePlan, ...] = field(default_factory=tuple)
     names: tuple[str, ...] = ()  # people's names to flag and redact wherever notes mention them
     dots: int = 3  # dots each participant may place on the insights in the harvest
+    audience: str = ""  # who the event's briefings are for and why (opens every briefing)
     translations: tuple[EventText, ...] = ()  # the event's words in other languages
 
     def to_dict(self) -> dict[str, Any]:
@@ -376,6 +378,7 @@ def _read(data: dict, checker: _Checker) -> Plan:
         frames=tuple(frames),
         names=c.texts(data, "names", "names", limit=80),
         dots=c.integer(data, "dots", "dots", 3, 1, 20),
+        audience=c.text(data, "audience", "audience", limit=600),
         translations=c.event_texts(data),
     )
 

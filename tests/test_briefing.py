@@ -54,7 +54,9 @@ def test_markdown_matches_the_golden_file():
     assert inp.markdown == GOLDEN.read_text(encoding="utf-8")
     # The same inputs give the same draft.
     assert _export()[1].markdown == inp.markdown
-    assert 3 <= len(briefing.points) <= 7
+    # One key point per theme, each a sentence a participant who allowed quoting wrote.
+    assert len(briefing.points) == len(result().themes)
+    assert all(p.text.endswith(".") and len(p.text.split()) >= 4 for p in briefing.points)
 
 
 def test_draft_has_every_section_and_the_evidence():
@@ -69,7 +71,7 @@ def test_draft_has_every_section_and_the_evidence():
     assert "- Themes made on this computer by Café from 11 notes, 2 themes, by the words" in md
     for setting in ("Pipeline", "random", "TfidfLsa", "n\\_components", "min\\_theme"):
         assert setting not in md, setting
-    assert "| 1. Interpreters | 6 | Oak (3), Ash (3) |" in md
+    assert "| 1. Interpreters and waiting lists | 6 | Oak (3), Ash (3) |" in md
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -128,7 +130,7 @@ def test_a_small_theme_never_says_where_its_notes_came_from():
     briefing = generate(source().with_themes(result()), result())
     signed = {q.note_id: q.attribution for q in briefing.quotes}
     assert {signed[i] for i in small & set(signed)} == {"A participant"}
-    assert signed[1] == "Table Oak"
+    assert signed[2] == "Table Oak"
     # The CSV says so in its own column.
     table = list(csv.DictReader(io.StringIO(to_csv(inp.rows))))
     assert {r["hidden"] for r in table if int(r["note_id"]) in small} == {
@@ -220,7 +222,7 @@ def test_docx_has_real_headings_the_clouds_and_an_evidence_table():
     assert captions == ["Word cloud: Interpreters and waiting lists", "Word cloud: Trust in police"]
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "Point")
     assert [c.text for c in table.rows[0].cells] == ["Point", "Notes", "Tables", "Rounds", "Note ids"]
-    assert table.rows[1].cells[0].text == "1. Interpreters"
+    assert table.rows[1].cells[0].text == "1. Interpreters and waiting lists"
     assert any(p.style.name == "Quote" for p in document.paragraphs)
     assert document.core_properties.title == "Test café – what participants said"
 
@@ -312,13 +314,16 @@ def test_every_theme_of_an_all_themes_draft_is_a_key_point():
             for i in range(n)], unthemed=[], params={})
 
     eleven = generate(source(), themes(11))
-    assert [p.text for p in eleven.points] == [f"Topic number {i}" for i in range(11)]
+    assert [p.title for p in eleven.points] == [f"Topic number {i}" for i in range(11)]
+    # Each is a sentence from a note that allows quoting (notes 1, 2, 5, 6, 8, 9, 12 here).
+    quotable = {n.id for n in source().notes if n.quotable}
+    assert all(p.text.endswith(".") and p.note_id in quotable for p in eleven.points)
     assert not eleven.points_note
     many = generate(source(), themes(17))
     assert len(many.points) == 15
     md = render_markdown(many)
-    assert "2 more themes, left out of this list to keep it short: Topic number 15 and Topic " \
-           "number 16." in md
+    assert "2 more findings, left out of this list to keep it short, on: Topic number 15 and " \
+           "Topic number 16." in md
 
 
 def test_a_draft_made_before_loses_its_pipeline_list_on_export():

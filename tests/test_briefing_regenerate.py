@@ -38,9 +38,16 @@ def stored(app, made):  # noqa: F811 (the fixture imported above)
             do_rename_theme(event, "staffer", theme.id, label)
 
     text = _markdown(app, draft_id)
-    point = next(line for line in text.split("\n") if line.startswith(f"1. **{theme.label}**"))
+    # The theme's row in the evidence (the key point itself is a participant's sentence).
+    point = next(line for line in text.split("\n")
+                 if re.match(rf"\| \d+\. {re.escape(theme.label)} \|", line))
     return {**made, "draft": draft_id, "label": theme.label, "rename": rename, "text": text,
             "point": point}
+
+
+def _row(label, text):
+    """Find the theme's row in the evidence table of a draft."""
+    return re.search(rf"^\| \d+\. {re.escape(label)} \|", text, re.M) is not None
 
 
 def _page(stored):
@@ -75,14 +82,14 @@ def test_regenerate_keeps_the_staff_paragraph_and_takes_the_new_theme_name(app, 
     assert re.search(r"\d+ updated parts come in from the themes\.", summary)
     assert "Your own edits are kept." in summary and "choose below" not in summary
     assert "<fieldset" not in page
-    assert re.search(r'class="diff-add">\+ 1\. \*\*Renamed by staff\*\*', page)
+    assert re.search(r'class="diff-add">\+ \| \d+\. Renamed by staff \|', page)
     assert "− Our own paragraph" not in page.split("<details")[0]  # kept, not removed
     accepted = _accept(stored, _shown(page), mode="merge")
     assert accepted.status_code == 303
     merged = _markdown(app, stored["draft"])
     assert "Our own paragraph, written by staff.\n" in merged
     assert questions + " Staff edit.\n" in merged
-    assert "1. **Renamed by staff**" in merged and stored["point"] not in merged
+    assert _row("Renamed by staff", merged) and stored["point"] not in merged
     assert _versions(db_path, stored["draft"]) == [("generated",), ("edited",), ("regenerated",)]
     assert rows(db_path, "SELECT markdown FROM briefing_versions WHERE draft_id = ? AND number = 3",
                 (stored["draft"],)) == [(merged,)]
@@ -125,7 +132,7 @@ def test_a_conflict_is_decided_on_the_page(app, db_path, stored, choice):
     assert (theirs_point if choice == "theirs" else ours_point) in merged
     assert (ours_point if choice == "theirs" else theirs_point) not in merged
     # Parts only the themes changed came in either way (the questions name the theme too).
-    assert "renamed by staff" in merged.lower().replace("1. **renamed by staff**", "")
+    assert "renamed by staff" in re.sub(r"\| \d+\. renamed by staff \|", "", merged.lower())
 
 
 def test_a_page_shown_before_the_themes_or_the_text_changed_is_refused(app, db_path, stored):
@@ -159,7 +166,7 @@ def test_a_page_shown_before_the_themes_or_the_text_changed_is_refused(app, db_p
     fields = _shown(refused.text) | {f"conflict-{key}": "theirs"}
     assert _accept(stored, fields, mode="merge").status_code == 303
     merged = _markdown(app, stored["draft"])
-    assert "Written in another tab." in merged and "1. **Renamed again**" in merged
+    assert "Written in another tab." in merged and _row("Renamed again", merged)
 
 
 def test_bad_forms_are_refused_with_nothing_written(app, db_path, stored):
@@ -186,7 +193,7 @@ def test_an_older_draft_without_its_generated_text_can_only_be_replaced(app, db_
     assert ("Replaced with the regenerated text: version 3 in the History; your text before is "
             "version 2.") in stored["http"].get(f"{DRAFTS}/drafts/{stored['draft']}").text
     text = _markdown(app, stored["draft"])
-    assert "Staff paragraph." not in text and "1. **Renamed by staff**" in text
+    assert "Staff paragraph." not in text and _row("Renamed by staff", text)
     assert rows(db_path, "SELECT generated_markdown FROM briefing_drafts WHERE id = ?",
                 (stored["draft"],)) == [(text,)]
     assert _versions(db_path, stored["draft"]) == [("generated",), ("edited",), ("regenerated",)]
@@ -199,4 +206,4 @@ def test_a_draft_never_edited_takes_the_new_text(app, db_path, stored):
     assert _accept(stored, _shown(page), mode="merge").status_code == 303
     (text, generated) = rows(db_path, "SELECT markdown, generated_markdown FROM briefing_drafts "
                                       "WHERE id = ?", (stored["draft"],))[0]
-    assert text == generated and "1. **Renamed by staff**" in text
+    assert text == generated and _row("Renamed by staff", text)

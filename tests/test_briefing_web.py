@@ -176,7 +176,10 @@ def test_a_quote_withdrawn_after_the_draft_was_made_leaves_every_export(app, mad
         do_withdraw_note(event, participant, note_id)
     after = made["http"].get(f"{DRAFTS}/drafts/{made['draft']}/export.md").text
     snippet = {1: "booked by the service", 8: "officers listen", 9: "services in the room"}[local]
-    assert snippet not in after and "[quote removed: no longer available]" in after
+    # Quoted, or taken as a key point (a sentence of it): gone from the text either way.
+    assert snippet not in after
+    assert ("[quote removed: no longer available]" in after
+            or "[point removed: its note is no longer available]" in after)
     rows_json = json.loads(made["http"].get(f"{DRAFTS}/drafts/{made['draft']}/export.json").data)
     assert note_id not in {r["note_id"] for r in rows_json["notes"]}
 

@@ -36,6 +36,9 @@ def snapshot(briefing: Briefing, result: SynthesisResult, selection: Selection) 
             for t in briefing.themes
         ],
         "quotes": {str(q.note_id): md_escape(q.text) for q in briefing.quotes},
+        # Key points and asks are participants' sentences too: gone if their note goes.
+        "points": {str(p.note_id): md_escape(p.text)
+                   for p in [*briefing.points, *briefing.asks] if p.note_id is not None},
         "params": briefing.evidence.params,
     }
 

@@ -7,7 +7,7 @@ import unicodedata
 
 from markdown_it import MarkdownIt
 
-from cafe.briefing.draft import Briefing, Support
+from cafe.briefing.draft import Briefing, Support, finding_support
 
 # Characters that could start Markdown syntax inside a line: links and images ([ ]), emphasis,
 # code, HTML and autolinks (< >), entities (&), tables (|), strikethrough. "(" and "!" need a "[",
@@ -45,17 +45,35 @@ def support_text(s: Support) -> str:
     return "; ".join(words)
 
 
+CLOUDS_HEADING = "Appendix: word clouds"
+
+
 def render_markdown(b: Briefing) -> str:
     """Return the briefing as Markdown; every piece of note-derived text is escaped."""
     e = b.evidence
-    out = [f"# {md_escape(b.title)}", "", md_escape(b.summary), "", "## Key points", ""]
+    out = [f"# {md_escape(b.title)}", ""]
+    if b.audience:
+        out += [f"**Who this is for and why:** {md_escape(b.audience)}", ""]
+    out += ["## Summary", "", md_escape(b.summary), "", "## Key points", ""]
     if b.points:
         for i, point in enumerate(b.points, 1):
-            out.append(f"{i}. **{md_escape(point.text)}** — {support_text(point.support)}.")
+            out.append(f"{i}. {md_escape(point.text)} **({finding_support(point.support)})**")
     else:
         out.append("No key points yet.")
     if b.points_note:
         out += ["", md_escape(b.points_note)]
+    out += ["", "## Where people disagreed", ""]
+    if b.disagreements:
+        for d in b.disagreements:
+            m, o = d.main_support, d.other_support
+            out.append(
+                f"- **{md_escape(_cap(d.title))}.** Most said: {md_escape(d.main)} "
+                f"({finding_support(m)}). {o.n} note{'s' if o.n != 1 else ''}"
+                f"{f' from {o.n_tables} table' + ('s' if o.n_tables != 1 else '') if o.n_tables else ''}"
+                f" disagreed: {md_escape(d.other)}")
+    else:
+        out.append("No theme held clearly opposite views (Café looks for notes that say no to "
+                   "what the rest of their theme says; read the notes before relying on this).")
     out += ["", "## What participants said", ""]
     if b.quotes:
         for quote in b.quotes:
@@ -66,8 +84,16 @@ def render_markdown(b: Briefing) -> str:
         out.append(f"- {md_escape(line)}")
     if b.paraphrases:
         out.append("")
-    out += ["## Questions for further conversation", ""]
+    out += ["## Recommendations and asks", ""]
+    if b.asks:
+        for ask in b.asks:
+            who = f"**{md_escape(ask.who)}:** " if ask.who else ""
+            out.append(f"- {who}{md_escape(ask.text)} (asked in {finding_support(ask.support)})")
+    else:
+        out.append("No note was phrased as an ask of anyone.")
+    out += ["", "## Questions for further conversation", ""]
     out += [f"- {md_escape(q)}" for q in b.questions]
+    out += ["", "## How this briefing was made", "", md_escape(b.how or e.method)]
     out += [
         "", "## Evidence", "",
         f"- **Event:** {md_escape(e.event)}",
@@ -96,8 +122,16 @@ def render_markdown(b: Briefing) -> str:
         if s.other_rounds and s.rounds:
             rounds += f", other ({s.other_rounds})"
         ids = ", ".join(str(x) for x in s.note_ids)
-        out.append(f"| {i}. {md_escape(point.text)} | {s.n} | {tables} | {rounds} | {ids} |")
+        name = md_escape(point.title or point.text)
+        out.append(f"| {i}. {name} | {s.n} | {tables} | {rounds} | {ids} |")
+    if b.themes:
+        out += ["", f"## {CLOUDS_HEADING}", "",
+                "One cloud per theme: the bigger a word, the more it marks that theme's notes."]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
 
 
 # ---------------------------------------------------------------- Markdown -> HTML

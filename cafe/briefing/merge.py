@@ -8,6 +8,7 @@ generated from the current themes.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -44,6 +45,9 @@ class Merged:
 
     parts: tuple[Part, ...]
     final_newline: bool
+    # The two generated texts, so numbers in lines staff kept can be counted again (`text`).
+    base_text: str = ""
+    theirs_text: str = ""
 
     @property
     def conflicts(self) -> tuple[Part, ...]:
@@ -65,7 +69,9 @@ class Merged:
         lines = [line for p in self.parts for line in p.lines(choices.get(p.key, OURS))]
         if not lines:
             return ""
-        return "\n".join(lines) + ("\n" if self.final_newline else "")
+        text = "\n".join(lines) + ("\n" if self.final_newline else "")
+        return refresh_numbers(text, self.base_text, self.theirs_text) if self.theirs_text \
+            else text
 
 
 def digest(text: str) -> str:
@@ -202,7 +208,7 @@ def merge_texts(base: str, ours: str, theirs: str) -> Merged:
     A diff3 on difflib: each side's changes from the base, grouped where they touch the same
     lines; a group from one side only is taken, one from both is "same" or split into parts."""
     parts = _refine(*(tuple(_lines(text)) for text in (base, ours, theirs)))
-    return Merged(_keyed(_coalesce(parts)), _final_newline(base, ours, theirs))
+    return Merged(_keyed(_coalesce(parts)), _final_newline(base, ours, theirs), base, theirs)
 
 
 def _coalesce(parts: Sequence[Part]) -> list[Part]:
@@ -215,3 +221,56 @@ def _coalesce(parts: Sequence[Part]) -> list[Part]:
         else:
             out.append(p)
     return out
+
+
+# ---------------------------------------------------------------- numbers counted again
+
+_NUMBER = re.compile(r"\d+")
+_COUNTED = re.compile(r"(?:[^\W\d]+\s+)?\d+(?:\s+[^\W\d]+)?")
+
+
+def _number_changes(before: str, after: str) -> list[tuple[str, str]]:
+    """Return the changed counts, each with its neighbouring words ("wrote 169 notes" ->
+    "wrote 167 notes"), when two lines differ in their numbers only; else nothing."""
+    if before == after or _NUMBER.sub("#", before) != _NUMBER.sub("#", after):
+        return []
+    old, new = _COUNTED.findall(before), _COUNTED.findall(after)
+    if len(old) != len(new):
+        return []
+    return [(o, n) for o, n in zip(old, new, strict=True) if o != n]
+
+
+def refresh_numbers(text: str, base: str, theirs: str) -> str:
+    """Count again the numbers of a staff-edited text: where a line the machine generated
+    (`base`) is now generated with other numbers only (`theirs`), the line as staff left it
+    takes the new numbers: unchanged lines whole, lines staff edited count by count (each count
+    with the words next to it, and only where that count appears once). Staff's own words and
+    numbers they typed stay as they are."""
+    theirs_by_mask: dict[str, list[str]] = {}
+    for line in _lines(theirs):
+        theirs_by_mask.setdefault(_NUMBER.sub("#", line), []).append(line)
+    pairs = []
+    for line in dict.fromkeys(_lines(base)):
+        found = theirs_by_mask.get(_NUMBER.sub("#", line), [])
+        if len(found) == 1 and found[0] != line:
+            changes = _number_changes(line, found[0])
+            if changes:
+                pairs.append((line, found[0], changes))
+    if not pairs:
+        return text
+    out = []
+    for line in _lines(text):
+        swap = next((new for old, new, _ in pairs if line == old), None)
+        if swap is not None:
+            out.append(swap)
+            continue
+        if line.strip() and _NUMBER.search(line):
+            scored = [(SequenceMatcher(None, line, old).ratio(), changes)
+                      for old, _new, changes in pairs]
+            ratio, changes = max(scored, key=lambda x: x[0])
+            if ratio >= 0.6:
+                for before, after in changes:
+                    if line.count(before) == 1:
+                        line = line.replace(before, after)
+        out.append(line)
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 
 from cafe.briefing.export_input import Cloud, ExportInput
-from cafe.briefing.markdown import plain, to_html
+from cafe.briefing.markdown import CLOUDS_HEADING, plain, to_html
 from cafe.resources import resource_dir
 
 
 def html_body(markdown: str, clouds: list[Cloud]) -> str:
-    """Return the briefing's HTML body: safe Markdown, with the word clouds before the first h2."""
+    """Return the briefing's HTML body: safe Markdown, the word clouds under their appendix
+    heading (at the end when staff removed it)."""
     from markupsafe import escape
 
     body = to_html(markdown)
@@ -21,8 +22,13 @@ def html_body(markdown: str, clouds: list[Cloud]) -> str:
         for c in clouds
     )
     figures = f'<div class="clouds">\n{figures}</div>\n' if figures else ""
-    at = body.find("<h2>")
-    return body[:at] + figures + body[at:] if at >= 0 else body + figures
+    heading = f"<h2>{escape(CLOUDS_HEADING)}</h2>"
+    at = body.find(heading)
+    if at < 0:
+        return body + figures
+    end = body.find("<h2>", at + len(heading))
+    end = len(body) if end < 0 else end
+    return body[:end] + figures + body[end:]
 
 
 def to_html_document(inp: ExportInput, css: str) -> str:

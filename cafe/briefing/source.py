@@ -69,6 +69,7 @@ class EventSource:
     tables: tuple[TableInfo, ...]
     participants: int
     notes: tuple[NoteRecord, ...] = field(default_factory=tuple)
+    audience: str = ""  # who the briefings are for and why (the plan's `audience`)
 
     def note(self, note_id: int) -> NoteRecord | None:
         return self._by_id().get(note_id)

@@ -6,7 +6,7 @@ import io
 import re
 
 from cafe.briefing.export_input import ExportInput
-from cafe.briefing.markdown import tokens
+from cafe.briefing.markdown import CLOUDS_HEADING, tokens
 
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -53,11 +53,11 @@ def to_docx(inp: ExportInput) -> bytes:
         kind = tok.type
         if kind == "heading_open":
             level = int(tok.tag[1])
-            if level == 2 and not clouds_placed:
-                add_clouds()
-                clouds_placed = True
             para = document.add_paragraph(style=f"Heading {min(level, 9)}")
             _runs(para, stream[i + 1])
+            if level == 2 and not clouds_placed and stream[i + 1].content == CLOUDS_HEADING:
+                add_clouds()  # the word clouds are an appendix, under their own heading
+                clouds_placed = True
             i += 3
             continue
         if kind in ("bullet_list_open", "ordered_list_open"):

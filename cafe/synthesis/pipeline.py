@@ -14,9 +14,11 @@ from threadpoolctl import threadpool_limits
 
 from .cluster import ThemeClusterer
 from .frames import FrameMatcher, frame_texts
+from .key_points import key_points_for
 from .label import CtfidfLabeler
 from .represent import MMRRepresentatives
 from .scripts import dominant_script
+from .titles import theme_titles
 from .types import Frame, NoteInput, SynthesisResult, Theme
 from .vectorize import TfidfLsaVectorizer
 
@@ -239,6 +241,9 @@ class SynthesisPipeline:
         centers = np.vstack([_unit(X[dense == c].mean(0)) for c in range(len(ids))]) \
             if ids else np.zeros((0, X.shape[1]))
         labeler.fit(texts, dense)
+        titles = theme_titles(texts, dense)
+        points = key_points_for(texts, dense, eligible=[n.speakable for n in group], vectors=X,
+                                embed=lambda xs: vec.transform(list(xs)))
         step(0.9, "Choosing representative notes")
         representer.fit(X, dense, centers, [n.quotable for n in group])
         redact = self.redact or _identity
@@ -249,7 +254,7 @@ class SynthesisPipeline:
             frame = frames[old].name if old < len(frames) else None
             themes.append(Theme(
                 key=f"{prefix}:frame:{_slug(frame)}" if frame else f"{prefix}:theme:{c}",
-                label=frame or labeler.labels_[c],
+                label=frame or titles[c] or labeler.labels_[c],
                 key_phrases=labeler.key_phrases_[c],
                 note_ids=[n.id for n in members],
                 representative_ids=[n.id for n in reps],
@@ -258,6 +263,7 @@ class SynthesisPipeline:
                 frame=frame,
                 word_weights=labeler.word_weights_[c],
                 quotes={n.id: redact(n.text) for n in reps},
+                **_points(points[c], group, redact),
             ))
         left = [group[i].id for i in np.flatnonzero(dense < 0)]
         return themes, left, info
@@ -271,6 +277,17 @@ class SynthesisPipeline:
             if size < self.min_theme_size:
                 labels[labels == c] = -1
         return labels
+
+
+def _points(found, group: list[NoteInput], redact) -> dict:
+    """Return a theme's key point fields (redacted sentences, note ids) from `key_points_for`."""
+    point, other = found.point, found.other
+    return {
+        "key_point": redact(point.text) if point and point.text else "",
+        "key_point_id": group[point.source].id if point and point.source is not None else None,
+        "other_point": redact(other.text) if other and other.text else "",
+        "stance": {group[i].id: side for i, side in found.stance.items()} if other else {},
+    }
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -27,6 +27,11 @@ class NoteInput:
         """Say whether this note may be shown word for word."""
         return self.consent == "quote" and "disclosure" not in self.flags
 
+    @property
+    def speakable(self) -> bool:
+        """Say whether a key point may be built from this note's words (quotable and screened)."""
+        return self.quotable and "unscreened" not in self.flags
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -53,6 +58,12 @@ class Theme:
     quotes: dict[int, str] = field(default_factory=dict)
     # The question (round) whose notes this theme groups, when themes are made per question.
     question: int | None = None
+    # One plain sentence saying what people said (from a quotable note: `key_point_id`), and where
+    # the theme holds opposite views, the other view's sentence and each note's side (+1 / -1).
+    key_point: str = ""
+    key_point_id: int | None = None
+    other_point: str = ""
+    stance: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import (
@@ -21,10 +22,11 @@ from flask_wtf.csrf import generate_csrf
 from cafe.actions import Refused
 from cafe.actions import briefing as drafts_store
 from cafe.briefing import Selection
+from cafe.briefing.draft import scrub_points
 from cafe.briefing.export import FORMATS, MEDIA_TYPES, filename, render
 from cafe.briefing.export_input import draft_export
 from cafe.briefing.markdown import to_html
-from cafe.briefing.merge import OURS, THEIRS, digest
+from cafe.briefing.merge import OURS, THEIRS, digest, refresh_numbers
 from cafe.briefing.print_page import html_body
 from cafe.briefing_reads import NoThemes, load_clouds, load_result, load_source
 from cafe.db import reading
@@ -380,12 +382,21 @@ def delete(slug: str, draft_id: int) -> Any:
 
 
 def _export_input(event: dict[str, Any], draft: dict[str, Any]):
+    """Make an export of the draft, its numbers counted again from the notes as they are now."""
     with reading() as db:
         source = load_source(db, event)
         try:
-            stored = load_clouds(db, load_result(db, event["id"]))
+            result = load_result(db, event["id"])
+            stored = load_clouds(db, result)
         except NoThemes:
-            stored = {}
+            result, stored = None, {}
+    points = json.loads(draft.get("source_json") or "{}").get("points", {})
+    draft = {**draft, "markdown": scrub_points(draft["markdown"], source,
+                                               {int(k): v for k, v in points.items()})}
+    if result is not None and draft.get("generated_markdown"):
+        theirs = drafts_store.regenerated(source, result, draft)[1]
+        draft = {**draft, "markdown": refresh_numbers(draft["markdown"],
+                                                      draft["generated_markdown"], theirs)}
     return draft_export(source, draft, stored)
 
 

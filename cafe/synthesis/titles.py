@@ -1,0 +1,120 @@
+"""Theme titles a person would write: a short noun phrase taken from the notes, in their language.
+
+A title is a run of 2-6 words written in at least two of the theme's notes (in one, for a theme of
+one note), that neither starts nor ends with a stop word, a number, a bare verb or a contraction
+typed without its apostrophe ("dont"), ranked by how many of the theme's notes hold it and how
+particular it is to the theme (class-based TF-IDF, as the labels). Where no such phrase exists the
+two strongest single words are joined ("Interpreters and trust"); the title is never made of stop
+words. Staff names and frames are not touched here: they replace the title where they exist.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from cafe.stopwords import STOP_WORDS
+
+from .scripts import dominant_script
+from .vectorize import TOKEN_PATTERN
+
+MAX_TITLE_WORDS = 6
+
+# Words that make a phrase read as a fragment at its start or end (English): verbs that rarely
+# head a noun phrase, adverbs, contractions typed without apostrophes, pronoun forms.
+_NOT_AT_EDGE = {
+    "dont", "cant", "wont", "didnt", "doesnt", "isnt", "arent", "wasnt", "shouldnt", "wouldnt",
+    "couldnt", "im", "ive", "youre", "theyre", "thats", "theres", "lets", "ask", "asked", "asking",
+    "tell", "told", "give", "given", "gave", "take", "took", "taken", "know", "knew", "known",
+    "see", "seen", "saw", "feel", "felt", "said", "come", "came", "comes", "try", "tried",
+    "keep", "kept", "put", "seem", "seems", "look", "looks", "find", "found", "let", "become",
+    "became", "able", "sure", "maybe", "very", "much", "many", "more", "most", "less", "better",
+    "good", "bad", "etc", "ok", "okay", "yes", "yeah", "should", "must", "will", "shall", "may",
+    "might", "being", "been", "having", "ones", "one", "own", "helps", "helped", "happen",
+    "happens", "started", "allow", "allowed", "doing", "ensure", "provide", "create", "bring",
+    "include",
+}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(TOKEN_PATTERN, text.lower())
+
+
+def _edge_ok(word: str) -> bool:
+    word = word.replace("’", "'")
+    if len(word) < 2 or word in STOP_WORDS or word.replace("-", "").isdigit():
+        return False
+    if word in _NOT_AT_EDGE or "'" in word:
+        return False
+    return not (word.endswith("ly") and len(word) > 4)
+
+
+def _phrases(words: list[str], longest: int) -> set[tuple[str, ...]]:
+    out = set()
+    for size in range(1, longest + 1):
+        for i in range(len(words) - size + 1):
+            gram = tuple(words[i:i + size])
+            if _edge_ok(gram[0]) and _edge_ok(gram[-1]):
+                out.add(gram)
+    return out
+
+
+def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) -> list[str]:
+    """Return a title per theme id 0..k-1 (labels: one theme id per text, -1 = none)."""
+    labels = list(labels)
+    k = max(labels) + 1 if labels else 0
+    docs = [_phrases(_words(t), longest) for t in texts]
+    in_theme: list[Counter] = [Counter() for _ in range(k)]
+    everywhere: Counter = Counter()
+    size = Counter(c for c in labels if c >= 0)
+    for grams, c in zip(docs, labels, strict=True):
+        everywhere.update(grams)
+        if c >= 0:
+            in_theme[c].update(grams)
+    n_docs = max(len(texts), 1)
+    titles = []
+    for c in range(k):
+        need = 2 if size[c] >= 2 else 1
+
+        def weight(gram, _c=c):
+            df = in_theme[_c][gram]
+            # Share of the theme's notes holding it, how particular it is to the theme, and a
+            # little for length: "waiting list for interpreters" over "interpreters".
+            particular = math.log(1 + n_docs * df / (everywhere[gram] * max(size[_c], 1)))
+            return (df / max(size[_c], 1)) * particular * (1 + 0.35 * (len(gram) - 1))
+
+        multi = [g for g, df in in_theme[c].items() if df >= need and len(g) >= 2]
+        single = [g for g, df in in_theme[c].items() if df >= need and len(g) == 1]
+        best_multi = max(multi, key=weight, default=None)
+        best_single = sorted(single, key=weight, reverse=True)
+        if best_multi is not None and (not best_single or
+                                       weight(best_multi) >= 0.5 * weight(best_single[0])):
+            title = " ".join(best_multi)
+        elif len(best_single) >= 2:
+            title = _join([best_single[0][0], best_single[1][0]])
+        elif best_single:
+            title = best_single[0][0]
+        else:
+            title = ""
+        titles.append(_cap(title))
+    return titles
+
+
+def _join(words: list[str]) -> str:
+    if dominant_script(" ".join(words)) not in ("latin", "none"):
+        return " · ".join(words)
+    return " and ".join(words)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def is_title(text: str) -> bool:
+    """Say whether a title reads as a noun phrase: 1-6 words, no stop word or fragment at an end."""
+    words = _words(text)
+    if not words or len(words) > MAX_TITLE_WORDS:
+        return False
+    return _edge_ok(words[0]) and _edge_ok(words[-1])

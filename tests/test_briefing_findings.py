@@ -1,0 +1,214 @@
+"""Key points as findings: sentences people wrote, with counts that match the evidence, never from
+notes that may not be quoted; titles as noun phrases; opposite views kept apart."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import docx
+from briefing_data import SECRETS, result, source
+from test_briefing_regenerate import _accept, _page, stored  # noqa: F401 (a fixture)
+from test_briefing_web import DRAFTS, _markdown, _save, _shown, made  # noqa: F401 (a fixture)
+
+from cafe import queries
+from cafe.briefing.draft import generate, trim_quote, who_acts
+from cafe.briefing.merge import refresh_numbers
+from cafe.briefing.source import NoteRecord
+from cafe.db import reading
+from cafe.stopwords import STOP_WORDS
+from cafe.synthesis.key_points import clean_point, key_points_for
+from cafe.synthesis.titles import is_title, theme_titles
+from cafe.synthesis.types import SynthesisResult, Theme
+
+FINDING = re.compile(r"^(?P<text>.+[.!?…]) \((?P<n>\d+) notes?(?:, (?P<t>\d+) tables?)?\)$")
+
+
+def _section(paragraphs, heading):
+    """Return the paragraphs under a Heading 2 of a Word document, up to the next heading."""
+    out, inside = [], False
+    for p in paragraphs:
+        if p.style.name.startswith("Heading"):
+            inside = p.text == heading
+            continue
+        if inside and p.text.strip():
+            out.append(p.text)
+    return out
+
+
+def test_docx_findings_match_the_evidence_after_an_edit_and_a_regenerate(app, stored):  # noqa: F811
+    from cafe.actions import do_withdraw_note
+
+    text = stored["text"]
+    summary = next(line for line in text.split("\n") if line.startswith("At "))
+    edited = text.replace(summary, summary.replace("At ", "At our ", 1) + " Staff added this.")
+    assert _save(stored, edited, 1).status_code == 200
+    # A note in the themes is withdrawn after the draft was made: every count holding it changes.
+    with app.app_context(), reading() as db:
+        event = queries.event_by_slug(db, "test-cafe")
+        note = queries.note(db, stored["ids"][3])  # paraphrase only: no sentence of it is shown
+        participant = queries.participant(db, note["participant_id"])
+        before = db.execute("SELECT COUNT(*) FROM notes WHERE event_id = ? AND status = 'saved' "
+                            "AND flags_json NOT LIKE '%disclosure%'", [event["id"]]).fetchone()[0]
+    with app.app_context():
+        do_withdraw_note(event, participant, note["id"])
+    page = _page(stored)
+    assert _accept(stored, _shown(page), mode="merge").status_code == 303
+    merged = _markdown(app, stored["draft"])
+    assert "At our " in merged and "Staff added this." in merged  # the staff's edit is kept
+
+    response = stored["http"].get(f"{DRAFTS}/drafts/{stored['draft']}/export.docx")
+    assert response.status_code == 200
+    document = docx.Document(io.BytesIO(response.data))
+    paragraphs = document.paragraphs
+    # The summary the staff edited counts the notes as they are now, as the evidence does.
+    edited_summary = next(p.text for p in paragraphs if "Staff added this." in p.text)
+    counted = next(p.text for p in paragraphs if p.text.startswith("Notes counted:"))
+    now = int(re.search(r"Notes counted: (\d+) in the event", counted)[1])
+    assert now == before - 1
+    assert f"wrote {now} notes" in edited_summary
+    # Each key point is a sentence with its numbers, and they are the evidence table's.
+    findings = _section(paragraphs, "Key points")
+    assert findings
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Point")
+    counts = [int(row.cells[1].text) for row in table.rows[1:]]
+    assert len(findings) == len(counts)
+    for line, n in zip(findings, counts, strict=True):
+        found = FINDING.match(re.sub(r"^\d+\. ", "", line))
+        assert found, line
+        assert int(found["n"]) == n, line
+        assert len(found["text"].split()) >= 3 and found["text"][0].isupper()
+    # Word clouds are an appendix: after the evidence, never before the key points.
+    headings = [p.text for p in paragraphs if p.style.name == "Heading 2"]
+    assert headings.index("Key points") < headings.index("Evidence") < headings.index(
+        "Appendix: word clouds")
+    assert headings[:2] == ["Summary", "Key points"]
+
+
+def test_key_points_never_use_words_that_may_not_be_quoted():
+    s = source()
+    briefing = generate(s.with_themes(result()), result())
+    said = " ".join([p.text for p in briefing.points] + [a.text for a in briefing.asks]
+                    + [d.main + d.other for d in briefing.disagreements] + [briefing.summary])
+    for secret in SECRETS:
+        assert secret not in said
+    speakable = {n.id for n in s.notes if n.quotable}
+    assert all(p.note_id in speakable for p in briefing.points if p.note_id is not None)
+    # A note Café could not screen is never a key point, however central it is.
+    notes = [
+        NoteRecord(id=i, text=text, table=1 + i % 3, round=1, consent=consent, status="saved",
+                   flags=flags, writer=i)
+        for i, (text, consent, flags) in enumerate([
+            ("Small charities need fair funding from councils.", "quote", ("unscreened",)),
+            ("Small charities need fair funding from councils now.", "paraphrase", ()),
+            ("Small charities need fair funding from councils, always.", "none", ()),
+            ("Small charities need fair funding from councils today.", "quote", ("disclosure",)),
+            ("Councils should fund small charities fairly.", "quote", ()),
+            ("Funding from councils rarely reaches small charities.", "quote", ()),
+        ], start=1)
+    ]
+    theme = Theme(key="t", label="Fair funding", key_phrases=["funding"],
+                  note_ids=[n.id for n in notes], representative_ids=[], counts_by_table={},
+                  counts_by_round={}, frame=None, word_weights={"funding": 1.0})
+    from dataclasses import replace
+
+    one = generate(replace(s, notes=tuple(notes)), SynthesisResult([theme], [], {}))
+    (point,) = one.points
+    assert point.note_id in (5, 6) and point.text in (
+        "Councils should fund small charities fairly.",
+        "Funding from councils rarely reaches small charities.")
+    assert point.support.n == 5  # the held note is not counted at all
+
+
+def test_pure_key_points_take_only_eligible_notes_and_clean_them():
+    texts = ["i think that we need more interpreters at every appointment",
+             "PARAPHRASE we need more interpreters at every appointment please",
+             "we need more interpreters at every single appointment",
+             "interpreters at every appointment, booked by the service",
+             "the bus to the centre is late", "buses to the centre are late every day",
+             "the late bus makes women miss the centre"]
+    labels = [0, 0, 0, 0, 1, 1, 1]
+    eligible = [True, False, True, True, True, True, True]
+    found = key_points_for(texts, labels, eligible=eligible)
+    assert len(found) == 2
+    for f in found:
+        assert f.point.source is not None and eligible[f.point.source]
+        assert "PARAPHRASE" not in f.point.text
+        assert f.point.text[0].isupper() and f.point.text.endswith(".")
+    assert set(found[0].point.matched) >= {0, 1, 2, 3}  # every note of the theme matches
+    assert clean_point("  i think that we need more interpreters ") == \
+        "We need more interpreters."
+    assert clean_point("`In my opinion, uniforms stop bullying!!") == "Uniforms stop bullying!"
+
+
+def test_titles_are_noun_phrases_without_stop_word_ends():
+    texts = [
+        "Fair sharing of funding between big and small charities",
+        "we want fair sharing of funding, not crumbs",
+        "dont forget fair sharing of funding for by and for groups",
+        "Ask the lead partner to share the money and dont take over",
+        "the lead partner takes the money and we do the work",
+        "a lead partner should share money with the small ones",
+        "نہیں یہ ہے کہ اور",
+    ]
+    labels = [0, 0, 0, 1, 1, 1, -1]
+    titles = theme_titles(texts, labels)
+    assert titles[0] == "Fair sharing of funding"
+    assert titles[1] in ("Lead partner", "Lead partner and money", "Money")
+    for title in titles:
+        words = title.lower().split()
+        assert 1 <= len(words) <= 6 and is_title(title), title
+        assert words[0] not in STOP_WORDS and words[-1] not in STOP_WORDS, title
+        assert words[-1] not in ("dont", "ask"), title
+    assert not is_title("Ask, lead partner and dont")
+    # An Urdu theme made of stop words gets no title (the caller says "Theme N").
+    assert theme_titles(["نہیں یہ ہے", "نہیں یہ ہے اور"], [0, 0]) == [""]
+
+
+def test_opposite_views_in_one_theme_are_kept_apart():
+    agree = ["School uniforms save parents money on clothes",
+             "Uniforms save money for poorer families",
+             "A uniform saves parents money every year",
+             "Uniforms are cheaper than buying fashionable clothes",
+             "Uniforms save families money and stop clothes competition",
+             "Cheap uniforms save parents a lot of money"]
+    disagree = ["Uniforms do not save money, they cost parents more",
+                "Uniforms are not cheap and parents cannot afford them",
+                "Uniforms never save money because the logo items cost a lot",
+                "Uniforms don't save parents money at all"]
+    texts = agree + disagree
+    (found,) = key_points_for(texts, [0] * len(texts))
+    assert found.other is not None
+    sides = found.stance
+    assert all(sides[i] == 1 for i in range(len(agree)))
+    assert all(sides[i] == -1 for i in range(len(agree), len(texts)))
+    assert found.point.source < len(agree) <= found.other.source
+    # Without opposite views nothing is split.
+    (plain,) = key_points_for(agree, [0] * len(agree))
+    assert plain.other is None and set(plain.stance.values()) == {1}
+
+
+def test_numbers_are_counted_again_in_lines_staff_edited():
+    base = "# T\n\nAt X, 40 participants wrote 169 notes over 3 rounds.\n\n| 1. A | 12 | x |\n"
+    theirs = "# T\n\nAt X, 40 participants wrote 167 notes over 3 rounds.\n\n| 1. A | 11 | x |\n"
+    ours = ("# T\n\nAt our X, 40 participants wrote 169 notes over 3 rounds. Mine.\n\n"
+            "| 1. A | 12 | x |\n\nWe had 169 notes in 2025.\n")
+    assert refresh_numbers(ours, base, theirs) == (
+        "# T\n\nAt our X, 40 participants wrote 167 notes over 3 rounds. Mine.\n\n"
+        "| 1. A | 11 | x |\n\nWe had 169 notes in 2025.\n")
+    assert refresh_numbers(ours, base, base) == ours
+
+
+def test_quotes_are_trimmed_honestly_and_asks_name_who_acts():
+    long = " ".join(f"word{i}" for i in range(90))
+    trimmed = trim_quote(long)
+    assert trimmed.endswith(" …") and len(trimmed.split()) == 41
+    assert trimmed.startswith("word0 word1")
+    sentences = "First sentence is short. " + " ".join(["more"] * 60) + "."
+    assert trim_quote(sentences, 10) == "First sentence is short. …" or \
+        trim_quote(sentences, 10).endswith("…")
+    assert trim_quote("Short and whole.") == "Short and whole."
+    assert who_acts("Funders should pay by and for services directly.") == "Funders"
+    assert who_acts("Local councils must stop short contracts.") == "Local councils"
+    assert who_acts("We should talk more.") == ""
+    assert who_acts("Interpreters should be booked by the service.") == ""
