@@ -14,12 +14,13 @@ import docx
 import pytest
 from briefing_data import PERSONAL, SECRETS, result, source
 
-from cafe.briefing.draft import ALL, Selection, generate
+from cafe.briefing.draft import generate
 from cafe.briefing.export import FORMATS, render
 from cafe.briefing.export_input import Cloud, ExportInput, event_export
 from cafe.briefing.markdown import md_escape, render_markdown, to_html
 from cafe.briefing.note_rows import note_rows
 from cafe.briefing.notes_file import neutralise, to_csv
+from cafe.briefing.parts import ALL, Selection
 from cafe.briefing.stored_draft import scrub
 from cafe.briefing.word_file import to_docx, xml_safe
 
@@ -139,7 +140,7 @@ def test_a_small_theme_never_says_where_its_notes_came_from():
 
 def test_a_table_is_not_named_when_with_its_round_it_would_single_someone_out():
     """Oak, Ash and both rounds each have k writers or more in the theme; Oak in round 2 has one."""
-    from cafe.briefing.draft import places
+    from cafe.briefing.parts import places
     from cafe.briefing.source import NoteRecord
 
     def note(i, writer, table, rnd):

@@ -12,9 +12,11 @@ from test_briefing_regenerate import _accept, _page, stored  # noqa: F401 (a fix
 from test_briefing_web import DRAFTS, _markdown, _save, _shown, made  # noqa: F401 (a fixture)
 
 from cafe import queries
-from cafe.briefing.draft import generate, trim_quote, who_acts
+from cafe.briefing.draft import generate
 from cafe.briefing.merge import refresh_numbers
+from cafe.briefing.parts import trim_quote
 from cafe.briefing.source import NoteRecord
+from cafe.briefing.wording import who_acts
 from cafe.db import reading
 from cafe.stopwords import STOP_WORDS
 from cafe.synthesis.key_points import clean_point, key_points_for

@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _
 from sqlite_utils import Database
 
 from cafe.actions.common import Refused, now
-from cafe.briefing.draft import Briefing, Selection, generate
+from cafe.briefing.draft import generate
 from cafe.briefing.markdown import md_escape, plain_lines, render_markdown
 from cafe.briefing.merge import Merged, digest, merge_texts
+from cafe.briefing.parts import Briefing, Selection
 from cafe.briefing.source import EventSource
 from cafe.db import get_writer
 from cafe.synthesis.types import SynthesisResult

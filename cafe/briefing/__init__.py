@@ -3,7 +3,8 @@
 `cafe.briefing_reads` reads their inputs from the database.
 """
 
-from cafe.briefing.draft import Briefing, Selection, generate
+from cafe.briefing.draft import generate
+from cafe.briefing.parts import Briefing, Selection
 from cafe.briefing.source import EventSource
 
 __all__ = ["Briefing", "EventSource", "Selection", "generate"]

@@ -7,14 +7,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from cafe.briefing.draft import (
-    ALL,
-    Briefing,
-    Selection,
-    generate,
-)
+from cafe.briefing.draft import generate
 from cafe.briefing.markdown import render_markdown
 from cafe.briefing.note_rows import note_rows
+from cafe.briefing.parts import ALL, Briefing, Selection
 from cafe.briefing.source import EventSource
 from cafe.briefing.stored_draft import drop_pipeline, resign, scrub
 from cafe.synthesis.types import SynthesisResult

@@ -7,7 +7,8 @@ import unicodedata
 
 from markdown_it import MarkdownIt
 
-from cafe.briefing.draft import Briefing, Support, finding_support
+from cafe.briefing.parts import Briefing, Support
+from cafe.briefing.wording import finding_support
 
 # Characters that could start Markdown syntax inside a line: links and images ([ ]), emphasis,
 # code, HTML and autolinks (< >), entities (&), tables (|), strikethrough. "(" and "!" need a "[",

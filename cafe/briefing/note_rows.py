@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cafe.briefing.draft import (
-    Places,
-    places,
-)
 from cafe.briefing.markdown import plain
+from cafe.briefing.parts import Places, places
 from cafe.briefing.source import EventSource
 from cafe.safety import redact
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cafe.briefing.draft import (
-    attribution,
-    method_text,
-)
 from cafe.briefing.markdown import md_escape, plain
 from cafe.briefing.note_rows import theme_places
+from cafe.briefing.parts import attribution
 from cafe.briefing.source import EventSource
+from cafe.briefing.wording import method_text
 from cafe.safety import redact
 
 
