@@ -248,3 +248,22 @@ ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     LeftChanged,
 )
 
+
+
+@dataclass(frozen=True)
+class SafeguardingItemReturned(ServerEvent):
+    """The lead returned a held note to normal moderation ("not a disclosure"): it left the queue."""
+
+    name: ClassVar[str] = "item_returned"
+    namespace: ClassVar[str] = SAFEGUARDING
+    id: int
+
+
+@dataclass(frozen=True)
+class LeadMessaged(ServerEvent):
+    """The safeguarding lead sent the writer of a held note a private message, to their phones
+    only (never stored, never on another screen)."""
+
+    name: ClassVar[str] = "lead_messaged"
+    namespace: ClassVar[str] = PARTICIPANT
+    text: str

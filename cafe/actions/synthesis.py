@@ -45,6 +45,7 @@ from cafe.actions.synthesis_state import (  # noqa: F401 - re-exported for calle
     store_cloud,
     workspace_notes,
 )
+from cafe.held import is_held
 from cafe.safety import redact
 from cafe.synthesis.types import NoteInput, SynthesisResult, Theme
 
@@ -239,7 +240,7 @@ def _note(db: Database, event_id: int, note_id: Any) -> dict[str, Any]:
         [note_id, event_id],
     )
     # A note held as a disclosure is unknown here: the safeguarding queue is its only place.
-    if note is None or "disclosure" in json.loads(note["flags_json"]):
+    if note is None or is_held(note["flags_json"]):
         raise Refused(_("Unknown note (it may have been withdrawn)."))
     return note
 

@@ -45,6 +45,7 @@ from cafe.actions.synthesis import (
     workspace_notes,
 )
 from cafe.db import Writer, get_writer
+from cafe.held import is_held
 from cafe.safety import redact
 
 Progress = Callable[[float, str], None]
@@ -421,7 +422,7 @@ def _workspace_texts(db: Database, event_id: int, note_ids: list[int]) -> dict[i
     return {
         note_id: text
         for note_id, text, flags in _rows_for_ids(db, sql, [event_id], note_ids)
-        if "disclosure" not in json.loads(flags)
+        if not is_held(flags)
     }
 
 

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from cafe.actions.common import Refused, now
 from cafe.db import get_writer
+from cafe.held import is_held
 from cafe.i18n import local_time
 from cafe.offloop import off_loop
 from cafe.synthesis.types import NoteInput
@@ -59,7 +60,7 @@ def _names(event: dict[str, Any]) -> tuple[str, ...]:
 
 def is_quotable(note: dict[str, Any]) -> bool:
     """Say whether a note may be quoted word for word: consent 'quote' and not a disclosure."""
-    return note["consent"] == "quote" and "disclosure" not in json.loads(note["flags_json"])
+    return note["consent"] == "quote" and not is_held(note["flags_json"])
 
 
 def workspace_notes(db: Database, event_id: int, scope: dict | None = None) -> list[dict[str, Any]]:
@@ -73,7 +74,7 @@ def workspace_notes(db: Database, event_id: int, scope: dict | None = None) -> l
         "WHERE event_id = ? AND status = 'saved' ORDER BY id",
         [event_id],
     )
-    rows = [r for r in rows if "disclosure" not in json.loads(r["flags_json"])]
+    rows = [r for r in rows if not is_held(r["flags_json"])]
     scope = scope or {}
     if scope.get("rounds"):
         rows = [r for r in rows if r["round_no"] in scope["rounds"]]

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cafe.held import is_held
 from cafe.synthesis.types import NoteInput, SynthesisResult
 
 
@@ -50,7 +51,7 @@ class NoteRecord:
     @property
     def usable(self) -> bool:
         """Say whether the note counts at all: saved and not held as a disclosure."""
-        return self.status == "saved" and "disclosure" not in self.flags
+        return self.status == "saved" and not is_held(self.flags)
 
     @property
     def quotable(self) -> bool:
