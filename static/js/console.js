@@ -5,7 +5,7 @@
   if (!root) return;
   var notes = {}, presence = {}, participants = 0, phase = null, hold = null;
   var t = window.cafeT;
-  var FLAG_LABELS = { disclosure: t("held_flag") };
+  var FLAG_LABELS = { disclosure: t("held_flag"), sent_to_lead: t("sent_flag") };
   var CONSENT = { quote: t("consent_quote"), paraphrase: t("consent_paraphrase"), none: t("consent_none") };
 
   function $(id) { return document.getElementById(id); }
@@ -23,6 +23,9 @@
       if (err || !ack.ok) {  // said under the controls: the line above says only the connection
         $("control-error").textContent = err ? t("no_answer_server") : ack.error;
         $("control-error").hidden = false;
+      } else if (event === "send_to_lead") {
+        $("done").textContent = t("sent_to_lead_done");
+        $("done").hidden = false;
       }
     });
   }
@@ -56,7 +59,9 @@
     var meta = document.createElement("p");
     meta.className = "meta";
     meta.textContent = t("note_meta", {
-      round: note.round, writer: note.pseudonym || t("anonymous"), consent: CONSENT[note.consent] || "",
+      // A held note never shows its writer: the pseudonym would link them to their other notes.
+      round: note.round, writer: note.held ? t("writer_held") : note.pseudonym || t("anonymous"),
+      consent: CONSENT[note.consent] || "",
       wall: note.wall === "approved" ? t("on_wall") : note.wall === "hidden" ? t("hidden") : t("awaiting")
     });
     li.appendChild(meta);
@@ -71,8 +76,14 @@
       actions.className = "actions";
       var blocked = (note.flags || []).length > 0;
       if ((note.spans || []).length) actions.appendChild(button(t("redact"), "redact_note", note));
-      if (note.wall !== "approved" && !blocked) actions.appendChild(button(t("approve"), "approve_note", note));
+      if (note.wall !== "approved" && !blocked && note.consent !== "none") actions.appendChild(button(t("approve"), "approve_note", note));
+      // The writer's consent, plainly, beside Approve (what Approve will and will not do).
+      var consent = document.createElement("span");
+      consent.className = "consent consent-" + note.consent;
+      consent.textContent = t("consent_says_" + note.consent);
+      actions.appendChild(consent);
       if (note.wall !== "hidden") actions.appendChild(button(note.wall === "approved" ? t("take_down") : t("hide"), "hide_note", note));
+      actions.appendChild(button(t("send_to_lead"), "send_to_lead", note));
       li.appendChild(actions);
     }
     return li;
