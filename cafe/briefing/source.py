@@ -47,11 +47,13 @@ class NoteRecord:
     writer: int | None
     theme_key: str | None = None
     theme_label: str | None = None
+    excluded: bool = False  # staff excluded it (workspace, or the check before an export)
 
     @property
     def usable(self) -> bool:
-        """Say whether the note counts at all: saved and not held as a disclosure."""
-        return self.status == "saved" and not is_held(self.flags)
+        """Say whether the note counts at all: saved, not held for the safeguarding lead, and not
+        excluded by staff."""
+        return self.status == "saved" and not is_held(self.flags) and not self.excluded
 
     @property
     def quotable(self) -> bool:
@@ -137,11 +139,17 @@ def load_source(db: Database, event: dict[str, Any]) -> EventSource:
     participants = db.execute(
         "SELECT COUNT(*) FROM participants WHERE event_id = ?", [event["id"]]
     ).fetchone()[0]
+    excluded = {
+        r[0] for r in db.execute(
+            "SELECT note_id FROM note_overrides WHERE event_id = ? AND excluded = 1", [event["id"]]
+        ).fetchall()
+    }
     notes = tuple(
         NoteRecord(
             id=row["id"], text=row["text"], table=row["table_no"], round=row["round_no"],
             consent=row["consent"], status=row["status"],
             flags=tuple(json.loads(row["flags_json"] or "[]")), writer=row["participant_id"],
+            excluded=row["id"] in excluded,
         )
         for row in db.execute(
             "SELECT id, text, table_no, round_no, consent, status, flags_json, participant_id "
