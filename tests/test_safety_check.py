@@ -136,3 +136,41 @@ def test_the_workspace_sends_a_note_to_the_lead(app, event, db_path):  # noqa: F
     away = http.post("/safety-check/test-cafe/keep", data={
         "csrf_token": csrf_from(page), "note": target, "back": "//evil.example/x"})
     assert away.status_code == 303 and "evil.example" not in away.location
+
+
+def test_a_held_note_never_names_a_theme_made_before_it_was_held(app, event, db_path):  # noqa: F811
+    import re as _re
+
+    from cafe.held_words import scrub_theme
+
+    assert scrub_theme("zebrafund forms", ["zebrafund forms", "housing lists"],
+                       {"zebrafund": 1.0, "housing": 0.5}, ["Housing lists are long"]) == (
+        "housing lists", ["housing lists"], {"housing": 0.5})
+    # Three writers' housing notes share words of their own (enough people to name a theme);
+    # later all three are sent to the lead, with no re-run.
+    marked = ("note-00001", "note-00002", "note-00003")
+    for client_id in marked:
+        write(db_path, "UPDATE notes SET text = text || ' zebrafund quokka zebrafund quokka', "
+              "consent = 'quote' WHERE client_id = ?", (client_id,))
+    synthesize(app, event)
+    before = result(app, event)
+    held = [rows(db_path, "SELECT id FROM notes WHERE client_id = ?", (c,))[0][0] for c in marked]
+    named_before = repr([(t.label, t.key_phrases, t.word_weights) for t in before.themes])
+    assert "zebrafund" in named_before or "quokka" in named_before
+    http = staff(app)
+    page = http.get("/briefings/test-cafe").text
+    for sent in held:
+        http.post("/safety-check/test-cafe/send",
+                  data={"csrf_token": csrf_from(page), "note": sent})
+    after = result(app, event)
+    assert after.themes
+    for t in after.themes:
+        assert not set(held) & set(t.note_ids)
+        kept = " ".join(
+            rows(db_path, "SELECT text FROM notes WHERE id = ?", (i,))[0][0] for i in t.note_ids
+        ).casefold()
+        words = set(_re.findall(r"\w+", kept))
+        named = {w for phrase in [*t.key_phrases, *t.word_weights]
+                 for w in _re.findall(r"\w+", phrase.casefold())}
+        assert "zebrafund" not in t.label.casefold() and "quokka" not in t.label.casefold()
+        assert named <= words, named - words

@@ -201,6 +201,8 @@ def load_clouds(db: Database, result: SynthesisResult) -> dict[str, bytes]:
     clouds = {}
     for theme in result.themes:
         theme_id = getattr(theme, "id", None)
+        if getattr(theme, "scrubbed", False):
+            continue  # drawn afresh from the words it kept, not the stored picture
         png = theme_cloud_png(db, theme_id) if theme_id is not None else None
         if png:
             clouds[theme.key] = png
