@@ -303,3 +303,45 @@ def test_dont_quote_never_reaches_the_wall_and_paraphrase_only_stays_off_it(
     finally:
         for c in (console, wall, writer):
             c.close()
+
+
+def test_a_key_insight_sent_by_hand_reaches_the_lead_and_comes_back(app, seeded, live_server):
+    base = live_server.url
+    console = Client(base, C, {"event": "test-cafe"}, staff_session(base, "fac"))
+    lead = Client(base, S, {"event": "test-cafe"}, staff_session(base, "lead"))
+    host = Client(base, P, {"event": "test-cafe"}, join_http(base, table=1))
+    try:
+        assert console.call("start_round")["ok"]
+        with app.app_context(), reading() as db:
+            [host_id] = [r[0] for r in db.execute(
+                "SELECT id FROM participants WHERE table_no = 1")]
+        assert console.call("set_host", {"participant": host_id, "table": 1})["ok"]
+        words = "Our table worries the quokka office ignores people at home"
+        shared = host.call("submit_insight", {"client_id": "insight-loop-01", "text": words})
+        insight_id = shared["insight"]["id"]
+        assert console.call("approve_insight", {"id": insight_id})["ok"]
+        ack = console.call("send_to_lead", {"id": insight_id, "kind": "insight"})
+        assert ack == {"ok": True, "id": insight_id, "kind": "insight", "sent": True}
+        wait_for(lambda: lead.named("item_changed"))
+        [item] = [d["item"] for d in lead.named("item_changed")]
+        assert item["text"] == words and item["sent_by_hand"]
+        wait_for(lambda: any(d["insight"]["id"] == insight_id and d["insight"]["held"]
+                             for d in console.named("insight_changed")))
+        held = [d["insight"] for d in console.named("insight_changed")][-1]
+        assert held["text"] == "" and held["wall"] == "hidden"
+        refused = console.call("approve_insight", {"id": insight_id})
+        assert refused["ok"] is False and refused["code"] == "held"
+        # Returned: the copy made for the lead goes, the insight waits for approval again.
+        console.received.clear()
+        assert lead.call("return_note", {"id": item["id"]})["ok"]
+        wait_for(lambda: any(d["insight"]["id"] == insight_id and not d["insight"]["held"]
+                             for d in console.named("insight_changed")))
+        back = [d["insight"] for d in console.named("insight_changed")][-1]
+        assert back["text"] == words and back["wall"] == "pending" and back["flags"] == []
+        assert console.call("approve_insight", {"id": insight_id})["ok"]
+        copy = rows(live_server.db_path, "SELECT status, text FROM notes WHERE id = ?",
+                    (item["id"],))
+        assert copy == [("withdrawn", "")]
+    finally:
+        for c in (console, lead, host):
+            c.close()

@@ -33,7 +33,7 @@ def insight_view(insight: dict[str, Any]) -> dict[str, Any]:
         "text": "" if held else insight["text"],
         "held": held,
         "wall": insight["wall"],
-        "flags": flags,
+        "flags": moderation_flags(flags),
     }
 
 

@@ -11,6 +11,7 @@ def console_loop_strings() -> dict[str, str]:
     return {
         "sent_flag": _("Sent to the safeguarding lead"),
         "writer_held": _("writer not shown"),
+        "in_recap": _("approved for the host's recap (not on the wall)"),
         "send_to_lead": _("Send to safeguarding lead"),
         "sent_to_lead_done": _("Sent to the safeguarding lead. It is off the wall and the recap."),
         "consent_says_quote": _("Writer says: may be quoted"),

@@ -62,7 +62,7 @@
       // A held note never shows its writer: the pseudonym would link them to their other notes.
       round: note.round, writer: note.held ? t("writer_held") : note.pseudonym || t("anonymous"),
       consent: CONSENT[note.consent] || "",
-      wall: note.wall === "approved" ? t("on_wall") : note.wall === "hidden" ? t("hidden") : t("awaiting")
+      wall: note.wall === "approved" ? (note.consent === "quote" ? t("on_wall") : t("in_recap")) : note.wall === "hidden" ? t("hidden") : t("awaiting")
     });
     li.appendChild(meta);
     (note.flags || []).forEach(function (flag) {
