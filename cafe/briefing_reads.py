@@ -37,11 +37,17 @@ def load_source(db: Database, event: dict[str, Any]) -> EventSource:
     participants = db.execute(
         "SELECT COUNT(*) FROM participants WHERE event_id = ?", [event["id"]]
     ).fetchone()[0]
+    excluded = {
+        r[0] for r in db.execute(
+            "SELECT note_id FROM note_overrides WHERE event_id = ? AND excluded = 1", [event["id"]]
+        ).fetchall()
+    }
     notes = tuple(
         NoteRecord(
             id=row["id"], text=row["text"], table=row["table_no"], round=row["round_no"],
             consent=row["consent"], status=row["status"],
             flags=tuple(json.loads(row["flags_json"] or "[]")), writer=row["participant_id"],
+            excluded=row["id"] in excluded,
         )
         for row in db.execute(
             "SELECT id, text, table_no, round_no, consent, status, flags_json, participant_id "
@@ -79,6 +85,8 @@ def load_clouds(db: Database, result: SynthesisResult) -> dict[str, bytes]:
     clouds = {}
     for theme in result.themes:
         theme_id = getattr(theme, "id", None)
+        if getattr(theme, "scrubbed", False):
+            continue  # drawn afresh from the words it kept, not the stored picture
         png = theme_cloud_png(db, theme_id) if theme_id is not None else None
         if png:
             clouds[theme.key] = png

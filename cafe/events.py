@@ -225,6 +225,25 @@ class LeftChanged(ServerEvent):
     left: bool
 
 
+@dataclass(frozen=True)
+class SafeguardingItemReturned(ServerEvent):
+    """The lead returned a held note to normal moderation ("not a disclosure"): it left the queue."""
+
+    name: ClassVar[str] = "item_returned"
+    namespace: ClassVar[str] = SAFEGUARDING
+    id: int
+
+
+@dataclass(frozen=True)
+class LeadMessaged(ServerEvent):
+    """The safeguarding lead sent the writer of a held note a private message, to their phones
+    only (never stored, never on another screen)."""
+
+    name: ClassVar[str] = "lead_messaged"
+    namespace: ClassVar[str] = PARTICIPANT
+    text: str
+
+
 ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     NoteAdded,
     NoteChanged,
@@ -246,5 +265,6 @@ ALL_EVENTS: tuple[type[ServerEvent], ...] = (
     HarvestChanged,
     VotesChanged,
     LeftChanged,
+    SafeguardingItemReturned,
+    LeadMessaged,
 )
-

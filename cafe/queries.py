@@ -174,11 +174,12 @@ def safeguarding_whereabouts(db: Database, event_id: int) -> list[dict[str, Any]
 
 
 def wall_notes(db: Database, event_id: int) -> list[dict[str, Any]]:
-    """Return the notes approved for the wall, oldest first."""
+    """Return the notes the wall shows, oldest first: approved, and their writers let them be
+    quoted ("paraphrase only" and "don't quote" notes are never shown word for word)."""
     return _all(
         db,
         f"SELECT {NOTE_COLUMNS} FROM notes n WHERE n.event_id = ? AND n.wall = 'approved' "
-        "AND n.status = 'saved' ORDER BY n.id",
+        "AND n.status = 'saved' AND n.consent = 'quote' ORDER BY n.id",
         [event_id],
     )
 

@@ -9,6 +9,7 @@ are rule labels, never note text, so they are safe to store or count.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -24,16 +25,19 @@ from cafe.disclosure import (  # noqa: F401 - re-exported
     DisclosureRules,
     assess_disclosure,
 )
+from cafe.held import is_held
 from cafe.safety_text import ascii_digits
+
 
 # Flags that keep a note off the wall and out of synthesis until a person has dealt with it:
 # a disclosure (for the safeguarding lead) and a note in a language Café cannot screen.
-HELD_FLAGS = ("disclosure", "unscreened")
-
-
-def is_held(flags: Iterable[str]) -> bool:
-    """Tell whether a note's flags hold it back from the wall and from synthesis."""
-    return any(flag in HELD_FLAGS for flag in flags)
+def kept_back(flags: Iterable[str] | str | None) -> bool:
+    """Tell whether a note's flags keep it off the wall and out of synthesis: held for the
+    safeguarding lead (`cafe.held.is_held`), or in a language Café cannot screen."""
+    if isinstance(flags, str):
+        flags = json.loads(flags or "[]")
+    flags = list(flags or ())
+    return is_held(flags) or "unscreened" in flags
 
 
 def warm() -> None:

@@ -77,6 +77,8 @@ ROUTES = {
     "workspace.theme": ("POST", None),
     "workspace.cloud": ("POST", None),
     "workspace.act": ("POST", None),
+    "safety_check.page": ("/safety-check/test-cafe", {"staff", "admin"}),
+    "safety_check.act": ("POST", None),  # POST only: tested in test_safety_check (roles)
     "new_event.form": ("/events/new", {"facilitator", "admin"}),
     "new_event.create": ("POST", None),  # POST only: tested in test_new_event (roles, CSRF)
     "accounts.page": ("/accounts", {"admin"}),

@@ -23,6 +23,8 @@ PURE_ROOMS = (
     "cafe.briefing",
     "cafe.safety",
     "cafe.disclosure",
+    "cafe.held",
+    "cafe.held_words",
     "cafe.rounds",
 )
 # What a pure room may not import: the web and socket frameworks, the database layer, and the

@@ -90,8 +90,12 @@ def test_host_recap_holds_only_approved_quotable_notes(console, table_one):
     gone = note(writer, "rc-gone-001", "WITHDRAWN on second thoughts, scrap that one")
     held = note(writer, "rc-held-001", "sometimes I think everyone would be better off without me")
     assert held["support"] is True
-    for n in (shown, para, secret, gone):
+    for n in (shown, para, gone):
         assert act(console, "approve_note", {"id": n["id"]})["ok"]
+    # "Don't quote or paraphrase": approval is refused, with the reason (issue 18).
+    refused_none = act(console, "approve_note", {"id": secret["id"]})
+    assert refused_none["ok"] is False and refused_none["code"] == "consent"
+    assert "not to be quoted" in refused_none["error"]
     assert act(console, "hide_note", {"id": hidden["id"]})["ok"]
     refused = act(console, "approve_note", {"id": flagged["id"]})
     assert refused["ok"] is False  # personal details: not until they are removed

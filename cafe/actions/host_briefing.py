@@ -18,6 +18,7 @@ from cafe.actions.note_views import listed_names
 from cafe.actions.seats import table_names
 from cafe.broadcast import publish
 from cafe.db import reading
+from cafe.held import is_held
 from cafe.safety import redact
 
 RECAP_LIMIT = 60
@@ -49,7 +50,7 @@ def recap(db: Database, event: dict[str, Any], table_no: int) -> list[dict[str, 
     out = []
     for row in rows:
         flags = json.loads(row["flags_json"])
-        if "disclosure" in flags or any(f.startswith("personal") for f in flags):
+        if is_held(flags) or any(f.startswith("personal") for f in flags):
             continue  # approval refuses these; kept out here too should a flag come later
         if row["round_no"] > event["current_round"]:  # e.g. the demo's notes of rounds to come
             continue

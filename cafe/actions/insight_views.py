@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cafe.held import is_held, moderation_flags
 from cafe.safety import find_personal_details
 
 MAX_INSIGHTS = 3
@@ -23,7 +24,7 @@ def insight_view(insight: dict[str, Any]) -> dict[str, Any]:
     """Return an insight as its host's phone sees it (the text of a held one is kept back), with
     whether the facilitator has let it on the wall yet."""
     flags = json.loads(insight["flags_json"])
-    held = "disclosure" in flags
+    held = is_held(flags)
     return {
         "id": insight["id"],
         "client_id": insight["client_id"],
@@ -32,7 +33,7 @@ def insight_view(insight: dict[str, Any]) -> dict[str, Any]:
         "text": "" if held else insight["text"],
         "held": held,
         "wall": insight["wall"],
-        "flags": flags,
+        "flags": moderation_flags(flags),
     }
 
 
@@ -61,7 +62,7 @@ def public_insight_view(insight: dict[str, Any]) -> dict[str, Any]:
 def insight_shown(insight: dict[str, Any]) -> bool:
     """Tell whether an insight may be on the wall and voted on: approved, nothing flagged."""
     flags = json.loads(insight["flags_json"])
-    return insight["wall"] == "approved" and not flags
+    return insight["wall"] == "approved" and not moderation_flags(flags)
 
 
 def shown_insights(db: Database, event_id: int) -> list[dict[str, Any]]:

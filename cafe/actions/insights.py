@@ -21,6 +21,7 @@ from cafe.actions.notes import insert_note
 from cafe.actions.safeguarding import publish_to_safeguarding
 from cafe.broadcast import publish
 from cafe.db import get_writer, reading
+from cafe.held import is_held, rescreened
 from cafe.safety import classify_note, redact
 from cafe.sockets import socketio
 
@@ -165,7 +166,7 @@ def do_set_insight_wall(event: dict[str, Any], insight_id: int, state: str) -> d
         before = _insight(db, event, insight_id)
         if state == "approved":
             flags = json.loads(before["flags_json"])
-            if "disclosure" in flags:
+            if is_held(flags):
                 raise Refused(
                     _("This insight is held for the safeguarding lead and cannot be shown."),
                     "held",
@@ -183,7 +184,7 @@ def do_set_insight_wall(event: dict[str, Any], insight_id: int, state: str) -> d
         return before, _insight(db, event, insight_id), dots > 0
 
     before, after, dots_back = get_writer().write(update)
-    _publish_insight_change(event, before, after, dots_back)
+    publish_insight_change(event, before, after, dots_back)
     return after
 
 
@@ -193,24 +194,25 @@ def do_redact_insight(event: dict[str, Any], insight_id: int) -> dict[str, Any]:
     def update(db: Database) -> tuple[dict, dict, bool]:
         before = _insight(db, event, insight_id)
         flags = json.loads(before["flags_json"])
-        if "disclosure" in flags:
+        if is_held(flags):
             raise Refused(_("Unknown insight."))
         names = listed_names(event)
         text = redact(before["text"], names)
         flags = [f for f in flags if not f.startswith("personal")]
         flags += list(classify_note(text, names=names).flags)
+        flags = rescreened(json.loads(before["flags_json"]), flags)
         db.execute(
             "UPDATE insights SET text = ?, flags_json = ?, updated_at = ? WHERE id = ?",
-            [text, json.dumps(sorted(set(flags))), now(), insight_id],
+            [text, json.dumps(flags), now(), insight_id],
         )
         return before, _insight(db, event, insight_id), False
 
     before, after, dots_back = get_writer().write(update)
-    _publish_insight_change(event, before, after, dots_back)
+    publish_insight_change(event, before, after, dots_back)
     return after
 
 
-def _publish_insight_change(
+def publish_insight_change(
     event: dict[str, Any], before: dict[str, Any], after: dict[str, Any], dots_back: bool
 ) -> None:
     """Tell consoles about a moderated insight, the wall and phones if what they show changed,

@@ -6,6 +6,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from cafe.held import RETURNED_BY_LEAD, SENT_TO_LEAD, is_held, moderation_flags
 from cafe.safety import find_personal_details
 
 
@@ -36,9 +37,10 @@ def own_note_view(note: dict[str, Any]) -> dict[str, Any]:
 def console_note_view(
     note: dict[str, Any], names: list[str] | tuple[str, ...] = ()
 ) -> dict[str, Any]:
-    """Return a note as the facilitator console sees it (disclosure text held back)."""
+    """Return a note as the facilitator console sees it: a held note's text and writer held back
+    (its pseudonym would link the writer to their other notes)."""
     flags = json.loads(note["flags_json"])
-    held = "disclosure" in flags
+    held = is_held(flags)
     spans = []
     if not held and any(f.startswith("personal") for f in flags):
         spans = [[s.start, s.end, s.kind] for s in find_personal_details(note["text"], names)]
@@ -49,11 +51,12 @@ def console_note_view(
         "round": note["round_no"],
         "text": "" if held or note["status"] == "withdrawn" else note["text"],
         "held": held,
+        "returned": RETURNED_BY_LEAD in flags,
         "consent": note["consent"],
         "status": note["status"],
         "wall": note["wall"],
-        "flags": flags,
-        "pseudonym": note.get("pseudonym"),
+        "flags": moderation_flags(flags),
+        "pseudonym": None if held else note.get("pseudonym"),
         "created_at": note["created_at"],
     }
 
@@ -74,6 +77,7 @@ def safeguarding_view(note: dict[str, Any]) -> dict[str, Any]:
         **wall_note_view(note),
         "status": note["status"],
         "sg_status": note["sg_status"],
+        "sent_by_hand": SENT_TO_LEAD in json.loads(note["flags_json"]),
         "pseudonym": note.get("pseudonym"),
         "created_at": note["created_at"],
         "updated_at": note["updated_at"],

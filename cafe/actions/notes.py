@@ -17,6 +17,7 @@ from cafe.actions.note_views import console_note_view, listed_names, own_note_vi
 from cafe.actions.safeguarding import publish_to_safeguarding
 from cafe.broadcast import publish
 from cafe.db import get_writer
+from cafe.held import edited, is_held, rescreened
 from cafe.safety import classify_note, redact
 
 
@@ -26,10 +27,24 @@ def _note_flags(text: str, event: dict[str, Any]) -> list[str]:
 
 
 def _shows_on_wall(note: dict[str, Any]) -> bool:
+    # Only a note its writer let be quoted is shown word for word ("paraphrase only" notes that
+    # were approved go to the host's recap, not the wall).
+    return note["wall"] == "approved" and note["status"] == "saved" and note["consent"] == "quote"
+
+
+def _approved(note: dict[str, Any]) -> bool:
+    # Approved notes make the harvest's cloud and (quote or paraphrase) the host's recap.
     return note["wall"] == "approved" and note["status"] == "saved"
 
 
-def _broadcast_note(
+def _auto_wall(event: dict[str, Any], flags: list[str], consent: str) -> str:
+    """Return where a new or re-written note starts: approved at once when the event needs no
+    approval, nothing is flagged and its writer allowed at least a paraphrase."""
+    shown = not event["wall_requires_approval"] and not flags and consent != "none"
+    return "approved" if shown else "pending"
+
+
+def broadcast_note(
     event: dict[str, Any], before: dict[str, Any] | None, after: dict[str, Any]
 ) -> None:
     """Tell consoles, walls and the writer's other phones about a changed note."""
@@ -42,7 +57,7 @@ def _broadcast_note(
     elif before is not None and _shows_on_wall(before):
         publish(events.WallNoteRemoved(after["id"]), rooms.wall(event["id"]))
     publish_to_safeguarding(event, after)
-    if _shows_on_wall(after) or (before is not None and _shows_on_wall(before)):
+    if _approved(after) or (before is not None and _approved(before)):
         refresh_cloud(event)  # in the harvest the wall's word cloud follows the wall
         refresh_host(event, after["table_no"])  # the host's recap follows the wall (and consent)
     if after["participant_id"]:
@@ -76,7 +91,7 @@ def _insert_note_row(
         "consent, wall, flags_json, created_at, updated_at, sg_status) "
         f"VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING {_RETURNED}",
         [event_id, client_id, participant_id, table_no, round_no, text, consent, wall,
-         json.dumps(flags), stamp, stamp, "new" if "disclosure" in flags else None],
+         json.dumps(flags), stamp, stamp, "new" if is_held(flags) else None],
     )
     return dict(cursor.fetchone())
 
@@ -117,10 +132,9 @@ def do_submit_note(
             raise Refused(_("There is no such table."))
         if not round_ok:
             raise Refused(_("There is no such round."))
-        auto_wall = not event["wall_requires_approval"] and not flags
         note = _insert_note_row(
             db, event["id"], draft.client_id, participant["id"], table_no, round_no, draft.text,
-            draft.consent, "approved" if auto_wall else "pending", flags,
+            draft.consent, _auto_wall(event, flags, draft.consent), flags,
         )
         return note, True
 
@@ -154,25 +168,34 @@ def do_edit_note(
 ) -> dict[str, Any]:
     """Change the text or consent of one's own note; an edited note needs approval again."""
     check_event_open(event)
-    flags = _note_flags(text, event)
+    detected = _note_flags(text, event)
 
     def update(db: Database) -> tuple[dict, dict]:
         before = _own_note(db, event, participant, note_id)
         if before["status"] != "saved":
             raise Refused(_("That note was withdrawn."))
+        stored = json.loads(before["flags_json"])
+        if before["text"] != text:
+            flags = edited(stored, detected)  # new words are screened afresh
+        else:
+            flags = rescreened(stored, detected)
         wall = before["wall"]
         if before["text"] != text:
-            wall = "approved" if not event["wall_requires_approval"] and not flags else "pending"
+            wall = _auto_wall(event, flags, consent)
+        elif consent == "none" and wall == "approved":
+            wall = "pending"  # "don't quote or paraphrase" never stays on the wall or the recap
+        if is_held(flags):
+            wall = "hidden" if wall == "approved" else wall
         db.execute(
             "UPDATE notes SET text = ?, consent = ?, flags_json = ?, wall = ?, updated_at = ?, "
             "sg_status = CASE WHEN ? THEN COALESCE(sg_status, 'new') ELSE sg_status END "
             "WHERE id = ?",
-            [text, consent, json.dumps(flags), wall, now(), "disclosure" in flags, note_id],
+            [text, consent, json.dumps(flags), wall, now(), is_held(flags), note_id],
         )
         return before, queries.note(db, note_id)
 
     before, after = get_writer().write(update)
-    _broadcast_note(event, before, {**after, "pseudonym": participant["pseudonym"]})
+    broadcast_note(event, before, {**after, "pseudonym": participant["pseudonym"]})
     return after
 
 
@@ -192,7 +215,7 @@ def do_withdraw_note(
         return before, queries.note(db, note_id)
 
     before, after = get_writer().write(update)
-    _broadcast_note(event, before, {**after, "pseudonym": participant["pseudonym"]})
+    broadcast_note(event, before, {**after, "pseudonym": participant["pseudonym"]})
     return after
 
 
@@ -209,10 +232,22 @@ def do_set_wall(event: dict[str, Any], note_id: int, state: str) -> dict[str, An
             if before["status"] != "saved":
                 raise Refused(_("That note was withdrawn."))
             flags = json.loads(before["flags_json"])
-            if "disclosure" in flags:
-                raise Refused("This note is held for the safeguarding lead and cannot be shown.")
+            if is_held(flags):
+                raise Refused(
+                    _("This note is held for the safeguarding lead and cannot be shown."), "held"
+                )
             if any(flag.startswith("personal") for flag in flags):
-                raise Refused("This note contains personal details; it cannot go on the wall.")
+                raise Refused(
+                    _("This note contains personal details; it cannot go on the wall."), "personal"
+                )
+            if before["consent"] == "none":
+                raise Refused(
+                    _(
+                        "The writer asked not to be quoted or paraphrased: this note stays off "
+                        "the wall and out of the host's recap."
+                    ),
+                    "consent",
+                )
         db.execute(
             "UPDATE notes SET wall = ?, updated_at = ? WHERE id = ?", [state, now(), note_id]
         )
@@ -220,7 +255,7 @@ def do_set_wall(event: dict[str, Any], note_id: int, state: str) -> dict[str, An
         return before, after
 
     before, after = get_writer().write(update)
-    _broadcast_note(event, before, after)
+    broadcast_note(event, before, after)
     return after
 
 
@@ -233,15 +268,19 @@ def do_redact_note(event: dict[str, Any], note_id: int) -> dict[str, Any]:
             raise Refused(_("Unknown note."))
         names = listed_names(event)
         text = redact(before["text"], names)
-        flags = [f for f in json.loads(before["flags_json"]) if not f.startswith("personal")]
+        stored = json.loads(before["flags_json"])
+        flags = [f for f in stored if not f.startswith("personal")]
         flags += list(classify_note(text, names=names).flags)
+        flags = rescreened(stored, flags)
         db.execute(
-            "UPDATE notes SET text = ?, flags_json = ?, updated_at = ? WHERE id = ?",
-            [text, json.dumps(sorted(set(flags))), now(), note_id],
+            "UPDATE notes SET text = ?, flags_json = ?, updated_at = ?, "
+            "sg_status = CASE WHEN ? THEN COALESCE(sg_status, 'new') ELSE sg_status END "
+            "WHERE id = ?",
+            [text, json.dumps(flags), now(), is_held(flags), note_id],
         )
         after = queries.note_with_pseudonym(db, note_id)
         return before, after
 
     before, after = get_writer().write(update)
-    _broadcast_note(event, before, after)
+    broadcast_note(event, before, after)
     return after

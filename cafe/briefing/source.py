@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from cafe.held import is_held
 from cafe.synthesis.types import NoteInput, SynthesisResult
 
 
@@ -39,11 +40,13 @@ class NoteRecord:
     writer: int | None
     theme_key: str | None = None
     theme_label: str | None = None
+    excluded: bool = False  # staff excluded it (workspace, or the check before an export)
 
     @property
     def usable(self) -> bool:
-        """Say whether the note counts at all: saved and not held as a disclosure."""
-        return self.status == "saved" and "disclosure" not in self.flags
+        """Say whether the note counts at all: saved, not held for the safeguarding lead, and not
+        excluded by staff."""
+        return self.status == "saved" and not is_held(self.flags) and not self.excluded
 
     @property
     def quotable(self) -> bool:

@@ -1,3 +1,3 @@
 """Socket.IO namespaces, one per audience; thin: parse, authorise, call actions, return the ack."""
 
-from cafe.live import console, participant, rotation, safeguarding, wall  # noqa: F401
+from cafe.live import console, lead, participant, rotation, safeguarding, wall  # noqa: F401

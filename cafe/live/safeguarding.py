@@ -119,7 +119,12 @@ def publish_whereabouts(event_id: int) -> None:
 publish_whereabouts_soon = Coalescer("safeguarding whereabouts", publish_whereabouts)
 
 
-@subscribe(events.RotationChanged, events.PresenceChanged, events.SafeguardingItemChanged)
+@subscribe(
+    events.RotationChanged,
+    events.PresenceChanged,
+    events.SafeguardingItemChanged,
+    events.SafeguardingItemReturned,
+)
 def whereabouts_changed(event_id: int, _change: events.ServerEvent | None = None) -> None:
     """Seats changed (also of phones not connected), a phone came, went or moved, or a held note
     arrived or changed: update the leads (coalesced)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cafe.held import is_held
+
 CONSENTS = ("quote", "paraphrase", "none")
 
 
@@ -25,7 +27,7 @@ class NoteInput:
     @property
     def quotable(self) -> bool:
         """Say whether this note may be shown word for word."""
-        return self.consent == "quote" and "disclosure" not in self.flags
+        return self.consent == "quote" and not is_held(self.flags)
 
     @property
     def speakable(self) -> bool:

@@ -13,6 +13,7 @@ from cafe.web import (
     new_event,
     participant,
     safeguarding,
+    safety_check,
     wall,
     workspace,
 )
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(safeguarding.bp)
     app.register_blueprint(briefing.bp)
     app.register_blueprint(workspace.bp)
+    app.register_blueprint(safety_check.bp)
     app.register_blueprint(new_event.bp)
     app.register_blueprint(accounts.bp)
     app.jinja_env.filters["tel_links"] = tel_links

@@ -32,6 +32,7 @@ from cafe.briefing_reads import NoThemes, load_clouds, load_result, load_source
 from cafe.db import reading
 from cafe.web.auth import current_user, login_required
 from cafe.web.event_lookup import event_or_404
+from cafe.web.safety_check import gate as safety_gate
 
 bp = Blueprint("briefing", __name__, url_prefix="/briefings")
 
@@ -149,6 +150,8 @@ def drafts(slug: str) -> Any:
 def create(slug: str) -> Any:
     """Generate a new draft from the current themes."""
     event = event_or_404(slug)
+    if (checked := safety_gate(event, url_for("briefing.drafts", slug=slug))) is not None:
+        return checked  # the safeguarding check comes first (issue 18)
     kind = request.form.get("kind", "all")
     ticked = tuple(request.form.getlist("theme"))
     chosen = {"kind": kind, "themes": ticked, "frame": request.form.get("frame")}
@@ -408,6 +411,8 @@ def export(slug: str, draft_id: int, fmt: str) -> Any:
         abort(404)
     event = event_or_404(slug)
     draft = _draft_or_404(event, draft_id)
+    if (checked := safety_gate(event, request.path)) is not None:
+        return checked  # the safeguarding check comes first (issue 18)
     data = render(_export_input(event, draft), fmt)
     name = filename(slug, fmt, f"-draft-{draft_id}")
     return Response(data, mimetype=MEDIA_TYPES[fmt], headers={

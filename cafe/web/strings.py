@@ -9,6 +9,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 
 from cafe.events import DEFAULT_HOLD_MESSAGE
+from cafe.web.loop_strings import console_loop_strings, lead_loop_strings, phone_loop_strings
 
 
 def plural_forms(make: Callable[[int], str]) -> dict[str, str]:
@@ -100,6 +101,7 @@ def phone_strings() -> dict[str, str]:
         "sending_now": _("This note is being sent right now. Edit it once it shows Saved."),
         "still_adding": _("Still adding to round %(number)s", number="{number}"),
             **rotation_strings(),
+            **phone_loop_strings(),
         "hold_default": DEFAULT_HOLD_MESSAGE,
     }
 
@@ -186,6 +188,7 @@ def console_strings() -> dict[str, object]:
     return {
         **clock_strings(),
         **connection_strings(),
+        **console_loop_strings(),
         "held_flag": _("Held for the safeguarding lead"),
         "personal_flag": _("Personal details (%(kind)s)", kind="{kind}"),
         "unscreened_flag": _("Not screened – %(language)s?", language="{language}"),
@@ -323,6 +326,7 @@ def safeguarding_strings() -> dict[str, object]:
     """Return every word the safeguarding queue's script may show."""
     return {
         **connection_strings(),
+        **lead_loop_strings(),
         "status_new": _("New"),
         "status_acknowledged": _("Acknowledged"),
         "status_resolved": _("Resolved"),

@@ -5,7 +5,7 @@
   if (!root) return;
   var notes = {}, presence = {}, participants = 0, phase = null, hold = null;
   var t = window.cafeT;
-  var FLAG_LABELS = { disclosure: t("held_flag") };
+  var FLAG_LABELS = { disclosure: t("held_flag"), sent_to_lead: t("sent_flag") };
   var CONSENT = { quote: t("consent_quote"), paraphrase: t("consent_paraphrase"), none: t("consent_none") };
 
   function $(id) { return document.getElementById(id); }
@@ -38,6 +38,9 @@
         $("control-error").hidden = false;
         queueFocus = null;
         return;
+      } else if (event === "send_to_lead") {
+        $("done").textContent = t("sent_to_lead_done");
+        $("done").hidden = false;
       }
       if (then) then(ack);
     });
@@ -72,8 +75,10 @@
     var meta = document.createElement("p");
     meta.className = "meta";
     meta.textContent = t("note_meta", {
-      round: note.round, writer: note.pseudonym || t("anonymous"), consent: CONSENT[note.consent] || "",
-      wall: note.wall === "approved" ? t("on_wall") : note.wall === "hidden" ? t("hidden") : t("awaiting")
+      // A held note never shows its writer: the pseudonym would link them to their other notes.
+      round: note.round, writer: note.held ? t("writer_held") : note.pseudonym || t("anonymous"),
+      consent: CONSENT[note.consent] || "",
+      wall: note.wall === "approved" ? (note.consent === "quote" ? t("on_wall") : t("in_recap")) : note.wall === "hidden" ? t("hidden") : t("awaiting")
     });
     li.appendChild(meta);
     (note.flags || []).forEach(function (flag, i, flags) {
@@ -89,8 +94,14 @@
       // A note Café could not screen waits for a person: the facilitator may approve it once read.
       var blocked = (note.flags || []).some(function (f) { return f !== "unscreened" && f.indexOf("lang:") !== 0; });
       if ((note.spans || []).length) actions.appendChild(button(t("redact"), "redact_note", note));
-      if (note.wall !== "approved" && !blocked) actions.appendChild(button(t("approve"), "approve_note", note));
+      if (note.wall !== "approved" && !blocked && note.consent !== "none") actions.appendChild(button(t("approve"), "approve_note", note));
+      // The writer's consent, plainly, beside Approve (what Approve will and will not do).
+      var consent = document.createElement("span");
+      consent.className = "consent consent-" + note.consent;
+      consent.textContent = t("consent_says_" + note.consent);
+      actions.appendChild(consent);
       if (note.wall !== "hidden") actions.appendChild(button(note.wall === "approved" ? t("take_down") : t("hide"), "hide_note", note));
+      actions.appendChild(button(t("send_to_lead"), "send_to_lead", note));
       li.appendChild(actions);
     }
     return li;
@@ -112,7 +123,7 @@
     which.textContent = ", " + firstWords(note.text || "");
     b.appendChild(which);
     b.setAttribute("aria-describedby", (prefix || "n") + note.id);
-    if (key) { b.dataset.key = key; b.setAttribute("aria-keyshortcuts", key === "approve" ? "A" : "H"); }
+    if (key) { b.dataset.key = key; b.setAttribute("aria-keyshortcuts", key === "approve" ? "A" : key === "lead" ? "S" : "H"); }
     b.addEventListener("click", function () {
       var item = prefix === "q" && b.closest(".q-item");
       if (item && event !== "redact_note") queueAct(item, event); else act(event, note.id);
@@ -158,8 +169,9 @@
     actions.className = "actions";
     var blocked = (note.flags || []).length > 0;
     if ((note.spans || []).length) actions.appendChild(button(t("redact"), "redact_note", note, "q"));
-    if (!blocked) actions.appendChild(button(t("approve"), "approve_note", note, "q", "approve"));
+    if (!blocked && note.consent !== "none") actions.appendChild(button(t("approve"), "approve_note", note, "q", "approve"));
     actions.appendChild(button(t("hide"), "hide_note", note, "q", "hide"));
+    actions.appendChild(button(t("send_to_lead"), "send_to_lead", note, "q", "lead"));
     li.appendChild(actions);
     return li;
   }
@@ -199,9 +211,10 @@
     var id = parseInt(item.dataset.id, 10);
     var note = notes[id];
     if (!note) return;
-    if (event === "approve_note" && (note.flags || []).length) return;  // flagged: never on the wall
+    if (event === "approve_note" && ((note.flags || []).length || note.consent === "none")) return;  // never on the wall
     queueFocus = Array.prototype.indexOf.call($("queue-list").children, item);
     act(event, id, function () {
+      if (event === "send_to_lead") { $("queue-say").textContent = t("sent_to_lead_done"); return; }
       $("queue-say").textContent = t(event === "approve_note" ? "queue_approved" : "queue_hidden",
         { words: firstWords(note.text) });
     });
@@ -215,6 +228,7 @@
     else if (key === "k" || key === "arrowup") { if (item.previousElementSibling) item.previousElementSibling.focus(); e.preventDefault(); }
     else if (key === "a") { queueAct(item, "approve_note"); e.preventDefault(); }
     else if (key === "h") { queueAct(item, "hide_note"); e.preventDefault(); }
+    else if (key === "s") { queueAct(item, "send_to_lead"); e.preventDefault(); }
   });
   // Unflagged notes their writers let us quote may all go up at once, after a question.
   $("bulk-approve").addEventListener("click", function () {

@@ -149,7 +149,8 @@
     // when something is flagged; the wall and the phones' voting get only approved ones.
     function moderate(event, id) {
       $("control-error").hidden = true;
-      socket.timeout(10000).emit(event, { id: id }, report);
+      var payload = event === "send_to_lead" ? { id: id, kind: "insight" } : { id: id };
+      socket.timeout(10000).emit(event, payload, report);
     }
     function insightButton(label, event, i) {
       var b = el("button", label);
@@ -187,7 +188,7 @@
         var state = i.wall === "approved" ? t("on_wall") : i.wall === "hidden" ? t("hidden") : t("awaiting");
         li.appendChild(el("span", " · " + t("insight_from", { table: i.table, round: i.round }) + " · " + state +
           (votes[String(i.id)] ? " · " + t("dot_count", { count: votes[String(i.id)] }) : ""), "muted"));
-        var flags = (i.flags || []).filter(function (f) { return f !== "disclosure"; });
+        var flags = (i.flags || []).filter(function (f) { return f.indexOf("personal:") === 0; });
         flags.forEach(function (f) {
           li.appendChild(el("p", t("personal_flag", { kind: f.replace("personal:", "") }), "flag"));
         });
@@ -196,6 +197,7 @@
           if ((i.spans || []).length) actions.appendChild(insightButton(t("redact"), "redact_insight", i));
           if (i.wall !== "approved" && !flags.length) actions.appendChild(insightButton(t("approve"), "approve_insight", i));
           if (i.wall !== "hidden") actions.appendChild(insightButton(i.wall === "approved" ? t("take_down") : t("hide"), "hide_insight", i));
+          actions.appendChild(insightButton(t("send_to_lead"), "send_to_lead", i));
           li.appendChild(actions);
         }
         list.appendChild(li);

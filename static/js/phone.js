@@ -121,6 +121,7 @@
     });
     socket.on("hold_changed", function (data) { drawHold(data.message); });
     socket.on("message_sent", function (data) { showMessage(data.text); });
+    socket.on("lead_messaged", function (data) { window.CafeLeadMessage(data.text); });
     socket.on("own_note_changed", function (data) { saved[data.note.client_id] = data.note; render(); });
     socket.on("table_changed", function (data) {
       if (!state) return;

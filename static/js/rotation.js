@@ -18,6 +18,22 @@
     function say(text) { $("move-say").textContent = ""; window.setTimeout(function () { $("move-say").textContent = text; }, 50); }
     function showError(id, message) { $(id).textContent = message || ""; $(id).hidden = !message; }
     function connected() { return socket && socket.connected; }
+    // A host who hears something worrying in a recap note sends it to the safeguarding lead.
+    function recapSendButton(item) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "small";
+      b.textContent = t("recap_send_to_lead");
+      b.addEventListener("click", function () {
+        if (!connected()) { showError("recap-error", t("offline_retry")); return; }
+        socket.timeout(15000).emit("send_to_lead", { id: item.id }, function (err, ack) {
+          if (err || !ack.ok) { showError("recap-error", err ? t("no_answer") : ack.error); return; }
+          showError("recap-error", "");
+          say(t("recap_sent_to_lead"));
+        });
+      });
+      return b;
+    }
     // Travellers move after this round (and it is not the last): the move break, "I can't move".
     function moveComing() {
       var state = opts.getState(), round = state.event.round;
@@ -98,6 +114,8 @@
           li.appendChild(own);
         }
         li.appendChild(text);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(recapSendButton(item));
         list.appendChild(li);
       });
       $("recap-empty").hidden = host.recap.length > 0;

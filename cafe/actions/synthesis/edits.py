@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask_babel import lazy_gettext as _
@@ -11,6 +10,7 @@ from sqlite_utils import Database
 from cafe.actions.common import Refused
 from cafe.actions.synthesis.audit import _change
 from cafe.actions.synthesis.reads import _one, is_quotable, memberships, overrides
+from cafe.held import is_held
 
 MAX_LABEL = 120
 
@@ -42,7 +42,7 @@ def _note(db: Database, event_id: int, note_id: Any) -> dict[str, Any]:
         [note_id, event_id],
     )
     # A note held as a disclosure is unknown here: the safeguarding queue is its only place.
-    if note is None or "disclosure" in json.loads(note["flags_json"]):
+    if note is None or is_held(note["flags_json"]):
         raise Refused(_("Unknown note (it may have been withdrawn)."))
     return note
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cafe.safety import is_held
+from cafe.safety import kept_back
 
 
 def _rows_for_ids(db: Database, sql: str, params: list, ids: list[int]) -> list[tuple]:
@@ -76,7 +76,7 @@ def _workspace_texts(db: Database, event_id: int, note_ids: list[int]) -> dict[i
     return {
         note_id: text
         for note_id, text, flags in _rows_for_ids(db, sql, [event_id], note_ids)
-        if not is_held(json.loads(flags))
+        if not kept_back(json.loads(flags))
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cafe.safety import is_held
+from cafe.safety import kept_back
 from cafe.synthesis.types import NoteInput
 
 ACTIVE = ("queued", "running")
@@ -34,7 +34,7 @@ def _names(event: dict[str, Any]) -> tuple[str, ...]:
 
 def is_quotable(note: dict[str, Any]) -> bool:
     """Say whether a note may be quoted word for word: consent 'quote' and not a disclosure."""
-    return note["consent"] == "quote" and "disclosure" not in json.loads(note["flags_json"])
+    return note["consent"] == "quote" and not kept_back(note["flags_json"])
 
 
 def workspace_notes(db: Database, event_id: int, scope: dict | None = None) -> list[dict[str, Any]]:
@@ -50,7 +50,7 @@ def workspace_notes(db: Database, event_id: int, scope: dict | None = None) -> l
         "WHERE event_id = ? AND status = 'saved' ORDER BY id",
         [event_id],
     )
-    rows = [r for r in rows if not is_held(json.loads(r["flags_json"]))]
+    rows = [r for r in rows if not kept_back(json.loads(r["flags_json"]))]
     scope = scope or {}
     if scope.get("rounds"):
         rows = [r for r in rows if r["round_no"] in scope["rounds"]]

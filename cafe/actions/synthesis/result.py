@@ -19,6 +19,7 @@ from cafe.actions.synthesis.reads import (
     overrides,
     workspace_notes,
 )
+from cafe.held_words import scrub_theme
 from cafe.safety import redact
 from cafe.synthesis.types import SynthesisResult, Theme
 
@@ -54,27 +55,33 @@ def current_result(db: Database, event_id: int) -> SynthesisResult | None:
         if note_id in notes and note_id not in excluded and theme_id in members:
             members[theme_id].append(note_id)
     out = []
+    lost = {th for i, th in member_of.items() if i not in notes or i in excluded}
     for t in themes:
         ids = members[t["id"]]
         if not ids:
             continue
+        words = t["label"], json.loads(t["key_phrases_json"]), json.loads(t["word_weights_json"])
+        if t["id"] in lost:  # a held, withdrawn or excluded note's words never name a theme
+            label, *rest = scrub_theme(*words, [notes[i]["text"] for i in ids])
+            words = (t["label"] if t["named"] else label or f"Theme {t['id']}", *rest)
         quotable = [i for i in ids if is_quotable(notes[i])]
         pinned = [i for i in quotable if marks.get(i, {}).get("pinned")]
         picked = [i for i in json.loads(t["representatives_json"]) if i in quotable]
         reps = pinned + [i for i in picked if i not in pinned]
         theme = Theme(
             key=str(t["id"]),
-            label=t["label"],
-            key_phrases=json.loads(t["key_phrases_json"]),
+            label=words[0],
+            key_phrases=words[1],
             note_ids=ids,
             representative_ids=reps,
             counts_by_table=_counts(notes[i]["table_no"] for i in ids),
             counts_by_round=_counts(notes[i]["round_no"] for i in ids),
             frame=t["frame"],
-            word_weights=json.loads(t["word_weights_json"]),
+            word_weights=words[2],
             quotes={i: redact(notes[i]["text"], names) for i in reps},
         )
         theme.id = t["id"]  # also as an attribute, for callers that look for `theme.id`
+        theme.scrubbed = t["id"] in lost  # its stored cloud may show words it lost: redraw it
         out.append(theme)
     scope = json.loads(run["params_json"]).get("scope", {}) if run else {}
     in_scope = {n["id"] for n in workspace_notes(db, event_id, scope)}
