@@ -19,8 +19,9 @@ from test_workspace import TOPICS
 
 from cafe import queries
 from cafe.actions import NoteDraft, do_create_user, do_join_event, do_submit_note
-from cafe.actions import synthesis as ws
-from cafe.actions import synthesis_runs as runs
+from cafe.actions.synthesis import result as ws
+from cafe.actions.synthesis.runs import do_start_run
+from cafe.actions.synthesis.worker import run_foreground
 from cafe.db import get_writer, reading
 from conftest import PASSWORD, rows, wait_for
 
@@ -85,9 +86,9 @@ def wall_token(app) -> str:
 
 def synthesize(app, event) -> None:
     with app.app_context():
-        run = runs.do_start_run(event, "staffer")
+        run = do_start_run(event, "staffer")
         with reading() as db:
-            runs.run_foreground(get_writer(), db, run["id"], lambda f, m: None)
+            run_foreground(get_writer(), db, run["id"], lambda f, m: None)
 
 
 def current_result(app, event):

@@ -28,6 +28,7 @@ from cafe.actions.synthesis.runs import do_start_run
 from cafe.actions.synthesis.undo import do_undo
 from cafe.actions.synthesis.worker import _worker_env, pump, run_foreground
 from cafe.db import connect, get_writer, reading
+from cafe.safety import kept_back
 from cafe.synthesis.types import SynthesisResult, Theme
 from conftest import rows
 
@@ -63,7 +64,7 @@ TOPICS = {
         "Grant funding rules exclude small specialist organisations",
     ],
 }
-PHONE_NOTE = "Call me on 07700 900123 about housing and refuge waiting lists"
+PHONE_NOTE = "Our office is on 07700 900123 for housing and refuge waiting lists"
 DISCLOSURE = "My husband hits me and I am scared to go home tonight"
 
 
@@ -585,10 +586,16 @@ def test_cli_synthesize_on_a_real_file(tmp_path):
     assert cafe("demo").returncode == 0
     done = cafe("synthesize", "demo")
     assert done.returncode == 0, done.stderr
-    assert "themes from 148 notes" in done.stdout and "Allyship" in done.stdout
+    db = tmp_path / "cli.db"
+    # Every saved note the screen does not keep back (held for the lead, or not screened).
+    usable = sum(
+        1 for (flags,) in rows(db, "SELECT flags_json FROM notes WHERE status = 'saved'")
+        if not kept_back(flags)
+    )
+    assert usable >= 120  # the demo's 150 notes, less the few that look like a disclosure
+    assert f"themes from {usable} notes" in done.stdout and "Allyship" in done.stdout
     assert "Grouping notes into themes" in done.stderr and "%]" in done.stderr
     assert "Grouping" not in done.stdout
-    db = tmp_path / "cli.db"
     assert rows(db, "SELECT status, created_by FROM synthesis_runs") == [("done", "command line")]
     assert rows(db, "SELECT COUNT(*) FROM themes WHERE active = 1")[0][0] >= 3
     missing = cafe("synthesize", "no-such-event")

@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from cafe.actions.lead import do_send_note_to_lead
 from cafe.actions.note_views import listed_names
-from cafe.actions.synthesis import do_set_excluded
+from cafe.actions.synthesis.edits import do_set_excluded
 from cafe.held import DETECTED, is_held, rescreened
 from cafe.safety import classify_note
 

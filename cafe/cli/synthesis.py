@@ -85,30 +85,71 @@ def synthesize(
 @click.option(
     "--k",
     "k",
-    default="true",
-    show_default=True,
-    help="Number of themes: a number, 'true' (the number of labels) or 'auto'.",
+    default=None,
+    help="Number of themes: a number, 'true' (the number of labels) or 'auto' "
+    "[default: 'true', with --group 'auto'].",
 )
 @click.option(
     "--embeddings", is_flag=True, help="Use sentence embeddings (needs cafe[embeddings])."
 )
 @click.option("--sample", type=click.IntRange(2, None), default=None, help="Score a random sample.")
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--group",
+    default=None,
+    help="Theme each value of this column on its own, as the app themes each question.",
+)
+@click.option(
+    "--themes-out",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="With --group: write the themes (rows, label, key point) to this JSON file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
 def eval_command(
-    csv_path: str, k: str, embeddings: bool, sample: int | None, seed: int, as_json: bool
+    csv_path: str, k: str | None, embeddings: bool, sample: int | None, seed: int,
+    group: str | None, themes_out: str | None, as_json: bool,
 ) -> None:
     """Cluster a labelled CSV (`text,label`) and score the themes: NMI, ARI, accuracy.
 
-    Example: cafe eval notes.csv --k auto --json
-    """
-    from cafe.synthesis.evaluate import evaluate_csv
+    With --group COLUMN each group of rows is themed separately (rows with an empty label are
+    themed but not scored) and the last JSON line holds the means over the groups.
 
+    Example: cafe eval notes.csv --k auto --json
+    Example: cafe eval notes.csv --group topic --json --themes-out themes.json
+    """
+    from cafe.synthesis.evaluate import evaluate_csv, evaluate_groups
+
+    k = k or ("auto" if group else "true")
     if k not in ("true", "auto"):
         try:
             k = int(k)
         except ValueError:
             raise click.BadParameter("use a number, 'true' or 'auto'", param_hint="--k") from None
+    if themes_out and not group:
+        raise click.BadParameter("needs --group", param_hint="--themes-out")
+    if group:
+        if sample is not None:
+            raise click.BadParameter("cannot be used with --group", param_hint="--sample")
+        try:
+            per_group, means, themes = evaluate_groups(csv_path, group, k=k,
+                                                       embeddings=embeddings, seed=seed)
+        except Exception as exc:  # noqa: BLE001 - a bad file or a missing extra gets one clear line
+            raise click.ClickException(str(exc)) from None
+        if themes_out:
+            with open(themes_out, "w", encoding="utf-8") as f:
+                json.dump(themes, f, ensure_ascii=False, indent=1)
+        for g in per_group:
+            scores = (f"NMI {g['nmi']:.3f}, ARI {g['ari']:.3f}" if "nmi" in g else "no labels")
+            click.echo(f"{g['group']}: {g['n']} notes, {g['k']} themes "
+                       f"({g['k_expected']} labels): {scores}")
+            if as_json:
+                click.echo(json.dumps(g, ensure_ascii=False))
+        nmi = "-" if means["nmi"] is None else f"{means['nmi']:.3f}"
+        click.echo(f"{means['groups']} groups, mean {means['k']} themes: mean NMI {nmi}")
+        if as_json:
+            click.echo(json.dumps(means))
+        return
     try:
         scores = evaluate_csv(csv_path, k=k, embeddings=embeddings, sample=sample, seed=seed)
     except Exception as exc:  # noqa: BLE001 - a bad file or a missing extra gets one clear line

@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from cafe.actions import Refused
 from cafe.actions.safety_check import do_exclude_checked_note, do_send_checked_note, export_check
 from cafe.db import reading
-from cafe.web import event_or_404
 from cafe.web.auth import current_user, login_required
+from cafe.web.event_lookup import event_or_404
 
 bp = Blueprint("safety_check", __name__, url_prefix="/safety-check")
 
