@@ -1,0 +1,87 @@
+"""Issue 19, against a real `cafe serve`: nothing left behind after purge, withdrawal or edit;
+nothing forged; floods, disabled accounts and bad inputs answered without server errors."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+from test_workspace import event, synthesize  # noqa: F401 - fixture
+
+from cafe import queries
+from cafe.actions import NoteDraft, do_join_event, do_submit_note
+from cafe.actions import synthesis as ws
+from cafe.db import reading
+from conftest import PASSWORD, LiveServer, free_port, rows
+
+QUOTE = "Housing waiting lists for refuge leavers Quokka7731 never shorten"
+TOKEN = b"Quokka7731"
+
+
+def database_bytes(db_path: Path) -> bytes:
+    """Return every byte SQLite keeps for this database: the main file, -wal and -shm."""
+    return b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*")
+                    if not p.name.endswith("-writelock"))
+
+
+def staff_session(base: str, username: str = "staffer") -> requests.Session:
+    http = requests.Session()
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      http.get(f"{base}/login", timeout=10).text).group(1)
+    reply = http.post(f"{base}/login", timeout=10, allow_redirects=False,
+                      data={"username": username, "password": PASSWORD, "csrf_token": token})
+    assert reply.status_code == 303, reply.text
+    return http
+
+
+def cafe_cli(db_path: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run `python -m cafe ARGS` in another process on the same database."""
+    return subprocess.run([sys.executable, "-m", "cafe", *args], capture_output=True, text=True,
+                          env={**os.environ, "CAFE_DB": str(db_path)}, timeout=120)
+
+
+# ---- 1. purge leaves no copy of a note's words ---------------------------------------------------
+
+
+def test_purge_removes_quotes_from_drafts_versions_results_and_the_wal(app, event, db_path):  # noqa: F811
+    with app.app_context():
+        with reading() as db:
+            current = queries.event_by_slug(db, "test-cafe")
+        writer, _ = do_join_event(current, table_no=1)
+        do_submit_note(current, writer, NoteDraft("note-quokka", QUOTE, "quote"))
+    synthesize(app, event)
+    quote_id = rows(db_path, "SELECT id FROM notes WHERE text = ?", (QUOTE,))[0][0]
+    with app.app_context():
+        ws.do_set_pinned(event, "staffer", quote_id, True)
+    server = LiveServer(db_path, free_port()).start()
+    try:
+        staff = staff_session(server.url)
+        page = staff.get(f"{server.url}/briefings/test-cafe", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        made = staff.post(f"{server.url}/briefings/test-cafe/drafts", timeout=30,
+                          data={"kind": "all", "csrf_token": token}, allow_redirects=False)
+        assert made.status_code == 303, made.text
+        draft_url = server.url + made.headers["Location"] if made.headers["Location"].startswith(
+            "/") else made.headers["Location"]
+        assert QUOTE in staff.get(draft_url, timeout=10).text
+        for column in ("markdown", "generated_markdown", "source_json"):
+            assert QUOTE in rows(db_path, f"SELECT {column} FROM briefing_drafts")[0][0]  # noqa: S608
+        assert QUOTE in rows(db_path, "SELECT markdown FROM briefing_versions")[0][0]
+
+        done = cafe_cli(db_path, "purge", "test-cafe", "--yes")
+        assert done.returncode == 0, done.stderr
+        assert staff.get(draft_url, timeout=10).status_code == 404
+        listing = staff.get(f"{server.url}/briefings/test-cafe", timeout=10)
+        assert QUOTE not in listing.text
+        assert QUOTE not in staff.get(f"{server.url}/workspace/test-cafe", timeout=10).text
+    finally:
+        server.stop()
+    for table in ("briefing_drafts", "briefing_versions", "themes", "synthesis_runs",
+                  "synthesis_audit", "synthesis_clouds", "note_embeddings", "theme_notes"):
+        assert rows(db_path, f"SELECT COUNT(*) FROM {table}") == [(0,)], table  # noqa: S608
+    data = database_bytes(db_path)
+    assert QUOTE.encode() not in data and TOKEN not in data
