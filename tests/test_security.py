@@ -10,13 +10,14 @@ import sys
 from pathlib import Path
 
 import requests
+from test_server import join_http, phone_client
 from test_workspace import event, synthesize  # noqa: F401 - fixture
 
 from cafe import queries
 from cafe.actions import NoteDraft, do_join_event, do_submit_note
 from cafe.actions import synthesis as ws
 from cafe.db import reading
-from conftest import PASSWORD, LiveServer, free_port, rows
+from conftest import PASSWORD, LiveServer, free_port, rows, wait_for
 
 QUOTE = "Housing waiting lists for refuge leavers Quokka7731 never shorten"
 TOKEN = b"Quokka7731"
@@ -85,3 +86,37 @@ def test_purge_removes_quotes_from_drafts_versions_results_and_the_wal(app, even
         assert rows(db_path, f"SELECT COUNT(*) FROM {table}") == [(0,)], table  # noqa: S608
     data = database_bytes(db_path)
     assert QUOTE.encode() not in data and TOKEN not in data
+
+
+# ---- 2. withdrawn and edited-away text is erased from the WAL at once ----------------------------
+
+
+def test_withdrawn_and_edited_text_leaves_db_wal_and_shm_at_once(live_server, db_path):
+    phone = phone_client(live_server.url, join_http(live_server.url))
+    try:
+        words = {"edit": "Canary-e1d1 the heron kept it", "gone": "Canary-w1d2 the robin took it",
+                 "keep": "Canary-k3p3 the lark stays"}
+        ids = {}
+        for key, text in words.items():
+            reply = phone.call("submit_note", {"client_id": f"erase-{key}-0001", "text": text,
+                                               "consent": "quote"},
+                               namespace="/participant", timeout=10)
+            assert reply["ok"], reply
+            ids[key] = reply["note"]["id"]
+        data = database_bytes(db_path)
+        assert all(text.encode() in data for text in words.values())
+        edited = phone.call("edit_note", {"id": ids["edit"], "text": "Something else entirely",
+                                          "consent": "quote"}, namespace="/participant",
+                            timeout=10)
+        assert edited["ok"], edited
+        withdrawn = phone.call("withdraw_note", {"id": ids["gone"]}, namespace="/participant",
+                               timeout=10)
+        assert withdrawn["ok"], withdrawn
+        # Within moments (one checkpoint shared by both), neither old text is in any file.
+        wait_for(lambda: not any(words[k].encode() in database_bytes(db_path)
+                                 for k in ("edit", "gone")), timeout=5)
+        data = database_bytes(db_path)
+        assert words["keep"].encode() in data and b"Something else entirely" in data
+        assert Path(f"{db_path}-wal").stat().st_size < 64 * 1024
+    finally:
+        phone.disconnect()
