@@ -120,3 +120,57 @@ def test_withdrawn_and_edited_text_leaves_db_wal_and_shm_at_once(live_server, db
         assert Path(f"{db_path}-wal").stat().st_size < 64 * 1024
     finally:
         phone.disconnect()
+
+
+# ---- 3. a note's table and round cannot be forged -------------------------------------------------
+
+
+def test_a_forged_table_or_round_is_refused_and_a_late_offline_note_keeps_its_place(
+    live_server, db_path
+):
+    from test_server import console_client
+
+    phone = phone_client(live_server.url, join_http(live_server.url, table=1))
+    try:
+        def submit(client_id: str, **claim) -> dict:
+            return phone.call("submit_note", {"client_id": client_id, "text": "Shared budgets",
+                                              "consent": "quote", **claim},
+                              namespace="/participant", timeout=10)
+
+        for claim, code in (({"table": 2, "round": 2}, "placement"),
+                            ({"table": 2}, "placement"),
+                            ({"round": 2}, "placement"),
+                            ({"table": 1, "round": 2}, "placement")):
+            reply = submit(f"forged-{len(claim)}-{claim.get('table', 0)}-{claim.get('round', 0)}",
+                           **claim)
+            assert not reply["ok"] and reply["code"] == code, (claim, reply)
+        assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(0,)]
+        console = console_client(live_server.url, [])
+
+        def act(action: str, **payload) -> None:
+            done = console.call(action, payload, namespace="/console", timeout=10)
+            assert done["ok"], (action, done)
+
+        try:
+            act("start_round")
+            assert submit("honest-0001", table=1, round=1)["ok"]
+            assert submit("honest-0002")["ok"]
+            # Round 1 ends (a note written in the break belongs to it) and round 2 starts; the
+            # phone moves to table 2. A note written at table 1 in round 1 and sent late keeps
+            # that place; claiming table 2 for round 1 is refused.
+            act("end_round")
+            assert submit("break-0001", table=1, round=1)["ok"]
+            act("start_round")
+        finally:
+            console.disconnect()
+        assert phone.call("choose_table", {"table": 2}, namespace="/participant",
+                          timeout=10)["ok"]
+        assert submit("offline-0001", table=1, round=1)["ok"]
+        assert submit("now-000001", table=2, round=2)["ok"]
+        assert submit("forged-r1t2", table=2, round=1)["code"] == "placement"
+        assert submit("forged-r2t1", table=1, round=2)["code"] == "placement"
+    finally:
+        phone.disconnect()
+    assert rows(db_path, "SELECT client_id, table_no, round_no FROM notes ORDER BY id") == [
+        ("honest-0001", 1, 1), ("honest-0002", 1, 1), ("break-0001", 1, 1), ("offline-0001", 1, 1),
+        ("now-000001", 2, 2)]

@@ -65,7 +65,9 @@ def event(app):
             for text in texts:
                 consent = ("quote", "paraphrase", "none")[n % 3] if n % 4 else "quote"
                 draft = NoteDraft(f"note-{n:05d}", text, consent, round_no=1 + n % 2)
-                do_submit_note(event, writers[n % 8], draft)
+                # The event as it was when the note was written: the server takes a note's
+                # round only from the clock (a later round is refused as forged).
+                do_submit_note({**event, "current_round": draft.round_no}, writers[n % 8], draft)
                 n += 1
         do_submit_note(event, writers[0], NoteDraft("note-phone", PHONE_NOTE, "quote"))
         do_submit_note(event, writers[1], NoteDraft("note-sg0001", DISCLOSURE, "quote"))

@@ -28,6 +28,7 @@ from cafe.actions.notes import (
     insert_note,
     listed_names,
 )
+from cafe.actions.placement import record_seat
 from cafe.coalesce import Coalescer
 from cafe.db import get_writer, reading
 from cafe.harvest import word_cloud
@@ -929,6 +930,9 @@ def do_set_left(event: dict[str, Any], participant_id: int, left: bool) -> dict[
                 ).rowcount
                 if gone:
                     others = rebalance_plan(db, event["id"], upcoming)
+            if person["table_no"] is not None:  # issue 19: a note they send late keeps its table
+                record_seat(db, event["id"], fresh["current_round"], participant_id,
+                            person["table_no"])
             now_moves: dict[int, int] = {}
         else:
             # Back like a late joiner: no longer hosting (the table may have a new host).
