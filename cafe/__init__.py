@@ -33,6 +33,7 @@ def resource_dir(name: str) -> Path:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app."""
     from cafe import db, i18n, settings, web
+    from cafe.inputs import install_http_guards, install_socket_guards
     from cafe.security import install_security
 
     app = Flask(
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["CAFE_MAX_FORM_BYTES"]
     install_security(app)
+    install_http_guards(app)
     i18n.init_app(app)
     db.init_app(app)
     web.register(app)
@@ -71,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         engineio_logger=False,
     )
     _route_socket_path(app)
+    install_socket_guards(app, socketio)
     return app
 
 
