@@ -234,6 +234,9 @@ def serve(
     from cafe.offloop import tune_collector
 
     socketio.start_background_task(housekeeping, app)
+    from cafe.live.revocation import watch_revocations  # issue 19: ended logins cut off at once
+
+    socketio.start_background_task(watch_revocations, app)
     tune_collector()  # after the app and the imports: see cafe/offloop.py
     click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()

@@ -174,3 +174,291 @@ def test_a_forged_table_or_round_is_refused_and_a_late_offline_note_keeps_its_pl
     assert rows(db_path, "SELECT client_id, table_no, round_no FROM notes ORDER BY id") == [
         ("honest-0001", 1, 1), ("honest-0002", 1, 1), ("break-0001", 1, 1), ("offline-0001", 1, 1),
         ("now-000001", 2, 2)]
+
+
+# ---- 6. bad input gets a refusal, never a server error or a traceback ----------------------------
+
+BIG = 2**63
+
+
+def test_bad_inputs_are_refused_without_a_server_error_or_traceback(app, db_path):
+    import socketio
+    from test_server import console_client, cookie_header
+
+    from cafe.actions import do_create_user
+
+    with app.app_context():
+        do_create_user("boss", PASSWORD, "admin")
+    server = LiveServer(db_path, free_port()).start()
+    base = server.url
+    try:
+        # Joining with a table number SQLite cannot hold.
+        page = requests.Session()
+        token = re.search(r'name="csrf-token" content="([^"]+)"',
+                          page.get(f"{base}/e/test-cafe/", timeout=10).text).group(1)
+        for table in (BIG, 2**64, -(2**63) - 1):
+            reply = page.post(f"{base}/e/test-cafe/join", json={"table": table},
+                              headers={"X-CSRFToken": token}, timeout=10)
+            assert reply.status_code == 400 and reply.json()["code"] == "bad_input", reply.text
+        reply = page.post(f"{base}/e/test-cafe/join", json={"table": [[[[1]]]] * 2 + ["\ud800"]},
+                          headers={"X-CSRFToken": token}, timeout=10)
+        assert reply.status_code == 400
+        # Every route with an id in its address: not found, not a server error.
+        admin = staff_session(base, "boss")
+        for path in (f"/briefings/test-cafe/drafts/{BIG}", f"/briefings/test-cafe/drafts/{BIG}/print",
+                     f"/briefings/test-cafe/drafts/{BIG}/versions/1",
+                     f"/briefings/test-cafe/drafts/1/versions/{BIG}",
+                     f"/briefings/test-cafe/drafts/{BIG}/export.md",
+                     f"/briefings/test-cafe/drafts/{BIG}/regenerate",
+                     f"/briefings/test-cafe/drafts/{BIG}/delete",
+                     f"/workspace/test-cafe/theme/{BIG}", f"/workspace/test-cafe/theme/{BIG}/cloud.png",
+                     f"/console/test-cafe/print/host/{BIG}/qr.svg", f"/e/test-cafe/t/{BIG}",
+                     f"/e/test-cafe/t/{BIG}/qr.svg", f"/e/test-cafe/t/{2**70}"):
+            assert admin.get(base + path, timeout=10).status_code == 404, path
+        # Workspace actions with ids past 2^63: refused, nothing changed.
+        ws_token = re.search(r'name="csrf_token" value="([^"]+)"',
+                             admin.get(f"{base}/workspace/test-cafe", timeout=10).text).group(1)
+        for action, data in (("rename", {"theme": BIG, "label": "x"}), ("lock", {"theme": BIG}),
+                             ("unlock", {"theme": BIG}), ("split", {"theme": BIG}),
+                             ("merge", {"theme": [BIG, BIG + 1]}),
+                             ("move", {"note": BIG, "theme": BIG}), ("exclude", {"note": BIG}),
+                             ("include", {"note": BIG}), ("pin", {"note": BIG}),
+                             ("unpin", {"note": BIG}), ("cancel", {"run": BIG}),
+                             ("undo", {"entry": BIG}), ("run", {"round": BIG, "table": BIG})):
+            reply = admin.post(f"{base}/workspace/test-cafe/do/{action}", timeout=10,
+                               data={"csrf_token": ws_token, **data}, allow_redirects=False)
+            assert reply.status_code in (303, 400), (action, reply.status_code)
+        assert rows(db_path, "SELECT COUNT(*) FROM synthesis_audit") == [(0,)]
+        # A plan nested thousands deep: the form says what is wrong.
+        new_token = re.search(r'name="csrf_token" value="([^"]+)"',
+                              admin.get(f"{base}/events/new", timeout=10).text).group(1)
+        deep = "x = " + "[" * 20000 + "]" * 20000 + "\n"
+        reply = admin.post(f"{base}/events/new", timeout=10, data={
+            "csrf_token": new_token, "source": "own", "text": deep, "slug": "deep"})
+        assert reply.status_code == 400 and "nested too deeply" in reply.text
+
+        # Sockets: a lone surrogate in the connect auth, a superscript outbox key.
+        for auth, code in (({"event": "\ud800"}, "bad_input"),
+                           ({"event": "test-cafe", "token": "\udfff"}, "bad_input"),
+                           ({"event": "test-cafe", "outbox_key": "\u00b9\u00b2.abc"}, "join")):
+            reasons: list = []
+            sio = socketio.Client(reconnection=False)
+            sio.on("connect_error", reasons.append, namespace="/participant")
+            try:
+                sio.connect(base, namespaces=["/participant"], auth=auth,
+                            transports=["websocket"], wait_timeout=5)
+            except socketio.exceptions.ConnectionError:
+                pass
+            assert reasons and reasons[0]["data"]["code"] == code, (auth, reasons)
+        # Every id of every socket event, at and past 2^63; surrogates in a host key.
+        joined = join_http(base)
+        phone = phone_client(base, joined)
+        participant_calls = [
+            ("submit_note", {"client_id": "big-table-01", "text": "x", "consent": "quote",
+                             "table": BIG}),
+            ("submit_note", {"client_id": "big-round-01", "text": "x", "consent": "quote",
+                             "round": BIG}),
+            ("edit_note", {"id": BIG, "text": "x", "consent": "quote"}),
+            ("withdraw_note", {"id": BIG}), ("choose_table", {"table": BIG}),
+            ("claim_host", {"table": BIG, "key": "x"}), ("claim_host", {"table": 1, "key": "\ud800"}),
+            ("set_dots", {"insight": BIG, "dots": 1}), ("set_dots", {"insight": 1, "dots": BIG}),
+            ("submit_insight", {"client_id": "big-insight-1", "text": "x", "table": BIG}),
+            ("sync_notes", {"client_ids": ["\udc80" * 8]}),
+            ("submit_note", {"client_id": "deep-nest-01", "text": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[
+                "x"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], "consent": "quote"}),
+        ]
+        for event_name, payload in participant_calls:
+            ack = phone.call(event_name, payload, namespace="/participant", timeout=10)
+            assert ack["ok"] is False and ack["code"] == "bad_input", (event_name, ack)
+        phone.disconnect()
+        console = console_client(base, [])
+        for event_name, payload in (
+            ("approve_note", {"id": BIG}), ("hide_note", {"id": BIG}), ("redact_note", {"id": BIG}),
+            ("approve_insight", {"id": BIG}), ("hide_insight", {"id": BIG}),
+            ("redact_insight", {"id": BIG}), ("set_host", {"participant": BIG, "table": 1}),
+            ("set_host", {"participant": 1, "table": BIG}), ("mark_left", {"participant": BIG}),
+            ("mark_back", {"participant": BIG}), ("start_round", {"round": BIG}),
+            ("extend_round", {"minutes": BIG}), ("send_message", {"message": "\ud800"}),
+        ):
+            ack = console.call(event_name, payload, namespace="/console", timeout=10)
+            assert ack["ok"] is False and ack["code"] == "bad_input", (event_name, ack)
+        console.disconnect()
+
+        # Raw long-polling: a packet nested 20,000 deep, and a body of more packets than
+        # Engine.IO decodes.
+        poll = requests.Session()
+        poll.cookies.update(joined.cookies)
+        url = f"{base}/socket.io/?EIO=4&transport=polling"
+        sid = re.search(r'"sid":"([^"]+)"', poll.get(url, timeout=10).text).group(1)
+        at = f"{url}&sid={sid}"
+        assert poll.post(at, data='40/participant,{"event":"test-cafe"}', timeout=10).ok
+        assert "40/participant" in poll.get(at, timeout=10).text
+        nested = '42/participant,1["submit_note",' + "[" * 20000 + "]" * 20000 + "]"
+        poll.post(at, data=nested, timeout=10)
+        sid = re.search(r'"sid":"([^"]+)"', poll.get(url, timeout=10).text).group(1)
+        packed = "\x1e".join(["40/participant,{}"] + ["3"] * 40)
+        reply = poll.post(f"{url}&sid={sid}", data=packed, timeout=10)
+        assert reply.status_code == 400
+        assert cookie_header(joined)  # the phone's pass was usable throughout
+    finally:
+        server.stop()
+    log = server.output.read_text()
+    assert "Traceback" not in log, log[-3000:]
+    assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(0,)]
+
+
+# ---- 5. a disabled account's sockets close at once ------------------------------------------------
+
+
+def lead_socket(base: str, username: str, received: list):
+    import socketio
+    from test_server import cookie_header
+
+    http = staff_session(base, username)
+    sio = socketio.Client(reconnection=False)
+    sio.on("*", lambda name, data: received.append(name), namespace="/safeguarding")
+    sio.connect(base, namespaces=["/safeguarding"], auth={"event": "test-cafe"},
+                headers=cookie_header(http), transports=["websocket"], wait_timeout=10)
+    return sio
+
+
+def test_a_disabled_lead_is_cut_off_before_the_next_disclosure(app, db_path):
+    import threading
+
+    from cafe.actions import do_create_user
+
+    with app.app_context():
+        do_create_user("boss", PASSWORD, "admin")
+        for name in ("lead", "lead2", "lead3"):
+            do_create_user(name, PASSWORD, "safeguarding")
+    server = LiveServer(db_path, free_port()).start()
+    try:
+        phone = phone_client(server.url, join_http(server.url))
+        seen: dict[str, list] = {"lead": [], "lead2": [], "lead3": []}
+        leads = {name: lead_socket(server.url, name, got) for name, got in seen.items()}
+        gone = {name: threading.Event() for name in leads}
+        for name, sio in leads.items():
+            sio.on("disconnect", gone[name].set, namespace="/safeguarding")
+
+        def disclose(client_id: str) -> None:
+            reply = phone.call("submit_note", {"client_id": client_id, "consent": "quote",
+                                               "text": "My husband hits me and I am scared"},
+                               namespace="/participant", timeout=10)
+            assert reply["ok"], reply
+
+        disclose("disclose-0001")
+        wait_for(lambda: all("item_changed" in got for got in seen.values()))
+        before = {name: list(got) for name, got in seen.items()}
+        # From the command line, in another process; the next disclosure follows at once.
+        done = cafe_cli(db_path, "user", "disable", "lead")
+        assert done.returncode == 0, done.stderr
+        disclose("disclose-0002")
+        wait_for(lambda: seen["lead3"].count("item_changed") == 2)
+        assert gone["lead"].wait(10) and seen["lead"] == before["lead"]
+        # From the accounts page (an admin in the browser): a new password, likewise.
+        admin = staff_session(server.url, "boss")
+        page = admin.get(f"{server.url}/accounts", timeout=10).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        lead2 = rows(db_path, "SELECT id FROM users WHERE username = 'lead2'")[0][0]
+        reply = admin.post(f"{server.url}/accounts/{lead2}/password", timeout=10,
+                           data={"csrf_token": token})
+        assert reply.status_code == 200
+        disclose("disclose-0003")
+        wait_for(lambda: seen["lead3"].count("item_changed") == 3)
+        assert gone["lead2"].wait(10) and seen["lead2"] == before["lead2"]
+        assert not gone["lead3"].is_set()
+        for sio in (phone, leads["lead3"]):
+            sio.disconnect()
+    finally:
+        server.stop()
+
+
+# ---- 4. floods by re-joining ----------------------------------------------------------------------
+
+
+class FromAddress(requests.adapters.HTTPAdapter):
+    """Send requests from another loopback address (127.0.0.2: another phone's network)."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        return super().init_poolmanager(*args, **kwargs)
+
+
+def joiner(base: str, address: str = "127.0.0.1") -> tuple[requests.Session, str]:
+    http = requests.Session()
+    if address != "127.0.0.1":
+        http.mount("http://", FromAddress(address))
+    token = re.search(r'name="csrf-token" content="([^"]+)"',
+                      http.get(f"{base}/e/test-cafe/", timeout=10).text).group(1)
+    return http, token
+
+
+def join_once(base: str, http: requests.Session, token: str) -> requests.Response:
+    """Join as a new phone would (no pass cookie) through the same network address."""
+    http.cookies.pop("cafe_p_test-cafe", None)
+    return http.post(f"{base}/e/test-cafe/join", json={"table": 1},
+                     headers={"X-CSRFToken": token}, timeout=10)
+
+
+def test_a_venue_joins_from_one_address_but_rejoining_floods_are_cut(live_server, db_path):
+    from cafe.settings import setting
+
+    base = live_server.url
+    burst = setting("JOIN_BURST")
+    venue, token = joiner(base)
+    # A venue behind one NAT address: the whole burst joins at once.
+    statuses = [join_once(base, venue, token).status_code for _ in range(burst)]
+    assert statuses == [200] * burst
+    # Past it, a join is refused with the seconds to wait, which the phone waits by itself.
+    refused = join_once(base, venue, token)
+    assert refused.status_code == 429 and refused.json()["code"] == "busy"
+    wait = refused.json()["retry_after"]
+    assert wait >= 1 and refused.headers["Retry-After"] == str(wait)
+    # Another network is not held up.
+    other, other_token = joiner(base, "127.0.0.2")
+    assert join_once(base, other, other_token).status_code == 200
+    # Waiting as told lets the next phone of the venue in.
+    import time
+
+    time.sleep(wait)
+    assert join_once(base, venue, token).status_code == 200
+    assert rows(db_path, "SELECT COUNT(*) FROM participants") == [(burst + 2,)]
+
+
+def test_notes_are_capped_per_address_across_fresh_passes(live_server, db_path):
+    from cafe.settings import setting
+
+    base = live_server.url
+    cap = setting("ADDRESS_NOTE_BURST")
+    passes = [phone_client(base, join_http(base)) for _ in range(5)]
+    acks = []
+    for i in range(cap + 20):  # five passes, each well within its own limit of 30 at once
+        phone = passes[i % 5]
+        acks.append(phone.call("submit_note", {"client_id": f"flood-{i:06d}", "text": f"Flood {i}",
+                                               "consent": "quote"},
+                               namespace="/participant", timeout=10))
+    assert [a["ok"] for a in acks[:cap]] == [True] * cap
+    assert all(a["code"] == "slow_down" for a in acks[cap:]), acks[cap:]
+    assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(cap,)]
+    # A phone on another network is answered as usual.
+    other = requests.Session()
+    other.mount("http://", FromAddress("127.0.0.2"))
+    token = re.search(r'name="csrf-token" content="([^"]+)"',
+                      other.get(f"{base}/e/test-cafe/", timeout=10).text).group(1)
+    assert other.post(f"{base}/e/test-cafe/join", json={"table": 1},
+                      headers={"X-CSRFToken": token}, timeout=10).ok
+    import socketio
+    from test_server import cookie_header
+
+    phone = socketio.Client(reconnection=False, http_session=other)
+    phone.connect(base, namespaces=["/participant"], auth={"event": "test-cafe"},
+                  headers=cookie_header(other), transports=["polling"], wait_timeout=10)
+    assert phone.call("submit_note", {"client_id": "other-net-01", "text": "Hello",
+                                      "consent": "quote"}, namespace="/participant",
+                      timeout=10)["ok"]
+    for sio in [*passes, phone]:
+        sio.disconnect()

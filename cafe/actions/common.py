@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from cafe import events, socketio
+from cafe.pushguard import before_push
 
 
 class Refused(Exception):
@@ -38,6 +39,7 @@ def now() -> str:
 
 def _publish(event: events.ServerEvent, room: str) -> None:
     """Send a server event to a room (only ever called after the commit it reports)."""
+    before_push(event.namespace)  # e.g. close a just-disabled lead's socket first (issue 19)
     socketio.emit(event.name, event.payload(), to=room, namespace=event.namespace)
 
 
