@@ -27,6 +27,7 @@ from cafe.briefing.draft import (
     places,
 )
 from cafe.briefing.markdown import md_escape, plain, render_markdown, to_html, tokens
+from cafe.briefing.opaque import without_order
 from cafe.briefing.source import EventSource
 from cafe.safety import redact
 from cafe.synthesis.types import SynthesisResult
@@ -164,7 +165,7 @@ def note_rows(source: EventSource, theme_of: dict[int, str], only: set[int] | No
             "flags": list(note.flags),
             "text": plain(redact(note.text, source.names)) if note.quotable else None,
         })
-    return rows
+    return without_order(rows)  # issue 19: a hidden round is not read off the ids around it
 
 
 _PIPELINE = re.compile(r"\n+### Pipeline\n\n(?:[ ]*- [^\n]*(?:\n|\Z))+")
