@@ -112,6 +112,20 @@ SETTINGS: tuple[Setting, ...] = (
         float,
     ),
     Setting(
+        "SESSION_IDLE_MINUTES",
+        480,
+        "Minutes a staff login lasts unused before it must log in again.",
+        "CAFE_SESSION_IDLE_MINUTES",
+        float,
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        72,
+        "Hours a staff login lasts at most, however much it is used.",
+        "CAFE_SESSION_MAX_HOURS",
+        float,
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE",
         False,
         "Send cookies only over HTTPS (turn on when served behind TLS).",

@@ -161,9 +161,10 @@ def test_workspace_forms_refuse_any_id(admin_client, db_path, action, value):
 @FUZZ
 @given(username=st.text(max_size=100), password=st.text(max_size=300))
 def test_login_form_survives_any_input(client, username, password):
-    from cafe.limits import LOGINS
+    from cafe.login_throttle import LOGINS
 
-    LOGINS._failures.clear()
+    with client.application.app_context():
+        LOGINS.clear()
     page = client.get("/login")
     reply = client.post("/login", data={"username": username, "password": password,
                                         "csrf_token": csrf_from(page.text)})

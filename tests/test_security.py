@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -462,3 +463,148 @@ def test_notes_are_capped_per_address_across_fresh_passes(live_server, db_path):
                       timeout=10)["ok"]
     for sio in [*passes, phone]:
         sio.disconnect()
+
+
+# ---- 7. hidden rounds cannot be read off note ids -------------------------------------------------
+
+
+def test_exported_rows_with_a_hidden_cell_carry_no_note_id_or_order(app, db_path):
+    import csv
+    import io
+    import json
+
+    from briefing_data import insert_notes, pipeline_result
+
+    from cafe.actions.briefing import do_create_draft
+    from cafe.briefing import Selection
+
+    stored = insert_notes(app)
+    result, source = pipeline_result(app)
+    with app.app_context():
+        draft = do_create_draft(stored["event"], source, result, Selection(), "staffer")
+    ids = {str(i) for (i,) in rows(db_path, "SELECT id FROM notes")}
+    server = LiveServer(db_path, free_port()).start()
+    try:
+        staff = staff_session(server.url)
+        at = f"{server.url}/briefings/test-cafe/drafts/{draft}"
+        table = list(csv.DictReader(io.StringIO(
+            staff.get(f"{at}/export.csv", timeout=30).content.decode("utf-8-sig"))))
+        data = json.loads(staff.get(f"{at}/export.json", timeout=30).content)
+    finally:
+        server.stop()
+    hidden = [r for r in table if r["hidden"]]
+    assert hidden, "the data must hide some cells for this test to mean anything"
+    for row in hidden:
+        assert row["note_id"] not in ids and not row["note_id"].isdigit()
+    # They come last, in an order of their own, not the notes' order.
+    assert table[-len(hidden):] == hidden
+    assert [r["note_id"] for r in hidden] == sorted(r["note_id"] for r in hidden)
+    assert [str(n["note_id"]) for n in data["notes"]] == [r["note_id"] for r in table]
+
+
+# ---- 8. sessions expire, the login throttle survives a restart, host links, outbox acks ----------
+
+
+def test_staff_sessions_expire_when_idle_and_at_their_absolute_limit(live_server, db_path):
+    from datetime import UTC, datetime, timedelta
+
+    def ago(**delta) -> str:
+        when = datetime.now(UTC) - timedelta(**delta)
+        return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def console_status(http) -> int:
+        return http.get(f"{live_server.url}/console/", timeout=10,
+                        allow_redirects=False).status_code
+
+    idle = staff_session(live_server.url, "fac")
+    old = staff_session(live_server.url, "fac")
+    fresh = staff_session(live_server.url, "fac")
+    assert {console_status(h) for h in (idle, old, fresh)} == {200}
+    sessions = [r[0] for r in rows(db_path, "SELECT id FROM user_sessions ORDER BY created_at")]
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE user_sessions SET created_at = ?, last_seen_at = ? WHERE id = ?",
+                     [ago(hours=9), ago(hours=8, minutes=1), sessions[0]])  # idle 8 h
+        conn.execute("UPDATE user_sessions SET created_at = ?, last_seen_at = ? WHERE id = ?",
+                     [ago(hours=73), ago(minutes=1), sessions[1]])  # used, but 3 days old
+    conn.close()
+    assert console_status(idle) == 302 and console_status(old) == 302
+    assert console_status(fresh) == 200
+
+
+def test_the_login_throttle_survives_a_restart(app, db_path):
+    server = LiveServer(db_path, free_port()).start()
+
+    def attempt(base: str, password: str) -> int:
+        http = requests.Session()
+        token = re.search(r'name="csrf_token" value="([^"]+)"',
+                          http.get(f"{base}/login", timeout=10).text).group(1)
+        return http.post(f"{base}/login", timeout=10, allow_redirects=False, data={
+            "username": "fac", "password": password, "csrf_token": token}).status_code
+
+    try:
+        assert [attempt(server.url, "wrong password!") for _ in range(5)] == [401] * 5
+        assert attempt(server.url, PASSWORD) == 429
+    finally:
+        server.stop()
+    again = LiveServer(db_path, free_port()).start()
+    try:
+        assert attempt(again.url, PASSWORD) == 429  # the restart forgot nothing
+    finally:
+        again.stop()
+
+
+def test_a_host_link_cannot_be_made_from_the_wall_address(live_server, db_path):
+    import hashlib
+    import hmac
+
+    [(event_id, wall_token, host_token)] = rows(
+        db_path, "SELECT id, wall_token, host_token FROM events")
+    assert host_token and host_token != wall_token
+    from_wall = hmac.new(wall_token.encode(), f"host:{event_id}:1".encode(),
+                         hashlib.sha256).hexdigest()[:20]
+    phone = phone_client(live_server.url, join_http(live_server.url))
+    try:
+        refused = phone.call("claim_host", {"table": 1, "key": from_wall},
+                             namespace="/participant", timeout=10)
+        assert refused["ok"] is False
+        from cafe.actions.rotation import host_key
+
+        real = host_key({"id": event_id, "host_token": host_token}, 1)
+        assert phone.call("claim_host", {"table": 1, "key": real}, namespace="/participant",
+                          timeout=10)["ok"]
+    finally:
+        phone.disconnect()
+
+
+def test_the_send_only_outbox_key_gets_ids_back_never_words(live_server):
+    import socketio
+    from test_server import cookie_header
+
+    joined = join_http(live_server.url)
+    got: list = []
+    phone = socketio.Client(reconnection=False)
+    phone.on("state", got.append, namespace="/participant")
+    phone.connect(live_server.url, namespaces=["/participant"], auth={"event": "test-cafe"},
+                  headers=cookie_header(joined), transports=["websocket"], wait_timeout=10)
+    words = "Canary-0b0x what I wrote before Exit"
+    try:
+        wait_for(lambda: got)
+        assert phone.call("submit_note", {"client_id": "before-exit-01", "text": words,
+                                          "consent": "quote"}, namespace="/participant",
+                          timeout=10)["ok"]
+    finally:
+        phone.disconnect()
+    # Whoever holds the send-only key (the phone after "Exit this page") learns ids, not words.
+    sender = socketio.Client(reconnection=False)
+    sender.connect(live_server.url, namespaces=["/participant"],
+                   auth={"event": "test-cafe", "outbox_key": got[0]["outbox_key"]},
+                   transports=["websocket"], wait_timeout=10)
+    try:
+        ack = sender.call("submit_note", {"client_id": "before-exit-01", "text": "anything",
+                                          "consent": "quote"}, namespace="/participant",
+                          timeout=10)
+        assert ack["ok"] and ack["duplicate"]
+        assert set(ack) == {"ok", "id", "client_id", "duplicate"} and words not in str(ack)
+    finally:
+        sender.disconnect()

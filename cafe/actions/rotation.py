@@ -54,9 +54,10 @@ CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def host_key(event: dict[str, Any], table_no: int) -> str:
-    """Return the secret in a table's host link (derived from the event's wall token)."""
+    """Return the secret in a table's host link (keyed with the event's own host secret, not
+    the wall token: seeing the wall's address must not let anyone host a table)."""
     message = f"host:{event['id']}:{table_no}".encode()
-    return hmac.new(event["wall_token"].encode(), message, hashlib.sha256).hexdigest()[:20]
+    return hmac.new(event["host_token"].encode(), message, hashlib.sha256).hexdigest()[:20]
 
 
 def planned_seats(db: Database, event_id: int, round_no: int) -> dict[int, int]:

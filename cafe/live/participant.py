@@ -129,6 +129,9 @@ def on_submit_note(payload: Any = None) -> dict[str, Any]:
         raise actions.Refused(_("You are sending very fast; please wait a moment."), "slow_down")
     event = current_event(conn)
     note, created = actions.do_submit_note(event, _participant(conn), draft)
+    if conn is CONNECTIONS.get((OUTBOX, request.sid)):
+        # Send-only (after "Exit this page"): the id, never the note's words back (issue 19).
+        return ok(id=note["id"], client_id=note["client_id"], duplicate=not created)
     flags = json.loads(note["flags_json"])
     return ok(
         id=note["id"],
