@@ -608,3 +608,29 @@ def test_the_send_only_outbox_key_gets_ids_back_never_words(live_server):
         assert set(ack) == {"ok", "id", "client_id", "duplicate"} and words not in str(ack)
     finally:
         sender.disconnect()
+
+
+def test_https_on_the_lan_with_a_certificate_made_here(app, db_path):
+    from cafe.tls import fingerprint
+
+    port = free_port()
+    server = LiveServer(db_path, port, "--https").start()
+    try:
+        cert = db_path.parent / "cafe-lan.crt"
+        wait_for(lambda: "Serving on https://" in server.output.read_text(), timeout=30)
+        assert fingerprint(cert) in server.output.read_text()
+        assert oct((db_path.parent / "cafe-lan.key").stat().st_mode & 0o777) == "0o600"
+        base = f"https://127.0.0.1:{port}"
+        http = requests.Session()
+        http.verify = str(cert)  # the certificate verifies for this address
+        page = http.get(f"{base}/login", timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        reply = http.post(f"{base}/login", allow_redirects=False, timeout=10, headers={
+            "Referer": f"{base}/login"},
+            data={"username": "fac", "password": PASSWORD, "csrf_token": token})
+        assert reply.status_code == 303
+        assert "Secure" in reply.headers["Set-Cookie"]
+        with __import__("pytest").raises(requests.exceptions.ConnectionError):
+            requests.get(f"http://127.0.0.1:{port}/login", timeout=5)  # no plain HTTP
+    finally:
+        server.stop()
