@@ -259,6 +259,10 @@ def serve(
     click.echo(f"Serving on {'https' if https else 'http'}://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()
     _quiet_interrupt()
+    if tls:
+        from cafe.tls import quiet_handshake_errors
+
+        quiet_handshake_errors()
     try:
         socketio.run(app, host=host, port=port, log_output=False, use_reloader=False, **tls)
     except KeyboardInterrupt:

@@ -82,3 +82,15 @@ def lan_certificate(directory: str | Path, address: str) -> tuple[Path, Path]:
         handle.write(key_bytes)
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return cert_path, key_path
+
+
+def quiet_handshake_errors() -> None:
+    """Keep failed TLS handshakes (a phone typing http://, a scanner) out of the log: gevent would
+    print a traceback for each, which anyone on the network could use to flood it."""
+    import ssl
+
+    from gevent import get_hub
+
+    hub = get_hub()
+    if ssl.SSLError not in hub.NOT_ERROR:
+        hub.NOT_ERROR = (*hub.NOT_ERROR, ssl.SSLError)

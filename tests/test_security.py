@@ -634,3 +634,4 @@ def test_https_on_the_lan_with_a_certificate_made_here(app, db_path):
             requests.get(f"http://127.0.0.1:{port}/login", timeout=5)  # no plain HTTP
     finally:
         server.stop()
+    assert "Traceback" not in server.output.read_text()
