@@ -50,8 +50,10 @@ def cut_off_ended_logins() -> int:
 def _before_safeguarding_push(namespace: str) -> None:
     """Look once more just before a disclosure goes out: a lead disabled a moment ago is cut
     off before it, not after."""
-    if namespace == SAFEGUARDING:
-        cut_off_ended_logins()
+    if namespace == SAFEGUARDING:  # disclosures are rare: check every lead's login each time
+        from cafe.live.common import disconnect_revoked
+
+        disconnect_revoked()
 
 
 def watch_revocations(app: Any, every: float = EVERY) -> None:
