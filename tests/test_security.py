@@ -115,7 +115,7 @@ def test_withdrawn_and_edited_text_leaves_db_wal_and_shm_at_once(live_server, db
         assert withdrawn["ok"], withdrawn
         # Within moments (one checkpoint shared by both), neither old text is in any file.
         wait_for(lambda: not any(words[k].encode() in database_bytes(db_path)
-                                 for k in ("edit", "gone")), timeout=5)
+                                 for k in ("edit", "gone")), timeout=15)
         data = database_bytes(db_path)
         assert words["keep"].encode() in data and b"Something else entirely" in data
         assert Path(f"{db_path}-wal").stat().st_size < 64 * 1024
