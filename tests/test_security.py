@@ -636,6 +636,8 @@ def test_the_send_only_outbox_key_gets_ids_back_never_words(live_server):
 
 
 def test_https_on_the_lan_with_a_certificate_made_here(app, db_path):
+    import pytest
+
     from cafe.tls import fingerprint
 
     port = free_port()
@@ -647,15 +649,15 @@ def test_https_on_the_lan_with_a_certificate_made_here(app, db_path):
         assert oct((db_path.parent / "cafe-lan.key").stat().st_mode & 0o777) == "0o600"
         base = f"https://127.0.0.1:{port}"
         http = requests.Session()
-        http.verify = str(cert)  # the certificate verifies for this address
-        page = http.get(f"{base}/login", timeout=30)
+        trust = str(cert)  # the certificate verifies for this address
+        page = http.get(f"{base}/login", timeout=30, verify=trust)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        reply = http.post(f"{base}/login", allow_redirects=False, timeout=30, headers={
-            "Referer": f"{base}/login"},
-            data={"username": "fac", "password": PASSWORD, "csrf_token": token})
+        reply = http.post(f"{base}/login", allow_redirects=False, timeout=30, verify=trust,
+                          headers={"Referer": f"{base}/login"},
+                          data={"username": "fac", "password": PASSWORD, "csrf_token": token})
         assert reply.status_code == 303
         assert "Secure" in reply.headers["Set-Cookie"]
-        with __import__("pytest").raises(requests.exceptions.ConnectionError):
+        with pytest.raises(requests.exceptions.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/login", timeout=5)  # no plain HTTP
     finally:
         server.stop()
