@@ -25,8 +25,9 @@ MAX_DEPTH = 32
 REFUSAL_CODE = "bad_input"
 
 
-def input_problem(value: Any) -> str | None:
-    """Return what is wrong with a decoded payload ("number", "text", "nesting"), or None."""
+def input_problem(value: Any, text: bool = True) -> str | None:
+    """Return what is wrong with a decoded payload ("number", "text", "nesting"), or None;
+    with `text=False` lone surrogates pass (a handler that cleans text drops them itself)."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
@@ -37,7 +38,7 @@ def input_problem(value: Any) -> str | None:
         if isinstance(item, int):
             if not SQLITE_MIN_INT <= item <= SQLITE_MAX_INT:
                 return "number"
-        elif isinstance(item, str):
+        elif isinstance(item, str) and text:
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError:
@@ -92,10 +93,12 @@ def _refuse_http(error: BaseException | None = None) -> Any:
 
 
 def _check_request() -> Any:
-    """Refuse a JSON body with numbers, text or nesting the app cannot handle."""
+    """Refuse a JSON body with numbers or nesting the app cannot handle. Lone surrogates pass:
+    the briefing editor drops them from a draft; anywhere else they fail to encode and are
+    refused by the UnicodeError handler below, the write rolled back."""
     if request.method in ("POST", "PUT", "PATCH") and request.is_json:
         body = request.get_json(silent=True)  # too deep raises RecursionError: refused below
-        if input_problem(body):
+        if input_problem(body, text=False):
             return _refuse_http()
     return None
 
