@@ -16,7 +16,7 @@ from test_workspace import event, synthesize  # noqa: F401 - fixture
 
 from cafe import queries
 from cafe.actions import NoteDraft, do_join_event, do_submit_note
-from cafe.actions import synthesis as ws
+from cafe.actions.synthesis.edits import do_set_pinned
 from cafe.db import reading
 from conftest import PASSWORD, LiveServer, free_port, rows, wait_for
 
@@ -58,7 +58,7 @@ def test_purge_removes_quotes_from_drafts_versions_results_and_the_wal(app, even
     synthesize(app, event)
     quote_id = rows(db_path, "SELECT id FROM notes WHERE text = ?", (QUOTE,))[0][0]
     with app.app_context():
-        ws.do_set_pinned(event, "staffer", quote_id, True)
+        do_set_pinned(event, "staffer", quote_id, True)
     server = LiveServer(db_path, free_port()).start()
     try:
         staff = staff_session(server.url)
@@ -593,7 +593,7 @@ def test_a_host_link_cannot_be_made_from_the_wall_address(live_server, db_path):
         refused = phone.call("claim_host", {"table": 1, "key": from_wall},
                              namespace="/participant", timeout=30)
         assert refused["ok"] is False
-        from cafe.actions.rotation import host_key
+        from cafe.actions.host_briefing import host_key
 
         real = host_key({"id": event_id, "host_token": host_token}, 1)
         assert phone.call("claim_host", {"table": 1, "key": real}, namespace="/participant",
