@@ -65,6 +65,11 @@ from typing import Any
 import requests
 import socketio
 
+# Every simulated phone comes from 127.0.0.1: lift the per-address limits (issue 19).
+ONE_ADDRESS = {"CAFE_JOIN_BURST": "1000000", "CAFE_ADDRESS_NOTE_BURST": "1000000",
+               "CAFE_ADDRESS_NOTES_PER_MINUTE": "100000000"}
+
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PLAN = ROOT / "tests" / "data" / "small-plan.toml"
@@ -123,7 +128,7 @@ class Server:
         self.kills = 0
 
     def start(self, timeout: float = 30.0) -> Server:
-        env = {**os.environ, "CAFE_DB": str(self.db_path), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **ONE_ADDRESS, "CAFE_DB": str(self.db_path), "PYTHONUNBUFFERED": "1"}
         with self.log_path.open("a") as log:
             log.write(f"\n==== start {self.starts + 1} ====\n")
             log.flush()

@@ -58,6 +58,11 @@ sys.path.insert(0, str(ROOT))  # this tree's cafe, not whichever one the venv ha
 
 from lean_client import ConnectRefused, LeanSocket  # noqa: E402
 
+# Every simulated phone comes from 127.0.0.1: lift the per-address limits (issue 19).
+ONE_ADDRESS = {"CAFE_JOIN_BURST": "1000000", "CAFE_ADDRESS_NOTE_BURST": "1000000",
+               "CAFE_ADDRESS_NOTES_PER_MINUTE": "100000000"}
+
+
 REQUIRED_KEYS = (
     "clients",
     "connected",
@@ -206,7 +211,7 @@ class Server:
         self.log = workdir / "server.log"
         cmd = cmd_base(opts, db, self.port)
         self.cmd = cmd
-        env = {**os.environ, "CAFE_DB": str(db), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, **ONE_ADDRESS, "CAFE_DB": str(db), "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             cmd, cwd=ROOT, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
         )

@@ -26,6 +26,7 @@ __all__ = ["create_app", "resource_dir", "socketio"]
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app."""
     from cafe import db, i18n, settings
+    from cafe.inputs import install_http_guards, install_socket_guards
     from cafe.security import install_security
     from cafe.web.blueprints import register
 
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     app.config["MAX_CONTENT_LENGTH"] = app.config["CAFE_MAX_FORM_BYTES"]
     install_security(app)
+    install_http_guards(app)
     i18n.init_app(app)
     db.init_app(app)
     register(app)
@@ -65,6 +67,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         engineio_logger=False,
     )
     _route_socket_path(app)
+    install_socket_guards(app, socketio)
     return app
 
 

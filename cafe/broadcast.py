@@ -28,6 +28,7 @@ from socketio import packet
 
 from cafe import rooms
 from cafe.events import ServerEvent
+from cafe.pushguard import before_push
 from cafe.sockets import socketio
 
 Subscriber = Callable[[int, ServerEvent], None]
@@ -47,6 +48,7 @@ def subscribe(*kinds: type[ServerEvent]) -> Callable[[Subscriber], Subscriber]:
 
 def publish(change: ServerEvent, room: str) -> None:
     """Send a server event to a room (only ever after the commit it reports), then tell its subscribers."""
+    before_push(change.namespace)  # e.g. close a just-disabled lead's socket first (issue 19)
     socketio.emit(change.name, change.payload(), to=room, namespace=change.namespace)
     for subscriber in _SUBSCRIBERS.get(type(change), ()):
         subscriber(rooms.event_of(room), change)

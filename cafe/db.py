@@ -19,6 +19,7 @@ import sqlite_utils
 from flask import Flask, current_app
 
 from cafe.migrations import MIGRATIONS
+from cafe.wal_erase import EraseText
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -68,7 +69,7 @@ def _threadpool_if_gevent() -> Any:
     return ThreadPool(1)
 
 
-class Writer:
+class Writer(EraseText):
     """The one writing connection of this process; every write is a function run here.
 
     Writes that arrive while a commit is in flight are committed together (group commit): each
@@ -91,6 +92,10 @@ class Writer:
         self._pending: list[tuple[Callable[..., Any], tuple, dict, Any]] = []
         self._draining = False
         self._lock_file = None
+        self._erase_wanted = False  # set by the temporary triggers of `erase_text_at_once`
+        self._erase_due = False  # a checkpoint is scheduled
+        self._last_erase = 0.0
+        self._closed = False
         if lock_path:
             try:
                 self._lock_file = open(lock_path, "a+b")  # noqa: SIM115 - held for life
@@ -193,6 +198,7 @@ class Writer:
                     results = [(False, exc)] * len(batch)
                 for job, result in zip(batch, results, strict=True):
                     job[3].set(result)
+                self._erase_if_wanted()
         finally:
             self._draining = False
 
@@ -211,6 +217,7 @@ class Writer:
         else:
             with self._lock:
                 ((ok, value),) = self._run_batch([(fn, args, kwargs)])
+            self._erase_if_wanted()
         if not ok:
             raise value
         return value
@@ -229,6 +236,7 @@ class Writer:
 
     def close(self) -> None:
         """Close the writing connection."""
+        self._closed = True
         if self._pool is not None:
             self._pool.kill()
         with self._across_processes():
@@ -350,6 +358,7 @@ def init_app(app: Flask) -> None:
     # Every process writing this file (workers, `cafe user ...` while serving) takes turns.
     writer = Writer(path, lock_path=write_lock_path(path))
     migrate(writer.db)
+    writer.erase_text_at_once()
     app.extensions["cafe.writer"] = writer
     app.extensions["cafe.readers"] = Readers(path)
 

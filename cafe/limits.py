@@ -48,6 +48,15 @@ class Buckets:
                 bucket = self._buckets[key] = TokenBucket(self.rate, self.burst)
             return bucket.take()
 
+    def retry_after(self, key: object) -> float:
+        """Return the seconds until `key` may act again (0 if it may now)."""
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None or bucket.tokens < 0:
+                return 0.0
+            tokens = min(self.burst, bucket.tokens + (time.monotonic() - bucket.stamp) * self.rate)
+            return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+
     def clear(self) -> None:
         """Forget every bucket."""
         with self._lock:
@@ -63,6 +72,19 @@ class Buckets:
 SOCKET_EVENTS = Buckets(rate=20, burst=60)
 # Notes per participant, across their phones and tabs: one every 2 s, bursts of 30 (an outbox flush).
 PARTICIPANT_NOTES = Buckets(rate=0.5, burst=30)
+
+
+def _per_address(rate_name: str, burst_name: str) -> Buckets:
+    from cafe.settings import setting
+
+    return Buckets(rate=setting(rate_name) / 60.0, burst=setting(burst_name))
+
+
+# Per network address and event (issue 19): re-joining for fresh passes, and notes across every
+# pass from one address. A venue behind one NAT address shares these, so they are generous: see
+# docs/SECURITY.md for what they allow and bench/join_burst.py for a measured venue.
+ADDRESS_JOINS = _per_address("JOINS_PER_MINUTE", "JOIN_BURST")
+ADDRESS_NOTES = _per_address("ADDRESS_NOTES_PER_MINUTE", "ADDRESS_NOTE_BURST")
 
 
 class LoginThrottle:

@@ -330,4 +330,28 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             """UPDATE insights SET wall = 'hidden' WHERE flags_json LIKE '%disclosure%'""",
         ],
     ),
+    (
+        13,
+        "security: host links keyed apart from the wall, idle staff sessions, stored login failures",
+        [
+            # Host links were keyed with the wall token, so anyone who saw the wall's address
+            # could host any table. Each event gets its own host secret (printed host cards made
+            # before this version stop working: print them again).
+            "ALTER TABLE events ADD COLUMN host_token TEXT",
+            "UPDATE events SET host_token = lower(hex(randomblob(16))) WHERE host_token IS NULL",
+            """CREATE TRIGGER events_host_token AFTER INSERT ON events
+                WHEN NEW.host_token IS NULL BEGIN
+                UPDATE events SET host_token = lower(hex(randomblob(16))) WHERE id = NEW.id; END""",
+            # When a login session was last used, for the idle limit (cafe/settings.py).
+            "ALTER TABLE user_sessions ADD COLUMN last_seen_at TEXT",
+            # Failed logins, kept in the database so a restart or another worker does not forget
+            # them: key is the user name and address, or the address alone; at is seconds since
+            # the epoch.
+            """CREATE TABLE login_failures (
+                key TEXT NOT NULL,
+                at REAL NOT NULL
+            )""",
+            "CREATE INDEX login_failures_key ON login_failures(key, at)",
+        ],
+    ),
 ]

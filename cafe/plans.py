@@ -415,6 +415,11 @@ def parse_plan(source: str) -> Plan:
         raise PlanError(
             [Problem("(syntax)", _plain_syntax(str(exc)), int(match.group(1)) if match else None)]
         ) from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise PlanError(
+            [Problem("(syntax)", "values are nested too deeply inside each other; a plan needs "
+                     "at most a few levels", None)]
+        ) from None
     checker = _Checker(_Locator(source))
     plan = _read(data, checker)
     if checker.problems:

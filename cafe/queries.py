@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
@@ -195,10 +196,27 @@ def users(db: Database) -> list[dict[str, Any]]:
 
 
 def session_user(db: Database, session_token: str) -> dict[str, Any] | None:
-    """Return the enabled account behind a live (unrevoked) login session."""
+    """Return the enabled account behind a live login session: not revoked, used within the idle
+    limit and younger than the absolute one (cafe/settings.py)."""
+    idle, oldest = session_cutoffs()
     return _one(
         db,
-        "SELECT u.id, u.username, u.role FROM user_sessions s JOIN users u ON u.id = s.user_id "
-        "WHERE s.id = ? AND s.revoked_at IS NULL AND u.disabled = 0",
-        [token_hash(session_token)],
+        "SELECT u.id, u.username, u.role, COALESCE(s.last_seen_at, s.created_at) AS seen_at "
+        "FROM user_sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.id = ? AND s.revoked_at IS NULL AND u.disabled = 0 "
+        "AND s.created_at > ? AND COALESCE(s.last_seen_at, s.created_at) > ?",
+        [token_hash(session_token), oldest, idle],
     )
+
+
+def session_cutoffs(at: datetime | None = None) -> tuple[str, str]:
+    """Return the times (ISO text, as stored) a session must have been used after, and made after."""
+    from cafe.settings import setting
+
+    at = at or datetime.now(UTC)
+
+    def iso(when: datetime) -> str:
+        return when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    return (iso(at - timedelta(minutes=setting("SESSION_IDLE_MINUTES"))),
+            iso(at - timedelta(hours=setting("SESSION_MAX_HOURS"))))

@@ -91,6 +91,50 @@ SETTINGS: tuple[Setting, ...] = (
         "CAFE_EMBEDDINGS_MODEL",
     ),
     Setting(
+        "JOIN_BURST",
+        150,
+        "Phones that may join one event from one network address at once (a venue behind one "
+        "NAT address shares it); more wait for JOINS_PER_MINUTE.",
+        "CAFE_JOIN_BURST",
+        int,
+    ),
+    Setting(
+        "JOINS_PER_MINUTE",
+        60,
+        "Joins per minute from one network address to one event once the burst is used.",
+        "CAFE_JOINS_PER_MINUTE",
+        float,
+    ),
+    Setting(
+        "ADDRESS_NOTE_BURST",
+        60,
+        "Notes one network address may send to one event at once, across all its phones "
+        "(a phone told to slow down keeps the note and sends it again).",
+        "CAFE_ADDRESS_NOTE_BURST",
+        int,
+    ),
+    Setting(
+        "ADDRESS_NOTES_PER_MINUTE",
+        300,
+        "Notes per minute from one network address to one event once that burst is used.",
+        "CAFE_ADDRESS_NOTES_PER_MINUTE",
+        float,
+    ),
+    Setting(
+        "SESSION_IDLE_MINUTES",
+        480,
+        "Minutes a staff login lasts unused before it must log in again.",
+        "CAFE_SESSION_IDLE_MINUTES",
+        float,
+    ),
+    Setting(
+        "SESSION_MAX_HOURS",
+        72,
+        "Hours a staff login lasts at most, however much it is used.",
+        "CAFE_SESSION_MAX_HOURS",
+        float,
+    ),
+    Setting(
         "SESSION_COOKIE_SECURE",
         False,
         "Send cookies only over HTTPS (turn on when served behind TLS).",

@@ -20,6 +20,7 @@ from cafe.briefing.export_input import Cloud, ExportInput, event_export
 from cafe.briefing.markdown import md_escape, render_markdown, to_html
 from cafe.briefing.note_rows import note_rows
 from cafe.briefing.notes_file import neutralise, to_csv
+from cafe.briefing.opaque import opaque_id
 from cafe.briefing.parts import ALL, Selection
 from cafe.briefing.stored_draft import scrub
 from cafe.briefing.word_file import to_docx, xml_safe
@@ -102,7 +103,9 @@ def test_quotes_come_only_from_notes_that_allow_quoting():
 def test_note_rows_keep_provenance_and_drop_what_may_not_appear():
     s = source().with_themes(result())
     rows = {r["note_id"]: r for r in note_rows(s, {n.id: n.theme_label for n in s.notes})}
-    assert set(rows) == {1, 2, 3, 5, 6, 7, 8, 9, 12}  # no 'none', withdrawn or disclosure
+    # Every row here hides a table or round, so none carries its sequential id (issue 19).
+    assert set(rows) == {opaque_id(i) for i in (1, 2, 3, 5, 6, 7, 8, 9, 12)}  # no 'none',
+    rows = {i: rows[opaque_id(i)] for i in (1, 2, 3, 5, 6, 7, 8, 9, 12)}  # withdrawn, disclosure
     assert rows[3]["text"] is None and rows[3]["consent"] == "paraphrase"
     # Interpreters: Oak and Ash have 3 writers each in the theme; round 2 has 2 and round 1 (the
     # smallest shown) is hidden with it, or round 2 could be worked out from the total.
@@ -120,7 +123,7 @@ def test_a_small_theme_never_says_where_its_notes_came_from():
     round 2" and listed the table and round in the notes, while the evidence said "not named".
     """
     _, inp = _export()
-    small = {7, 8, 9, 12}
+    small = {opaque_id(i) for i in (7, 8, 9, 12)}
     for row in inp.rows:
         if row["note_id"] in small:
             assert row["table"] is None and row["round"] is None and row["question"] is None
@@ -130,11 +133,11 @@ def test_a_small_theme_never_says_where_its_notes_came_from():
         assert "round 2" not in text and "Round 2" not in text, fmt
     briefing = generate(source().with_themes(result()), result())
     signed = {q.note_id: q.attribution for q in briefing.quotes}
-    assert {signed[i] for i in small & set(signed)} == {"A participant"}
+    assert {signed[i] for i in {7, 8, 9, 12} & set(signed)} == {"A participant"}
     assert signed[2] == "Table Oak"
     # The CSV says so in its own column.
     table = list(csv.DictReader(io.StringIO(to_csv(inp.rows))))
-    assert {r["hidden"] for r in table if int(r["note_id"]) in small} == {
+    assert {r["hidden"] for r in table if r["note_id"] in small} == {
         "table and round hidden: fewer than 3 people"}
 
 
@@ -164,8 +167,8 @@ def test_csv_cells_cannot_run_as_formulas():
     _, inp = _export()
     table = list(csv.DictReader(io.StringIO(to_csv(inp.rows))))
     by_id = {row["note_id"]: row for row in table}
-    assert by_id["6"]["text"].startswith("'=HYPERLINK")
-    assert by_id["12"]["text"].startswith("'-2+3")
+    assert by_id[opaque_id(6)]["text"].startswith("'=HYPERLINK")
+    assert by_id[opaque_id(12)]["text"].startswith("'-2+3")
     for row in table:
         for cell in row.values():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
@@ -242,9 +245,9 @@ def test_zip_holds_every_format_and_the_clouds():
 def test_json_carries_provenance():
     _, inp = _export()
     data = json.loads(render(inp, "json"))
-    note = next(n for n in data["notes"] if n["note_id"] == 1)
+    note = next(n for n in data["notes"] if n["note_id"] == opaque_id(1))
     assert note == {
-        "note_id": 1, "event": "Test café", "round": None, "question": None, "table": "Oak",
+        "note_id": opaque_id(1), "event": "Test café", "round": None, "question": None, "table": "Oak",
         "hidden": "round hidden: fewer than 3 people",
         "theme": "Interpreters and waiting lists", "consent": "quote", "flags": [],
         "text": "Interpreters should be booked by the service, not by the survivor's child.",
@@ -268,7 +271,7 @@ def test_one_theme_or_a_frame_makes_a_focused_draft():
     assert one.title == "Trust in police"
     assert {q.theme_key for q in one.quotes} == {"latin:theme:1"}
     _, inp = _export(Selection("themes", ("latin:theme:1",)))
-    assert {r["note_id"] for r in inp.rows} == {7, 8, 9, 12}
+    assert {r["note_id"] for r in inp.rows} == {opaque_id(i) for i in (7, 8, 9, 12)}
     with pytest.raises(ValueError):
         Selection("frame")
 

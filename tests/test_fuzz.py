@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import csrf_from, login, rows
 
+# Whole numbers at and past what SQLite stores (64-bit), and text with lone surrogates (not
+# UTF-8): both reached the database or an encoder and came back as server errors (issue 19).
+EDGE_INTS = st.sampled_from([2**63 - 1, 2**63, 2**63 + 1, 2**64, -(2**63), -(2**63) - 1, 10**40])
+ANY_TEXT = st.text(st.characters(blacklist_categories=()), max_size=50)
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    st.none() | st.booleans() | st.integers() | EDGE_INTS | st.floats(allow_nan=False)
+    | st.text(max_size=50) | ANY_TEXT,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12,
 )
@@ -20,21 +27,23 @@ FIELDS = st.fixed_dictionaries(
         "client_id": JSON | st.text(max_size=80),
         "text": JSON | st.text(max_size=300),
         "consent": JSON | st.sampled_from(["quote", "paraphrase", "none", "QUOTE", ""]),
-        "table": JSON | st.integers(-5, 5),
-        "round": JSON | st.integers(-5, 5),
-        "id": JSON | st.integers(-5, 5),
+        "table": JSON | st.integers(-5, 5) | EDGE_INTS,
+        "round": JSON | st.integers(-5, 5) | EDGE_INTS,
+        "id": JSON | st.integers(-5, 5) | EDGE_INTS,
         "client_ids": st.lists(st.text(max_size=70), max_size=5) | JSON,
         "minutes": JSON | st.integers(-100, 100),
         "message": JSON | st.text(max_size=50),
         "status": JSON | st.sampled_from(["new", "acknowledged", "resolved", "x"]),
         "value": JSON | st.booleans(),
         "key": JSON | st.text(max_size=30),
-        "insight": JSON | st.integers(-5, 5),
-        "dots": JSON | st.integers(-5, 5),
-        "participant": JSON | st.integers(-5, 5),
+        "insight": JSON | st.integers(-5, 5) | EDGE_INTS,
+        "dots": JSON | st.integers(-5, 5) | EDGE_INTS,
+        "participant": JSON | st.integers(-5, 5) | EDGE_INTS,
     },
 )
-PAYLOADS = JSON | FIELDS
+# Nested deeper than any real payload (a list in a dict at most).
+DEEP = st.integers(33, 300).map(lambda depth: functools.reduce(lambda inner, _: [inner], range(depth), 1))
+PAYLOADS = JSON | FIELDS | DEEP
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PARTICIPANT_EVENTS = ["submit_note", "sync_notes", "edit_note", "withdraw_note", "choose_table"]
 PARTICIPANT_EVENTS += ["set_cannot_move", "claim_host", "submit_insight", "set_dots"]
@@ -54,10 +63,11 @@ def check_ack(ack) -> None:
 @FUZZ
 @given(event=st.sampled_from(PARTICIPANT_EVENTS), payload=PAYLOADS)
 def test_participant_events_survive_any_payload(phone, db_path, event, payload):
-    from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
+    from cafe.limits import ADDRESS_NOTES, PARTICIPANT_NOTES, SOCKET_EVENTS
 
     SOCKET_EVENTS.clear()
     PARTICIPANT_NOTES.clear()
+    ADDRESS_NOTES.clear()
     before = rows(db_path, "SELECT id, text, consent, table_no, round_no, status FROM notes ORDER BY id")
     ack = phone.emit(event, payload, namespace="/participant", callback=True)
     check_ack(ack)
@@ -98,11 +108,63 @@ def test_join_endpoint_survives_any_json(client, db_path, body):
 
 
 @FUZZ
+@given(body=DEEP | st.fixed_dictionaries({"table": EDGE_INTS | ANY_TEXT}))
+def test_join_refuses_numbers_text_and_nesting_it_cannot_store(client, db_path, body):
+    page = client.get("/e/test-cafe/")
+    reply = client.post("/e/test-cafe/join", json=body, headers={"X-CSRFToken": csrf_from(page.text)})
+    assert reply.status_code in (200, 400)
+    if reply.status_code == 400:
+        assert reply.get_json()["ok"] is False
+
+
+STAFF_ID_ROUTES = [
+    "/briefings/test-cafe/drafts/{n}", "/briefings/test-cafe/drafts/{n}/versions/{n}",
+    "/briefings/test-cafe/drafts/{n}/export.md", "/workspace/test-cafe/theme/{n}",
+    "/workspace/test-cafe/theme/{n}/cloud.png", "/console/test-cafe/print/host/{n}/qr.svg",
+    "/e/test-cafe/t/{n}", "/e/test-cafe/t/{n}/qr.svg",
+]
+
+
+@pytest.fixture
+def admin_client(app):
+    from cafe.actions import do_create_user
+
+    with app.app_context():
+        do_create_user("fuzzadmin", "correct horse battery", "admin")
+    http = app.test_client()
+    assert login(http, "fuzzadmin").status_code == 303
+    return http
+
+
+@FUZZ
+@given(route=st.sampled_from(STAFF_ID_ROUTES), n=st.integers(min_value=0) | EDGE_INTS.filter(lambda v: v >= 0))
+def test_every_id_in_an_address_is_found_or_not_found_never_an_error(admin_client, route, n):
+    assert admin_client.get(route.format(n=n)).status_code in (200, 302, 404)
+
+
+WORKSPACE_ACTIONS = ["rename", "lock", "unlock", "split", "merge", "move", "exclude", "include",
+                     "pin", "unpin", "cancel", "undo", "run"]
+
+
+@FUZZ
+@given(action=st.sampled_from(WORKSPACE_ACTIONS),
+       value=(st.integers() | EDGE_INTS).map(str) | st.text(max_size=30))
+def test_workspace_forms_refuse_any_id(admin_client, db_path, action, value):
+    page = admin_client.get("/workspace/test-cafe")
+    data = {"csrf_token": csrf_from(page.text), "theme": value, "note": value, "run": value,
+            "entry": value, "label": "x", "parts": value, "round": value, "table": value}
+    reply = admin_client.post(f"/workspace/test-cafe/do/{action}", data=data)
+    assert reply.status_code in (303, 400)
+    assert rows(db_path, "SELECT COUNT(*) FROM synthesis_audit") == [(0,)]
+
+
+@FUZZ
 @given(username=st.text(max_size=100), password=st.text(max_size=300))
 def test_login_form_survives_any_input(client, username, password):
-    from cafe.limits import LOGINS
+    from cafe.login_throttle import LOGINS
 
-    LOGINS._failures.clear()
+    with client.application.app_context():
+        LOGINS.clear()
     page = client.get("/login")
     reply = client.post("/login", data={"username": username, "password": password,
                                         "csrf_token": csrf_from(page.text)})

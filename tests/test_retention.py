@@ -42,7 +42,7 @@ def test_purge_removes_the_text_from_every_database_file(app, phone, db_path):
         with reading() as db:
             event = queries.event_by_slug(db, "test-cafe")
         counts = do_purge_event(event)
-    assert counts == {"notes": 30, "participants": 1}
+    assert counts == {"notes": 30, "participants": 1, "drafts": 0}
     assert rows(db_path, "SELECT COUNT(*) FROM notes") == [(0,)]
     assert CANARY.encode() not in database_bytes(db_path)
     assert rows(db_path, "SELECT purged_at IS NOT NULL FROM events") == [(1,)]

@@ -105,8 +105,8 @@ def test_a_host_who_takes_over_in_the_break_is_told_to_stay(cafe, db_path):  # n
     # Someone planned to leave Ash opens Ash's host link during the break.
     host = next(p for p in phones if seated(db_path, p.id) == 2)
     assert plan[host.id] != 2
-    [event] = rows(db_path, "SELECT id, wall_token FROM events WHERE slug = ?", (SLUG,))
-    key = host_key({"id": event[0], "wall_token": event[1]}, 2)
+    [event] = rows(db_path, "SELECT id, host_token FROM events WHERE slug = ?", (SLUG,))
+    key = host_key({"id": event[0], "host_token": event[1]}, 2)
     wrong = host.call("claim_host", {"table": 2, "key": "\x80"})  # not ASCII: refused, no fault
     assert wrong["ok"] is False and wrong["code"] != "server"
     assert host.call("claim_host", {"table": 2, "key": key})["ok"]

@@ -61,6 +61,16 @@ def do_start_session(user: dict[str, Any]) -> str:
     return token
 
 
+def do_touch_session(token: str) -> None:
+    """Record that a login session was just used (for the idle limit)."""
+    get_writer().write(
+        lambda db: db.execute(
+            "UPDATE user_sessions SET last_seen_at = ? WHERE id = ? AND revoked_at IS NULL",
+            [now(), queries.token_hash(token)],
+        )
+    )
+
+
 def do_end_session(token: str) -> None:
     """Revoke a login session at once."""
     get_writer().write(

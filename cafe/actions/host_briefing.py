@@ -25,9 +25,10 @@ RECAP_LIMIT = 60
 
 
 def host_key(event: dict[str, Any], table_no: int) -> str:
-    """Return the secret in a table's host link (derived from the event's wall token)."""
+    """Return the secret in a table's host link (keyed with the event's own host secret, not
+    the wall token: seeing the wall's address must not let anyone host a table)."""
     message = f"host:{event['id']}:{table_no}".encode()
-    return hmac.new(event["wall_token"].encode(), message, hashlib.sha256).hexdigest()[:20]
+    return hmac.new(event["host_token"].encode(), message, hashlib.sha256).hexdigest()[:20]
 
 
 # What a host may read out: only notes that could be on the wall (approved, or shown without

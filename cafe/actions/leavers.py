@@ -10,6 +10,7 @@ from sqlite_utils import Database
 from cafe import events, queries, rooms
 from cafe.actions.common import Refused, check_payload, now
 from cafe.actions.note_checks import check_event_open
+from cafe.actions.placement import record_seat
 from cafe.actions.rotation import phone_rotation, publish_rotation, publish_round_change
 from cafe.actions.seats import next_round, planned_seats, rebalance_plan, seat_late, tell_moves
 from cafe.broadcast import publish
@@ -120,6 +121,9 @@ def do_set_left(event: dict[str, Any], participant_id: int, left: bool) -> dict[
                 ).rowcount
                 if gone:
                     others = rebalance_plan(db, event["id"], upcoming)
+            if person["table_no"] is not None:  # issue 19: a note they send late keeps its table
+                record_seat(db, event["id"], fresh["current_round"], participant_id,
+                            person["table_no"])
             now_moves: dict[int, int] = {}
         else:
             # Back like a late joiner: no longer hosting (the table may have a new host).

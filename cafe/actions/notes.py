@@ -14,6 +14,7 @@ from cafe.actions.harvest_cloud import refresh_cloud
 from cafe.actions.host_briefing import refresh_host
 from cafe.actions.note_checks import check_event_open
 from cafe.actions.note_views import console_note_view, listed_names, own_note_view, wall_note_view
+from cafe.actions.placement import PLACED_SQL, check_placed, placed_params
 from cafe.actions.safeguarding import publish_to_safeguarding
 from cafe.broadcast import publish
 from cafe.db import get_writer
@@ -103,7 +104,8 @@ _NOTE_CHECKS = (
     "WITH t(no) AS (SELECT COALESCE(?, (SELECT table_no FROM participants WHERE id = ?))) "
     "SELECT (SELECT id FROM notes WHERE event_id = ? AND client_id = ?), t.no, "
     "EXISTS (SELECT 1 FROM tables WHERE event_id = ? AND number = t.no), "
-    "EXISTS (SELECT 1 FROM rounds WHERE event_id = ? AND number = ?) FROM t"
+    "EXISTS (SELECT 1 FROM rounds WHERE event_id = ? AND number = ?), "
+    f"{PLACED_SQL} FROM t"  # issue 19: the server decides the table and round
 )
 
 
@@ -116,10 +118,11 @@ def do_submit_note(
     round_no = draft.round_no or event["current_round"]
 
     def insert(db: Database) -> tuple[dict[str, Any], bool]:
-        existing_id, table_no, table_ok, round_ok = db.execute(
+        existing_id, table_no, table_ok, round_ok, placed = db.execute(
             _NOTE_CHECKS,
             [draft.table_no or None, participant["id"], event["id"], draft.client_id,
-             event["id"], event["id"], round_no],
+             event["id"], event["id"], round_no,
+             *placed_params(event, participant["id"], round_no)],
         ).fetchone()
         if existing_id is not None:
             existing = queries.note(db, existing_id)
@@ -132,6 +135,7 @@ def do_submit_note(
             raise Refused(_("There is no such table."))
         if not round_ok:
             raise Refused(_("There is no such round."))
+        check_placed(event, round_no, placed)
         note = _insert_note_row(
             db, event["id"], draft.client_id, participant["id"], table_no, round_no, draft.text,
             draft.consent, _auto_wall(event, flags, draft.consent), flags,

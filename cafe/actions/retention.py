@@ -13,19 +13,62 @@ from cafe import queries
 from cafe.actions.common import now
 from cafe.db import get_writer
 
+# Every table that holds a copy of a note's text, or something made from it (synthesis results,
+# clouds, embeddings, the workspace's change log with its before/after excerpts, briefing drafts
+# and their versions), in an order the foreign keys accept.
+PURGED_TABLES = (
+    "briefing_versions",
+    "briefing_drafts",
+    "synthesis_audit",
+    "theme_notes",
+    "note_overrides",
+    "note_embeddings",
+    "themes",
+    "synthesis_clouds",
+    "synthesis_runs",
+    "frame_embeddings",
+    "dot_votes",
+    "seats",
+)
+
+
+def purge_event_rows(db: Database, event_id: int) -> dict[str, int]:
+    """Delete every row of an event that holds or was made from participants' words."""
+    counts = {}
+    for table in PURGED_TABLES:
+        where = "event_id = ?"
+        if table == "synthesis_clouds":
+            # Clouds are stored by content: one drawn alike for another event stays its.
+            where += " AND digest NOT IN (SELECT cloud_digest FROM themes WHERE cloud_digest IS NOT NULL)"
+        counts[table] = db.execute(
+            f"DELETE FROM {table} WHERE {where}", [event_id]  # noqa: S608 - fixed names
+        ).rowcount
+    counts["notes"] = db.execute("DELETE FROM notes WHERE event_id = ?", [event_id]).rowcount
+    counts["insights"] = db.execute(
+        "DELETE FROM insights WHERE event_id = ?", [event_id]
+    ).rowcount
+    counts["participants"] = db.execute(
+        "DELETE FROM participants WHERE event_id = ?", [event_id]
+    ).rowcount
+    return counts
+
 
 def do_purge_event(event: dict[str, Any]) -> dict[str, int]:
-    """Delete an event's notes and participants, then checkpoint so no copy stays in the WAL."""
+    """Delete an event's notes, participants and everything made from the notes (synthesis,
+    clouds, embeddings, change log, briefing drafts and versions), then checkpoint so no copy
+    stays in the WAL."""
 
     def purge(db: Database) -> dict[str, int]:
-        notes = db.execute("DELETE FROM notes WHERE event_id = ?", [event["id"]]).rowcount
-        db.execute("DELETE FROM insights WHERE event_id = ?", [event["id"]])
-        people = db.execute("DELETE FROM participants WHERE event_id = ?", [event["id"]]).rowcount
+        counts = purge_event_rows(db, event["id"])
         db.execute(
             "UPDATE events SET purged_at = ?, hold_message = NULL WHERE id = ?",
             [now(), event["id"]],
         )
-        return {"notes": notes, "participants": people}
+        return {
+            "notes": counts["notes"],
+            "participants": counts["participants"],
+            "drafts": counts["briefing_drafts"],
+        }
 
     counts = get_writer().write(purge)
     # secure_delete has zeroed the freed space in the pages; the checkpoint writes those pages into

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from cafe.briefing.markdown import plain
+from cafe.briefing.opaque import without_order
 from cafe.briefing.parts import Places, places
 from cafe.briefing.source import EventSource
 from cafe.safety import redact
@@ -66,4 +67,4 @@ def note_rows(source: EventSource, theme_of: dict[int, str], only: set[int] | No
             "flags": list(note.flags),
             "text": plain(redact(note.text, source.names)) if note.quotable else None,
         })
-    return rows
+    return without_order(rows)  # issue 19: a hidden round is not read off the ids around it

@@ -83,6 +83,11 @@ def _bootstrap_demo(app) -> None:
     "--lan", is_flag=True, help="Bind the LAN address so phones on the same Wi-Fi can join."
 )
 @click.option(
+    "--https", "https", is_flag=True,
+    help="Serve HTTPS with a certificate made on this laptop (phones warn once; compare the "
+    "fingerprint printed).",
+)
+@click.option(
     "--demo", is_flag=True, help="On first start, create a facilitator and the demo event."
 )
 @click.option(
@@ -101,6 +106,7 @@ def serve(
     host: str | None,
     port: int | None,
     lan: bool,
+    https: bool,
     demo: bool,
     workers: int | None,
     message_queue: str | None,
@@ -142,8 +148,20 @@ def serve(
     # Bound to every interface: phones need this machine's LAN address, not 0.0.0.0.
     shown = lan_address() if lan or host in ("0.0.0.0", "::") else host
     derived = not app.config["CAFE_PUBLIC_URL"]
+    tls: dict[str, str] = {}
+    if https:  # issue 19: plain HTTP on venue Wi-Fi exposes every note (README, Privacy)
+        from cafe.tls import fingerprint, lan_certificate
+
+        if workers > 1:
+            raise click.UsageError("--https serves one process; with --workers put nginx with TLS "
+                                   "in front (docs/SCALING.md).")
+        folder = os.path.dirname(os.path.abspath(app.config["CAFE_DATABASE"]))
+        cert, key = lan_certificate(folder, shown)
+        tls = {"certfile": str(cert), "keyfile": str(key)}
+        app.config["SESSION_COOKIE_SECURE"] = True
+        click.echo(f"HTTPS certificate {cert} (SHA-256 {fingerprint(cert)})")
     if derived:
-        app.config["CAFE_PUBLIC_URL"] = f"http://{shown}:{port}"
+        app.config["CAFE_PUBLIC_URL"] = f"{'https' if https else 'http'}://{shown}:{port}"
     base = app.config["CAFE_PUBLIC_URL"].rstrip("/")
     if demo:
         _bootstrap_demo(app)
@@ -185,12 +203,19 @@ def serve(
     from cafe.safety import warm_in_background
 
     warm_in_background()  # train the disclosure model now, not when the first note arrives
+    from cafe.live.revocation import watch_revocations  # issue 19: ended logins cut off at once
+
+    socketio.start_background_task(watch_revocations, app)
     tune_collector()  # after the app and the imports: see cafe/offloop.py
-    click.echo(f"Serving on http://{host}:{port} (Ctrl+C to stop)")
+    click.echo(f"Serving on {'https' if https else 'http'}://{host}:{port} (Ctrl+C to stop)")
     sys.stdout.flush()
     _quiet_interrupt()
+    if tls:
+        from cafe.tls import quiet_handshake_errors
+
+        quiet_handshake_errors()
     try:
-        socketio.run(app, host=host, port=port, log_output=False, use_reloader=False)
+        socketio.run(app, host=host, port=port, log_output=False, use_reloader=False, **tls)
     except KeyboardInterrupt:
         click.echo("Café stopped.")
 

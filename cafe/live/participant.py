@@ -13,7 +13,7 @@ from cafe import actions, queries, rooms
 from cafe.actions.clock import latest_message
 from cafe.db import reading
 from cafe.events import PARTICIPANT
-from cafe.limits import PARTICIPANT_NOTES, SOCKET_EVENTS
+from cafe.limits import ADDRESS_NOTES, PARTICIPANT_NOTES, SOCKET_EVENTS
 from cafe.live.common import (
     CONNECTIONS,
     Connection,
@@ -124,10 +124,15 @@ def on_submit_note(payload: Any = None) -> dict[str, Any]:
     """Store a note; the ack (sent only after the commit) carries its server id."""
     conn = CONNECTIONS.get((OUTBOX, request.sid)) or connection(PARTICIPANT)
     draft = actions.check_submit_note(payload, max_chars())
-    if not PARTICIPANT_NOTES.take(conn.participant_id):
+    if not PARTICIPANT_NOTES.take(conn.participant_id) or not ADDRESS_NOTES.take(
+        (request.remote_addr or "?", conn.event_id)  # issue 19: every pass from one address
+    ):
         raise actions.Refused(_("You are sending very fast; please wait a moment."), "slow_down")
     event = current_event(conn)
     note, created = actions.do_submit_note(event, _participant(conn), draft)
+    if conn is CONNECTIONS.get((OUTBOX, request.sid)):
+        # Send-only (after "Exit this page"): the id, never the note's words back (issue 19).
+        return ok(id=note["id"], client_id=note["client_id"], duplicate=not created)
     flags = json.loads(note["flags_json"])
     return ok(
         id=note["id"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
@@ -12,8 +13,9 @@ from flask_babel import ngettext
 from werkzeug.security import check_password_hash
 
 from cafe import actions, queries
+from cafe.actions.accounts import do_touch_session
 from cafe.db import reading
-from cafe.limits import LOGINS
+from cafe.login_throttle import LOGINS
 
 bp = Blueprint("auth", __name__)
 
@@ -29,7 +31,18 @@ def current_user() -> dict[str, Any] | None:
         if isinstance(token, str):
             with reading() as db:
                 g.user = queries.session_user(db, token)
+            if g.user is not None and _stale(g.user["seen_at"]):
+                do_touch_session(token)
     return g.user
+
+
+# A session's last use is written at most this often (every request would be a write).
+TOUCH_EVERY = timedelta(minutes=5)
+
+
+def _stale(seen_at: str) -> bool:
+    seen = datetime.fromisoformat(seen_at.replace("Z", "+00:00"))
+    return datetime.now(UTC) - seen > TOUCH_EVERY
 
 
 def login_required(*roles: str) -> Callable:

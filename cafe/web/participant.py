@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from typing import Any
 
 from flask import (
@@ -22,6 +23,7 @@ from flask_babel import gettext as _
 
 from cafe import actions, qr, queries
 from cafe.db import reading
+from cafe.limits import ADDRESS_JOINS
 from cafe.plans import in_language
 from cafe.web.addresses import base_url
 from cafe.web.event_lookup import event_or_404
@@ -50,9 +52,25 @@ def outbox_participant_id(event_id: int, key: Any) -> int | None:
     if not isinstance(key, str) or len(key) > 60 or "." not in key:
         return None
     number = key.split(".", 1)[0]
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()) or len(number) > 18:  # not "¹²", not 2^63
         return None
     return int(number) if hmac.compare_digest(outbox_key(event_id, int(number)), key) else None
+
+
+def _joins_waiting(event: dict[str, Any]) -> Any:
+    """Refuse a join past this address's limit (re-joining for fresh passes floods the café);
+    the phone waits the seconds it is told and tries again by itself."""
+    key = (request.remote_addr or "?", event["id"])
+    if ADDRESS_JOINS.take(key):
+        return None
+    wait = max(1, math.ceil(ADDRESS_JOINS.retry_after(key)))
+    response = jsonify(
+        ok=False, code="busy", retry_after=wait,
+        error=_("Many phones are joining from this network. Trying again in %(seconds)s s…",
+                seconds=wait),
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response, 429
 
 
 def _end_pass(event: dict[str, Any], token: str) -> None:
@@ -152,6 +170,9 @@ def join(slug: str) -> Any:
     table = payload.get("table") if isinstance(payload, dict) else None
     if table is not None and (isinstance(table, bool) or not isinstance(table, int)):
         return jsonify(ok=False, error=_("Unknown table.")), 400
+    busy = _joins_waiting(event)
+    if busy is not None:
+        return busy
     try:
         participant, token = actions.do_join_event(event, table)
     except actions.Refused as exc:

@@ -70,6 +70,12 @@
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (result) {
       if (!result.ok && result.body.code === "purged") { showEnded(true); return; }
+      if (!result.ok && result.body.code === "busy" && result.body.retry_after > 0) {
+        // Many phones joining from one network (a venue's Wi-Fi): wait as told, then try again.
+        showError("notice-error", result.body.error);
+        setTimeout(join, result.body.retry_after * 1000);
+        return;
+      }
       if (!result.ok || !result.body.ok) throw new Error(result.body.error || t("could_not_join"));
       exited = false;
       try { localStorage.removeItem("cafe-exited"); } catch (e) { /* storage off */ }
