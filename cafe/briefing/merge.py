@@ -226,6 +226,7 @@ def _coalesce(parts: Sequence[Part]) -> list[Part]:
 # ---------------------------------------------------------------- numbers counted again
 
 _NUMBER = re.compile(r"\d+")
+_SENTENCE_GAP = re.compile(r"((?<=[.!?])\s+)")
 _COUNTED = re.compile(r"(?:[^\W\d]+\s+)?\d+(?:\s+[^\W\d]+)?")
 
 
@@ -240,37 +241,51 @@ def _number_changes(before: str, after: str) -> list[tuple[str, str]]:
     return [(o, n) for o, n in zip(old, new, strict=True) if o != n]
 
 
+def _sentences(line: str) -> list[str]:
+    """Split a line into its sentences, keeping the spaces between them as parts of their own."""
+    return _SENTENCE_GAP.split(line)
+
+
 def refresh_numbers(text: str, base: str, theirs: str) -> str:
-    """Count again the numbers of a staff-edited text: where a line the machine generated
-    (`base`) is now generated with other numbers only (`theirs`), the line as staff left it
-    takes the new numbers: unchanged lines whole, lines staff edited count by count (each count
-    with the words next to it, and only where that count appears once). Staff's own words and
-    numbers they typed stay as they are."""
+    """Count again the numbers of a staff-edited text: where a sentence the machine generated
+    (`base`) is now generated with other numbers only (`theirs`), the sentence as staff left it
+    takes the new numbers: unchanged sentences whole, sentences staff edited count by count (each
+    count with the words next to it, and only where that count appears once). Staff's own words
+    and numbers they typed stay as they are. Sentence by sentence, so a summary paragraph whose
+    other sentences changed their words still has its counts renewed."""
     theirs_by_mask: dict[str, list[str]] = {}
     for line in _lines(theirs):
-        theirs_by_mask.setdefault(_NUMBER.sub("#", line), []).append(line)
+        for sentence in _sentences(line)[::2]:
+            theirs_by_mask.setdefault(_NUMBER.sub("#", sentence), []).append(sentence)
     pairs = []
-    for line in dict.fromkeys(_lines(base)):
-        found = theirs_by_mask.get(_NUMBER.sub("#", line), [])
-        if len(found) == 1 and found[0] != line:
-            changes = _number_changes(line, found[0])
+    for sentence in dict.fromkeys(s for line in _lines(base) for s in _sentences(line)[::2]):
+        found = theirs_by_mask.get(_NUMBER.sub("#", sentence), [])
+        if len(found) == 1 and found[0] != sentence:
+            changes = _number_changes(sentence, found[0])
             if changes:
-                pairs.append((line, found[0], changes))
+                pairs.append((sentence, found[0], changes))
     if not pairs:
         return text
     out = []
     for line in _lines(text):
-        swap = next((new for old, new, _ in pairs if line == old), None)
-        if swap is not None:
-            out.append(swap)
-            continue
-        if line.strip() and _NUMBER.search(line):
-            scored = [(SequenceMatcher(None, line, old).ratio(), changes)
-                      for old, _new, changes in pairs]
-            ratio, changes = max(scored, key=lambda x: x[0])
-            if ratio >= 0.6:
-                for before, after in changes:
-                    if line.count(before) == 1:
-                        line = line.replace(before, after)
-        out.append(line)
+        pieces = _sentences(line)
+        for at in range(0, len(pieces), 2):
+            pieces[at] = _renumbered(pieces[at], pairs)
+        out.append("".join(pieces))
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def _renumbered(sentence: str, pairs: list[tuple[str, str, list[tuple[str, str]]]]) -> str:
+    """Return one sentence of staff's text with the machine's changed counts taken in."""
+    swap = next((new for old, new, _ in pairs if sentence == old), None)
+    if swap is not None:
+        return swap
+    if sentence.strip() and _NUMBER.search(sentence):
+        scored = [(SequenceMatcher(None, sentence, old).ratio(), changes)
+                  for old, _new, changes in pairs]
+        ratio, changes = max(scored, key=lambda x: x[0])
+        if ratio >= 0.6:
+            for before, after in changes:
+                if sentence.count(before) == 1:
+                    sentence = sentence.replace(before, after)
+    return sentence
