@@ -295,6 +295,33 @@ def test_cli_exports_every_format(app, db_path, made, workspace, monkeypatch, fm
         assert not any(secret in text for secret in (*SECRETS, "07700", "Amina Begum"))
 
 
+def test_cli_export_stops_at_notes_the_screen_flags_now_or_cannot_read(
+    app, db_path, made, workspace, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from cafe.actions import NoteDraft, do_join_event, do_submit_note
+    from cafe.cli import cli
+
+    somali = "Waxaan rabnaa turjubaan haweeney ah oo ka shaqeeya xafiiska"
+    with app.app_context():
+        with reading() as db:
+            event = queries.event_by_slug(db, "test-cafe")
+        writer = do_join_event(event, table_no=1)[0]
+        note, _ = do_submit_note(event, writer, NoteDraft("cli-check-01", somali, "quote"))
+    assert "unscreened" in note["flags_json"]
+    monkeypatch.setenv("CAFE_DB", str(db_path))
+    target = db_path.parent / "checked.md"
+    refused = CliRunner().invoke(cli, ["export", "test-cafe", "--format", "md", "-o", str(target)])
+    assert refused.exit_code == 1 and f"{note['id']} (unscreened)" in refused.output
+    assert "/safety-check/test-cafe" in refused.output and somali not in refused.output
+    assert not target.exists()
+    done = CliRunner().invoke(cli, ["export", "test-cafe", "--format", "md", "-o", str(target),
+                                    "--checked"], catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert somali not in target.read_text(encoding="utf-8")  # unscreened: in no theme, no quote
+
+
 def test_autosave_drops_characters_that_cannot_be_stored(app, made):
     response = made["http"].post(
         f"{DRAFTS}/drafts/{made['draft']}/save",

@@ -145,8 +145,14 @@ def restore(backup_file: str, yes: bool) -> None:
 )
 @click.option("--theme", "themes", multiple=True, help="Only this theme (by key); may be repeated.")
 @click.option("--frame", default=None, help="Only the themes under this frame.")
+@click.option(
+    "--checked", is_flag=True,
+    help="Export even though some notes look like a disclosure now or could not be screened "
+    "(after a person has read them on the safety check page).",
+)
 def export_command(
-    event_slug: str, fmt: str, output: str, themes: tuple[str, ...], frame: str | None
+    event_slug: str, fmt: str, output: str, themes: tuple[str, ...], frame: str | None,
+    checked: bool,
 ) -> None:
     """Export a briefing draft and the notes with provenance from the event's current themes.
 
@@ -155,6 +161,7 @@ def export_command(
     from pathlib import Path
 
     from cafe import queries
+    from cafe.actions.safety_check import export_check
     from cafe.briefing import Selection
     from cafe.briefing.export import render
     from cafe.briefing.export_input import event_export
@@ -179,6 +186,16 @@ def export_command(
             raise click.BadParameter(str(exc)) from None
         if selection.kind != "all" and not selection.pick(result):
             raise click.ClickException("No theme matches --theme/--frame.")
+        pending = [] if checked else export_check(db, event)
+        if pending:
+            # Ids and reasons only: a note that may be a disclosure is never printed here.
+            listed = ", ".join(f"{n['id']} ({' and '.join(n['reasons'])})" for n in pending[:20])
+            raise click.ClickException(
+                f"{len(pending)} notes in this export look like a possible disclosure now or "
+                f"could not be screened: {listed}. Open /safety-check/{event_slug} to send them to "
+                "the safeguarding lead or exclude them, then export again (or add --checked "
+                "once a person has read them)."
+            )
         source = load_source(db, event)
         stored = load_clouds(db, result)
     _, inp = event_export(source, result, selection, stored)
