@@ -132,17 +132,7 @@ def create() -> Any:
     if not SLUG_RE.match(slug):
         return _page(which, [_("The short name may use only lowercase letters, digits and "
                                "hyphens, up to 48 (e.g. spring-cafe).")], 400, **kept)
-    try:
-        event = do_create_event(plan, slug=slug)
-    except Refused as exc:
-        with reading() as db:
-            taken = queries.event_by_slug(db, slug) is not None
-        message = (_("There is already an event with the short name %(slug)s. Type another "
-                     "short name below.", slug=slug) if taken else exc.message)
-        return _page(which, [message], 409 if taken else 400, **kept)
-    flash(_("Event created: %(title)s. Join code %(code)s.", title=event["title"],
-            code=event["code"]), "ok")
-    return redirect(url_for("console.console", slug=event["slug"]), 303)
+    return _create(plan, slug, which, kept)
 
 
 # ---- the form: plain fields in, a TOML plan out ------------------------------------------------
@@ -267,17 +257,7 @@ def create_from_form() -> Any:
     if not SLUG_RE.match(slug):
         return _page("form", [_("The short name may use only lowercase letters, digits and "
                                 "hyphens, up to 48 (e.g. spring-cafe).")], 400, fields=fields)
-    try:
-        event = do_create_event(plan, slug=slug)
-    except Refused as exc:
-        with reading() as db:
-            taken = queries.event_by_slug(db, slug) is not None
-        message = (_("There is already an event with the short name %(slug)s. Type another "
-                     "short name below.", slug=slug) if taken else exc.message)
-        return _page("form", [message], 409 if taken else 400, fields=fields)
-    flash(_("Event created: %(title)s. Join code %(code)s.", title=event["title"],
-            code=event["code"]), "ok")
-    return redirect(url_for("console.console", slug=event["slug"]), 303)
+    return _create(plan, slug, "form", {"fields": fields})
 
 
 def _slug_from(title: str) -> str:
@@ -288,3 +268,18 @@ def _slug_from(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:48].strip("-")
     return slug or "cafe"
+
+
+def _create(plan: Any, slug: str, which: str, kept: dict[str, Any]) -> Any:
+    """Make the event and open its console; or show the page again, saying why not."""
+    try:
+        event = do_create_event(plan, slug=slug)
+    except Refused as exc:
+        with reading() as db:
+            taken = queries.event_by_slug(db, slug) is not None
+        message = (_("There is already an event with the short name %(slug)s. Type another "
+                     "short name below.", slug=slug) if taken else exc.message)
+        return _page(which, [message], 409 if taken else 400, **kept)
+    flash(_("Event created: %(title)s. Join code %(code)s.", title=event["title"],
+            code=event["code"]), "ok")
+    return redirect(url_for("console.console", slug=event["slug"]), 303)
