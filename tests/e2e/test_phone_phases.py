@@ -20,7 +20,8 @@ def _approved_insight(app) -> None:
     from cafe import queries
     from cafe.actions import do_join_event
     from cafe.actions.clock import do_change_round
-    from cafe.actions.rotation import do_set_host, do_set_insight_wall, do_submit_insight
+    from cafe.actions.hosts import do_set_host
+    from cafe.actions.insights import do_set_insight_wall, do_submit_insight
     from cafe.db import reading
 
     with app.app_context():
