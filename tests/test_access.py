@@ -81,6 +81,7 @@ ROUTES = {
     "safety_check.act": ("POST", None),  # POST only: tested in test_safety_check (roles)
     "new_event.form": ("/events/new", {"facilitator", "admin"}),
     "new_event.create": ("POST", None),  # POST only: tested in test_new_event (roles, CSRF)
+    "new_event.create_from_form": ("POST", None),  # POST only: tested in test_new_event_form
     "accounts.page": ("/accounts", {"admin"}),
     "accounts.add": ("POST", None),  # POST only: tested in test_new_event (roles, CSRF)
     "accounts.change": ("POST", None),  # POST only: tested in test_new_event (roles, CSRF)

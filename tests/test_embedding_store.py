@@ -47,7 +47,7 @@ def test_an_edit_a_redaction_a_withdrawal_or_a_purge_drops_the_embedding(app, ev
     with app.app_context():
         do_edit_note(event, writer, edited["id"], "Housing lists are too long", "quote")
         do_withdraw_note(event, leaver, withdrawn["id"])
-    phone = rows(db_path, "SELECT id FROM notes WHERE text LIKE 'Call me on%'")[0][0]
+    phone = rows(db_path, "SELECT id FROM notes WHERE text LIKE 'Our office is on%'")[0][0]
     with app.app_context():
         do_redact_note(event, phone)
     left = {r[0] for r in rows(db_path, "SELECT note_id FROM note_embeddings")}

@@ -77,21 +77,21 @@ def test_console_receives_notes_of_its_event_only(app, console, phone):
         app, namespace="/participant", auth={"event": "other-cafe"}, flask_test_client=other_http
     )
     console.get_received("/console")
-    submit(other, note("other-note-1", "Somewhere else"))
-    submit(phone, note("this-note-01", "Here"))
+    submit(other, note("other-note-1", "The other café says hello"))
+    submit(phone, note("this-note-01", "Here at table one"))
     added = received(console, "/console", "note_added")
-    assert [n["note"]["text"] for n in added] == ["Here"]
+    assert [n["note"]["text"] for n in added] == ["Here at table one"]
 
 
 def test_wall_receives_only_approved_notes(console, wall, phone):
     wall.get_received("/wall")
-    first = submit(phone, note("wall-note-01", "Approve me"))
-    submit(phone, note("wall-note-02", "Leave me pending"))
+    first = submit(phone, note("wall-note-01", "Approve this one"))
+    submit(phone, note("wall-note-02", "Leave this one pending"))
     assert received(wall, "/wall", "note_shown") == []
     ack = console.emit("approve_note", {"id": first["id"]}, namespace="/console", callback=True)
     assert ack == {"ok": True, "id": first["id"], "wall": "approved"}
     shown = received(wall, "/wall", "note_shown")
-    assert [n["note"]["text"] for n in shown] == ["Approve me"]
+    assert [n["note"]["text"] for n in shown] == ["Approve this one"]
     console.emit("hide_note", {"id": first["id"]}, namespace="/console", callback=True)
     assert received(wall, "/wall", "note_removed") == [{"id": first["id"]}]
 
@@ -316,13 +316,13 @@ def test_logout_cuts_off_the_console_socket_at_once(app, phone):
 
 
 def test_flags_are_stored_with_the_note(phone, db_path):
-    submit(phone, note(text="Email me at someone@example.org"))
+    submit(phone, note(text="Write to someone@example.org about the funding bid"))
     [(flags,)] = rows(db_path, "SELECT flags_json FROM notes")
     assert json.loads(flags) == ["personal:email"]
 
 
 def test_facilitator_removes_personal_details_then_may_approve(console, phone, db_path):
-    ack = submit(phone, note("personal-02", "Call Grace on 07700 900123 or grace@example.org"))
+    ack = submit(phone, note("personal-02", "Grace at grace@example.org or 07700 900123 runs the funding bid"))
     [added] = received(console, "/console", "note_added")
     kinds = sorted(kind for _, _, kind in added["note"]["spans"])
     assert kinds == ["email", "phone"]

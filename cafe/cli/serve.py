@@ -200,9 +200,15 @@ def serve(
     from cafe.offloop import tune_collector
 
     socketio.start_background_task(housekeeping, app)
-    from cafe.safety import warm_in_background
+    import time
 
-    warm_in_background()  # train the disclosure model now, not when the first note arrives
+    from cafe.safety import warm
+
+    # Before the port opens, so no note ever waits for the screen: this machine's kept copy of
+    # the model loads in about a second; the first start ever trains it (a few seconds).
+    started = time.perf_counter()
+    warm()
+    click.echo(f"Safety checks ready ({time.perf_counter() - started:.1f} s)")
     from cafe.live.revocation import watch_revocations  # issue 19: ended logins cut off at once
 
     socketio.start_background_task(watch_revocations, app)

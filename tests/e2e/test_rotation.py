@@ -231,7 +231,7 @@ def test_a_host_taking_over_in_the_break_stays_and_each_round_has_its_own_insigh
     join_as_host(host, server, app)
     join_at_table(phone_page, server, table=2)
     console_page.get_by_role("button", name="Start round 1").click()
-    host.fill("#insight-text", "Round one insight")
+    host.fill("#insight-text", "Round one insight: trust takes time")
     host.get_by_role("button", name="Share insight").click()
     expect(host.locator("#host-insights li")).to_have_text([re.compile(r"^Round one insight")])
     console_page.get_by_role("button", name="End round").click()

@@ -13,8 +13,8 @@ from cafe.web.wall import CYCLE_SECONDS
 pytestmark = pytest.mark.e2e
 
 SCREENS = [(1280, 720), (1920, 1080), (3840, 2160)]
-WORDS = ("community funding listen trust share agenda meeting partners voice youth housing safety "
-         "respect time money power language support childcare transport evening").split()
+WORDS = ("community funding listen trust share agenda meeting partners voice youth housing stories "
+         "respect time ideas power language support childcare transport evening").split()
 
 
 def _text(rng: random.Random, i: int) -> str:
@@ -26,6 +26,7 @@ def full_wall(app, server):
     """150 approved notes of round 1 (the current round), 5 of round 2; return the wall's base link."""
     from cafe import queries
     from cafe.actions import do_join_event, do_set_wall, do_submit_note
+    from cafe.actions.clock import do_change_round
     from cafe.actions.common import NoteDraft
     from cafe.db import reading
 
@@ -34,14 +35,25 @@ def full_wall(app, server):
         with reading() as db:
             event = queries.event_by_slug(db, "test-cafe")
         people = [do_join_event(event, table)[0] for table in (1, 2)]
+        texts = [_text(rng, i) for i in range(155)]
         ids = []
-        for i in range(155):
-            round_no = 2 if i >= 150 else 1
-            note, _ = do_submit_note(event, people[i % 2],
-                                     NoteDraft(f"n{i}", _text(rng, i), "quote", None, round_no))
-            do_set_wall(event, note["id"], "approved")
+
+        def write(i: int, round_no: int) -> None:
+            with reading() as db:  # the server places a note in the round that is running
+                now = queries.event_by_slug(db, "test-cafe")
+            note, _ = do_submit_note(now, people[i % 2],
+                                     NoteDraft(f"n{i}", texts[i], "quote", None, round_no))
+            do_set_wall(now, note["id"], "approved")
             ids.append(note["id"])
-    return f"{server.url}/wall/test-cafe?token={event['wall_token']}", set(ids[:150])
+
+        do_change_round(event, "start_round", {"round": 2})  # 5 notes of another round first
+        for i in range(150, 155):
+            write(i, 2)
+        do_change_round(event, "end_round", {})
+        do_change_round(event, "start_round", {"round": 1})  # then the current round's 150
+        for i in range(150):
+            write(i, 1)
+    return f"{server.url}/wall/test-cafe?token={event['wall_token']}", set(ids[5:])
 
 
 def _look(page) -> dict:
