@@ -46,26 +46,6 @@ def warm() -> None:
     safety_model.warm()
 
 
-def warm_in_background() -> None:
-    """Warm up in a native thread of gevent's pool, so the server answers while it trains.
-
-    A note that needs the model before it is ready waits for it cooperatively (the event loop
-    keeps serving everyone else); about a second on an idle laptop, several under load.
-    """
-    import sys
-    import time
-
-    from gevent import get_hub
-
-    def warm_and_say() -> None:
-        start = time.perf_counter()
-        warm()
-        sys.stdout.write(f"Safety checks ready ({time.perf_counter() - start:.1f} s)\n")
-        sys.stdout.flush()
-
-    job = get_hub().threadpool.spawn(warm_and_say)
-    safety_model.pending = safety_lang.pending = job
-
 # ---------------------------------------------------------------- personal details
 
 

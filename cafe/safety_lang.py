@@ -128,17 +128,11 @@ class Language:
 
 _identifier = None
 _lock = threading.Lock()
-pending = None  # the start-up thread's AsyncResult while it loads (see cafe.safety_model.pending)
 
 
 def _langid():
     """Return py3langid's identifier, loading its model once (about 1.5 s)."""
     global _identifier
-    if _identifier is None and pending is not None:
-        try:
-            pending.get()
-        except Exception:  # noqa: BLE001 - the start-up thread failed: load here instead
-            pass
     if _identifier is None:
         with _lock:
             if _identifier is None:

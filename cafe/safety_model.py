@@ -144,9 +144,6 @@ class LinearScorer:
 
 _model: LinearScorer | None | bool = None
 _lock = threading.Lock()
-# While the server's start-up thread trains (`cafe.safety.warm_in_background`), the gevent
-# AsyncResult to wait on: a note that arrives meanwhile waits without blocking the event loop.
-pending = None
 
 
 def _cache_file() -> Path | None:
@@ -214,11 +211,6 @@ def _train_now() -> LinearScorer | bool:
 
 def _trained() -> LinearScorer | bool:
     """Return the process's model, training it from the shipped notes on first use."""
-    if _model is None and pending is not None:
-        try:
-            pending.get()
-        except Exception:  # noqa: BLE001 - the start-up thread failed: train here instead
-            pass
     if _model is None:
         with _lock:
             if _model is None:

@@ -200,7 +200,6 @@ def test_the_model_is_trained_the_same_way_every_time_and_scored_exactly():
 def test_a_machine_keeps_its_training_as_plain_numbers_and_scores_the_same(tmp_path, monkeypatch):
     monkeypatch.setenv("CAFE_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(safety_model, "_model", None)
-    monkeypatch.setattr(safety_model, "pending", None)
     trained = safety_model._trained()
     [kept] = tmp_path.glob("safety-model-*.json")
     assert kept.read_text(encoding="utf-8").startswith('{"intercept"')  # JSON, never a pickle
