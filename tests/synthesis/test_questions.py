@@ -2,6 +2,7 @@
 
 import csv
 import json
+import re
 
 import numpy as np
 from click.testing import CliRunner
@@ -126,14 +127,20 @@ def test_eval_group_themes_each_group_and_writes_the_themes(tmp_path, monkeypatc
     assert means["groups"] == 2 and means["nmi"] == round(np.mean([g["nmi"] for g in groups]), 4)
     assert means["nmi"] > 0.5
     themes = json.loads(out.read_text())
+    with open(tmp_path / "notes.csv", newline="", encoding="utf-8") as f:
+        texts = [row["text"] for row in csv.DictReader(f)]
     assert [g["group"] for g in themes["groups"]] == ["first", "second"]
     seen = []
     for g, first in zip(themes["groups"], (0, 60), strict=True):
         rows = [r for t in g["themes"] for r in t["rows"]] + g["unthemed"]
         assert sorted(rows) == list(range(first, first + (60 if first == 0 else 40)))
         for t in g["themes"]:
-            assert t["label"] and set(t) == {"label", "key_point", "stance", "rows"}
-            assert t["key_point"] is None or isinstance(t["key_point"], str)
+            assert t["label"] and {"label", "key_point", "stance", "rows"} <= set(t)
+            assert set(t) <= {"label", "key_point", "stance", "rows", "other_point", "other_rows"}
+            # The key point module's sentence, taken from one of the theme's own notes.
+            assert isinstance(t["key_point"], str) and t["key_point"]
+            assert any(_words(t["key_point"]) <= _words(texts[r]) for r in t["rows"])
+            assert t["stance"] in (None, "mixed")
         seen += rows
     assert sorted(seen) == list(range(n))
     # Unlabelled rows are themed too (row 0 has no label).
@@ -147,3 +154,38 @@ def test_eval_group_scores_and_true_k(tmp_path):
     assert means["k_ratio"] == 1.0
     bad = CliRunner().invoke(cli, ["eval", str(tmp_path / "notes.csv"), "--group", "nope"])
     assert bad.exit_code == 1 and "nope" in bad.output
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def test_themes_out_reports_a_theme_whose_notes_disagree(tmp_path):
+    # One question, two clear points; on the first, half the notes say the opposite.
+    yes = [f"Schools should teach consent in lessons {w}" for w in
+           ("every year", "from age eleven", "with trained staff", "in small groups",
+            "with parents told", "as part of health", "each term", "with survivors' input")]
+    no = [f"Schools should not teach consent in lessons {w}" for w in
+          ("at all", "because parents object", "it is not their job", "they never do it well",
+           "without parents", "nobody trains the staff", "it is not wanted", "no time left")]
+    other = [f"Refuges need more funding for {w} beds and staff" for w in
+             ("family", "emergency", "long stay", "disabled", "teenage", "night", "weekend",
+              "winter", "extra", "shared", "private", "local", "rural", "city", "new", "safe")]
+    path = tmp_path / "q.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "label", "question"])
+        for t in yes + no:
+            w.writerow([t, "consent", "q1"])
+        for t in other:
+            w.writerow([t, "refuge", "q1"])
+    _, _, themes = evaluate_groups(str(path), "question", k=2)
+    found = themes["groups"][0]["themes"]
+    assert len(found) == 2
+    split = [t for t in found if t["stance"] == "mixed"]
+    assert len(split) == 1, found
+    t = split[0]
+    sides = [set(range(8)), set(range(8, 16))]
+    assert set(t["other_rows"]) in sides and set(t["rows"]) >= set(range(16))
+    assert t["other_point"] and t["other_point"] != t["key_point"]
+    assert all(x["stance"] is None and "other_rows" not in x for x in found if x is not t)
