@@ -7,11 +7,13 @@ import re
 import numpy as np
 from click.testing import CliRunner
 from sklearn.metrics import normalized_mutual_info_score
+from sklearn.preprocessing import normalize
 
 from cafe.cli import cli
 from cafe.synthesis import NoteInput, SynthesisPipeline
-from cafe.synthesis.cluster import question_k
+from cafe.synthesis.cluster import ThemeClusterer, co_association, question_k
 from cafe.synthesis.evaluate import evaluate_groups
+from cafe.synthesis.vectorize import TfidfLsaVectorizer
 
 # Six different things people say about one question; every note also names the question.
 POINTS = [
@@ -189,3 +191,43 @@ def test_themes_out_reports_a_theme_whose_notes_disagree(tmp_path):
     assert set(t["other_rows"]) in sides and set(t["rows"]) >= set(range(16))
     assert t["other_point"] and t["other_point"] != t["key_point"]
     assert all(x["stance"] is None and "other_rows" not in x for x in found if x is not t)
+
+
+def _agreement(a, b) -> float:
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.metrics import confusion_matrix
+
+    cm = confusion_matrix(np.unique(a, return_inverse=True)[1], np.unique(b, return_inverse=True)[1])
+    rows, cols = linear_sum_assignment(-cm)
+    return cm[rows, cols].sum() / len(a)
+
+
+def test_co_association_counts_how_often_two_notes_share_a_group():
+    rng = np.random.default_rng(0)
+    X = normalize(np.vstack([rng.normal(c, 0.3, (20, 5)) for c in np.eye(5)[:3] * 3]))
+    together = co_association(X, 3, 12, 48)
+    assert together.shape == (60, 60)
+    assert np.allclose(together, together.T) and np.allclose(np.diag(together), 1.0)
+    assert together.min() >= 0.0 and together.max() <= 1.0
+    # Notes of one blob are together in (nearly) every run, notes of two blobs in (nearly) none.
+    assert together[:20, :20].mean() > 0.9 and together[:20, 20:].mean() < 0.1
+    assert np.array_equal(together, co_association(X, 3, 12, 48))  # no hidden randomness
+
+
+def test_a_few_new_notes_move_few_others():
+    texts, _ = one_question(150, seed=5)
+    notes = [NoteInput(i, t, round=1) for i, t in enumerate(texts)]
+    pipe = SynthesisPipeline(by_question=True, min_similarity=None)
+    before = labels_of(pipe.run(notes[:145]), 145)
+    after = labels_of(pipe.run(notes), 150)[:145]
+    assert len(set(before)) == len(set(after)) == question_k(150)
+    assert _agreement(before, after) >= 0.9
+
+
+def test_consensus_can_be_switched_off():
+    texts, truth = one_question(120, seed=2)
+    V, F, S = TfidfLsaVectorizer().fit_encode(texts)
+    for runs in (0, 50):
+        c = ThemeClusterer(single_question=True, consensus=runs).fit(V, features=F, seed_features=S)
+        assert c.n_clusters_ == question_k(120)
+        assert normalized_mutual_info_score(truth, c.labels_) > 0.6
