@@ -50,7 +50,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                  kappa: float = 20.0, k_tolerance_dense: float = 0.0, neighbours: int = 10,
                  smoothing: float = 0.8, smooth_rounds: int = 8, k_themes_up_to: int = 1000,
                  single_question: bool = False, ward_up_to: int = 3000,
-                 consensus: int = 50, subsample: float = 0.8,
+                 consensus: int = 50, subsample: float = 0.8, consensus_up_to: int = 1000,
                  random_state: int | None = 0):
         self.n_clusters = n_clusters
         self.self_training = self_training
@@ -69,6 +69,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.ward_up_to = ward_up_to
         self.consensus = consensus
         self.subsample = subsample
+        self.consensus_up_to = consensus_up_to
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
@@ -136,7 +137,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         from a fixed generator, not `random_state`: the same notes give the same themes whatever
         the seed. `consensus=0` keeps the single Ward tree, then the usual self-training (which
         moved more notes on a re-run, docs/BENCHMARKS.md). Past 250 notes the runs shrink in
-        proportion (at least 10), to keep 1,000 notes fast. k, when not given, is `question_k`.
+        proportion (at least 10), to keep 1,000 notes fast; past `consensus_up_to` notes one Ward
+        tree (a few notes are then a tiny change, and n x n shares cost memory). k, when not
+        given, is `question_k`.
         """
         Xc = normalize(X - X.mean(0))
         D = None
@@ -151,7 +154,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             self._finish(X, np.zeros(n, dtype=int))
             return self
         m = int(round(self.subsample * n))
-        if self.consensus and k < m < n:
+        if self.consensus and k < m < n <= self.consensus_up_to:
             # Each Ward run costs ~n^2: past 250 notes fewer runs (at least 10), as a few new
             # notes are a smaller change to a larger group.
             runs = int(np.clip(round(self.consensus * 250 / n), min(10, self.consensus),

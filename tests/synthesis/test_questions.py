@@ -231,3 +231,17 @@ def test_consensus_can_be_switched_off():
         c = ThemeClusterer(single_question=True, consensus=runs).fit(V, features=F, seed_features=S)
         assert c.n_clusters_ == question_k(120)
         assert normalized_mutual_info_score(truth, c.labels_) > 0.6
+
+
+def test_past_consensus_up_to_one_ward_tree_is_used():
+    texts, truth = one_question(120, seed=2)
+    V, F, S = TfidfLsaVectorizer().fit_encode(texts)
+    one = ThemeClusterer(single_question=True, consensus=0).fit(V, features=F, seed_features=S)
+    # Above the limit the consensus is skipped, and no self-training follows the single tree.
+    big = ThemeClusterer(single_question=True, consensus_up_to=100).fit(V, features=F,
+                                                                         seed_features=S)
+    plain = ThemeClusterer(single_question=True, consensus=0, self_training=0).fit(
+        V, features=F, seed_features=S)
+    assert np.array_equal(big.labels_, plain.labels_)
+    assert normalized_mutual_info_score(truth, big.labels_) > 0.6
+    assert one.n_clusters_ == big.n_clusters_
