@@ -103,7 +103,7 @@ def synthesize(
     "--themes-out",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
-    help="With --group: write the themes (rows, label, key point) to this JSON file.",
+    help="With --group: write the themes (rows, label, key point, stance) to this JSON file.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
 def eval_command(

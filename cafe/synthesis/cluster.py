@@ -50,6 +50,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                  kappa: float = 20.0, k_tolerance_dense: float = 0.0, neighbours: int = 10,
                  smoothing: float = 0.8, smooth_rounds: int = 8, k_themes_up_to: int = 1000,
                  single_question: bool = False, ward_up_to: int = 3000,
+                 consensus: int = 50, subsample: float = 0.8, consensus_up_to: int = 1000,
                  random_state: int | None = 0):
         self.n_clusters = n_clusters
         self.self_training = self_training
@@ -66,6 +67,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.k_themes_up_to = k_themes_up_to
         self.single_question = single_question
         self.ward_up_to = ward_up_to
+        self.consensus = consensus
+        self.subsample = subsample
+        self.consensus_up_to = consensus_up_to
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
@@ -120,33 +124,52 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         return self
 
     def _fit_question(self, X: np.ndarray, n_distinct: int, features, dense) -> ThemeClusterer:
-        """Theme notes that all answer one question: centred vectors, a deterministic start.
+        """Theme notes that all answer one question: centred vectors, a consensus of Ward runs.
 
         Every note shares the question's words and meaning, so that common part is taken out
         (the vectors are centred on their mean, then made unit length again) before the notes
-        are compared. The start is Ward's agglomerative clustering, which has no random part, then
-        k-means from its centroids and the usual self-training: the same notes give the same
-        themes whatever the seed, and a few more notes move few others. k, when not given, is
-        `question_k`: the fine structure of one question (its different points) grows with the
-        number of notes, where the silhouette of one topic's notes only ever sees two or three.
+        are compared. The themes are a consensus (Strehl & Ghosh 2002; Monti et al. 2003): Ward's
+        clustering of `consensus` random subsamples (`subsample` of the notes each), every note
+        placed at the nearest centre of each, counts how often two notes end up together; the
+        notes are then grouped by average linkage on that share and refined by k-means from
+        those groups' centres. One Ward tree of one topic's notes can merge differently when a
+        few notes arrive; the share over many subsamples barely moves. The subsamples are drawn
+        from a fixed generator, not `random_state`: the same notes give the same themes whatever
+        the seed. `consensus=0` keeps the single Ward tree, then the usual self-training (which
+        moved more notes on a re-run, docs/BENCHMARKS.md). Past 250 notes the runs shrink in
+        proportion (at least 10), to keep 1,000 notes fast; past `consensus_up_to` notes one Ward
+        tree (a few notes are then a tiny change, and n x n shares cost memory). k, when not
+        given, is `question_k`.
         """
         Xc = normalize(X - X.mean(0))
         D = None
         if dense is not None:
             D = np.asarray(dense, dtype=np.float32)
             D = normalize(D - D.mean(0))
-        k = int(self.n_clusters) if self.n_clusters is not None else question_k(X.shape[0])
+        n = X.shape[0]
+        k = int(self.n_clusters) if self.n_clusters is not None else question_k(n)
         k = max(1, min(k, n_distinct))
         self.n_clusters_ = k
         if k == 1:
-            self._finish(X, np.zeros(X.shape[0], dtype=int))
+            self._finish(X, np.zeros(n, dtype=int))
             return self
-        labels = AgglomerativeClustering(k, linkage="ward").fit_predict(Xc)
+        m = int(round(self.subsample * n))
+        if self.consensus and k < m < n <= self.consensus_up_to:
+            # Each Ward run costs ~n^2: past 250 notes fewer runs (at least 10), as a few new
+            # notes are a smaller change to a larger group.
+            runs = int(np.clip(round(self.consensus * 250 / n), min(10, self.consensus),
+                               self.consensus))
+            together = co_association(Xc, k, runs, m)
+            labels = AgglomerativeClustering(k, metric="precomputed", linkage="average")\
+                .fit_predict(1.0 - together)
+        else:
+            labels = AgglomerativeClustering(k, linkage="ward").fit_predict(Xc)
         centres = np.vstack([Xc[labels == j].mean(0) for j in range(k)])
         labels = KMeans(k, init=centres, n_init=1, max_iter=100).fit(Xc).labels_
         labels = np.unique(labels, return_inverse=True)[1]
         k = int(labels.max()) + 1
-        if self.self_training and features is not None and X.shape[0] >= 4 * k:
+        if not self.consensus and self.self_training and features is not None \
+                and n >= 4 * k:
             labels = self._self_train(Xc, labels, features, k, D)
         self._finish(X, labels)
         return self
@@ -305,6 +328,27 @@ def question_k(n: int, most: int = 12) -> int:
     110 (a café question), 3 for 30; at most 12, so 1,000 notes stay readable.
     """
     return int(np.clip(round(np.sqrt(max(n, 0)) / 2), 2, most))
+
+
+def co_association(X: np.ndarray, k: int, runs: int, size: int) -> np.ndarray:
+    """Return how often each two rows share a group over `runs` Ward clusterings of `size`-row
+    subsamples, every row placed at the nearest centre of each (n x n, 0..1).
+
+    The subsamples come from a generator with a fixed seed, so the result depends on `X` alone.
+    """
+    n = X.shape[0]
+    rng = np.random.default_rng(0)
+    together = np.zeros((n, n), dtype=np.float32)
+    for _ in range(runs):
+        idx = np.sort(rng.choice(n, size, replace=False))
+        sub = X[idx]
+        part = AgglomerativeClustering(k, linkage="ward").fit_predict(sub)
+        centres = np.vstack([sub[part == j].mean(0) for j in range(k)])
+        nearest = (X @ centres.T).argmax(1)
+        onehot = np.zeros((n, k), dtype=np.float32)
+        onehot[np.arange(n), nearest] = 1.0
+        together += onehot @ onehot.T
+    return together / runs
 
 
 def _candidates(lo: int, hi: int) -> list[int]:

@@ -136,21 +136,29 @@ def evaluate_groups(path: str, group: str, k: int | str = "auto", embeddings: bo
             out.update(score([t for t, s in zip(truth, scored, strict=True) if s],
                              labels[scored]))
         per_group.append(out)
-        by_id = dict(enumerate(texts))
         themes_out.append({
             "group": value,
-            "themes": [{
-                "label": theme.label,
-                # The note nearest the theme's centre, in its writer's words.
-                "key_point": by_id[theme.representative_ids[0]] if theme.representative_ids
-                else None,
-                "stance": None,  # the engine does not know for or against
-                "rows": sorted(idx[i] for i in theme.note_ids),
-            } for theme in result.themes],
+            "themes": [_theme_out(theme, idx) for theme in result.themes],
             "unthemed": sorted(idx[i] for i in result.unthemed),
         })
     means = _means(per_group)
     return per_group, means, {"groups": themes_out}
+
+
+def _theme_out(theme, idx: list[int]) -> dict:
+    """Return one theme for `--themes-out`: label, key point, stance and 0-based data rows.
+
+    `key_point` is the key point module's sentence (None when no note could give one);
+    `stance` is "mixed" when the stance step found two opposite views in the theme (the other
+    view's sentence is `other_point`, its rows `other_rows`), else None: the engine does not know
+    for or against the question, only whether a theme's notes disagree.
+    """
+    out = {"label": theme.label, "key_point": theme.key_point or None, "stance": None,
+           "rows": sorted(idx[i] for i in theme.note_ids)}
+    if theme.other_point and any(side < 0 for side in theme.stance.values()):
+        out.update(stance="mixed", other_point=theme.other_point,
+                   other_rows=sorted(idx[i] for i, side in theme.stance.items() if side < 0))
+    return out
 
 
 def _means(per_group: list[dict]) -> dict:

@@ -2,15 +2,18 @@
 
 import csv
 import json
+import re
 
 import numpy as np
 from click.testing import CliRunner
 from sklearn.metrics import normalized_mutual_info_score
+from sklearn.preprocessing import normalize
 
 from cafe.cli import cli
 from cafe.synthesis import NoteInput, SynthesisPipeline
-from cafe.synthesis.cluster import question_k
+from cafe.synthesis.cluster import ThemeClusterer, co_association, question_k
 from cafe.synthesis.evaluate import evaluate_groups
+from cafe.synthesis.vectorize import TfidfLsaVectorizer
 
 # Six different things people say about one question; every note also names the question.
 POINTS = [
@@ -126,14 +129,20 @@ def test_eval_group_themes_each_group_and_writes_the_themes(tmp_path, monkeypatc
     assert means["groups"] == 2 and means["nmi"] == round(np.mean([g["nmi"] for g in groups]), 4)
     assert means["nmi"] > 0.5
     themes = json.loads(out.read_text())
+    with open(tmp_path / "notes.csv", newline="", encoding="utf-8") as f:
+        texts = [row["text"] for row in csv.DictReader(f)]
     assert [g["group"] for g in themes["groups"]] == ["first", "second"]
     seen = []
     for g, first in zip(themes["groups"], (0, 60), strict=True):
         rows = [r for t in g["themes"] for r in t["rows"]] + g["unthemed"]
         assert sorted(rows) == list(range(first, first + (60 if first == 0 else 40)))
         for t in g["themes"]:
-            assert t["label"] and set(t) == {"label", "key_point", "stance", "rows"}
-            assert t["key_point"] is None or isinstance(t["key_point"], str)
+            assert t["label"] and {"label", "key_point", "stance", "rows"} <= set(t)
+            assert set(t) <= {"label", "key_point", "stance", "rows", "other_point", "other_rows"}
+            # The key point module's sentence, taken from one of the theme's own notes.
+            assert isinstance(t["key_point"], str) and t["key_point"]
+            assert any(_words(t["key_point"]) <= _words(texts[r]) for r in t["rows"])
+            assert t["stance"] in (None, "mixed")
         seen += rows
     assert sorted(seen) == list(range(n))
     # Unlabelled rows are themed too (row 0 has no label).
@@ -147,3 +156,92 @@ def test_eval_group_scores_and_true_k(tmp_path):
     assert means["k_ratio"] == 1.0
     bad = CliRunner().invoke(cli, ["eval", str(tmp_path / "notes.csv"), "--group", "nope"])
     assert bad.exit_code == 1 and "nope" in bad.output
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def test_themes_out_reports_a_theme_whose_notes_disagree(tmp_path):
+    # One question, two clear points; on the first, half the notes say the opposite.
+    yes = [f"Schools should teach consent in lessons {w}" for w in
+           ("every year", "from age eleven", "with trained staff", "in small groups",
+            "with parents told", "as part of health", "each term", "with survivors' input")]
+    no = [f"Schools should not teach consent in lessons {w}" for w in
+          ("at all", "because parents object", "it is not their job", "they never do it well",
+           "without parents", "nobody trains the staff", "it is not wanted", "no time left")]
+    other = [f"Refuges need more funding for {w} beds and staff" for w in
+             ("family", "emergency", "long stay", "disabled", "teenage", "night", "weekend",
+              "winter", "extra", "shared", "private", "local", "rural", "city", "new", "safe")]
+    path = tmp_path / "q.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "label", "question"])
+        for t in yes + no:
+            w.writerow([t, "consent", "q1"])
+        for t in other:
+            w.writerow([t, "refuge", "q1"])
+    _, _, themes = evaluate_groups(str(path), "question", k=2)
+    found = themes["groups"][0]["themes"]
+    assert len(found) == 2
+    split = [t for t in found if t["stance"] == "mixed"]
+    assert len(split) == 1, found
+    t = split[0]
+    sides = [set(range(8)), set(range(8, 16))]
+    assert set(t["other_rows"]) in sides and set(t["rows"]) >= set(range(16))
+    assert t["other_point"] and t["other_point"] != t["key_point"]
+    assert all(x["stance"] is None and "other_rows" not in x for x in found if x is not t)
+
+
+def _agreement(a, b) -> float:
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.metrics import confusion_matrix
+
+    cm = confusion_matrix(np.unique(a, return_inverse=True)[1], np.unique(b, return_inverse=True)[1])
+    rows, cols = linear_sum_assignment(-cm)
+    return cm[rows, cols].sum() / len(a)
+
+
+def test_co_association_counts_how_often_two_notes_share_a_group():
+    rng = np.random.default_rng(0)
+    X = normalize(np.vstack([rng.normal(c, 0.3, (20, 5)) for c in np.eye(5)[:3] * 3]))
+    together = co_association(X, 3, 12, 48)
+    assert together.shape == (60, 60)
+    assert np.allclose(together, together.T) and np.allclose(np.diag(together), 1.0)
+    assert together.min() >= 0.0 and together.max() <= 1.0
+    # Notes of one blob are together in (nearly) every run, notes of two blobs in (nearly) none.
+    assert together[:20, :20].mean() > 0.9 and together[:20, 20:].mean() < 0.1
+    assert np.array_equal(together, co_association(X, 3, 12, 48))  # no hidden randomness
+
+
+def test_a_few_new_notes_move_few_others():
+    texts, _ = one_question(150, seed=5)
+    notes = [NoteInput(i, t, round=1) for i, t in enumerate(texts)]
+    pipe = SynthesisPipeline(by_question=True, min_similarity=None)
+    before = labels_of(pipe.run(notes[:145]), 145)
+    after = labels_of(pipe.run(notes), 150)[:145]
+    assert len(set(before)) == len(set(after)) == question_k(150)
+    assert _agreement(before, after) >= 0.9
+
+
+def test_consensus_can_be_switched_off():
+    texts, truth = one_question(120, seed=2)
+    V, F, S = TfidfLsaVectorizer().fit_encode(texts)
+    for runs in (0, 50):
+        c = ThemeClusterer(single_question=True, consensus=runs).fit(V, features=F, seed_features=S)
+        assert c.n_clusters_ == question_k(120)
+        assert normalized_mutual_info_score(truth, c.labels_) > 0.6
+
+
+def test_past_consensus_up_to_one_ward_tree_is_used():
+    texts, truth = one_question(120, seed=2)
+    V, F, S = TfidfLsaVectorizer().fit_encode(texts)
+    one = ThemeClusterer(single_question=True, consensus=0).fit(V, features=F, seed_features=S)
+    # Above the limit the consensus is skipped, and no self-training follows the single tree.
+    big = ThemeClusterer(single_question=True, consensus_up_to=100).fit(V, features=F,
+                                                                         seed_features=S)
+    plain = ThemeClusterer(single_question=True, consensus=0, self_training=0).fit(
+        V, features=F, seed_features=S)
+    assert np.array_equal(big.labels_, plain.labels_)
+    assert normalized_mutual_info_score(truth, big.labels_) > 0.6
+    assert one.n_clusters_ == big.n_clusters_
