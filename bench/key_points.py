@@ -188,14 +188,22 @@ def main() -> None:
         main_pts = [k.key_point for k in kps]
         both = main_pts + [k.other.text for k in kps if k.other]
         groups = [[i for i in range(len(labels)) if labels[i] == c] for c in range(int(labels.max()) + 1)]
-        split_groups = []
+        split_groups, random_groups = [], []
+        rng = np.random.default_rng(0)
         for kp in kps:
             split_groups.append([i for i, s in kp.stance.items() if s > 0])
             split_groups.append([i for i, s in kp.stance.items() if s < 0])
+            # Control: the same theme cut into two random parts of the same sizes (a finer
+            # partition raises purity whatever it splits on).
+            members = rng.permutation(sorted(kp.stance))
+            cut = len(split_groups[-1])
+            random_groups += [members[cut:].tolist(), members[:cut].tolist()]
         row = {"topic": name[:48], "split": split, "k": k, "seconds": round(seconds, 2),
                "stance_splits": sum(1 for k in kps if k.other),
                "purity_themes": round(purity(groups, t["stances"]), 3),
                "purity_split": round(purity([g for g in split_groups if g], t["stances"]), 3),
+               "purity_random_split": round(purity([g for g in random_groups if g],
+                                                   t["stances"]), 3),
                "groups_themes": len([g for g in groups if g]),
                "groups_split": len([g for g in split_groups if g])}
         for method, pts in (("label", label_pts), ("first_quote", first),
@@ -218,7 +226,8 @@ def main() -> None:
     for split, items in rows.items():
         summary = {m: round(float(np.mean([r[m] for r in items])), 3)
                    for m in ("label", "first_quote", "key_point", "key_point+other",
-                             "purity_themes", "purity_split", "seconds")}
+                             "purity_themes", "purity_split", "purity_random_split",
+                             "seconds")}
         for count in ("stance_splits", "groups_themes", "groups_split"):
             summary[count] = sum(r[count] for r in items)
         summary["judge"] = os.path.basename(str(_JUDGE["path"] or "all-MiniLM-L6-v2"))
