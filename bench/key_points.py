@@ -2,6 +2,7 @@
 
 Usage: python bench/key_points.py /work/shared/data/argkp [--split tune|held-out|all]
        [--embed tfidf|minilm] [--question] [--cache /tmp/kp_cache.pkl] [--enc-cache FILE]
+       [--judge DIR_OF_ANOTHER_SENTENCE_MODEL --judge-cache FILE]
 
 Each topic's arguments (both stances mixed, as a café table's notes would be; stance is never
 given to the engine) are themed by the engine's default path with k = the number of expert key
@@ -14,8 +15,8 @@ points of the topic, so the figure isolates the key points from the choice of k.
 
 Soft precision = mean over generated points of the best cosine to any expert point; soft recall
 = mean over expert points of the best cosine to any generated one; F1 of the two (Li et al.
-2023). Cosines in all-MiniLM-L6-v2 (the local package), which the judge replaces by an
-independent model. Stance purity: share of notes in the majority stance of their group, for the
+2023). Cosines in all-MiniLM-L6-v2 (the local package), or with `--judge` in another model (an
+independent judge: MiniLM is also what `--embed minilm` selects with). Stance purity: share of notes in the majority stance of their group, for the
 themes and for the themes split by `stance.py`.
 
 Held out from any tuning: 8 of the 24 topics (sorted by name, every third from the third),
@@ -82,12 +83,32 @@ def encode(texts: list[str]) -> np.ndarray:
     return np.vstack([_ENC[t] for t in texts]) if texts else np.zeros((0, 384))
 
 
+_JUDGE: dict[str, object] = {"path": None, "model": None}
+_JUDGE_ENC: dict[str, np.ndarray] = {}
+
+
+def judge_encode(texts: list[str]) -> np.ndarray:
+    """Unit vectors of texts in the judge's model (`--judge`, else MiniLM), cached."""
+    if _JUDGE["path"] is None:
+        return encode(texts)
+    missing = [t for t in dict.fromkeys(texts) if t not in _JUDGE_ENC]
+    if missing:
+        if _JUDGE["model"] is None:
+            from cafe.synthesis.embeddings import load_model
+
+            _JUDGE["model"] = load_model(Path(_JUDGE["path"]))
+        vecs = _JUDGE["model"].encode(missing, batch_size=32, normalize_embeddings=True,
+                                      show_progress_bar=False)
+        _JUDGE_ENC.update(zip(missing, np.asarray(vecs, dtype=np.float32), strict=True))
+    return np.vstack([_JUDGE_ENC[t] for t in texts])
+
+
 def soft_prf(generated: list[str], gold: list[str]) -> tuple[float, float, float]:
-    """Soft precision, recall and F1 of generated points against gold ones (cosine, MiniLM)."""
+    """Soft precision, recall and F1 of generated points against gold ones (cosine, judge model)."""
     generated = [g for g in generated if g.strip()]
     if not generated or not gold:
         return 0.0, 0.0, 0.0
-    S = encode(generated) @ encode(gold).T
+    S = judge_encode(generated) @ judge_encode(gold).T
     p, r = float(S.max(1).mean()), float(S.max(0).mean())
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
@@ -123,7 +144,16 @@ def main() -> None:
     ap.add_argument("--question", action="store_true",
                     help="give the topic to key_points_for as the round's question")
     ap.add_argument("--enc-cache", default="", help="pickle of MiniLM vectors by text (reused)")
+    ap.add_argument("--judge", default="",
+                    help="directory of another sentence-transformers model to judge with "
+                         "(e.g. all-mpnet-base-v2), so the judge is not the selector's model")
+    ap.add_argument("--judge-cache", default="", help="pickle of the judge's vectors by text")
     args = ap.parse_args()
+    if args.judge:
+        _JUDGE["path"] = args.judge
+        if args.judge_cache and os.path.exists(args.judge_cache):
+            with open(args.judge_cache, "rb") as f:
+                _JUDGE_ENC.update(pickle.load(f))
     if args.enc_cache and os.path.exists(args.enc_cache):
         with open(args.enc_cache, "rb") as f:
             _ENC.update(pickle.load(f))
@@ -158,14 +188,24 @@ def main() -> None:
         main_pts = [k.key_point for k in kps]
         both = main_pts + [k.other.text for k in kps if k.other]
         groups = [[i for i in range(len(labels)) if labels[i] == c] for c in range(int(labels.max()) + 1)]
-        split_groups = []
+        split_groups, random_groups = [], []
+        rng = np.random.default_rng(0)
         for kp in kps:
             split_groups.append([i for i, s in kp.stance.items() if s > 0])
             split_groups.append([i for i, s in kp.stance.items() if s < 0])
+            # Control: the same theme cut into two random parts of the same sizes (a finer
+            # partition raises purity whatever it splits on).
+            members = rng.permutation(sorted(kp.stance))
+            cut = len(split_groups[-1])
+            random_groups += [members[cut:].tolist(), members[:cut].tolist()]
         row = {"topic": name[:48], "split": split, "k": k, "seconds": round(seconds, 2),
                "stance_splits": sum(1 for k in kps if k.other),
                "purity_themes": round(purity(groups, t["stances"]), 3),
-               "purity_split": round(purity([g for g in split_groups if g], t["stances"]), 3)}
+               "purity_split": round(purity([g for g in split_groups if g], t["stances"]), 3),
+               "purity_random_split": round(purity([g for g in random_groups if g],
+                                                   t["stances"]), 3),
+               "groups_themes": len([g for g in groups if g]),
+               "groups_split": len([g for g in split_groups if g])}
         for method, pts in (("label", label_pts), ("first_quote", first),
                             ("key_point", main_pts), ("key_point+other", both)):
             p, r, f = soft_prf(pts, t["gold"])
@@ -177,11 +217,20 @@ def main() -> None:
     if args.cache:
         with open(args.cache, "wb") as f:
             pickle.dump(cache, f)
+    if args.enc_cache:
+        with open(args.enc_cache, "wb") as f:
+            pickle.dump(_ENC, f)
+    if args.judge and args.judge_cache:
+        with open(args.judge_cache, "wb") as f:
+            pickle.dump(_JUDGE_ENC, f)
     for split, items in rows.items():
         summary = {m: round(float(np.mean([r[m] for r in items])), 3)
                    for m in ("label", "first_quote", "key_point", "key_point+other",
-                             "purity_themes", "purity_split", "seconds")}
-        summary["stance_splits"] = sum(r["stance_splits"] for r in items)
+                             "purity_themes", "purity_split", "purity_random_split",
+                             "seconds")}
+        for count in ("stance_splits", "groups_themes", "groups_split"):
+            summary[count] = sum(r[count] for r in items)
+        summary["judge"] = os.path.basename(str(_JUDGE["path"] or "all-MiniLM-L6-v2"))
         print(json.dumps({"SUMMARY": split, "topics": len(items), **summary}), flush=True)
 
 

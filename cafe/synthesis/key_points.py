@@ -3,9 +3,13 @@
 Extractive, as key point analysis does it (Bar-Haim et al. 2020, "From arguments to key points";
 Khosravani et al. 2024): candidates are the single sentences of notes whose writers allowed
 quoting, short enough to read as a point; each is scored by how central it is to its theme (mean
-cosine to the theme's other notes) times a length prior (a point of 6-16 words reads best); terms
-for coverage and distinctiveness exist (`W_COVER`, `W_DISTINCT`) but are off, as they lowered
-soft-F1 against expert key points on the tuning topics (docs/BENCHMARKS.md). The winner is lightly cleaned:
+cosine to the theme's other notes), times how central it is to the whole question (a point says
+what the question is about in words many notes share, as an expert's key point does; square root,
+`W_GLOBAL`), times a length prior (a point of 6-16 words reads best), times a bonus for coverage
+(the share of the theme's notes that match it, i.e. are as close to it as the closest tenth of
+all note-candidate pairs; `W_COVER`). Weights chosen on the tuning topics (docs/BENCHMARKS.md);
+clause-level candidates (a note split at "because", "which", ";") were tried and lowered the
+score, so a candidate is a whole sentence. The winner is lightly cleaned:
 trimmed, filler such as "I think" dropped, capitalised, one final full stop. Its words are never
 changed otherwise, so a point is always something a participant wrote.
 
@@ -31,7 +35,10 @@ from .stance import split_stance
 MIN_WORDS = 4
 MAX_WORDS = 30
 BEST_WORDS = (6, 16)
-W_COVER, W_DISTINCT, W_PRIOR = 0.0, 0.0, 1.0  # weights of coverage, distinctiveness, length
+# Exponent of centrality to the whole question, weight of the coverage bonus, weight of
+# distinctiveness (off: it lowered soft-F1 on the tuning topics), exponent of the length prior.
+W_GLOBAL, W_COVER, W_DISTINCT, W_PRIOR = 0.5, 0.5, 0.0, 1.0
+MATCH_QUANTILE = 0.9  # a note matches a candidate when closer than 90% of all such pairs
 
 # Openings that carry no content: "I think that", "In my opinion," ... (English; other languages
 # keep their words as written).
@@ -242,6 +249,7 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
             cand_vec[j] = row
     C = np.vstack(cand_vec) if cand_vec else np.zeros((0, X.shape[1]))
     cand_note = np.asarray(cand_note, dtype=int)
+    scale = _Scale(C, X)
     out = []
     for c in range(k):
         members = np.flatnonzero(labels == c)
@@ -252,12 +260,12 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
         other = np.asarray([i for i in members if sides.get(int(i), 1) < 0], dtype=int)
         if len(other) == 0 or len(main) == 0:
             main, other = members, np.zeros(0, dtype=int)
-        point = _best(main, c, X, C, cand_note, cand_text, centres, labels, match_outside)
-        counter = _best(other, c, X, C, cand_note, cand_text, centres, labels, match_outside) \
+        point = _best(main, c, X, C, cand_note, cand_text, centres, labels, match_outside, scale)
+        counter = _best(other, c, X, C, cand_note, cand_text, centres, labels, match_outside, scale) \
             if len(other) else None
         if counter is None or not counter.text:
             main, other, counter = members, np.zeros(0, dtype=int), None
-            point = _best(main, c, X, C, cand_note, cand_text, centres, labels, match_outside)
+            point = _best(main, c, X, C, cand_note, cand_text, centres, labels, match_outside, scale)
         side_of = set(main.tolist())
         out.append(ThemeKeyPoints(
             theme=c, point=point, other=counter,
@@ -266,8 +274,19 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
     return out
 
 
+class _Scale:
+    """What a candidate is measured against beyond its group: the whole question's notes."""
+
+    def __init__(self, C: np.ndarray, X: np.ndarray):
+        self.overall = C @ _unit(X.mean(0)) if len(X) and len(C) else np.zeros(len(C))
+        sims = (C @ X.T).ravel() if len(X) and len(C) else np.zeros(1)
+        if len(sims) > 200_000:  # a sample is enough for a quantile
+            sims = np.random.default_rng(0).choice(sims, 200_000, replace=False)
+        self.match = float(np.quantile(sims, MATCH_QUANTILE))
+
+
 def _best(group: np.ndarray, c: int, X, C, cand_note, cand_text, centres, labels,
-          match_outside: bool) -> Point | None:
+          match_outside: bool, scale: _Scale | None = None) -> Point | None:
     """Pick the best candidate for a group of notes of theme c and match notes to it."""
     if len(group) == 0:
         return None
@@ -282,7 +301,9 @@ def _best(group: np.ndarray, c: int, X, C, cand_note, cand_text, centres, labels
     own = cand_note[idx][:, None] == group[None, :]
     others = len(group) - 1
     central = np.where(own, 0.0, sims).sum(1) / max(others, 1) if others else sims[:, 0]
-    cover = (np.where(own, 1.0, sims) >= 0.5 * typical).mean(1)
+    bar = scale.match if scale is not None else 0.5 * typical
+    cover = (np.where(own, 1.0, sims) >= bar).mean(1)
+    overall = np.maximum(scale.overall[idx], 1e-6) if scale is not None else np.ones(len(idx))
     # Specific to this theme: closer to its centre than to any other theme's.
     to_centres = C[idx] @ centres.T if len(centres) else np.zeros((len(idx), 1))
     mine = to_centres[:, c] if len(centres) else np.zeros(len(idx))
@@ -291,8 +312,8 @@ def _best(group: np.ndarray, c: int, X, C, cand_note, cand_text, centres, labels
     words = np.array([n_words(cand_text[j]) for j in idx])
     prior = np.array([_length_prior(w) * quality(cand_text[j]) for w, j in zip(words, idx,
                                                                               strict=True)])
-    score = (central + W_COVER * cover * typical + W_DISTINCT * np.maximum(mine - rival, 0)) \
-        * prior ** W_PRIOR
+    score = (np.maximum(central, 1e-6) + W_DISTINCT * np.maximum(mine - rival, 0)) \
+        * overall ** W_GLOBAL * (1 + W_COVER * cover) * prior ** W_PRIOR
     j = int(idx[int(np.argmax(score))])
     point_vec = C[j]
     matched = set(int(i) for i in group)

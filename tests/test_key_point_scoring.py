@@ -1,0 +1,39 @@
+"""Key point scoring: among sentences equally central to their theme, the one that says what the
+whole question is about wins; only eligible notes' sentences are ever candidates."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cafe.synthesis.key_points import key_points_for
+
+
+def _unit(*xs):
+    v = np.asarray(xs, dtype=float)
+    return v / np.linalg.norm(v)
+
+
+def test_the_point_closer_to_the_whole_question_wins_a_tie_within_its_theme():
+    # Axes: what the whole question is about, what theme 0 is about, an aside of one note.
+    texts = [
+        "Interpreters should come with a parrot and a hat",  # theme 0, off on an aside
+        "Interpreters should be booked for every appointment",  # theme 0, on the question
+        "Interpreters matter for our appointments here",  # theme 0, not quotable
+        "Appointments at the clinic need a booked interpreter",  # theme 1
+        "Every clinic appointment needs an interpreter booked",  # theme 1
+    ]
+    X = np.vstack([_unit(0, 1, 1), _unit(1, 1, 0), _unit(0, 1, 0), _unit(1, 0, 0.1),
+                   _unit(1, 0, -0.1)])
+    labels = [0, 0, 0, 1, 1]
+    eligible = [True, True, False, True, True]
+    # Within theme 0 the first two notes are equally central (each 0.5 and 0.71 to the others);
+    # the second shares the words of the whole question, the first an aside of its own.
+    found = key_points_for(texts, labels, eligible=eligible, vectors=X,
+                           embed=lambda xs: np.vstack([X[texts.index(x)] if x in texts
+                                                       else _unit(1, 1, 1) for x in xs]))
+    assert found[0].point.source == 1
+    assert found[0].point.text == "Interpreters should be booked for every appointment."
+    assert found[1].point.source in (3, 4)
+    # The note that may not be quoted is matched (counted) but never the point's words.
+    assert 2 in found[0].point.matched
+    assert all(f.point.source != 2 for f in found)
