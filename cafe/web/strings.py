@@ -338,7 +338,6 @@ def console_strings() -> dict[str, object]:
         ),
         "host_left_link": _("The host left. Give the host link to the next host."),
         "host_choose": _("Or choose the host yourself"),
-        "stop_hosting": _("Stop hosting"),
         "person_at": _("%(name)s · table %(table)s", name="{name}", table="{table}"),
         "person_no_table": _("%(name)s · no table yet", name="{name}"),
         "person_left": _("%(name)s · left the café", name="{name}"),
