@@ -53,7 +53,7 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, "-m", "cafe", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
+        for _ in range(1200):  # up to a minute: serve loads the safety checks first
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                 break
@@ -125,7 +125,7 @@ def main() -> None:
             expect(host.locator("#host-insights li")).to_have_count(1)
             host.evaluate("window.scrollTo(0, 0)")
             host.screenshot(path=out / "phone-host.png")
-            console.locator("table.plan").scroll_into_view_if_needed()
+            console.locator("table.plan").evaluate("e => e.scrollIntoView()")  # the hosts in view
             console.screenshot(path=out / "console-rotation.png")
             # Insights reach the wall and the voting only once the facilitator approves them.
             console.locator("#insight-list").get_by_role("button", name="Approve").first.click()
