@@ -28,14 +28,20 @@ def _table(console, number: int) -> dict:
 def test_seat_one_is_the_default_and_says_so_on_the_phone(app, console, db_path):
     first, second = new_phone(app, 1), new_phone(app, 1)
     other = new_phone(app, 2)
+    pid_of_second = pid_of(db_path, second)
     [state] = [m["args"][0] for m in first.get_received(P) if m["name"] == "state"]
     assert state["rotation"]["seat_offer"] == 1  # table 1 is hosted by seat 1, and has no host
     ids = {n: pid_of(db_path, s) for n, s in (("other", other),)}
     assert rows(db_path, "SELECT DISTINCT host_by FROM tables") == [("seat",)]
     received(console, C)
 
+    received(second, P)
+    received(other, P)
     ack = act(first, "claim_seat_host", {}, P)
     assert ack["ok"] and ack["host"]["table"] == 1, ack
+    # The others at table 1 stop offering seat 1 at once; table 2's phones hear nothing.
+    assert received(second, P, "seat_offer_changed") == [{"table": 1, "offer": False}]
+    assert received(other, P, "seat_offer_changed") == []
     assert received(first, P, "host_briefed")[-1]["host"]["table"] == 1
     oak = _table(console, 1)
     assert oak["host"]["via"] == "seat" and oak["host"]["label"] == "" and oak["host"]["here"]
@@ -53,6 +59,13 @@ def test_seat_one_is_the_default_and_says_so_on_the_phone(app, console, db_path)
     assert rows(db_path, "SELECT host_label FROM participants WHERE id = ?", (ids["other"],)) == [
         (None,)
     ]
+    # The host leaves: the table's phones offer seat 1 again, and someone else takes it.
+    received(second, P)
+    assert act(first, "leave_cafe", {}, P)["ok"]
+    assert received(second, P, "seat_offer_changed") == [{"table": 1, "offer": True}]
+    assert _table(console, 1)["needs_host"] is True
+    assert act(second, "claim_seat_host", {}, P)["ok"]
+    assert _table(console, 1)["host"]["id"] == pid_of_second
     for sio in (first, second, other):
         sio.disconnect(P)
 
@@ -60,7 +73,9 @@ def test_seat_one_is_the_default_and_says_so_on_the_phone(app, console, db_path)
 def test_a_host_link_table_is_hosted_by_whoever_opens_the_link(app, console, db_path):
     phone = new_phone(app, 2)
     received(console, C)
+    received(phone, P)
     assert act(console, "set_host_by", {"table": 2, "by": "link"})["ok"]
+    assert received(phone, P, "seat_offer_changed") == [{"table": 2, "offer": False}]
     tables = _tables(console)
     assert tables[2]["host_by"] == "link" and tables[1]["host_by"] == "seat"
     # Seat 1 no longer hosts table 2: only the link does.

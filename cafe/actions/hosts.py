@@ -21,6 +21,28 @@ from cafe.db import get_writer, reading
 from cafe.plan_worker import table_numbers as _table_numbers
 
 
+def seat_offers(db: Database, event_id: int, tables: set[int]) -> dict[int, bool]:
+    """Return, for each of these tables, whether its phones offer "I am in seat 1" now: hosted by
+    seat 1 and without a host."""
+    out = {}
+    for table in sorted(t for t in tables if t is not None):
+        row = db.execute(
+            "SELECT host_by FROM tables WHERE event_id = ? AND number = ?", [event_id, table]
+        ).fetchone()
+        taken = db.execute(
+            "SELECT 1 FROM participants WHERE event_id = ? AND host_table = ? AND left_at IS NULL",
+            [event_id, table],
+        ).fetchone()
+        out[table] = bool(row and row[0] == "seat" and not taken)
+    return out
+
+
+def tell_seat_offers(event: dict[str, Any], offers: dict[int, bool]) -> None:
+    """Tell each table's phones whether they offer "I am in seat 1" now."""
+    for table, offer in offers.items():
+        publish(events.SeatOfferChanged(table, offer), rooms.table(event["id"], table))
+
+
 def do_claim_host(event: dict[str, Any], participant: dict[str, Any], table: Any, key: Any) -> dict:
     """Make a participant the host of a table, from the table's host link."""
     check_event_open(event)
@@ -85,15 +107,16 @@ def do_set_host_by(event: dict[str, Any], table: Any, by: Any) -> dict[str, Any]
     if by not in HOST_BY:
         raise Refused(_("Choose seat 1 or the host link."))
 
-    def update(db: Database) -> None:
+    def update(db: Database) -> dict[int, bool]:
         if table not in _table_numbers(db, event["id"]):
             raise Refused(_("There is no such table."))
         db.execute(
             "UPDATE tables SET host_by = ? WHERE event_id = ? AND number = ?",
             [by, event["id"], table],
         )
+        return seat_offers(db, event["id"], {table})
 
-    get_writer().write(update)
+    tell_seat_offers(event, get_writer().write(update))
     publish_rotation(event)
     return {"table": table, "host_by": by}
 
@@ -157,10 +180,12 @@ def _make_host(
                 plan_moves = rebalance_plan(db, event["id"], upcoming, frozenset({participant_id}))
             if plan:
                 plan_moves[participant_id] = table
+        offers = seat_offers(db, event["id"], {table, person["host_table"]})
         person = queries.participant(db, participant_id)
-        return host_view(db, fresh, person), replaced, moved, (upcoming, plan_moves)
+        return host_view(db, fresh, person), replaced, moved, (upcoming, plan_moves, offers)
 
-    view, replaced, moved, (upcoming, plan_moves) = get_writer().write(update)
+    view, replaced, moved, (upcoming, plan_moves, offers) = get_writer().write(update)
+    tell_seat_offers(event, offers)
     publish(events.HostBriefed(view), rooms.participant(event["id"], participant_id))
     if replaced is not None:
         publish(events.HostBriefed(None), rooms.participant(event["id"], replaced))

@@ -356,6 +356,12 @@
           drawSeatHost();
           if (data.host && !was) say(t("host_of", { number: data.host.table, name: data.host.name }));
         });
+        socket.on("seat_offer_changed", function (data) {
+          var r = rot(), state = opts.getState();
+          if (!r || !state.me || data.table !== state.me.table) return;
+          r.seat_offer = data.offer ? data.table : null;
+          drawSeatHost();
+        });
         socket.on("insights_changed", function (data) { var r = rot(); if (!r) return; r.insights = data.insights; drawHarvest(); });
       }
     };

@@ -72,12 +72,16 @@ def test_the_console_names_each_tables_host_as_a_person(app, browser, server, co
     # Table 1 keeps the default: the person in seat 1 says so on their phone.
     seat_one = browser.new_context(**PHONE).new_page()
     join_at_table(seat_one, server, table=1)
+    neighbour = browser.new_context(**PHONE).new_page()
+    join_at_table(neighbour, server, table=1)
+    expect(neighbour.locator("#seat-host")).to_be_visible()
     offer = seat_one.locator("#seat-host")
     expect(offer).to_be_visible()
     seat_one.get_by_role("button", name="I am in seat 1").click()
     expect(seat_one.locator("#host-title")).to_have_text("You host table 1 · Oak")
     expect(seat_one.locator("#host-title")).to_be_focused()
     expect(offer).to_be_hidden()
+    expect(neighbour.locator("#seat-host")).to_be_hidden()  # told at once: the table has a host
     # The phone shows the name the console knows them by; the console says the same.
     known = seat_one.locator("#host-known-as")
     expect(known).to_contain_text("On the facilitator's screen you are ")
@@ -96,5 +100,5 @@ def test_the_console_names_each_tables_host_as_a_person(app, browser, server, co
     no_axe_violation(browser, server.url, "/console/test-cafe", "#host-now-1", login="fac")
     cookie = host.context.cookies()
     no_axe_violation(browser, server.url, "/e/test-cafe/t/2", "#host-label", cookies=cookie)
-    for page in (host, seat_one, later):
+    for page in (host, seat_one, later, neighbour):
         page.context.close()
