@@ -53,7 +53,7 @@ def main() -> None:
     server = subprocess.Popen([sys.executable, "-m", "cafe", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(200):
+        for _ in range(1200):  # up to a minute: serve loads the safety checks first
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
                 break
@@ -111,6 +111,10 @@ def main() -> None:
             host.goto(url + host_link)
             host.click("#continue")
             expect(host.locator("#host")).to_be_visible()
+            # The host says how the facilitator can find them; the console's table panel names them.
+            host.fill("#host-label", "Sam, blue scarf")
+            host.get_by_role("button", name="Tell the facilitator").click()
+            expect(console.locator(".host-now").first).to_contain_text("Sam, blue scarf")
             console.get_by_role("button", name="End round").click()
             phone.goto(f"{url}/e/demo/?lang=en")
             expect(phone.locator("#move-name")).to_be_visible(timeout=60_000)  # planning the moves takes a while on a busy machine
@@ -121,6 +125,7 @@ def main() -> None:
             expect(host.locator("#host-insights li")).to_have_count(1)
             host.evaluate("window.scrollTo(0, 0)")
             host.screenshot(path=out / "phone-host.png")
+            console.locator("table.plan").evaluate("e => e.scrollIntoView()")  # the hosts in view
             console.screenshot(path=out / "console-rotation.png")
             # Insights reach the wall and the voting only once the facilitator approves them.
             console.locator("#insight-list").get_by_role("button", name="Approve").first.click()
@@ -138,7 +143,9 @@ def main() -> None:
             staff.click("button[type=submit]")
             staff.goto(f"{url}/workspace/demo")
             staff.get_by_role("button", name="Run synthesis").click()
-            expect(staff.locator(".theme-card h3").first).to_be_visible(timeout=180_000)
+            # Themes under the question their notes answer (the default), the toggle above them.
+            expect(staff.locator(".question-group h3").first).to_be_visible(timeout=180_000)
+            staff.locator("#grouping").evaluate("e => e.scrollIntoView()")
             staff.screenshot(path=out / "workspace.png")
             browser.close()
     finally:

@@ -163,6 +163,17 @@ class HostBriefed(ServerEvent):
 
 
 @dataclass(frozen=True)
+class SeatOfferChanged(ServerEvent):
+    """A table gained or lost its host (or changed who hosts it): whether its phones offer
+    "I am in seat 1" now."""
+
+    name: ClassVar[str] = "seat_offer_changed"
+    namespace: ClassVar[str] = PARTICIPANT
+    table: int
+    offer: bool
+
+
+@dataclass(frozen=True)
 class InsightsChanged(ServerEvent):
     """The insights everyone may dot-vote on (sent to phones in the harvest)."""
 

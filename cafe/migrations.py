@@ -354,4 +354,18 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE INDEX login_failures_key ON login_failures(key, at)",
         ],
     ),
+    (
+        14,
+        "hosts per table: seat 1 or the host link, and how the facilitator recognises the host",
+        [
+            # Who hosts a table: 'seat' (the default: whoever sits at seat 1, who says so on
+            # their phone) or 'link' (whoever opens the table's host link).
+            "ALTER TABLE tables ADD COLUMN host_by TEXT NOT NULL DEFAULT 'seat' "
+            "CHECK (host_by IN ('seat', 'link'))",
+            # How a host became host ('link', 'seat' or 'console') and the words they gave so
+            # the facilitator knows them (a first name, "red scarf"): for the console only.
+            "ALTER TABLE participants ADD COLUMN host_via TEXT",
+            "ALTER TABLE participants ADD COLUMN host_label TEXT",
+        ],
+    ),
 ]

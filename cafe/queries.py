@@ -44,7 +44,7 @@ def tables(db: Database, event_id: int) -> list[dict[str, Any]]:
     """Return an event's tables in order."""
     return _all(
         db,
-        "SELECT number, name, capacity FROM tables WHERE event_id = ? ORDER BY number",
+        "SELECT number, name, capacity, host_by FROM tables WHERE event_id = ? ORDER BY number",
         [event_id],
     )
 

@@ -209,6 +209,8 @@ def test_every_socket_event_belongs_to_a_checked_namespace(app):
         ("/console", "hold_everyone", {"message": "x"}),
         ("/safeguarding", "set_item_status", {"id": 1, "status": "resolved"}),
         ("/console", "approve_insight", {"id": 1}),
+        ("/console", "set_host_by", {"table": 1, "by": "link"}),
+        ("/console", "set_host", {"participant": 1, "table": 1}),
     ],
 )
 def test_staff_events_from_a_participant_do_nothing(
@@ -218,6 +220,9 @@ def test_staff_events_from_a_participant_do_nothing(
 
     clients, _ = people
     before = rows(db_path, "SELECT phase, hold_message FROM events ORDER BY id")
+    hosts = rows(db_path, "SELECT host_by FROM tables ORDER BY id"), rows(
+        db_path, "SELECT host_table, host_via FROM participants ORDER BY id"
+    )
     phone = socketio.test_client(
         app,
         namespace="/participant",
@@ -233,3 +238,6 @@ def test_staff_events_from_a_participant_do_nothing(
     )
     assert not staff.is_connected(namespace)
     assert rows(db_path, "SELECT phase, hold_message FROM events ORDER BY id") == before
+    assert hosts == (rows(db_path, "SELECT host_by FROM tables ORDER BY id"), rows(
+        db_path, "SELECT host_table, host_via FROM participants ORDER BY id"
+    ))

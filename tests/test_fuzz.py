@@ -39,6 +39,8 @@ FIELDS = st.fixed_dictionaries(
         "insight": JSON | st.integers(-5, 5) | EDGE_INTS,
         "dots": JSON | st.integers(-5, 5) | EDGE_INTS,
         "participant": JSON | st.integers(-5, 5) | EDGE_INTS,
+        "label": JSON | st.text(max_size=60),
+        "by": JSON | st.sampled_from(["seat", "link", "x"]),
     },
 )
 # Nested deeper than any real payload (a list in a dict at most).
@@ -47,9 +49,10 @@ PAYLOADS = JSON | FIELDS | DEEP
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 PARTICIPANT_EVENTS = ["submit_note", "sync_notes", "edit_note", "withdraw_note", "choose_table"]
 PARTICIPANT_EVENTS += ["set_cannot_move", "claim_host", "submit_insight", "set_dots"]
+PARTICIPANT_EVENTS += ["claim_seat_host", "set_host_label"]
 CONSOLE_EVENTS = ["approve_note", "hide_note", "redact_note", "start_round", "pause_round", "resume_round", "extend_round",
                   "end_round", "start_harvest", "hold_everyone", "release_everyone", "send_message"]
-CONSOLE_EVENTS += ["set_host", "seat_late_joiners"]
+CONSOLE_EVENTS += ["set_host", "seat_late_joiners", "set_host_by"]
 CONSOLE_EVENTS += ["approve_insight", "hide_insight", "redact_insight"]
 
 

@@ -262,6 +262,7 @@ def test_bad_inputs_are_refused_without_a_server_error_or_traceback(app, db_path
             ("edit_note", {"id": BIG, "text": "x", "consent": "quote"}),
             ("withdraw_note", {"id": BIG}), ("choose_table", {"table": BIG}),
             ("claim_host", {"table": BIG, "key": "x"}), ("claim_host", {"table": 1, "key": "\ud800"}),
+            ("set_host_label", {"label": "\ud800"}),
             ("set_dots", {"insight": BIG, "dots": 1}), ("set_dots", {"insight": 1, "dots": BIG}),
             ("submit_insight", {"client_id": "big-insight-1", "text": "x", "table": BIG}),
             ("sync_notes", {"client_ids": ["\udc80" * 8]}),
@@ -278,6 +279,7 @@ def test_bad_inputs_are_refused_without_a_server_error_or_traceback(app, db_path
             ("approve_insight", {"id": BIG}), ("hide_insight", {"id": BIG}),
             ("redact_insight", {"id": BIG}), ("set_host", {"participant": BIG, "table": 1}),
             ("set_host", {"participant": 1, "table": BIG}), ("mark_left", {"participant": BIG}),
+            ("set_host_by", {"table": BIG, "by": "seat"}),
             ("mark_back", {"participant": BIG}), ("start_round", {"round": BIG}),
             ("extend_round", {"minutes": BIG}), ("send_message", {"message": "\ud800"}),
         ):

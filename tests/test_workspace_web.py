@@ -106,7 +106,7 @@ def test_run_in_the_background_then_curate_from_the_pages(app, event, db_path): 
     assert seen[-1] == "done", http.get("/workspace/test-cafe/run.json").get_json()
     page = http.get("/workspace/test-cafe").text
     assert 'role="progressbar"' in page and 'aria-valuenow="100"' in page
-    cards = re.findall(r'<h3 id="theme-title-(\d+)">([^<]+)</h3>', page)
+    cards = re.findall(r'<h[34] id="theme-title-(\d+)">([^<]+)</h[34]>', page)
     assert len(cards) >= 2 and "Not yet themed" in page
     alt = re.search(r'<img class="cloud" src="([^"]+)"[^>]* alt="Word cloud of ([^"]+)"', page)
     assert alt and ":" in alt.group(2)
@@ -527,3 +527,68 @@ def test_a_theme_left_with_no_notes_is_not_shown_or_counted(app, event):  # noqa
     assert f"Themes ({len(themes) - 1})" in page and f'id="theme-{small.key}"' not in page
     post(http, "undo")
     assert f'id="theme-{small.key}"' in http.get("/workspace/test-cafe").text
+
+
+def _sections(page: str) -> dict[str, list[str]]:
+    """Return each question heading's id and the theme ids listed under it."""
+    out = {}
+    for block in page.split('<section class="question-group"')[1:]:
+        block = block.split("</section>")[0]
+        heading = re.search(r'<h3 id="(question-[^"]+)"', block).group(1)
+        out[heading] = re.findall(r'<h4 id="theme-title-(\d+)">', block)
+    return out
+
+
+def test_themes_are_shown_under_the_question_their_notes_answer(app, event, db_path):  # noqa: F811
+    synthesize(app, event, by_question=True)
+    http = staff_client(app)
+    page = http.get("/workspace/test-cafe").text
+    sections = _sections(page)
+    assert set(sections) == {"question-1", "question-2"}, sections
+    questions = dict(rows(db_path, "SELECT number, question FROM rounds"))
+    for number, question in questions.items():
+        assert f"Question {number}:" in page and unescape(page).count(question) >= 1
+    rounds = dict(rows(db_path, "SELECT id, round_no FROM notes"))
+    members = rows(db_path, "SELECT theme_id, note_id FROM theme_notes")
+    for heading, themes in sections.items():
+        assert themes, heading
+        for theme in themes:  # every note of a theme listed under question N answers question N
+            answered = {rounds[n] for t, n in members if t == int(theme)}
+            assert answered == {int(heading.split("-")[1])}, (heading, theme, answered)
+    assert "Themes within each question." in page
+    assert re.search(r'id="grouping-button"[^>]*>Theme all questions together<', page)
+    assert '<input type="hidden" name="together" value="1">' in page.split('id="grouping-form"')[1]
+
+    # Merging themes of two questions: the merged theme is listed apart, under neither question.
+    one, two = sections["question-1"][0], sections["question-2"][0]
+    token = csrf_from(page)
+    http.post("/workspace/test-cafe/do/merge", data={"csrf_token": token, "theme": [one, two]})
+    page = http.get("/workspace/test-cafe").text
+    mixed = _sections(page)["question-mixed"]
+    assert len(mixed) == 1 and "Themes with notes from several questions" in page
+
+
+def test_all_questions_together_is_a_toggle_that_runs_again(app, event, db_path):  # noqa: F811
+    synthesize(app, event, by_question=False)
+    http = staff_client(app)
+    page = http.get("/workspace/test-cafe").text
+    assert 'class="question-group"' not in page and "All questions together." in page
+    assert re.findall(r'<h3 id="theme-title-(\d+)">', page)
+    assert re.search(r'id="grouping-button"[^>]*>Theme each question on its own<', page)
+    assert re.search(r'name="together" value="1" id="together"[^>]* checked', page)
+    # The toggle's form asks for a run per question (no "together"); the run records it.
+    form = page.split('id="grouping-form"')[1].split("</form>")[0]
+    assert 'name="together"' not in form
+    assert post(http, "run", k="auto", frames="1").status_code == 303
+    wait_for(lambda: http.get("/workspace/test-cafe/run.json").get_json()["run"]["status"]
+             in ("done", "failed"), timeout=300)
+    params = rows(db_path, "SELECT params_json FROM synthesis_runs ORDER BY id DESC LIMIT 1")[0][0]
+    assert '"by_question": true' in params
+    page = http.get("/workspace/test-cafe").text
+    assert 'class="question-group"' in page and "Themes within each question." in page
+    assert post(http, "run", k="auto", frames="1", together="1").status_code == 303
+    wait_for(lambda: http.get("/workspace/test-cafe/run.json").get_json()["run"]["status"]
+             in ("done", "failed"), timeout=300)
+    params = rows(db_path, "SELECT params_json FROM synthesis_runs ORDER BY id DESC LIMIT 1")[0][0]
+    assert '"by_question": false' in params
+    assert 'class="question-group"' not in http.get("/workspace/test-cafe").text

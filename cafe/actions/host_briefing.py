@@ -86,6 +86,8 @@ def host_view(db: Database, event: dict[str, Any], person: dict[str, Any]) -> di
         "recap": recap(db, event, table),
         "insights": mine,
         "max_insights": MAX_INSIGHTS,
+        "label": person.get("host_label") or "",  # the words the facilitator finds them by
+        "pseudonym": person["pseudonym"],  # the name the console shows them by
     }
 
 

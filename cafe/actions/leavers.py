@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from cafe import events, queries, rooms
 from cafe.actions.common import Refused, check_payload, now
+from cafe.actions.hosts import seat_offers, tell_seat_offers
 from cafe.actions.note_checks import check_event_open
 from cafe.actions.placement import record_seat
 from cafe.actions.rotation import phone_rotation, publish_rotation, publish_round_change
@@ -96,6 +97,8 @@ def do_set_left(event: dict[str, Any], participant_id: int, left: bool) -> dict[
     back is seated like a late joiner. Return the participant's phone view of the rotation."""
     check_event_open(event)
 
+    offers: dict[int, bool] = {}
+
     def update(db: Database) -> tuple[dict, dict[int, int], dict[int, int], int | None]:
         person = queries.participant(db, participant_id)
         if person is None or person["event_id"] != event["id"]:
@@ -125,6 +128,8 @@ def do_set_left(event: dict[str, Any], participant_id: int, left: bool) -> dict[
                 record_seat(db, event["id"], fresh["current_round"], participant_id,
                             person["table_no"])
             now_moves: dict[int, int] = {}
+            # A host who left: their table's phones may offer "I am in seat 1" again.
+            offers.update(seat_offers(db, event["id"], {person["host_table"]}))
         else:
             # Back like a late joiner: no longer hosting (the table may have a new host).
             db.execute(
@@ -141,6 +146,7 @@ def do_set_left(event: dict[str, Any], participant_id: int, left: bool) -> dict[
         publish(events.HostBriefed(None), rooms.participant(event["id"], participant_id))
     for pid, t in now_moves.items():
         publish(events.TableChanged(t), rooms.participant(event["id"], pid))
+    tell_seat_offers(event, offers)
     if upcoming is not None:
         tell_moves(event, upcoming, others)
     publish_rotation(event)

@@ -55,7 +55,16 @@ def rotation_view(
             {
                 "number": t["number"],
                 "name": t["name"],
-                "host": {"id": host["id"], "pseudonym": host["pseudonym"]} if host else None,
+                # Who hosts, as the facilitator can find them: the words they gave, how they
+                # became host ("link", "seat" or "console") and the name their phone shows.
+                "host": {
+                    "id": host["id"],
+                    "pseudonym": host["pseudonym"],
+                    "label": host["host_label"] or "",
+                    "via": host["host_via"] or "console",
+                    "here": host["table_no"] == t["number"],
+                } if host else None,
+                "host_by": t["host_by"],
                 "host_link": f"/e/{event['slug']}/t/{t['number']}?host={host_key(event, t['number'])}",
                 "needs_host": host is None and t["number"] in host_left,
                 "now": now_at.get(t["number"], []),
@@ -95,6 +104,7 @@ def phone_rotation(db: Database, event: dict[str, Any], person: dict[str, Any]) 
     harvest = event["phase"] == "harvest"
     left = bool(person["left_at"])
     return {
+        "seat_offer": seat_offer(db, event, person),
         "left": left,
         "cannot_move": bool(person["cannot_move"]),
         "move": move,
@@ -103,6 +113,23 @@ def phone_rotation(db: Database, event: dict[str, Any], person: dict[str, Any]) 
         "my_dots": my_dots(db, person["id"]),
         "insights": shown_insights(db, event["id"]) if harvest else [],
     }
+
+
+def seat_offer(db: Database, event: dict[str, Any], person: dict[str, Any]) -> int | None:
+    """Return the table whose host this phone may become by saying it sits at seat 1 there (its
+    own table, hosted by seat 1, with no host yet), or None."""
+    table = person["table_no"]
+    if (table is None or person["left_at"] or person["host_table"] is not None
+            or event["phase"] in ("harvest", "closed")):
+        return None
+    row = db.execute(
+        "SELECT host_by FROM tables WHERE event_id = ? AND number = ?", [event["id"], table]
+    ).fetchone()
+    taken = db.execute(
+        "SELECT 1 FROM participants WHERE event_id = ? AND host_table = ? AND left_at IS NULL",
+        [event["id"], table],
+    ).fetchone()
+    return table if row and row[0] == "seat" and not taken else None
 
 
 def after_round_change(db: Database, before: dict[str, Any], action: str) -> dict[str, Any]:

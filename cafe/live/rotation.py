@@ -9,7 +9,13 @@ from flask_socketio import join_room, leave_room
 
 from cafe import actions, rooms
 from cafe.actions.dots import check_dots, do_set_dots
-from cafe.actions.hosts import do_claim_host, do_set_host
+from cafe.actions.hosts import (
+    do_claim_host,
+    do_claim_seat_host,
+    do_set_host,
+    do_set_host_by,
+    do_set_host_label,
+)
 from cafe.actions.insight_views import insight_view
 from cafe.actions.insights import check_insight, do_submit_insight
 from cafe.actions.leavers import (
@@ -76,6 +82,25 @@ def on_claim_host(payload: Any = None) -> dict[str, Any]:
     return ok(host=view)
 
 
+@socketio.on("claim_seat_host", namespace=PARTICIPANT)
+@acked
+def on_claim_seat_host(payload: Any = None) -> dict[str, Any]:
+    """Become the host of this phone's table by saying it sits at seat 1 there."""
+    conn = connection(PARTICIPANT)
+    actions.check_payload(payload if payload is not None else {})
+    view = do_claim_seat_host(current_event(conn), _participant(conn))
+    return ok(host=view)
+
+
+@socketio.on("set_host_label", namespace=PARTICIPANT)
+@acked
+def on_set_host_label(payload: Any = None) -> dict[str, Any]:
+    """A host says how the facilitator can find them (a first name, "red scarf")."""
+    conn = connection(PARTICIPANT)
+    label = actions.check_payload(payload).get("label")
+    return ok(**do_set_host_label(current_event(conn), _participant(conn), label))
+
+
 def _follow_table(conn: Any, table: int | None) -> None:
     """Move this socket into its new table's room."""
     if table is None or table == conn.table_no:
@@ -124,6 +149,16 @@ def on_set_host(payload: Any = None) -> dict[str, Any]:
     view = do_set_host(event, payload.get("participant"), payload.get("table"))
     resync_rooms(event["id"])
     return ok(host=view)
+
+
+@socketio.on("set_host_by", namespace=CONSOLE)
+@acked
+def on_set_host_by(payload: Any = None) -> dict[str, Any]:
+    """Say who hosts a table: whoever sits at seat 1, or whoever opens its host link."""
+    conn = connection(CONSOLE)
+    check_facilitator(conn)
+    payload = actions.check_payload(payload)
+    return ok(**do_set_host_by(current_event(conn), payload.get("table"), payload.get("by")))
 
 
 def _mark(payload: Any, left: bool) -> dict[str, Any]:

@@ -132,6 +132,9 @@ def rotation_strings() -> dict[str, str]:
             number="{number}", name="{name}",
         ),
         "host_of": _("You host table %(number)s · %(name)s", number="{number}", name="{name}"),
+        "host_label_saved": _("The facilitator now sees: %(label)s", label="{label}"),
+        "host_label_cleared": _("The facilitator sees no name for you."),
+        "host_known_as": _("On the facilitator's screen you are %(name)s.", name="{name}"),
         "recap_round": _("Round %(number)s", number="{number}"),
         "recap_paraphrase": _("Say this in your own words"),
         "insight_waiting": _("waiting for the facilitator's approval"),
@@ -312,6 +315,29 @@ def console_strings() -> dict[str, object]:
         ),
         "new_insight_at": _("New key insight from table %(table)s", table="{table}"),
         "needs_host": _("needs a host"),
+        # who hosts each table, in words the facilitator can act on
+        "host_by_label": _("Who hosts table %(number)s", number="{number}"),
+        "host_by_seat": _("Whoever sits at seat 1"),
+        "host_by_link": _("Whoever opens the host link"),
+        "host_named": _("“%(label)s” (%(name)s on their phone)", label="{label}", name="{name}"),
+        "host_unnamed": _("%(name)s (the name on their phone)", name="{name}"),
+        "host_via_seat": _("%(who)s hosts: sits at seat 1.", who="{who}"),
+        "host_via_link": _("%(who)s hosts: opened the host link.", who="{who}"),
+        "host_via_console": _("%(who)s hosts: chosen here.", who="{who}"),
+        "host_away": _("Not at this table now."),
+        "host_wait_seat": _(
+            "No host yet. Whoever sits at seat 1 hosts: ask them to press “I am in seat 1” on "
+            "their phone."
+        ),
+        "host_wait_link": _(
+            "No host yet. Whoever opens the host link hosts: give it to them, or the printed "
+            "host card."
+        ),
+        "host_left_seat": _(
+            "The host left. Whoever sits at seat 1 now hosts: ask them to press “I am in seat 1”."
+        ),
+        "host_left_link": _("The host left. Give the host link to the next host."),
+        "host_choose": _("Or choose the host yourself"),
         "person_at": _("%(name)s · table %(table)s", name="{name}", table="{table}"),
         "person_no_table": _("%(name)s · no table yet", name="{name}"),
         "person_left": _("%(name)s · left the café", name="{name}"),

@@ -5,6 +5,7 @@
   window.CafeConsoleRotation = function (socket) {
     var rotation = null, insights = {}, votes = {};
     var marking = null;  // whose Mark button was pressed: it keeps the focus through the redraw
+    var openChoose = {};  // tables whose "choose the host yourself" is open: kept through redraws
     var t = window.cafeT;
     function $(id) { return document.getElementById(id); }
     function el(tag, text, cls) {
@@ -25,9 +26,52 @@
         names: list.map(function (p) { return p.pseudonym + (mark(p) || ""); }).join(", ") });
     }
 
+    // Who hosts a table, in words the facilitator can act on: the words the host gave (and the
+    // name on their phone), how they became host; or, with no host yet, who will and what to do.
+    function hostWords(table) {
+      var h = table.host;
+      if (!h) {
+        if (table.needs_host) return t(table.host_by === "link" ? "host_left_link" : "host_left_seat");
+        return t(table.host_by === "link" ? "host_wait_link" : "host_wait_seat");
+      }
+      var who = h.label ? t("host_named", { label: h.label, name: h.pseudonym })
+        : t("host_unnamed", { name: h.pseudonym });
+      var via = h.via === "seat" ? "host_via_seat" : h.via === "link" ? "host_via_link" : "host_via_console";
+      return t(via, { who: who }) + (h.here ? "" : " " + t("host_away"));
+    }
+
     function hostCell(table) {
       var cell = el("td");
+      var now = el("p", hostWords(table), "host-now" + (table.host ? "" : table.needs_host ? " needs-host" : " muted"));
+      now.id = "host-now-" + table.number;
+      now.dir = "auto";
+      cell.appendChild(now);
+
+      var by = el("select");
+      by.id = "host-by-" + table.number;
+      by.dataset.table = table.number;
+      by.appendChild(new Option(t("host_by_seat"), "seat", false, table.host_by !== "link"));
+      by.appendChild(new Option(t("host_by_link"), "link", false, table.host_by === "link"));
+      var byLabel = el("label", t("host_by_label", { number: table.number }), "visually-hidden");
+      byLabel.htmlFor = by.id;
+      by.addEventListener("change", function () {
+        $("control-error").hidden = true;
+        socket.timeout(10000).emit("set_host_by", { table: table.number, by: by.value }, report);
+      });
+      var line = el("p", undefined, "host-by");
+      line.appendChild(byLabel);
+      line.appendChild(by);
+      line.appendChild(document.createTextNode(" "));
+      var link = el("a", t("host_link"), "host-link");
+      link.href = table.host_link;
+      link.setAttribute("aria-label", t("host_link_label", { number: table.number }));
+      line.appendChild(link);
+      cell.appendChild(line);
+
+      var more = el("details", undefined, "host-choose");
+      more.appendChild(el("summary", t("host_choose")));
       var select = el("select");
+      select.id = "host-pick-" + table.number;
       select.setAttribute("aria-label", t("host_of_table", { number: table.number, name: table.name }));
       select.appendChild(new Option(t("no_host"), ""));
       var choices = table.now.slice();
@@ -43,16 +87,10 @@
           socket.timeout(10000).emit("set_host", { participant: table.host.id, table: null }, report);
         }
       });
-      cell.appendChild(select);
-      var link = el("a", t("host_link"), "host-link");
-      link.href = table.host_link;
-      link.setAttribute("aria-label", t("host_link_label", { number: table.number }));
-      cell.appendChild(document.createTextNode(" "));
-      cell.appendChild(link);
-      if (table.needs_host) {
-        cell.appendChild(document.createTextNode(" "));
-        cell.appendChild(el("strong", t("needs_host"), "needs-host"));
-      }
+      more.appendChild(select);
+      if (openChoose[table.number]) more.open = true;
+      more.addEventListener("toggle", function () { openChoose[table.number] = more.open; });
+      cell.appendChild(more);
       return cell;
     }
 
@@ -114,6 +152,8 @@
     function draw() {
       if (!rotation) return;
       var rows = $("plan-rows");
+      // Keep the keyboard on the control it was on: the rows are rebuilt at every change.
+      var focusId = rows.contains(document.activeElement) ? document.activeElement.id : "";
       rows.textContent = "";
       rotation.tables.forEach(function (table) {
         var tr = el("tr");
@@ -130,6 +170,7 @@
         tr.dataset.table = table.number;
         rows.appendChild(tr);
       });
+      if (focusId && $(focusId)) $(focusId).focus();
       $("rotation-summary").textContent = rotation.planned
         ? t("planned", { number: rotation.next_round,
             sizes: rotation.tables.map(function (table) { return table.next.length; }).join(", ") })

@@ -95,6 +95,8 @@
       var state = opts.getState(), over = ["harvest", "closed"].indexOf(phase()) >= 0 ||
         (phase() === "ended" && state.event.round.number >= state.event.round.count);
       $("host-text").textContent = over ? t("host_done_text") : t("host_welcome_text");
+      if (document.activeElement !== $("host-label")) $("host-label").value = host.label || "";
+      $("host-known-as").textContent = host.pseudonym ? t("host_known_as", { name: host.pseudonym }) : "";
       var list = $("recap");
       list.textContent = "";
       host.recap.forEach(function (item) {
@@ -162,6 +164,46 @@
         if ($("insight-form").hidden) say(t("insights_full"));
         // Words that look like a disclosure went to the safeguarding lead only: offer support.
         if (ack.insight.held && $("support")) { $("support").hidden = false; $("support").focus(); }
+      });
+    }
+
+    // A table hosted by seat 1 with no host yet: the person in seat 1 says so from their phone.
+    function drawSeatHost() {
+      var r = rot(), state = opts.getState();
+      if (!r) return;
+      var offer = !r.host && r.seat_offer && state.me && r.seat_offer === state.me.table &&
+        ["harvest", "closed"].indexOf(phase()) < 0;
+      if (!offer && $("seat-host-error").hidden) { $("seat-host").hidden = true; return; }
+      $("seat-host").hidden = false;
+      $("seat-host-yes").hidden = !offer;
+    }
+
+    function claimSeat() {
+      if (!connected()) { showError("seat-host-error", t("offline_retry")); return; }
+      $("seat-host-yes").disabled = true;
+      socket.timeout(15000).emit("claim_seat_host", {}, function (err, ack) {
+        $("seat-host-yes").disabled = false;
+        var r = rot();
+        if (err) { showError("seat-host-error", t("no_answer")); return; }
+        if (!ack.ok) { r.seat_offer = null; showError("seat-host-error", ack.error); drawSeatHost(); return; }
+        showError("seat-host-error", "");
+        r.seat_offer = null;
+        r.host = ack.host;
+        draw();
+        $("host-title").focus();
+      });
+    }
+
+    function saveLabel(event) {
+      event.preventDefault();
+      if (!connected()) { $("host-label-status").textContent = t("offline_retry"); return; }
+      var label = $("host-label").value;
+      socket.timeout(15000).emit("set_host_label", { label: label }, function (err, ack) {
+        if (err || !ack.ok) { $("host-label-status").textContent = err ? t("no_answer") : ack.error; return; }
+        var r = rot();
+        if (r.host) r.host.label = ack.label;
+        $("host-label").value = ack.label;
+        $("host-label-status").textContent = ack.label ? t("host_label_saved", { label: ack.label }) : t("host_label_cleared");
       });
     }
 
@@ -283,10 +325,13 @@
       $("cannot-move").checked = !!r.cannot_move;
       drawMove();
       drawHost();
+      drawSeatHost();
       drawHarvest();
     }
 
     $("cannot-move").addEventListener("change", setCannotMove);
+    $("seat-host-yes").addEventListener("click", claimSeat);
+    $("host-label-form").addEventListener("submit", saveLabel);
     $("insight-form").addEventListener("submit", submitInsight);
     $("reseat-ok").addEventListener("click", function () { $("reseat").hidden = true; $("note-text").focus(); });
     $("move-confirm").addEventListener("click", function () {
@@ -308,7 +353,14 @@
           var was = !!r.host;
           r.host = data.host;
           drawHost();
+          drawSeatHost();
           if (data.host && !was) say(t("host_of", { number: data.host.table, name: data.host.name }));
+        });
+        socket.on("seat_offer_changed", function (data) {
+          var r = rot(), state = opts.getState();
+          if (!r || !state.me || data.table !== state.me.table) return;
+          r.seat_offer = data.offer ? data.table : null;
+          drawSeatHost();
         });
         socket.on("insights_changed", function (data) { var r = rot(); if (!r) return; r.insights = data.insights; drawHarvest(); });
       }

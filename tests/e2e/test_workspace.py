@@ -39,7 +39,7 @@ def test_staff_run_synthesis_rename_and_merge(browser, served):
     page.get_by_role("button", name="Run synthesis").click()
     expect(page.get_by_role("progressbar")).to_be_visible()
     # The page polls the run and reloads itself when it is done.
-    cards = page.locator(".theme-card h3[id^=theme-title-]")
+    cards = page.locator(".theme-card [id^=theme-title-]")  # h4 under a question, else h3
     expect(cards.first).to_be_visible(timeout=180_000)
     expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "100")
     count = cards.count()
@@ -171,3 +171,41 @@ def test_after_exclude_by_keyboard_the_focus_is_on_the_next_note_and_the_message
         assert not errors, errors
     finally:
         live.stop()
+
+
+def test_themes_grouped_by_question_and_all_questions_together(browser, served):
+    from e2e.test_hosts import no_axe_violation
+
+    context, page, errors = open_workspace(browser, served.url)
+    page.get_by_role("button", name="Run synthesis").click()
+    # By default each question's notes are themed on their own, shown under the question.
+    groups = page.locator("section.question-group")
+    expect(groups.first).to_be_visible(timeout=180_000)
+    expect(groups).to_have_count(2)
+    first = groups.nth(0).get_by_role("heading", level=3)
+    expect(first).to_contain_text("Question 1:")
+    expect(groups.nth(1).get_by_role("heading", level=3)).to_contain_text("Question 2:")
+    # A theme is a level-4 heading inside its question's region (named by the question).
+    region = page.get_by_role("region", name="Question 1:", exact=False)
+    expect(region.get_by_role("heading", level=4).first).to_be_visible()
+    expect(page.locator("#grouping-now")).to_contain_text("Themes within each question.")
+    no_axe_violation(browser, served.url, "/workspace/test-cafe", "section.question-group",
+                     login="staffer")
+
+    # "All questions together", from the keyboard: one run, then the cards without questions.
+    toggle = page.get_by_role("button", name="Theme all questions together")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#grouping-now")).to_contain_text("All questions together.",
+                                                          timeout=180_000)
+    expect(groups).to_have_count(0)
+    expect(page.locator(".theme-card h3[id^=theme-title-]").first).to_be_visible()
+    no_axe_violation(browser, served.url, "/workspace/test-cafe", ".theme-card h3",
+                     login="staffer")
+
+    # And back: each question on its own again.
+    page.get_by_role("button", name="Theme each question on its own").click()
+    expect(groups.first).to_be_visible(timeout=180_000)
+    expect(page.locator("#grouping-now")).to_contain_text("Themes within each question.")
+    context.close()
+    assert not errors, errors

@@ -50,6 +50,8 @@ def _do(action: str, event: dict[str, Any], actor: str) -> Any:
             frames=_flag("frames"),
             rounds=form.getlist("round"),
             tables=form.getlist("table"),
+            # Each question's notes are themed on their own unless staff ask for them together.
+            by_question=not _flag("together"),
         )
         launch(current_app._get_current_object(), run["id"])
         return _("Synthesis started.")

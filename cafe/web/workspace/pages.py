@@ -64,8 +64,10 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
     cards = []
     if result is None:
         return cards, None
+    round_of = {n["id"]: n["round_no"] for n in workspace_notes(db, event["id"])}
     for theme in result.themes:
         row = rows[int(theme.key)]
+        asked = {round_of[i] for i in theme.note_ids if i in round_of}
         cards.append(
             {
                 "id": row["id"],
@@ -81,11 +83,27 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
                 "has_cloud": bool(row["cloud_digest"]),
                 "name_from": row["name_from"],
                 "named": bool(row["named"]),
+                # The question its notes answer (None: notes from several, after a move or merge).
+                "question": asked.pop() if len(asked) == 1 else None,
             }
         )
     # A theme left with no notes (every note moved out or excluded) is not shown or counted, as
     # in the briefing; undo brings its notes back.
     return cards, result
+
+
+def by_question(cards: list[dict[str, Any]], rounds: list[dict[str, Any]]) -> list[dict]:
+    """Group theme cards under the question (round) their notes answer, in round order; themes
+    whose notes answer several questions (staff moved or merged them) come last, together."""
+    groups = [
+        {"round": r["number"], "question": r["question"],
+         "cards": [c for c in cards if c["question"] == r["number"]]}
+        for r in rounds
+    ]
+    known = {r["number"] for r in rounds}
+    mixed = [c for c in cards if c["question"] not in known]
+    groups.append({"round": None, "question": "", "cards": mixed})
+    return [g for g in groups if g["cards"]]
 
 
 def _scope_data(db, event: dict[str, Any], table_names: dict[int, str]) -> dict[str, Any] | None:
@@ -106,13 +124,23 @@ def _page_data(db, event: dict[str, Any]) -> dict[str, Any]:
     cards, result = _themes_view(db, event)
     tables = queries.tables(db, event["id"])
     table_names = {t["number"]: t["name"] for t in tables}
+    rounds = queries.rounds(db, event["id"])
+    per_question = bool(result and result.params.get("by_question"))
+    groups = by_question(cards, rounds) if per_question else []
     return {
         "cards": cards,
+        "per_question": per_question,
+        "groups": groups,
+        "unasked": [
+            _("Question %(number)s", number=r["number"])
+            for r in rounds
+            if per_question and r["number"] not in {g["round"] for g in groups}
+        ],
         "result": result,
         "tables": tables,
         "scope": _scope_data(db, event, table_names) if result else None,
         "note_count": len(workspace_notes(db, event["id"])),
-        "rounds": queries.rounds(db, event["id"]),
+        "rounds": rounds,
         "frames": [
             r[0]
             for r in db.execute(
