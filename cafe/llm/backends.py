@@ -55,6 +55,12 @@ class LlmConfig:
                 "allow_remote": self.allow_remote, "timeout": self.timeout}
 
 
+# This machine and the private networks of a building (RFC 1918, IPv6 unique-local, link-local).
+LOCAL_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
+    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
+    "169.254.0.0/16", "fe80::/10"))
+
+
 def _local_address(host: str) -> bool:
     """Say whether every address a host name stands for is loopback or a private network's."""
     try:
@@ -68,7 +74,8 @@ def _local_address(host: str) -> bool:
         except (OSError, ValueError):
             return False
     return bool(addresses) and all(
-        a.is_loopback or (a.is_private and not a.is_global) or a.is_link_local
+        any(a.version == n.version and a in n for n in LOCAL_NETWORKS)
+        or (a.version == 6 and a.ipv4_mapped is not None and _local_address(str(a.ipv4_mapped)))
         for a in addresses)
 
 

@@ -8,8 +8,7 @@ A sentence is rejected (and the extractive text kept in its place) when:
 - a number in it is neither a count Café recomputes from the data (a number before "notes",
   "tables", "people", ... is set to the true count) nor a number the cited notes contain;
 - it is not close enough in meaning to the notes it cites: its best cosine similarity to them, in
-  the TF-IDF/LSA space of the notes (`cafe.synthesis.key_points.tfidf_embedder`), is below
-  `THRESHOLD`.
+  the word TF-IDF of the notes (`tfidf_similarity`), is below `THRESHOLD`.
 Every verdict says why, for staff and for tests. Plain data in and out.
 """
 
@@ -19,10 +18,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 COPY_RUN = 6  # words in a row that may not be copied from a note whose words may not be used
-THRESHOLD = 0.30  # least cosine similarity to a cited note (TF-IDF/LSA space of the notes)
+THRESHOLD = 0.30  # least cosine similarity to a cited note (word TF-IDF of the notes)
 MIN_WORDS = 3
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -120,18 +117,44 @@ def recount(sentence: str, facts: Mapping[str, int], cited_texts: Sequence[str]
     return "".join(out), changes, ""
 
 
+_SUFFIX = re.compile(r"(?:ing|ed)$")
+
+
+def stem(word: str) -> str:
+    """Return a light stem, so "booked" meets "book" and "services" meets "service"."""
+    word = word.lower().replace("’", "'").removesuffix("'s")
+    if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    if len(word) > 5:
+        word = _SUFFIX.sub("", word)
+    return word[:-1] if len(word) > 4 and word.endswith("e") else word
+
+
+def _stemmed(text: str) -> str:
+    return " ".join(stem(w) for w in _WORD.findall(text))
+
+
 def tfidf_similarity(corpus: Sequence[str]) -> Callable[[str, Sequence[str]], float]:
     """Return sim(sentence, texts): the best cosine of the sentence to any of the texts, in the
-    TF-IDF/LSA space fitted on `corpus` (the notes the model was shown)."""
-    from cafe.synthesis.key_points import tfidf_embedder
+    word TF-IDF of synthesis (`cafe.synthesis.vectorize.word_vectorizer`: stop words out,
+    sublinear counts) fitted on `corpus` (the notes the model was shown), words lightly stemmed.
+    Not LSA: a projection onto a few components, made unit length again, makes an unrelated
+    sentence look close."""
+    from sklearn.preprocessing import normalize
 
-    embed = tfidf_embedder(list(corpus))
+    from cafe.synthesis.vectorize import word_vectorizer
+
+    texts = [_stemmed(t) for t in corpus if t and t.strip()] or ["-"]
+    try:
+        vectorizer = word_vectorizer(1, (1, 1)).fit(texts)
+    except ValueError:  # nothing but stop words
+        return lambda sentence, texts: 0.0
 
     def sim(sentence: str, texts: Sequence[str]) -> float:
         if not texts or not words(sentence):
             return 0.0
-        vectors = embed([sentence, *texts])
-        return float(np.max(vectors[1:] @ vectors[0]))
+        X = normalize(vectorizer.transform([_stemmed(t) for t in [sentence, *texts]]))
+        return float((X[1:] @ X[0].T).toarray().max())
 
     return sim
 
