@@ -42,6 +42,18 @@ def llm_config(config: dict[str, Any]) -> LlmConfig:
     return LlmConfig.from_config(config)
 
 
+def llm_ready(app_config: dict[str, Any]) -> LlmConfig:
+    """Return the language-model settings, or refuse: none set up, or one that may not be used."""
+    config = llm_config(app_config)
+    if not config.enabled:
+        raise Refused(_("No local language model is set up (CAFE_LLM_URL or CAFE_LLM_GGUF). "
+                        "Café works without one."), "off")
+    why = problem(config)
+    if why:
+        raise Refused(why, "unavailable")
+    return config
+
+
 def pass_state(draft_id: int) -> dict[str, Any] | None:
     """Return what the page shows of a draft's pass (no process object)."""
     state = PASSES.get(draft_id)
@@ -53,13 +65,7 @@ def pass_state(draft_id: int) -> dict[str, Any] | None:
 def do_start_llm_pass(app, event: dict[str, Any], draft: dict[str, Any], source: EventSource,
                       result: SynthesisResult, user: str | None) -> dict[str, Any]:
     """Start the language-model pass over a draft; refuse when none is set up or one runs."""
-    config = llm_config(app.config)
-    if not config.enabled:
-        raise Refused(_("No local language model is set up (CAFE_LLM_URL or CAFE_LLM_GGUF). "
-                        "Café works without one."), "off")
-    why = problem(config)
-    if why:
-        raise Refused(why, "unavailable")
+    config = llm_ready(app.config)
     running = PASSES.get(draft["id"])
     if running is not None and running["status"] in ACTIVE:
         raise Refused(_("The language model is already working on this draft (started by "

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from cafe.actions import Refused
@@ -15,6 +25,7 @@ from cafe.actions.llm_pass import (
     do_start_llm_pass,
     last_pass,
     llm_config,
+    llm_ready,
     pass_state,
 )
 from cafe.briefing_reads import NoThemes, load_result, load_source
@@ -32,8 +43,6 @@ ROLES = ("admin", "staff")
 @bp.app_context_processor
 def panel() -> dict[str, Any]:
     """Give templates `llm_panel(draft)`: what the editor's language-model panel shows."""
-    from flask import current_app
-
     def llm_panel(draft: dict[str, Any]) -> dict[str, Any] | None:
         config = llm_config(current_app.config)
         if not config.enabled:
@@ -67,11 +76,10 @@ def start(slug: str, draft_id: int) -> Any:
         return checked  # the safeguarding check comes first (issue 18)
     user = current_user()
     try:
+        llm_ready(current_app.config)
         with reading() as db:
             source = load_source(db, event)
             result = load_result(db, event["id"])
-        from flask import current_app
-
         state = do_start_llm_pass(current_app._get_current_object(), event, draft, source,
                                   result, user["username"] if user else None)
     except NoThemes:
