@@ -118,6 +118,33 @@ def test_the_url_backend_runs_a_pass_whose_off_point_answers_fall_back(app, stor
         assert "copies 6 or more words in a row" in records
     # The key points stay Café's own sentences; the history has the pass's version.
     assert "Version 2" in stored["http"].get(f"{DRAFTS}/drafts/{stored['draft']}").text
+    # The note the summary's sentence rests on is withdrawn: exports leave the sentence out.
+    from cafe import queries
+    from cafe.actions import do_withdraw_note
+    from cafe.db import reading
+
+    sentence = next(s for s in stored_records(app, stored["draft"]) if s["kind"] == "summary"
+                    and s["status"] == "generated")
+    exported = stored["http"].get(f"{DRAFTS}/drafts/{stored['draft']}/export.md").text
+    assert sentence["text"].rstrip(".") in exported
+    with app.app_context(), reading() as db:
+        note = queries.note(db, sentence["cited"][0])
+        participant = queries.participant(db, note["participant_id"])
+    with app.app_context():
+        do_withdraw_note(stored["event"], participant, note["id"])
+    exported = stored["http"].get(f"{DRAFTS}/drafts/{stored['draft']}/export.md").text
+    assert sentence["text"].rstrip(".") not in exported
+    assert "[point removed: its note is no longer available]" in exported
+
+
+def stored_records(app, draft_id):
+    """Return the records of a draft's last pass, as stored with the draft."""
+    from cafe.db import reading
+
+    with app.app_context(), reading() as db:
+        row = db.execute("SELECT source_json FROM briefing_drafts WHERE id = ?",
+                         [draft_id]).fetchone()
+    return json.loads(row[0])["llm"]["sentences"]
 
 
 def test_cancel_stops_the_worker_and_leaves_the_draft(app, stored):  # noqa: F811

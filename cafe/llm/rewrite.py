@@ -223,3 +223,18 @@ def apply_to_markdown(markdown: str, sentences: list[Sentence]) -> tuple[str, li
         else:
             missed += [s for s in summary if s.status == GENERATED]
     return "\n".join(lines), missed
+
+
+def scrub_generated(markdown: str, sentences: list[dict], available: Callable[[int], bool]
+                    ) -> str:
+    """Remove from a draft the model's sentences that cite a note no longer available (withdrawn,
+    held, excluded or unscreened since the pass), as `cafe.briefing.draft.scrub_points` does for
+    Café's own."""
+    for s in sentences:
+        if s.get("status") != GENERATED or s.get("kind") == "gloss" or not s.get("text"):
+            continue
+        if all(available(i) for i in s.get("cited", ())):
+            continue
+        markdown = markdown.replace(md_escape(cited(s["text"], s["cited"])),
+                                    "[point removed: its note is no longer available]")
+    return markdown
