@@ -91,6 +91,8 @@ def test_numbers_are_recomputed_or_the_sentence_is_rejected():
     made_up = _check("Waiting lists for interpreters last 14 months.", [2])
     assert not made_up.ok and "the number 14" in made_up.reason
     assert recount("12 notes, 3 rounds", {"notes": 5}, [])[0] is None  # rounds not known
+    worded = _check("Twelve notes called the waiting lists for interpreters long.", [2])
+    assert worded.ok and worded.text.startswith("4 notes called"), worded
 
 
 def test_citations_must_be_real_notes_of_the_theme_never_held_or_unscreened():

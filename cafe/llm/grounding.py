@@ -33,6 +33,13 @@ UNITS = {
 }
 
 
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+                 "seventeen", "eighteen", "nineteen", "twenty")
+_WORD_COUNT = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})(\s+(?:{'|'.join(UNITS)})\b)",
+                         re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class NoteFact:
     """What the check needs of a note: its words and whether they may be used."""
@@ -98,6 +105,8 @@ def recount(sentence: str, facts: Mapping[str, int], cited_texts: Sequence[str]
     be in the cited notes' words (a participant's "3 months"), or the sentence is refused.
     """
     changes: list[str] = []
+    sentence = _WORD_COUNT.sub(lambda m: str(_NUMBER_WORDS.index(m.group(1).lower()))
+                               + m.group(2), sentence)  # "twelve notes" is counted as "12 notes"
     in_notes = {m.group(1) for t in cited_texts for m in _NUMBER.finditer(t)}
     out, pos = [], 0
     for found in _NUMBER.finditer(sentence):
