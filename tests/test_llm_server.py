@@ -197,3 +197,5 @@ def test_only_staff_start_it_and_never_without_the_csrf_token(app, stored, model
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
     assert facilitator.post(url, headers={"X-CSRFToken": token}).status_code == 403
     assert not model.prompts
+    polish = stored["http"].get(f"{DRAFTS}/drafts/{stored['draft']}?lang=pl").text
+    assert "Przeredaguj za pomocą modelu językowego" in polish  # the panel speaks staff's language

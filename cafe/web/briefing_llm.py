@@ -3,6 +3,7 @@ progress, cancel it, and read what it wrote and why each sentence was kept or no
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import (
@@ -47,10 +48,33 @@ def panel() -> dict[str, Any]:
         config = llm_config(current_app.config)
         if not config.enabled:
             return None  # never offered without a model: the page is as it always was
-        return {"problem": problem(config), "state": pass_state(draft["id"]),
+        return {"problem": problem(config), "state": _state(draft["id"]),
                 "last": (last_pass(draft) or {}).get("summary")}
 
     return {"llm_panel": llm_panel}
+
+
+def _message(text: str) -> str:
+    """Return a pass's progress message (English, from the worker) in the page's language."""
+    asking = re.fullmatch(r"Asking the model \((\d+) of (\d+)\)", text or "")
+    if asking:
+        return _("Asking the model (%(num)s of %(total)s)", num=asking.group(1),
+                 total=asking.group(2))
+    known = {
+        "Starting": _("Starting"),
+        "Loading the language model": _("Loading the language model"),
+        "Checked every sentence": _("Checked every sentence"),
+        "Putting the checked sentences in the draft": _(
+            "Putting the checked sentences in the draft"),
+        "Done": _("Done"),
+        "Cancelled": _("Cancelled"),
+    }
+    return known.get(text, text)
+
+
+def _state(draft_id: int) -> dict[str, Any] | None:
+    state = pass_state(draft_id)
+    return None if state is None else {**state, "message": _message(state["message"])}
 
 
 def _draft_or_404(event: dict[str, Any], draft_id: int) -> dict[str, Any]:
@@ -88,7 +112,7 @@ def start(slug: str, draft_id: int) -> Any:
         message, code = str(exc.message), 409 if exc.code == "busy" else 400
     else:
         if _wants_json():
-            return jsonify({"pass": state})
+            return jsonify({"pass": {**state, "message": _message(state["message"])}})
         return redirect(back, 303)
     if _wants_json():
         return jsonify(error=message), code
@@ -102,7 +126,7 @@ def status(slug: str, draft_id: int) -> Any:
     """Return the pass's progress (the editor polls this while it runs)."""
     event = event_or_404(slug)
     draft = _draft_or_404(event, draft_id)
-    return jsonify({"pass": pass_state(draft_id),
+    return jsonify({"pass": _state(draft_id),
                     "last": (last_pass(draft) or {}).get("summary")})
 
 
@@ -121,7 +145,7 @@ def cancel(slug: str, draft_id: int) -> Any:
         flash(str(exc.message), "error")
     else:
         if _wants_json():
-            return jsonify({"pass": state})
+            return jsonify({"pass": {**state, "message": _message(state["message"])}})
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
 
 
