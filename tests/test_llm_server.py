@@ -41,10 +41,13 @@ class FakeModel:
                 time.sleep(model.delay)
                 reply = json.dumps({"choices": [{"message": {"role": "assistant",
                                                              "content": model.answer(text)}}]})
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(reply.encode())
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(reply.encode())
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the worker was cancelled while the "model" thought
 
             def log_message(self, *args):
                 pass
