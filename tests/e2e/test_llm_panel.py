@@ -17,6 +17,7 @@ from cafe.briefing_reads import load_result, load_source
 from cafe.db import get_writer, reading
 from conftest import LiveServer, free_port
 from e2e.conftest import LAPTOP, log_in
+from e2e.test_axe import BLOCKING, run_axe, summarise
 
 pytestmark = pytest.mark.e2e
 
@@ -40,9 +41,15 @@ def llm_server(app, db_path, monkeypatch):
     model.close()
 
 
+def _accessible(page) -> None:
+    """No serious or critical axe-core violation on the page (as tests/e2e/test_axe.py checks)."""
+    blocking = [v for v in run_axe(page)["violations"] if v["impact"] in BLOCKING]
+    assert not blocking, summarise(blocking)
+
+
 def test_start_follow_cancel_and_rerun_from_the_editor(browser, llm_server):
     server, model, draft_id = llm_server
-    context = browser.new_context(**LAPTOP)
+    context = browser.new_context(**LAPTOP, bypass_csp=True)  # for axe-core, as test_axe does
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -63,7 +70,9 @@ def test_start_follow_cancel_and_rerun_from_the_editor(browser, llm_server):
     # Done: the page reloads with the new version, and says what the pass did.
     expect(page.locator("#llm-last")).to_be_visible(timeout=60_000)
     expect(page.locator(".versions li").first).to_contain_text("Version 2")
+    _accessible(page)
     page.get_by_role("link", name="Every sentence and why").click()
     expect(page.locator("#llm-sentences tbody tr").first).to_be_visible()
+    _accessible(page)
     context.close()
     assert not errors, errors
