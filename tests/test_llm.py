@@ -91,6 +91,9 @@ def test_numbers_are_recomputed_or_the_sentence_is_rejected():
     made_up = _check("Waiting lists for interpreters last 14 months.", [2])
     assert not made_up.ok and "the number 14" in made_up.reason
     assert recount("12 notes, 3 rounds", {"notes": 5}, [])[0] is None  # rounds not known
+    one = _check("Across 9 notes, waiting lists for interpreters are long.", [2],
+                 facts={"notes": 1})
+    assert one.ok and one.text.startswith("Across 1 note,"), one
     worded = _check("Twelve notes called the waiting lists for interpreters long.", [2])
     assert worded.ok and worded.text.startswith("4 notes called"), worded
 
@@ -177,7 +180,9 @@ def test_a_pass_keeps_grounded_sentences_and_falls_back_on_the_rest():
     assert [s.status for s in summary] == [GENERATED, FALLBACK]
     markdown, missed = apply_to_markdown(render_markdown(briefing), sentences)
     assert not missed
-    assert "as 6 notes said (cites notes 1, 2)." in markdown
+    assert "as 6 notes said (cites notes 1, 2)." in markdown.split("## Key points")[1]
+    asks = markdown.split("## Recommendations and asks")[1].split("##")[0]
+    assert "as 1 note said (cites notes 1, 2)." in asks  # its own count: one note asked
     assert "Cats sleep" not in markdown and "Bananas" not in markdown
     assert police.extractive in markdown
     assert "Most notes asked services to book interpreters (cites note 1)." in markdown

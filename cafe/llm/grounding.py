@@ -33,6 +33,11 @@ UNITS = {
 }
 
 
+# Each unit's singular and plural, so a recomputed count reads right ("1 note", "3 notes").
+_FORMS = {u: pair for pair in (("note", "notes"), ("table", "tables"), ("person", "people"),
+                               ("participant", "participants"), ("round", "rounds"),
+                               ("theme", "themes")) for u in pair}
+_FORMS["writers"] = ("writer", "writers")
 _NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                  "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
                  "seventeen", "eighteen", "nineteen", "twenty")
@@ -112,15 +117,19 @@ def recount(sentence: str, facts: Mapping[str, int], cited_texts: Sequence[str]
     for found in _NUMBER.finditer(sentence):
         number, unit = found.group(1), (found.group(4) or "").lower()
         key = UNITS.get(unit)
-        value = number
         if key is not None and key in facts and not found.group(2):
             value = str(facts[key])
+            word = _FORMS.get(unit, (unit, unit))[value != "1"]  # "1 note", "3 notes"
+            word = found.group(4)[0] + word[1:] if found.group(4)[:1].isupper() else word
             if value != number:
-                changes.append(f"{number} {unit} -> {value} {unit} (counted from the notes)")
-        elif number not in in_notes:
+                changes.append(f"{number} {unit} -> {value} {word} (counted from the notes)")
+            out.append(sentence[pos:found.start(1)] + value + (found.group(3) or "") + word)
+            pos = found.end(4)
+            continue
+        if number not in in_notes:
             return None, changes, (f"the number {number} is neither a count Café can recompute "
                                    "nor in the notes it cites")
-        out.append(sentence[pos:found.start(1)] + value)
+        out.append(sentence[pos:found.start(1)] + number)
         pos = found.end(1)
     out.append(sentence[pos:])
     return "".join(out), changes, ""

@@ -20,6 +20,8 @@ from cafe.llm.grounding import NoteFact, Verdict, check, recount, tfidf_similari
 from cafe.llm.tasks import Task
 
 GENERATED, FALLBACK = "generated", "fallback"
+# The draft's section (`cafe.briefing.markdown.render_markdown`) each kind of sentence goes in.
+SECTIONS = {"key_point": "Key points", "ask": "Recommendations and asks"}
 MAX_TOKENS = {"key_point": 80, "ask": 80, "summary": 200, "gloss": 160}
 
 SYSTEM = (
@@ -202,13 +204,18 @@ def apply_to_markdown(markdown: str, sentences: list[Sentence]) -> tuple[str, li
     """Put the accepted sentences into a draft's Markdown where its extractive text still stands
     as Café wrote it; return the text and the sentences it could not place (staff changed it)."""
     lines = markdown.split("\n")
+    section, heading = [], ""
+    for line in lines:
+        heading = line[3:].strip() if line.startswith("## ") else heading
+        section.append(heading)
     missed = []
     for s in sentences:
         if s.status != GENERATED or s.kind not in ("key_point", "ask"):
             continue
         old = md_escape(s.extractive)
-        at = next((i for i, line in enumerate(lines)
-                   if re.match(r"^(?:\d+\.|-) ", line) and old in line), None)
+        where = SECTIONS[s.kind]
+        at = next((i for i, line in enumerate(lines) if section[i] == where
+                   and re.match(r"^(?:\d+\.|-) ", line) and old in line), None)
         if at is None:
             missed.append(s)
             continue
