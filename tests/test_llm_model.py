@@ -93,3 +93,20 @@ def test_a_real_model_pass_through_the_editor_with_a_gguf_file(app, stored, mode
     assert state["done"]["generated"] + state["done"]["fallback"] >= 1
     if state["done"]["generated"] == 0:
         assert after == before  # nothing passed the check: the draft is as Café wrote it
+
+
+def test_the_check_rejects_what_a_real_model_writes_off_the_point(model_path):
+    # The model is asked about something else; cited as if it were about the theme's notes, the
+    # check must still refuse it (an LSA space, tried first, found such sentences "close").
+    chat = gguf_chat(model_path)
+    src, res = source(), result()
+    notes = note_facts(src)
+    theme = res.themes[0]
+    allowed = [i for i in theme.note_ids if i in notes and not notes[i].words_protected]
+    similarity = tfidf_similarity([n.text for n in notes.values() if not n.words_protected])
+    reply = chat([{"role": "user", "content": "Write one sentence about the weather on Mars."}],
+                 60)
+    assert reply.strip(), "the model wrote nothing"
+    verdict = check(reply.strip().split("\n")[0], allowed[:2], theme.note_ids, notes,
+                    {"notes": len(allowed)}, similarity)
+    assert not verdict.ok, (reply, verdict)
