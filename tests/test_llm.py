@@ -203,3 +203,22 @@ def test_a_sentence_staff_changed_is_left_alone():
     # The summary held the finding too: staff changed it, so it stays theirs as well.
     assert {s.kind for s in missed} == {"key_point", "ask", "summary"}
     assert "Staff wrote this" in markdown
+
+
+def test_a_gloss_is_kept_for_staff_only_when_its_numbers_are_the_notes():
+    src = source()
+    polish = NoteRecord(20, "Tłumacze powinni być dostępni w każdym szpitalu, 24 godziny na dobę.",
+                        1, 1, "paraphrase", "saved", (), 1)
+    src = replace(src, notes=src.notes + (polish,))
+    res = result()
+    briefing = generate(src.with_themes(res), res)
+    tasks = [t for t in make_tasks(src, res, briefing) if t.kind == "gloss"]
+    good = _chat({"Translate": "Interpreters should be available in every hospital, 24 hours "
+                               "a day."})
+    [kept] = run_pass(tasks, good, note_facts(src))
+    assert kept.status == GENERATED and kept.cited == [20] and "24 hours" in kept.text
+    made_up = _chat({"Translate": "Interpreters should be available in 12 hospitals."})
+    [gloss] = run_pass(tasks, made_up, note_facts(src))
+    assert gloss.status == FALLBACK and "the number 12" in gloss.reason and not gloss.text
+    markdown, _ = apply_to_markdown(render_markdown(briefing), [kept])
+    assert "hospital" not in markdown  # never put in a briefing
