@@ -141,6 +141,42 @@ SETTINGS: tuple[Setting, ...] = (
         "CAFE_SECURE_COOKIES",
         _bool,
     ),
+    Setting(
+        "LLM_URL",
+        "",
+        "Base URL of a local OpenAI-compatible server (Ollama, llama.cpp's server, LM Studio) "
+        "for the optional language-model pass over briefings; only this machine or the local "
+        "network unless LLM_ALLOW_REMOTE; empty: off.",
+        "CAFE_LLM_URL",
+    ),
+    Setting(
+        "LLM_MODEL",
+        "",
+        "Model name sent to the server at LLM_URL (as Ollama names it, say `llama3.2:3b`).",
+        "CAFE_LLM_MODEL",
+    ),
+    Setting(
+        "LLM_GGUF",
+        "",
+        "Path of a GGUF model file the optional language-model pass loads in-process with "
+        "llama-cpp-python (`pip install 'cafe[llm]'`); empty: off. LLM_URL wins when both are set.",
+        "CAFE_LLM_GGUF",
+    ),
+    Setting(
+        "LLM_ALLOW_REMOTE",
+        False,
+        "Let LLM_URL point at a machine outside this one and the local network (notes would "
+        "travel there): off unless an admin turns it on.",
+        "CAFE_LLM_ALLOW_REMOTE",
+        _bool,
+    ),
+    Setting(
+        "LLM_TIMEOUT",
+        900.0,
+        "Seconds the language-model pass over one briefing may take before it is stopped.",
+        "CAFE_LLM_TIMEOUT",
+        float,
+    ),
 )
 
 

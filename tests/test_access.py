@@ -68,6 +68,11 @@ ROUTES = {
     "briefing.restore": ("POST", None),
     "briefing.accept_regenerated": ("POST", None),
     "briefing.delete": ("POST", None),
+    # Only with a language model set up: tested in test_llm_server (roles, CSRF, the pass).
+    "briefing_llm.start": ("POST", None),
+    "briefing_llm.cancel": ("POST", None),
+    "briefing_llm.status": ("/briefings/test-cafe/drafts/{draft}/llm.json", {"staff", "admin"}),
+    "briefing_llm.sentences": ("/briefings/test-cafe/drafts/{draft}/llm", {"staff", "admin"}),
     "workspace.page": ("/workspace/test-cafe", {"staff", "admin"}),
     "workspace.unthemed": ("/workspace/test-cafe/unthemed", {"staff", "admin"}),
     "workspace.audit": ("/workspace/test-cafe/audit", {"staff", "admin"}),

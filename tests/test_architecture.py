@@ -21,6 +21,7 @@ PURE_ROOMS = (
     "cafe.golfer",
     "cafe.synthesis",
     "cafe.briefing",
+    "cafe.llm",
     "cafe.safety",
     "cafe.disclosure",
     "cafe.held",

@@ -8,6 +8,7 @@ from cafe.web import (
     accounts,
     auth,
     briefing,
+    briefing_llm,
     compress,
     console,
     new_event,
@@ -29,6 +30,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(wall.bp)
     app.register_blueprint(safeguarding.bp)
     app.register_blueprint(briefing.bp)
+    app.register_blueprint(briefing_llm.bp)
     app.register_blueprint(workspace.bp)
     app.register_blueprint(safety_check.bp)
     app.register_blueprint(new_event.bp)

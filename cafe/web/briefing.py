@@ -30,6 +30,7 @@ from cafe.briefing.merge import OURS, THEIRS, digest, refresh_numbers
 from cafe.briefing.print_page import html_body
 from cafe.briefing_reads import NoThemes, load_clouds, load_result, load_source
 from cafe.db import reading
+from cafe.llm.rewrite import scrub_generated
 from cafe.web.auth import current_user, login_required
 from cafe.web.event_lookup import event_or_404
 from cafe.web.safety_check import gate as safety_gate
@@ -393,9 +394,12 @@ def _export_input(event: dict[str, Any], draft: dict[str, Any]):
             stored = load_clouds(db, result)
         except NoThemes:
             result, stored = None, {}
-    points = json.loads(draft.get("source_json") or "{}").get("points", {})
-    draft = {**draft, "markdown": scrub_points(draft["markdown"], source,
-                                               {int(k): v for k, v in points.items()})}
+    snap = json.loads(draft.get("source_json") or "{}")
+    points, llm = snap.get("points", {}), snap.get("llm") or {}
+    markdown = scrub_points(draft["markdown"], source, {int(k): v for k, v in points.items()})
+    markdown = scrub_generated(markdown, llm.get("sentences", []), lambda i: (
+        (n := source.note(i)) is not None and n.usable and "unscreened" not in n.flags))
+    draft = {**draft, "markdown": markdown}
     if result is not None and draft.get("generated_markdown"):
         theirs = drafts_store.regenerated(source, result, draft)[1]
         draft = {**draft, "markdown": refresh_numbers(draft["markdown"],
