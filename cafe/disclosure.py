@@ -17,7 +17,7 @@ from functools import lru_cache
 from cafe import safety_model
 from cafe.disclosure_intl import INTL_RULES
 from cafe.safety_lang import detect_language
-from cafe.safety_text import fold
+from cafe.safety_text import content_words, fold
 
 # ---------------------------------------------------------------- disclosure and risk
 
@@ -87,7 +87,7 @@ close person at risk | \bmy <CLOSE>\b.{0,60}\b<HARM_WORDS>\b
 close person at risk | \b<HARM_VERB>\s+(?:at\s+)?(?:my|our) <CLOSE>\b|\b(?:worried|scared|afraid|frightened|fear\w*) (?:for |about )?my <CLOSE>\b
 hiding or escaping | \b(?:ran out|ran away|run away|fled|escaped|hid|hiding|hide) (?:of |from )?(?:him|them|the house|home)\b|\b(?:chair|lock) (?:against|on) (?:my|the) (?:bedroom )?door\b|\bsleep(?:ing)? in (?:the|my) car\b
 identifies with it | \b(?:happening|happens|happened) to me\b|\bthis is my (?:life|situation|story)\b|\bthat'?s my situation\b|\bliving (?:this|it|with this)\b|\bme too\b
-asks for help | \b(?:speak|talk) to (?:someone|somebody|anyone)\b|\b(?:please )?help me\b|\bplease help\b|\bi need (?:help|a refuge|refuge)\b|\bthings at home\b|\bneeds help\b
+asks for help | \b(?:speak|talk) to (?:someone|somebody|anyone)\b|\b(?:please )?help me\b|\bplease help\b|\b(?:someone|somebody|anyone) (?:please )?help\b|^\W*(?:help|sos|help us)\W*$|\bsave (?:me|us)\b(?=\s*(?:$|[.,!]|please\b|now\b|from\b|someone\b|somebody\b))|\bi need (?:help|a refuge|refuge)\b|\bthings at home\b|\bneeds help\b
 harassment | \b(?:put|installed|hid|found) (?:a |an )?(?:tracker|tracking app|airtag|app|gps)\b.{0,30}\b(?:my|on me)\b|\b(?:always |somehow )?knows where i (?:am|go|have been|'ve been)\b|\b(?:waits|waiting|waited|turns up|turned up|turning up|parks|parked|sits|sat) (?:\w+ )?(?:outside|at|near|by) (?:my|the kids'?|the children'?s|our) (?:work|house|flat|school|door|home|mum'?s|job|college)\b
 harassment | \b(?:follows|followed|following|tracks|tracked|watches|watched|watching) (?:me|where i)\b|\bnew (?:number|phone|address)\b.{0,40}\b(?:still|found|finds|keeps)\b
 threat to the writer | \b(?:report|reports|reporting|reported|grass) (?:me|us) (?:to|with) (?:the )?(?:home office|immigration|police|border)\b|\b(?:get|have|has|will get) (?:me|us) deported\b|\b(?:send|sending|sent) me back\b
@@ -172,6 +172,10 @@ class DisclosureRules:
     # `model_threshold=None` leaves the model out (rules alone).
     intl: tuple[Rule, ...] = INTL_RULES
     model_threshold: float | None = safety_model.THRESHOLD
+    # The model alone decides nothing about a note of fewer content words than this ("Ok",
+    # "Approve me", "Money"): its probability on so little text is noise. The rules still read it,
+    # and the short cries for help ("help me", "bachao", "ratunku") are rules.
+    model_min_words: int = safety_model.MIN_CONTENT_WORDS
 
     def with_phrases(self, *phrases: str) -> DisclosureRules:
         """Return these rules plus event-specific phrases that always flag."""
@@ -291,7 +295,11 @@ def assess_with(
         reasons.append("general or policy language")
     # The model's n-grams mean nothing in a language it never saw; such a note is held as
     # `unscreened` for a person instead (cafe.safety), and only the rules speak here.
-    if rules.model_threshold is not None and detect_language(text).screened:
+    if (
+        rules.model_threshold is not None
+        and content_words(text) >= rules.model_min_words
+        and detect_language(text).screened
+    ):
         model_score = _model_score(probability(text), rules.model_threshold)
         # Speaking from one's job, or of what services should do, weakens the model's reading.
         model_score -= (_W_DISTANCING / 2 if distanced else 0.0) + (_W_GENERAL if general else 0.0)

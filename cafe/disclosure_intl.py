@@ -74,6 +74,7 @@ control | \b(?:ghar (?:me|mein|main) band|kamre (?:me|mein) band|bahar nahi? ja 
 forced marriage or cutting | \b(?:<RU_ME>|<RU_MY>)\b.{0,40}\b(?:zabardasti|zabar dasti|majbor\w*|majbur\w*)\b.{0,40}\b(?:shadi|nikah|rishta)\b|\b(?:shadi|nikah|rishta)\b.{0,40}\b(?:zabardasti|majbor\w*|majbur\w*|marzi ke (?:bagair|bager|khilaf)|nahi? kar(?:ni|na)|nahi? chah(?:ti|ta))\b
 threat to the writer | \b(?:deport|nikalwa\w*|wapas bhej\w*|wapis bhej\w*|home office)\b.{0,40}\b(?:dhamk\w*|keh\w*|karwa\w*|dega|degi|denge|dengy)\b|\bmar (?:dal(?:e|o|un|on)\w*|d(?:ega|egi|enge|unga|ungi|on|un))\b
 self-harm or suicide | \b(?:khudkushi|khud kushi|khud ko (?:mar|khatam|nuqsan)\w*|apne ap ko (?:mar|khatam|nuqsan)\w*)\s+(?:\S+\s+){0,2}?(?:chah\w*|soch\w*|lon|lun|don|dun|ki koshish)\b|\b(?:jina nahi? chah(?:ti|ta)|mar jana chah(?:ti|ta)|zindagi khatam kar (?:lon|lun|don|dun|du)\w*)\b
+asks for help | \b(?:<RU_ME>|koi|please|plz|allah)\s+(?:\S+\s+)?bach(?:ao|aw|a lo|a do|aiye|ayen|ain)\b|\bbach(?:ao|aw)\s+(?:<RU_ME>|please|plz|koi)\b|^\W*bach(?:ao|aw)\W*$|\b(?:<RU_MY>|<RU_ME>)\s+(?:madad|help)\s+(?:kar(?:o|en|ein|ain|iye|e|den|dein|do)|chahi?y?e|chahie)\b|^\W*(?:please\s+|plz\s+|koi\s+)?(?:madad|help)(?:\s+kar(?:o|en|ein|iye|do))?\W*$
 close person at risk | \b<RU_MY>\s+(?:\S+\s+)?<RU_CHILD>\b.{0,50}\b(?:<RU_HARM>|gandi? (?:harkat|tarah)|bhej\w* (?:den?ge|rahe)|<RU_FEAR>)\b
 harm to the writer | <UR_ME>(?:\s+\S+){0,3}?\s+<UR_HARM>|<UR_HARM>(?:\s+\S+){0,2}?\s+<UR_ME>
 harm to the writer | <UR_MY>\s+(?:\S+\s+)?<UR_REL>.{0,60}<UR_HARM>
@@ -83,6 +84,7 @@ control | نہیں\s+(?:\S+\s+){0,2}?(?:جانے|نکلنے|ملنے|بات کر
 forced marriage or cutting | (?:<UR_ME>|<UR_MY>)(?!\w).{0,40}(?:زبردستی|مجبور)\S*.{0,40}(?:شادی|نکاح|رشتہ)|(?:شادی|نکاح|رشتہ).{0,40}(?:زبردستی|مجبور|مرضی کے بغیر|مرضی کے خلاف|نہیں کرنا|نہیں چاہت)
 threat to the writer | (?:ڈیپورٹ|واپس بہیج\S*|ہوم آفس).{0,40}(?:دہمک\S*|کہت\S*|کروا\S*|دے گا|دیں گے)|مار (?:دے گا|دیں گے|ڈالے گا|ڈالوں گا|دوں گا|ڈالیں گے)
 self-harm or suicide | (?:خودکشی|خود کشی|خود کو (?:مار|ختم|نقصان)\S*)\s+(?:\S+\s+){0,2}?(?:چاہت\S*|سوچ\S*|لوں|دوں|کی کوشش)|جینا نہیں چاہت|مر جانا چاہت|زندگی ختم کر (?:لوں|دوں)
+asks for help | (?:<UR_ME>|کوئی|اللہ)\s+(?:\S+\s+)?بچا(?:ؤ|و|ئیں|یں|\s*لو)(?!\w)|بچا(?:ؤ|و)\s+<UR_ME>|^\W*بچا(?:ؤ|و)\W*$|(?:<UR_MY>|<UR_ME>)\s+مدد\s+(?:کرو|کریں|کیجیے|کیجئے|کر دو|کر دیں|چاہیے|چاہئے)(?!\w)|^\W*(?:کوئی\s+)?مدد(?:\s+(?:کرو|کریں|کیجیے|کیجئے|چاہیے|چاہئے))?\W*$
 close person at risk | <UR_MY>\s+(?:\S+\s+)?<UR_CHILD>.{0,50}(?:<UR_HARM>|گندی حرکت|<UR_FEAR>)
 harm to the writer | <BN_ME>(?:\s+\S+){0,3}?\s+<BN_HARM>|<BN_HARM>(?:\s+\S+){0,2}?\s+<BN_ME>
 harm to the writer | <BN_MY>\s+(?:\S+\s+)?<BN_REL>.{0,60}<BN_HARM>
@@ -92,6 +94,7 @@ control | (?:বাইরে|বাড়ির বাইরে|কারো স
 forced marriage or cutting | (?:আমাকে|আমার|আমি|আমায়).{0,30}জোর করে.{0,30}বিয়ে|বিয়ে.{0,40}(?:জোর|চাই না|দিতে চায়|দিয়ে দেবে|দিয়ে দিবে)
 threat to the writer | (?:ডিপোর্ট|দেশে ফেরত|হোম অফিস).{0,40}(?:হুমকি|বলে|দেবে|দিবে|করাবে)|মেরে ফেল(?:বে|ব|বো|বেন)(?![\u0980-\u09ff])
 self-harm or suicide | (?:আমি|আমার|আমাকে).{0,40}(?:আত্মহত্যা|নিজেকে শেষ|নিজেকে আঘাত|নিজের ক্ষতি)|মরে যেতে চাই|বাঁচতে চাই না|আর বাঁচতে চাই
+asks for help | (?:আমাকে|আমায়|আমাদের|কেউ|প্লিজ)\s+(?:\S+\s+)?বাঁ?চা(?:ও|ন|বেন)(?![\u0980-\u09ff])|(?<![\u0980-\u09ff])বাঁ?চা(?:ও|ন)\s+(?:আমাকে|আমায়|প্লিজ)|^\W*বাঁ?চা(?:ও|ন)\W*$|(?:আমাকে|আমায়|আমার|আমাদের)\s+(?:একটু\s+)?সাহায্য\s+(?:করুন|করো|কর|করেন|দরকার|চাই|লাগবে)(?![\u0980-\u09ff])|^\W*(?:প্লিজ\s+)?সাহায্য(?:\s+(?:করুন|করো|চাই))?\W*$
 close person at risk | <BN_MY>\s+(?:\S+\s+)?<BN_CHILD>.{0,50}(?:<BN_HARM>|খারাপভাবে|<BN_FEAR>)
 harm to the writer | \b<RB_ME>\b(?:\s+\S+){0,3}?\s+<RB_HARM>\b|\b<RB_HARM>\b(?:\s+\S+){0,2}?\s+<RB_ME>\b
 harm to the writer | \b<RB_MY>\s+(?:\S+\s+)?<RB_REL>\b.{0,60}\b<RB_HARM>\b
@@ -101,6 +104,7 @@ control | \b(?:baire|bahire|kotha bolte|dekha korte|kaje|jete)\b.{0,20}\b(?:dey 
 forced marriage or cutting | \b(?:amake|amar|ami|amay)\b.{0,30}\bjor ?kore\b.{0,30}\b(?:biye|bie)\b|\b(?:biye|bie)\b.{0,40}\b(?:dite chay|dite cay|dibe|dicche|dice|chai ?na|chaina)\b
 threat to the writer | \b(?:deport|desh?e ferot|home office)\b.{0,40}\b(?:humki|bole|debe|dibe|korabe)\b|\bmere fel(?:be|bo|b)\b
 self-harm or suicide | \b(?:ami|amar|amake)\b.{0,40}\b(?:atmohot?a|atohota|atmahatya|nijeke shesh|nijer khoti)\b|\b(?:more jete chai|bachte chai ?na)\b
+asks for help | \b(?:<RB_ME>|keu|please|plz)\s+(?:\S+\s+)?bac?h?a(?:o|n|ben)\b|\b(?:<RB_ME>|amar|amader)\s+(?:ektu\s+)?(?:sahajo|shahajo|sahajyo|shahajyo|sahajj?o|help)\s+(?:korun|koro|kor|koren|dorkar|lagbe|chai)\b|^\W*(?:please\s+)?(?:sahajo|shahajo) (?:korun|koro|chai)\W*$
 close person at risk | \b<RB_MY>\s+(?:\S+\s+)?<RB_CHILD>\b.{0,50}\b(?:<RB_HARM>|kharap vabe|kharap bhabe|<RB_FEAR>)\b
 harm to the writer | \b<PL_ME>\s+(?:\S+\s+){0,2}?<PL_HARM>\b|\b<PL_HARM>\s+(?:\S+\s+){0,2}?<PL_ME>\b
 harm to the writer | \b<PL_MY>\s+(?:\S+\s+)?<PL_REL>\b.{0,60}\b<PL_HARM>\b
@@ -111,6 +115,7 @@ threat to the writer | \b(?:deport\w*|wywiez\w*|odesle\w*|zglosi\w*|doniesie\w*)
 forced marriage or cutting | \b(?:zmusza\w*|zmusz\w*|kaza\w*|kaz\w*)\b.{0,40}\b(?:slub\w*|malzenstw\w*|wyjsc za|za maz|ozenic)\b|\bwydac mnie za\b|\bwyda mnie za\b
 self-harm or suicide | \b(?:samobojstw\w*|zabic sie|zabije sie|nie chce (?:juz )?zyc|skoncz\w* ze soba|tne sie|ciac sie|pociac sie|okaleczam\w*|zrobi(?:c|e) sobie krzywde)\b
 harassment | \b(?:sledzi mnie|obserwuje mnie|chodzi za mna|czeka pod (?:moim|domem|praca)|wydzwania|nachodzi mnie|pisze do mnie (?:ciagle|caly czas)|zainstalowal\w* (?:mi )?(?:aplikacj\w*|lokalizator\w*))\b
+asks for help | \bratunku\b|^\W*(?:prosze\W+|ludzie\W+|o\W+)?pomocy\b|\bpomocy\W*$|\b(?:ja )?potrzebuje (?:pilnie |natychmiast |szybko )?pomocy\b(?!\s+(?:z|w|przy|od|dla|ze)\b)|\bpomoz(?:cie)? (?:mi|nam)\b|^\W*pomozcie\W*$|\b(?:niech )?ktos (?:mi )?pomoz\w*
 close person at risk | \b<PL_MY>\s+(?:\S+\s+)?<PL_CHILD>\b.{0,60}\b(?:<PL_HARM>|dotyka\w*|boi sie|boja sie|zmusz\w*|wywiez\w*|placze|chowa sie)\b
 """
 

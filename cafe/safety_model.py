@@ -31,6 +31,8 @@ DATA_DIR = Path(__file__).resolve().parent / "safety_data"
 # threshold that keeps precision at 0.80 or more, so a missed disclosure stays rarer than an extra
 # item in the lead's queue.
 THRESHOLD = 0.33
+# Below this many content words (`safety_text.content_words`) the model alone flags nothing.
+MIN_CONTENT_WORDS = 2
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^”\"]*[”\"]")
 
 
