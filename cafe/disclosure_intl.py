@@ -71,7 +71,7 @@ fear or entrapment | \b<RU_I>\b(?:\s+\S+){0,4}?\s+<RU_FEAR>\b|\b<RU_FEAR>\b.{0,2
 control | \b(?:<RU_MY>|mujh ?se|hamare)\s+(?:\S+\s+)?<RU_PAPERS>\b.{0,30}\b(?:le li?y?a|le lia|chen|chin|rakh\w*|chupa\w*|apne pas|nahi? de(?:ta|ti|te)|nahin de(?:ta|ti|te)|qabz\w*)\b
 control | \b(?:nahi|nahin|nai|nhi)\s+(?:\S+\s+){0,2}?(?:jane|nikalne|milne|bat karne|baat karne|bolne|parhne|kam karne|phone karne|fon karne)\s+(?:de(?:ta|ti|te)|dia|diya|den?ge)\b
 control | \b(?:ghar (?:me|mein|main) band|kamre (?:me|mein) band|bahar nahi? ja sak\w*)\b
-forced marriage or cutting | \b(?:<RU_ME>|<RU_MY>)\b.{0,40}\b(?:zabardasti|zabar dasti|majbor\w*|majbur\w*)\b.{0,40}\b(?:shadi|nikah|rishta)\b|\b(?:shadi|nikah|rishta)\b.{0,40}\b(?:zabardasti|majbor\w*|majbur\w*|marzi ke (?:bagair|bager|khilaf)|nahi? kar(?:ni|na)|nahi? chah(?:ti|ta))\b
+forced marriage or cutting | \b(?:<RU_ME>|<RU_MY>|my|me|i)\b.{0,40}\b(?:zabardasti|zabar dasti|majbor\w*|majbur\w*)\b.{0,40}\b(?:shadi|nikah|rishta)\b|\b(?:shadi|nikah|rishta)\b.{0,40}\b(?:zabardasti|majbor\w*|majbur\w*|marzi ke (?:bagair|bager|khilaf)|nahi? kar(?:ni|na)|nahi? chah(?:ti|ta))\b
 threat to the writer | \b(?:deport|nikalwa\w*|wapas bhej\w*|wapis bhej\w*|home office)\b.{0,40}\b(?:dhamk\w*|keh\w*|karwa\w*|dega|degi|denge|dengy)\b|\bmar (?:dal(?:e|o|un|on)\w*|d(?:ega|egi|enge|unga|ungi|on|un))\b
 self-harm or suicide | \b(?:khudkushi|khud kushi|khud ko (?:mar|khatam|nuqsan)\w*|apne ap ko (?:mar|khatam|nuqsan)\w*)\s+(?:\S+\s+){0,2}?(?:chah\w*|soch\w*|lon|lun|don|dun|ki koshish)\b|\b(?:jina nahi? chah(?:ti|ta)|mar jana chah(?:ti|ta)|zindagi khatam kar (?:lon|lun|don|dun|du)\w*)\b
 asks for help | \b(?:<RU_ME>|koi|please|plz|allah)\s+(?:\S+\s+)?bach(?:ao|aw|a lo|a do|aiye|ayen|ain)\b|\bbach(?:ao|aw)\s+(?:<RU_ME>|please|plz|koi)\b|^\W*bach(?:ao|aw)\W*$|\b(?:<RU_MY>|<RU_ME>)\s+(?:madad|help)\s+(?:kar(?:o|en|ein|ain|iye|e|den|dein|do)|chahi?y?e|chahie)\b|^\W*(?:please\s+|plz\s+|koi\s+)?(?:madad|help)(?:\s+kar(?:o|en|ein|iye|do))?\W*$
@@ -112,9 +112,9 @@ fear or entrapment | \bboje sie\b(?:\s+\S+){0,2}?\s+(?:go|jego|jej|ich|jego|wroc
 control | \b(?:zabral\w*|zabiera\w*|trzyma\w*|schowal\w*|chowa\w*|odebral\w*|ukryl\w*|przejal\w*)\s+(?:\S+\s+){0,2}?<PL_PAPERS>\b
 control | \bnie pozwala\w* mi\b|\bnie daje mi (?:pieniedzy|wyjsc|telefonu|rozmawiac|pracowac)\b|\bnie (?:moge|wolno mi) (?:wychodzic|wyjsc|nigdzie|sama wyjsc)\b|\bmusze (?:go |ja )?prosic o (?:pieniadze|kazd\w*)\b|\bsprawdza (?:moj\w*|mi) (?:telefon|wiadomosci|konto|maile)\b
 threat to the writer | \b(?:deport\w*|wywiez\w*|odesle\w*|zglosi\w*|doniesie\w*)\b.{0,40}\b(?:mnie|mi|nas)\b|\b(?:mnie|nas)\b.{0,20}\bdeport\w*|\bzabierze mi dzieci\b|\bodbierze mi dzieci\b|\b(?:zabije|zabic) (?:mnie|nas)\b
-forced marriage or cutting | \b(?:zmusza\w*|zmusz\w*|kaza\w*|kaz\w*)\b.{0,40}\b(?:slub\w*|malzenstw\w*|wyjsc za|za maz|ozenic)\b|\bwydac mnie za\b|\bwyda mnie za\b
+forced marriage or cutting | \b(?:zmusza\w*|zmusz\w*|kaza\w*|kaz\w*)\b.{0,40}\b(?:slub\w*|malzenstw\w*|wyjsc za|za maz|ozenic)\b|\bwydac mnie za\b|\bwyda mnie za\b|\bwyda(?:c|ja|dza)? (?:moj\w*|nasz\w*)(?: \w+){0,2} za maz\b
 self-harm or suicide | \b(?:samobojstw\w*|zabic sie|zabije sie|nie chce (?:juz )?zyc|skoncz\w* ze soba|tne sie|ciac sie|pociac sie|okaleczam\w*|zrobi(?:c|e) sobie krzywde)\b
-harassment | \b(?:sledzi mnie|obserwuje mnie|chodzi za mna|czeka pod (?:moim|domem|praca)|wydzwania|nachodzi mnie|pisze do mnie (?:ciagle|caly czas)|zainstalowal\w* (?:mi )?(?:aplikacj\w*|lokalizator\w*))\b
+harassment | \b(?:sledzi mnie|obserwuje mnie|chodzi za mna|za mna (?:chodzi|lazi|jezdzi)|czeka pod (?:moim|domem|praca)|wydzwania|nachodzi mnie|pisze do mnie (?:ciagle|caly czas)|zainstalowal\w* (?:mi )?(?:aplikacj\w*|lokalizator\w*))\b
 asks for help | \bratunku\b|^\W*(?:prosze\W+|ludzie\W+|o\W+)?pomocy\b|\bpomocy\W*$|\b(?:ja )?potrzebuje (?:pilnie |natychmiast |szybko )?pomocy\b(?!\s+(?:z|w|przy|od|dla|ze)\b)|\bpomoz(?:cie)? (?:mi|nam)\b|^\W*pomozcie\W*$|\b(?:niech )?ktos (?:mi )?pomoz\w*
 close person at risk | \b<PL_MY>\s+(?:\S+\s+)?<PL_CHILD>\b.{0,60}\b(?:<PL_HARM>|dotyka\w*|boi sie|boja sie|zmusz\w*|wywiez\w*|placze|chowa sie)\b
 """
