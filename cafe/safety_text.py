@@ -168,7 +168,7 @@ _FUNCTION_WORDS = frozenset(
     " ঠিক".split()
 )
 # Links and addresses are not words; a word is a run of letters of any script (with its marks).
-_NOT_WORDS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+")
+_NOT_WORDS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.IGNORECASE)
 _WORD_BREAKS = re.compile(r"[\s.,;:!?()\[\]{}\"“”«»„/…،۔।|*+=<>~_-]+")
 
 
@@ -176,7 +176,7 @@ def words(text: str) -> list[str]:
     """Return a note's words in folded form: runs of letters between spaces and punctuation,
     in any script (a Bengali word keeps its vowel signs); links, addresses and numbers are not
     words."""
-    tokens = _WORD_BREAKS.split(_NOT_WORDS.sub(" ", fold(text)))
+    tokens = _WORD_BREAKS.split(fold(_NOT_WORDS.sub(" ", text)))
     return [t.strip("'") for t in tokens if any(c.isalpha() for c in t)]
 
 
