@@ -56,7 +56,9 @@ self-harm or suicide | \b(?:i'?m|i am|i feel|feeling|i'?ve been|i have been) (?:
 self-harm or suicide | \bi(?:'?ve| have)? (?:thought|think|been thinking) (?:a lot )?(?:about|of) (?:suicide|dying|ending it)\b
 self-harm or suicide | \b(?:took|taken|take) (?:too many|an overdose)\b|\bself[- ]?harm(?:ing|ed)? (?:again|since)\b
 self-harm or suicide | \b(?:thinking|think|thought) (?:of|about) (?:ending it|ending my life|killing myself|dying)\b|\b(?:i'?ve been|i have been|i'?m|i am|been|started) cutting (?:myself|again)\b
+self-harm or suicide | ^\W*(?:i'?m |feeling |i feel )?(?:so |very |really )?suicidal\W*$
 unsafe now | \b(?:i'?m|i am|we are|we'?re|i feel) (?:not safe|unsafe)\b|\bi (?:don'?t|do not) feel safe\b
+unsafe now | ^\W*(?:not safe|unsafe|in danger|trapped)\W*$|^\W*(?:he|she|they)(?:'s| is| are|'re) (?:back|outside|here|at the door|downstairs|coming)(?: again| now)?\W*$
 unsafe now | \b(?:i have|i'?ve got|i'?ve|i got|we have) nowhere (?:to|else to) (?:go|sleep|stay|live)\b
 unsafe now | \b(?:i'?m|i am|i feel|i was)(?: so| really| very)? (?:scared|afraid|frightened|terrified) (?:to go|of going|to return) (?:back )?home\b
 unsafe now | \b(?:outside|waiting for me|here)\b.{0,30}\bright now\b|\b(?:tonight|right now)\b.{0,30}\b(?:kill|hurt|hit|danger|not safe)\w*
@@ -66,6 +68,8 @@ child at risk | \bmy (?:daughter|son|niece|nephew|sister|brother|cousin|kids?|ch
 # Each is a clear statement about the writer or someone close to them; one is enough.
 _STRONG_TABLE = r"""
 harm to the writer | \b<HARM_VERB>\s+(?:all\s+)?(?:me|my)\b
+harm to the writer | ^\W*(?:(?:he|she|they|my (?:\w+ )?<ABUSER>) (?:still |always |keeps |is |was )?)?(?:hits|beats|hurts|kicks|chokes|strangles|rapes|raped|punches|slaps|bites|burns|hitting|beating|hurting|beaten|abused|raped)(?: (?:me|us|again|still|daily|every day|everyday))*\W*$|^\W*(?:(?:he|she|they)(?:'ll| will| wants to| is going to| is gonna)? )?kill (?:me|us)\W*$
+fear or entrapment | \b(?:scared|afraid|frightened|terrified) of (?:him|her|them|my (?:\w+ )?<ABUSER>)\b|^\W*(?:so |really |very |always )*(?:scared|afraid|frightened|terrified)\W*$
 harm to the writer | \b<HARM_VERB>\s+(?:\w+\s+){0,3}?(?:at|on|into) me\b|\bthrew\b.{0,30}\bat me\b
 harm to the writer | \bmy (?:\w+ )?<ABUSER>\b.{0,40}\b<HARM_WORDS>\b
 harm to the writer | \b(?:marks|bruises|cuts|burns|scars) on my\b|\bi (?:have|'ve got|got) (?:\w+ )?(?:bruises|marks|burns|injuries)\b|\b(?:from|because of) him\b

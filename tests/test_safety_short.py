@@ -79,6 +79,31 @@ SHORT_SELF_HARM = [
     "atmohottar kotha bhabchi",
 ]
 
+# A word or two about harm, which the model used to catch alone and the rules now carry.
+VERY_SHORT_DISCLOSURES = [
+    "scared",
+    "so scared",
+    "scared of him",
+    "beaten",
+    "suicidal",
+    "kill me",
+    "he's back",
+    "He's outside!",
+    "woh marta hai",
+    "woh aa gaya",
+    "khudkushi",
+    "وہ مارتا ہے",
+    "خودکشی",
+    "মারে",
+    "ভয় লাগে",
+    "আত্মহত্যা",
+    "mare",
+    "bhoy lage",
+    "bije",
+    "On wrócił",
+    "boję się",
+]
+
 # The same words in ordinary use: saving money, asking for help with a form, a seat.
 NOT_CRIES = [
     "paise bachao",
@@ -111,6 +136,19 @@ def test_short_cries_for_help_are_flagged_by_the_rules_alone(text):
 @pytest.mark.parametrize("text", SHORT_SELF_HARM)
 def test_short_statements_of_self_harm_are_flagged_by_the_rules_alone(text):
     assert assess_disclosure(text, RULES_ONLY).reasons == ("self-harm or suicide",)
+
+
+@pytest.mark.parametrize("text", VERY_SHORT_DISCLOSURES)
+def test_a_word_or_two_about_harm_is_flagged_by_the_rules_alone(text):
+    assert assess_disclosure(text, RULES_ONLY).flagged
+    assert assess_disclosure(text).flagged
+
+
+@pytest.mark.parametrize(
+    "text", ["He hits the target", "My team beats the odds", "bije rekordy", "mar gaya", "Gali"]
+)
+def test_short_harm_rules_read_the_whole_note(text):
+    assert not assess_disclosure(text, RULES_ONLY).flagged
 
 
 @pytest.mark.parametrize("text", NOT_CRIES)
