@@ -28,11 +28,15 @@ from cafe.safety_text import content_words, fold
 DATA_DIR = Path(__file__).resolve().parent / "safety_data"
 
 # The probability above which the model alone flags a note. Chosen for recall by grouped
-# cross-validation on the training notes (bench/safety_eval.py --cv prints the choice): the lowest
-# threshold that keeps precision at 0.80 or more, so a missed disclosure stays rarer than an extra
-# item in the lead's queue.
+# cross-validation on the training notes (bench/safety_eval.py --cv prints the sweep): the lowest
+# threshold that kept precision at 0.80 before the short hard negatives (`short.csv`) came in, so a
+# missed disclosure stays rarer than an extra item in the lead's queue. With them CV precision at
+# 0.33 is 0.77; 0.40 would reach 0.80 but drop the lowest language's recall from 0.96 to 0.94.
 THRESHOLD = 0.33
-# Below this many content words (`safety_text.content_words`) the model alone flags nothing.
+# Below this many content words (`safety_text.content_words`) the model alone flags nothing: its
+# probability on "Ok", "Money" or "Approve me" is noise. Short cries for help and a word or two
+# about harm are rules. Under CV, 2 lost no disclosure; 3 cost Polish 0.99 -> 0.96 recall
+# ("zmusza mnie do seksu" has two).
 MIN_CONTENT_WORDS = 2
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^”\"]*[”\"]")
 
