@@ -30,6 +30,7 @@ from cafe import safety_model  # noqa: E402
 from cafe.disclosure import DEFAULT_RULES, assess_disclosure, assess_with  # noqa: E402
 from cafe.safety import classify_note  # noqa: E402
 from cafe.safety_lang import detect_language  # noqa: E402
+from cafe.safety_text import content_words  # noqa: E402
 
 DEFAULT_OLDER = ROOT / "tests" / "data" / "disclosure_examples.csv"
 DEFAULT_HELDOUT = ROOT / "bench" / "data" / "safety_heldout.csv"
@@ -156,6 +157,7 @@ def run_cv(args) -> None:
     report(rows, [p >= safety_model.THRESHOLD for p in probabilities], f"CV: model alone (t={safety_model.THRESHOLD})")
     verdicts = combined(examples, probabilities, safety_model.THRESHOLD)
     report(rows, verdicts, f"CV: the whole detector (t={safety_model.THRESHOLD}, the shipped threshold)")
+    short_notes(examples, verdicts)
     print("\nthreshold sweep (whole detector): lowest recall of any language, overall precision")
     labels = [e.label for e in examples]
     for step in range(20, 85, 5):
@@ -176,6 +178,26 @@ def run_cv(args) -> None:
         for row, v, p in zip(rows, verdicts, probabilities, strict=True):
             if v != bool(row["label"]):
                 print(f"{'FN' if row['label'] else 'FP'} {p:.2f} {group_of(row)} {row['text']!r}")
+
+
+def short_notes(examples, verdicts) -> None:
+    """Print how the detector does on short notes, by content words: the model alone speaks only
+    from `model_min_words` up, so the rules carry the shortest."""
+    by_words: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # flagged/ordinary, caught/disclosures
+    for e, flagged in zip(examples, verdicts, strict=True):
+        row = by_words[min(content_words(e.text), 4)]
+        row[2 * e.label] += flagged
+        row[2 * e.label + 1] += 1
+    print(f"\nshort notes, by content words (the model alone needs {DEFAULT_RULES.model_min_words}):")
+    for words, (flagged, ordinary, caught, disclosures) in sorted(by_words.items()):
+        print(f"  {words if words < 4 else '4+':<3} ordinary flagged {flagged}/{ordinary}"
+              f" = {flagged / max(ordinary, 1):.3f}; disclosures caught {caught}/{disclosures}"
+              f" = {caught / max(disclosures, 1):.3f}")
+    few = [(e, f) for e, f in zip(examples, verdicts, strict=True) if len(e.text.split()) <= 4]
+    ordinary = [f for e, f in few if not e.label]
+    caught = [f for e, f in few if e.label]
+    print(f"  notes of 4 words or fewer: ordinary flagged {sum(ordinary)}/{len(ordinary)}"
+          f" = {sum(ordinary) / max(len(ordinary), 1):.3f}, disclosures caught {sum(caught)}/{len(caught)}")
 
 
 # ---------------------------------------------------------------- other sets

@@ -17,7 +17,7 @@ from functools import lru_cache
 from cafe import safety_model
 from cafe.disclosure_intl import INTL_RULES
 from cafe.safety_lang import detect_language
-from cafe.safety_text import fold
+from cafe.safety_text import content_words, fold
 
 # ---------------------------------------------------------------- disclosure and risk
 
@@ -55,7 +55,10 @@ self-harm or suicide | \b(?:can'?t|cannot|can not) (?:go on|carry on|take (?:it|
 self-harm or suicide | \b(?:i'?m|i am|i feel|feeling|i'?ve been|i have been) (?:so |very |really )?suicidal\b
 self-harm or suicide | \bi(?:'?ve| have)? (?:thought|think|been thinking) (?:a lot )?(?:about|of) (?:suicide|dying|ending it)\b
 self-harm or suicide | \b(?:took|taken|take) (?:too many|an overdose)\b|\bself[- ]?harm(?:ing|ed)? (?:again|since)\b
+self-harm or suicide | \b(?:thinking|think|thought) (?:of|about) (?:ending it|ending my life|killing myself|dying)\b|\b(?:i'?ve been|i have been|i'?m|i am|been|started) cutting (?:myself|again)\b
+self-harm or suicide | ^\W*(?:i'?m |feeling |i feel )?(?:so |very |really )?suicidal\W*$
 unsafe now | \b(?:i'?m|i am|we are|we'?re|i feel) (?:not safe|unsafe)\b|\bi (?:don'?t|do not) feel safe\b
+unsafe now | ^\W*(?:not safe|unsafe|in danger|trapped)\W*$|^\W*(?:he|she|they)(?:'s| is| are|'re) (?:back|outside|here|at the door|downstairs|coming)(?: again| now)?\W*$
 unsafe now | \b(?:i have|i'?ve got|i'?ve|i got|we have) nowhere (?:to|else to) (?:go|sleep|stay|live)\b
 unsafe now | \b(?:i'?m|i am|i feel|i was)(?: so| really| very)? (?:scared|afraid|frightened|terrified) (?:to go|of going|to return) (?:back )?home\b
 unsafe now | \b(?:outside|waiting for me|here)\b.{0,30}\bright now\b|\b(?:tonight|right now)\b.{0,30}\b(?:kill|hurt|hit|danger|not safe)\w*
@@ -65,6 +68,8 @@ child at risk | \bmy (?:daughter|son|niece|nephew|sister|brother|cousin|kids?|ch
 # Each is a clear statement about the writer or someone close to them; one is enough.
 _STRONG_TABLE = r"""
 harm to the writer | \b<HARM_VERB>\s+(?:all\s+)?(?:me|my)\b
+harm to the writer | ^\W*(?:(?:he|she|they|my (?:\w+ )?<ABUSER>) (?:still |always |keeps |is |was )?)?(?:hits|beats|hurts|kicks|chokes|strangles|rapes|raped|punches|slaps|bites|burns|hitting|beating|hurting|beaten|abused|raped)(?: (?:me|us|again|still|daily|every day|everyday))*\W*$|^\W*(?:(?:he|she|they)(?:'ll| will| wants to| is going to| is gonna)? )?kill (?:me|us)\W*$
+fear or entrapment | \b(?:scared|afraid|frightened|terrified) of (?:him|her|them|my (?:\w+ )?<ABUSER>)\b|^\W*(?:so |really |very |always )*(?:scared|afraid|frightened|terrified)\W*$
 harm to the writer | \b<HARM_VERB>\s+(?:\w+\s+){0,3}?(?:at|on|into) me\b|\bthrew\b.{0,30}\bat me\b
 harm to the writer | \bmy (?:\w+ )?<ABUSER>\b.{0,40}\b<HARM_WORDS>\b
 harm to the writer | \b(?:marks|bruises|cuts|burns|scars) on my\b|\bi (?:have|'ve got|got) (?:\w+ )?(?:bruises|marks|burns|injuries)\b|\b(?:from|because of) him\b
@@ -72,7 +77,7 @@ threat to the writer | \b(?:will|would|'ll|going to|gonna|is going to) (?:kill|h
 threat to the writer | \b(?:will|would|'ll|going to|gonna) (?:\w+ ){1,3}?(?:on|at|to) me\b|\b(?:he|she|they)(?: is| are| was| keeps?)? threaten\w*\b
 threat to the writer | \b(?:he|she|they) (?:said|says|told me|tells me|keeps saying)\b.{0,50}\b(?:next time|will|'ll|would|going to|gonna|never)\b|\bi (?:was|am|'m) next\b
 control | \b(?:not|won'?t|doesn'?t|don'?t|didn'?t|never|isn'?t) (?:let|letting|allow|allowing|give|giving) me\b
-control | \b(?:makes?|made|forces?|forced|keeps?|kept) me (?:ask|stay|inside|in|do|give|send|show|work|wear|sleep)\b|\b(?:his|their) permission\b
+control | \b(?:makes?|made|forces?|forced|keeps?|kept) me (?:ask|stay|inside|in|do|give|send|show|work|wear|sleep)\b|\b(?:his|their) permission\b|\b(?:locked|shut) (?:me )?in (?:my|our) (?:room|bedroom)\b
 control | \b(?:took|takes|take|taken|keeps?|kept|has|hides?|hid) (?:all )?(?:my|her|the children'?s|the kids'?) (?:passport|documents|papers|visa|money|wages|phone|benefits)\w*\b
 control | \b(?:my|his|her) (?:visa|papers|status) (?:is |are )?in (?:his|their|her) name\b|\bi have no papers\b
 harassment | \b(?:he|she|they|my \w+) (?:is |keeps |kept |keep )?(?:sending me|messaging me|texting me|calling me|ringing me|turning up)\b
@@ -87,7 +92,7 @@ close person at risk | \bmy <CLOSE>\b.{0,60}\b<HARM_WORDS>\b
 close person at risk | \b<HARM_VERB>\s+(?:at\s+)?(?:my|our) <CLOSE>\b|\b(?:worried|scared|afraid|frightened|fear\w*) (?:for |about )?my <CLOSE>\b
 hiding or escaping | \b(?:ran out|ran away|run away|fled|escaped|hid|hiding|hide) (?:of |from )?(?:him|them|the house|home)\b|\b(?:chair|lock) (?:against|on) (?:my|the) (?:bedroom )?door\b|\bsleep(?:ing)? in (?:the|my) car\b
 identifies with it | \b(?:happening|happens|happened) to me\b|\bthis is my (?:life|situation|story)\b|\bthat'?s my situation\b|\bliving (?:this|it|with this)\b|\bme too\b
-asks for help | \b(?:speak|talk) to (?:someone|somebody|anyone)\b|\b(?:please )?help me\b|\bplease help\b|\bi need (?:help|a refuge|refuge)\b|\bthings at home\b|\bneeds help\b
+asks for help | \b(?:speak|talk) to (?:someone|somebody|anyone)\b|\b(?:please )?help me\b|\bplease help\b|\bget me out\b|\b(?:someone|somebody|anyone) (?:please )?help\b|^\W*(?:help|sos|help us)\W*$|\bsave (?:me|us)\b(?=\s*(?:$|[.,!]|please\b|now\b|from\b|someone\b|somebody\b))|\bi need (?:help|a refuge|refuge)\b|\bthings at home\b|\bneeds help\b
 harassment | \b(?:put|installed|hid|found) (?:a |an )?(?:tracker|tracking app|airtag|app|gps)\b.{0,30}\b(?:my|on me)\b|\b(?:always |somehow )?knows where i (?:am|go|have been|'ve been)\b|\b(?:waits|waiting|waited|turns up|turned up|turning up|parks|parked|sits|sat) (?:\w+ )?(?:outside|at|near|by) (?:my|the kids'?|the children'?s|our) (?:work|house|flat|school|door|home|mum'?s|job|college)\b
 harassment | \b(?:follows|followed|following|tracks|tracked|watches|watched|watching) (?:me|where i)\b|\bnew (?:number|phone|address)\b.{0,40}\b(?:still|found|finds|keeps)\b
 threat to the writer | \b(?:report|reports|reporting|reported|grass) (?:me|us) (?:to|with) (?:the )?(?:home office|immigration|police|border)\b|\b(?:get|have|has|will get) (?:me|us) deported\b|\b(?:send|sending|sent) me back\b
@@ -172,6 +177,10 @@ class DisclosureRules:
     # `model_threshold=None` leaves the model out (rules alone).
     intl: tuple[Rule, ...] = INTL_RULES
     model_threshold: float | None = safety_model.THRESHOLD
+    # The model alone decides nothing about a note of fewer content words than this ("Ok",
+    # "Approve me", "Money"): its probability on so little text is noise. The rules still read it,
+    # and the short cries for help ("help me", "bachao", "ratunku") are rules.
+    model_min_words: int = safety_model.MIN_CONTENT_WORDS
 
     def with_phrases(self, *phrases: str) -> DisclosureRules:
         """Return these rules plus event-specific phrases that always flag."""
@@ -291,7 +300,11 @@ def assess_with(
         reasons.append("general or policy language")
     # The model's n-grams mean nothing in a language it never saw; such a note is held as
     # `unscreened` for a person instead (cafe.safety), and only the rules speak here.
-    if rules.model_threshold is not None and detect_language(text).screened:
+    if (
+        rules.model_threshold is not None
+        and content_words(text) >= rules.model_min_words
+        and detect_language(text).screened
+    ):
         model_score = _model_score(probability(text), rules.model_threshold)
         # Speaking from one's job, or of what services should do, weakens the model's reading.
         model_score -= (_W_DISTANCING / 2 if distanced else 0.0) + (_W_GENERAL if general else 0.0)

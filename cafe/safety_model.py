@@ -22,15 +22,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cafe.safety_text import fold
+from cafe import safety_text
+from cafe.safety_text import content_words, fold
 
 DATA_DIR = Path(__file__).resolve().parent / "safety_data"
 
 # The probability above which the model alone flags a note. Chosen for recall by grouped
-# cross-validation on the training notes (bench/safety_eval.py --cv prints the choice): the lowest
-# threshold that keeps precision at 0.80 or more, so a missed disclosure stays rarer than an extra
-# item in the lead's queue.
+# cross-validation on the training notes (bench/safety_eval.py --cv prints the sweep): the lowest
+# threshold that kept precision at 0.80 before the short hard negatives (`short.csv`) came in, so a
+# missed disclosure stays rarer than an extra item in the lead's queue. With them CV precision at
+# 0.33 is 0.77; 0.40 would reach 0.80 but drop the lowest language's recall from 0.96 to 0.94.
 THRESHOLD = 0.33
+# Below this many content words (`safety_text.content_words`) the model alone flags nothing: its
+# probability on "Ok", "Money" or "Approve me" is noise. Short cries for help and a word or two
+# about harm are rules. Under CV, 2 lost no disclosure; 3 cost Polish 0.99 -> 0.96 recall
+# ("zmusza mnie do seksu" has two).
+MIN_CONTENT_WORDS = 2
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|«[^»]*»|„[^”\"]*[”\"]")
 
 
@@ -70,8 +77,20 @@ def model_text(text: str) -> str:
     return fold(_QUOTED.sub(" ", text))
 
 
+def length_terms(text: str) -> list[str]:
+    """Name how many content words a note has (0 to 4, or 5 for more): one term a note.
+
+    A weight of its own per length lets the model learn how little a note of two or three words
+    tells it, rather than reading a lone "mi" or "me" at the full strength a longer note's
+    n-grams would have (each part is normalised, so a short note's few n-grams weigh as much as
+    a long note's many).
+    """
+    return [f"words:{min(content_words(text), 5)}"]
+
+
 def build_pipeline():
-    """Return an untrained model: tf-idf over character and word n-grams, logistic regression."""
+    """Return an untrained model: tf-idf over character and word n-grams and the note's length
+    in content words, logistic regression."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
@@ -81,6 +100,7 @@ def build_pipeline():
         TfidfVectorizer(
             analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b"
         ),
+        TfidfVectorizer(analyzer=length_terms),
     )
     classifier = LogisticRegression(C=8.0, class_weight="balanced", max_iter=2000, solver="liblinear")
     return make_pipeline(features, classifier)
@@ -150,7 +170,8 @@ def _cache_file() -> Path | None:
     """Return where this machine keeps the model trained from today's notes and code, if anywhere.
 
     Plain JSON numbers, never a pickle; named by a digest of the training notes, this module and
-    scikit-learn's version, so a change to any of them trains afresh. `CAFE_CACHE_DIR=off` never
+    scikit-learn's version (and `safety_text`, which folds the text and counts its words), so a
+    change to any of them trains afresh. `CAFE_CACHE_DIR=off` never
     keeps one.
     """
     import sklearn
@@ -162,6 +183,7 @@ def _cache_file() -> Path | None:
         return None
     digest = hashlib.sha256(sklearn.__version__.encode())
     digest.update(Path(__file__).read_bytes())
+    digest.update(Path(safety_text.__file__).read_bytes())  # what the model reads: fold, words
     for path in sorted(DATA_DIR.glob("*.csv")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return Path(folder) / f"safety-model-{digest.hexdigest()[:24]}.json"

@@ -131,3 +131,55 @@ def script_counts(text: str) -> dict[str, int]:
         if name:
             counts[name] = counts.get(name, 0) + 1
     return counts
+
+
+# ---------------------------------------------------------------- how much a note says
+
+# Words that carry grammar, not content, as `fold` writes them: pronouns, articles, particles,
+# prepositions, auxiliaries, yes/no/please, in English, Polish, Urdu and Bengali (each in its
+# script and in Roman letters). A note of one or two other words gives a model too little to go on.
+_FUNCTION_WORDS = frozenset(
+    fold(word)
+    for word in
+    # English
+    "i i'm im i've i'd i'll me my mine myself you your you're we us our he him his she her they"
+    " them their it it's its this that these those a an the and or but so to of in on at for"
+    " with from by up out as is am are was were be been do does did have has had will would can"
+    " could shall should not no yes ok okay please pls plz thanks thank just too very here there"
+    " what who how"
+    # Polish
+    " ja mnie mi mna moj moja moje mojego mojej ty ciebie cie ci twoj on ona ono oni one go jego"
+    " jej ich je nas nam my wy was wam sie to ten ta te tu tam i a ale lub albo czy ze w we z na"
+    " do od o po za przez dla u jest sa byl byla bylo byli jestem jestesmy nie tak juz tez prosze"
+    " dzieki dziekuje no"
+    # Urdu in Roman letters
+    " main mein mai mujhe mujh mje mjhe mera meri mere tum ap aap woh wo yeh ye ham hum hamen"
+    " hamein hai hain h tha thi the ho hon hun ka ki ke ko se par pe ne aur ya bhi hi na nahi"
+    " nahin nhi kya jo us un ek ji haan han acha theek thik"
+    # Urdu in Arabic letters (folded: ہ for ھ)
+    " میں مجہے مجہ میرا میری میرے تم آپ وہ یہ ہم ہمیں ہے ہیں تہا تہی تہے ہو ہوں کا کی کے کو سے"
+    " پر نے اور یا تو بہی ہی نہ نہیں کیا جو اس ان ایک جی ہاں"
+    # Bengali in its script
+    " আমি আমার আমাকে আমায় তুমি আপনি সে ও এ এই সেই তার আমরা আমাদের তারা হয় আছে ছিল না নেই আর"
+    " এবং কিন্তু বা যে কে কি কী তো হ্যাঁ জি দিয়ে থেকে জন্য সাথে একটা একটি"
+    # Bengali in Roman letters
+    " ami amar amake amay tumi apni se e ei sei tar amra amader tara hoy ache acche chilo nei ar"
+    " ebong kintu ba je ki ha haa diye theke jonno sathe ekta ekti thik"
+    " ঠিক".split()
+)
+# Links and addresses are not words; a word is a run of letters of any script (with its marks).
+_NOT_WORDS = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+", re.IGNORECASE)
+_WORD_BREAKS = re.compile(r"[\s.,;:!?()\[\]{}\"“”«»„/…،۔।|*+=<>~_-]+")
+
+
+def words(text: str) -> list[str]:
+    """Return a note's words in folded form: runs of letters between spaces and punctuation,
+    in any script (a Bengali word keeps its vowel signs); links, addresses and numbers are not
+    words."""
+    tokens = _WORD_BREAKS.split(fold(_NOT_WORDS.sub(" ", text)))
+    return [t.strip("'") for t in tokens if any(c.isalpha() for c in t)]
+
+
+def content_words(text: str) -> int:
+    """Count the words of a note that are not grammar (`_FUNCTION_WORDS`)."""
+    return sum(1 for w in words(text) if w not in _FUNCTION_WORDS)
