@@ -235,6 +235,17 @@ def _quiet_interrupt() -> None:
     hub = get_hub()
     if KeyboardInterrupt not in hub.NOT_ERROR:
         hub.NOT_ERROR = (*hub.NOT_ERROR, KeyboardInterrupt)
+    # Python raises Ctrl+C in whichever greenlet runs at that instant; one that waits on the
+    # database pool catches every error for its callers, so the server sometimes kept running.
+    # Handled by the hub instead, the interrupt goes to the serving greenlet alone.
+    import signal
+
+    import gevent
+
+    serving = hub.parent
+    gevent.signal_handler(
+        signal.SIGINT, lambda: hub.loop.run_callback(serving.throw, KeyboardInterrupt)
+    )
 
 
 def _check_message_queue(url: str) -> None:
