@@ -227,21 +227,18 @@ def serve(
 
 
 def _quiet_interrupt() -> None:
-    """Let Ctrl+C stop the server without gevent printing the interrupt as an error first."""
+    """Let Ctrl+C stop the server quietly: the hub hands it to the serving greenlet alone.
+
+    Python would raise it in whichever greenlet runs at that instant; one that waits on the
+    database pool catches every error for its callers, so the server sometimes kept running.
+    """
     try:
-        from gevent import get_hub
+        import gevent
     except ImportError:  # pragma: no cover - a dependency
         return
-    hub = get_hub()
-    if KeyboardInterrupt not in hub.NOT_ERROR:
-        hub.NOT_ERROR = (*hub.NOT_ERROR, KeyboardInterrupt)
-    # Python raises Ctrl+C in whichever greenlet runs at that instant; one that waits on the
-    # database pool catches every error for its callers, so the server sometimes kept running.
-    # Handled by the hub instead, the interrupt goes to the serving greenlet alone.
     import signal
 
-    import gevent
-
+    hub = gevent.get_hub()
     serving = hub.parent
     gevent.signal_handler(
         signal.SIGINT, lambda: hub.loop.run_callback(serving.throw, KeyboardInterrupt)
