@@ -37,3 +37,24 @@ def test_the_point_closer_to_the_whole_question_wins_a_tie_within_its_theme():
     # The note that may not be quoted is matched (counted) but never the point's words.
     assert 2 in found[0].point.matched
     assert all(f.point.source != 2 for f in found)
+
+
+def test_notes_in_bengali_or_urdu_count_as_plain_words_not_symbols():
+    from cafe.synthesis.key_points import quality
+
+    # Bengali vowel signs and Urdu diacritics are marks, not letters: a sentence of them is still
+    # a sentence of plain words (they once scored under 0.5 and could never be a key point).
+    assert quality("নারীরা সাহায্য চায় কিন্তু দোভাষী পাওয়া যায় না") == 1.0
+    assert quality("ہمیں اپنی زبان میں مدد چاہیے، مترجم بہت دیر سے آتے ہیں") == 1.0
+    assert quality("Potrzebujemy tłumacza na każdym spotkaniu") == 1.0
+    assert quality("x = y + 3 {a} <b> | c") < 0.5
+
+
+def test_a_theme_of_bengali_notes_gets_a_bengali_key_point():
+    texts = ["নারীরা সাহায্য চায় কিন্তু দোভাষী পাওয়া যায় না",
+             "দোভাষী না থাকায় নারীরা সাহায্য চাইতে পারে না",
+             "দোভাষী দেরিতে আসে তাই নারীরা সাহায্য পায় না"]
+    found = key_points_for(texts, [0, 0, 0])
+    assert found[0].point is not None
+    assert found[0].point.source in (0, 1, 2)
+    assert "দোভাষী" in found[0].point.text

@@ -25,6 +25,7 @@ Plain data in, dataclasses out; no Flask, no database.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -53,6 +54,8 @@ _FILLER = re.compile(
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SENTENCE_END = re.compile(r"(?<=[.!?;؟।])\s+|\n+")
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Letters of any script, spaces and the punctuation of plain sentences.
+_PLAIN = re.compile(r"[^\W\d_]|[\s.,;:!?'’\-\"“”()]")
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,9 @@ def quality(text: str) -> float:
     redaction marks (a formula, a pasted link, "[phone removed]")."""
     if not text:
         return 0.0
-    plain = sum(1 for ch in text if ch.isalpha() or ch.isspace() or ch in ".,;:!?'’-\"“”()")
+    rest = _PLAIN.sub("", text)
+    # Vowel signs and other combining marks belong to the words of Bengali, Urdu or Hindi.
+    plain = len(text) - len(rest) + sum(1 for ch in rest if unicodedata.category(ch)[0] == "M")
     share = plain / len(text)
     if re.search(r"removed\]|https?:|www\.|[=<>{}|\\@#]", text):
         return 0.3

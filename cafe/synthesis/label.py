@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
@@ -52,9 +54,10 @@ class CtfidfLabeler(BaseEstimator):
             size = int(np.sum(labels == c))
             row = weights[c] if weights is not None else np.zeros(0)
             ok = docfreq[c] >= min(2, size) if weights is not None else row > 0
-            order = [i for i in np.argsort(-row, kind="stable") if row[i] > 0 and ok[i]]
+            ranked = np.argsort(-row, kind="stable")
+            order = ranked[(row[ranked] > 0) & ok[ranked]].tolist()
             if not order:  # no content word shared by two notes: the theme's own words, if any
-                order = [i for i in np.argsort(-row, kind="stable") if row[i] > 0]
+                order = ranked[row[ranked] > 0].tolist()
             self.word_weights_.append({terms[i]: float(row[i]) for i in order[: self.n_words]})
             phrases = _phrases([terms[i] for i in order[: 4 * self.n_phrases]], self.n_phrases,
                                lambda p, w=written: any(f" {p} " in s for s in w))
@@ -91,6 +94,7 @@ class CtfidfLabeler(BaseEstimator):
         return tf * idf, terms, docfreq
 
 
+@lru_cache(maxsize=65536)
 def _is_word(token: str) -> bool:
     token = token.replace("’", "'")
     return len(token) > 1 and token not in STOP_WORDS and not token.replace("-", "").isdigit()

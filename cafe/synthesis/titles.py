@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from cafe.stopwords import STOP_WORDS
 
@@ -42,6 +43,7 @@ def _words(text: str) -> list[str]:
     return re.findall(TOKEN_PATTERN, text.lower())
 
 
+@lru_cache(maxsize=65536)
 def _edge_ok(word: str) -> bool:
     word = word.replace("’", "'")
     if len(word) < 2 or word in STOP_WORDS or word.replace("-", "").isdigit():
@@ -52,12 +54,12 @@ def _edge_ok(word: str) -> bool:
 
 
 def _phrases(words: list[str], longest: int) -> set[tuple[str, ...]]:
+    ok = [_edge_ok(w) for w in words]
     out = set()
-    for size in range(1, longest + 1):
-        for i in range(len(words) - size + 1):
-            gram = tuple(words[i:i + size])
-            if _edge_ok(gram[0]) and _edge_ok(gram[-1]):
-                out.add(gram)
+    for i, start in enumerate(ok):
+        if start:
+            out.update(tuple(words[i:j + 1]) for j in range(i, min(i + longest, len(words)))
+                       if ok[j])
     return out
 
 
