@@ -58,3 +58,13 @@ def test_a_theme_of_bengali_notes_gets_a_bengali_key_point():
     assert found[0].point is not None
     assert found[0].point.source in (0, 1, 2)
     assert "দোভাষী" in found[0].point.text
+
+
+def test_words_are_counted_whole_in_every_script():
+    from cafe.synthesis.key_points import n_words
+
+    # Python's \w stops at a Bengali vowel sign: "চায়" was three words, so a short Bengali
+    # sentence looked too long to be a key point.
+    assert n_words("নারীরা সাহায্য চায় কিন্তু দোভাষী পাওয়া যায় না") == 8
+    assert n_words("ہمیں اپنی زبان میں مدد چاہیے") == 6
+    assert n_words("We don't share data, it's a risk") == 7

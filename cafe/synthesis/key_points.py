@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .stance import split_stance
+from .vectorize import WORD_RUN
 
 MIN_WORDS = 4
 MAX_WORDS = 30
@@ -53,7 +54,8 @@ _FILLER = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SENTENCE_END = re.compile(r"(?<=[.!?;؟।])\s+|\n+")
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
+# A word as the theming counts one: vowel signs and other marks stay inside Bengali or Urdu words.
+_WORD = re.compile(rf"{WORD_RUN}(?:['’]{WORD_RUN})*")
 # Letters of any script, spaces and the punctuation of plain sentences.
 _PLAIN = re.compile(r"[^\W\d_]|[\s.,;:!?'’\-\"“”()]")
 
