@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .stance import split_stance
+from .stance import content_words, split_stance
 from .vectorize import WORD_RUN
 
 MIN_WORDS = 4
@@ -150,12 +150,7 @@ _NEEDS_HEAD = {"it", "they", "them", "this", "that", "these", "those", "he", "sh
 
 
 def _content(text: str) -> list[str]:
-    from cafe.stopwords import STOP_WORDS
-
-    words = [w.lower() for w in _WORD.findall(text)]
-    # A light stem ("uniforms" ~ "uniform", "banned" ~ "ban") so a restatement is recognised.
-    return [re.sub(r"(?:ing|ed|es|s)$", "", w) for w in words
-            if w not in STOP_WORDS and w not in ("not", "shouldn't", "should", "we")]
+    return content_words(text)
 
 
 def quality(text: str) -> float:

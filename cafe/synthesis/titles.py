@@ -35,7 +35,10 @@ _NOT_AT_EDGE = {
     "good", "bad", "etc", "ok", "okay", "yes", "yeah", "should", "must", "will", "shall", "may",
     "might", "being", "been", "having", "ones", "one", "own", "helps", "helped", "happen",
     "happens", "started", "allow", "allowed", "doing", "ensure", "provide", "create", "bring",
-    "include",
+    "include", "understand", "understands", "mean", "means", "need", "needs", "want", "wants",
+    "make", "makes", "made", "get", "gets", "got", "go", "goes", "went", "say", "says", "think",
+    "thinks", "win", "wins", "won", "lose", "loses", "lost", "call", "calls", "calling", "use",
+    "uses", "used", "using", "stop", "stops", "stopped", "end", "ends", "hear", "hears", "heard",
 }
 
 
@@ -63,22 +66,49 @@ def _phrases(words: list[str], longest: int) -> set[tuple[str, ...]]:
     return out
 
 
+def _fold(word: str) -> str:
+    """Fold an English plural onto its singular ("services" ~ "service"); other words unchanged."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) \
+            and word.isascii():
+        return word[:-2] if word.endswith(("ches", "shes", "xes")) else word[:-1]
+    return word
+
+
+def _variant(a: str, b: str) -> bool:
+    """Say whether two words are forms of one ("school" / "schools", "ringfence" / "ringfencing")."""
+    a, b = _fold(a), _fold(b)
+    size = min(len(a), len(b), 5)
+    return a == b or (size >= 4 and a[:size] == b[:size])
+
+
 def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) -> list[str]:
-    """Return a title per theme id 0..k-1 (labels: one theme id per text, -1 = none)."""
+    """Return a title per theme id 0..k-1 (labels: one theme id per text, -1 = none).
+
+    Phrases are counted with English plurals folded ("waiting list" and "waiting lists" are one
+    phrase, written the way most of the theme's notes write it). Two single words are joined
+    only when the second is nearly as strong as the first and is not a form of it ("School and
+    schools"); otherwise the strongest word stands alone.
+    """
     labels = list(labels)
     k = max(labels) + 1 if labels else 0
     docs = [_phrases(_words(t), longest) for t in texts]
     in_theme: list[Counter] = [Counter() for _ in range(k)]
+    written: list[Counter] = [Counter() for _ in range(k)]
     everywhere: Counter = Counter()
     size = Counter(c for c in labels if c >= 0)
     for grams, c in zip(docs, labels, strict=True):
-        everywhere.update(grams)
+        folded = {tuple(_fold(w) for w in g): g for g in grams}
+        everywhere.update(folded.keys())
         if c >= 0:
-            in_theme[c].update(grams)
+            in_theme[c].update(folded.keys())
+            written[c].update(folded.values())
     n_docs = max(len(texts), 1)
     titles = []
     for c in range(k):
         need = 2 if size[c] >= 2 else 1
+        surface = {}
+        for g, _count in written[c].most_common():
+            surface.setdefault(tuple(_fold(w) for w in g), g)
 
         def weight(gram, _c=c):
             df = in_theme[_c][gram]
@@ -93,11 +123,16 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
         best_single = sorted(single, key=weight, reverse=True)
         if best_multi is not None and (not best_single or
                                        weight(best_multi) >= 0.5 * weight(best_single[0])):
-            title = " ".join(best_multi)
-        elif len(best_single) >= 2:
-            title = _join([best_single[0][0], best_single[1][0]])
+            title = " ".join(surface[best_multi])
         elif best_single:
-            title = best_single[0][0]
+            first = best_single[0]
+            second = next((g for g in best_single[1:]
+                           if weight(g) >= 0.4 * weight(first)
+                           and not _variant(first[0], g[0])), None)
+            if second is not None:
+                title = _join([surface[first][0], surface[second][0]])
+            else:
+                title = surface[first][0]
         else:
             title = ""
         titles.append(_cap(title))
