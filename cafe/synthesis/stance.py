@@ -21,31 +21,34 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
 from cafe.stopwords import STOP_WORDS
 
-from .vectorize import WORD_RUN
+from .vectorize import WORD_CHARS, WORD_RUN
 
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|nothing|nobody|none|neither|nor|without|against|cannot|can't|cant|"
-    r"won't|wont|don't|dont|doesn't|doesnt|didn't|isn't|aren't|wasn't|shouldn't|shouldnt|"
-    r"mustn't|wouldn't|couldn't|hardly|oppose|opposed|"
-    r"nie|żaden|nigdy|নয়|না|নেই|نہیں|نہ|مت)\b",
-    re.IGNORECASE,
-)
+_NO_WORDS = frozenset(
+    "not no never nothing nobody none neither nor without against cannot can't cant won't wont "
+    "don't dont doesn't doesnt didn't isn't aren't wasn't shouldn't shouldnt mustn't wouldn't "
+    "couldn't hardly oppose opposed nie żaden nigdy নয় না নেই نہیں نہ مت".split())
+# Word edges that know Bengali and Urdu vowel signs are inside a word ("না" ends in one, so \b
+# would never match after it).
+_EDGE_L, _EDGE_R = rf"(?<![{WORD_CHARS}])", rf"(?![{WORD_CHARS}])"
+_NEGATION = re.compile(_EDGE_L + "(?:" + "|".join(sorted(_NO_WORDS, key=len, reverse=True))
+                       + ")" + _EDGE_R, re.IGNORECASE)
 
 _NOT = r"(?:not|n['’]?t)"
 _PUSHBACK = re.compile(
-    r"\b(?:disagree\w*|(?:don|doesn|didn)['’]?t\s+agree|do(?:es)?\s+not\s+agree|"
+    _EDGE_L + r"(?:disagree\w*|(?:don|doesn|didn)['’]?t\s+agree|do(?:es)?\s+not\s+agree|"
     rf"{_NOT}\s+(?:convinced|sure\s+that|the\s+(?:answer|solution|only|problem|fix|point))|"
-    rf"(?:is|are|was|won|will|can|does|do){_NOT}?\s*{_NOT}?\s+(?:fix|solve|help|work)\b|"
+    r"(?:is|are|was|wo|will|ca|does|do)(?:\s+not|n['’]?t)\s+(?:fix|solve|help|work)|"
     r"(?:can['’]?t|cannot)\s+(?:fix|solve)|not\s+(?:always|every|all)\b|"
     r"on\s+the\s+other\s+hand|to\s+be\s+fair|in\s+fairness|devil['’]?s\s+advocate|actually|"
     r"instead|rather\s+than|overrated|over-rated|tokenistic|patroni[sz]ing|"
     r"off\s+the\s+hook|lazy\s+to|no\s+need|(?:don['’]?t|do\s+not)\s+need|waste\s+of|"
     r"the\s+opposite|too\s+(?:much|far)|shouldn['’]?t|should\s+not|"
     r"nie\s+zgadzam|nie\s+jest\s+rozwiązaniem|zamiast|متفق\s+نہیں|اس\s+کے\s+بجائے|"
-    r"একমত\s+নই|বরং)",
+    r"একমত\s+নই|বরং)" + _EDGE_R,
     re.IGNORECASE,
 )
 
@@ -66,18 +69,26 @@ def content_words(text: str) -> list[str]:
     """Return a note's content words, lower case and lightly stemmed ("uniforms" ~ "uniform")."""
     words = [w.lower() for w in _WORD.findall(text or "")]
     return [re.sub(r"(?:ing|ed|es|s)$", "", w) for w in words
-            if w not in STOP_WORDS and not _NEGATION.fullmatch(w)
-            and w not in ("shouldn't", "should", "we")]
+            if w not in STOP_WORDS and w not in _NO_WORDS and w not in ("should", "we")]
 
 
 def _denials(texts: Sequence[str], shared: int = 2, others: int = 2) -> np.ndarray:
     """Mark notes with a "no" word that share `shared` content words with `others` notes without."""
     no = np.array([says_no(t) for t in texts], dtype=bool)
-    words = [set(content_words(t)) for t in texts]
-    plain = np.flatnonzero(~no)
     out = np.zeros(len(texts), dtype=bool)
-    for i in np.flatnonzero(no):
-        out[i] = sum(len(words[i] & words[j]) >= shared for j in plain) >= others
+    if no.all() or not no.any():
+        return out
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for i, t in enumerate(texts):
+        for w in set(content_words(t)):
+            rows.append(i)
+            cols.append(vocab.setdefault(w, len(vocab)))
+    if not vocab:
+        return out
+    B = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocab)))
+    overlap = (B[no] @ B[~no].T).toarray()  # content words shared, "no" notes x the others
+    out[no] = (overlap >= shared).sum(1) >= others
     return out
 
 

@@ -15,7 +15,8 @@ _MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0900-\u090
          "\u0951-\u0957\u0962\u0963\u0981-\u0983\u09bc-\u09d7\u09e2\u09e3\u0a01-\u0a03\u0a3c-\u0a51"
 TOKEN_PATTERN = rf"(?u)(?:[^\W_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}]|['’-](?=\w))+"
 # Letters, digits and marks in a run: one word of any of the phones' scripts, as a reader counts it.
-WORD_RUN = rf"[\w{_MARKS}]+"
+WORD_CHARS = rf"\w{_MARKS}"
+WORD_RUN = rf"[{WORD_CHARS}]+"
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS)
 
 

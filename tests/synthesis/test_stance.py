@@ -55,6 +55,16 @@ def test_pushing_back_in_other_languages():
     assert pushes_back("میں اس سے متفق نہیں ہوں")
     assert pushes_back("আমি একমত নই")
     assert not pushes_back("Interpreters are booked too late")
+    assert not pushes_back("Interpreters will help") and pushes_back("Interpreters won't help")
+
+
+def test_a_bengali_no_word_ending_in_a_vowel_sign_is_found():
+    from cafe.synthesis.stance import says_no
+
+    # "না" ends in a vowel sign, which Python's \b does not count as part of the word.
+    assert says_no("আমি যাব না")
+    assert says_no("এটা ঠিক নয়")
+    assert not says_no("Knot tying")
 
 
 def test_a_theme_without_disagreement_gets_no_other_point():
