@@ -39,14 +39,15 @@ _NEGATION = re.compile(_EDGE_L + "(?:" + "|".join(sorted(_NO_WORDS, key=len, rev
 
 _NOT = r"(?:not|n['’]?t)"
 _PUSHBACK = re.compile(
-    _EDGE_L + r"(?:disagree\w*|(?:don|doesn|didn)['’]?t\s+agree|do(?:es)?\s+not\s+agree|"
+    _EDGE_L + r"(?:(?<!how\s)(?<!when\s)(?:i|we)\s+(?:\w+\s+)?disagree|disagree\s+with|"
+    r"(?:don|doesn|didn)['’]?t\s+agree|do(?:es)?\s+not\s+agree|"
     rf"{_NOT}\s+(?:convinced|sure\s+that|the\s+(?:answer|solution|only|problem|fix|point))|"
     r"(?:is|are|was|wo|will|ca|does|do)(?:\s+not|n['’]?t)\s+(?:fix|solve|help|work)|"
     r"(?:can['’]?t|cannot)\s+(?:fix|solve)|not\s+(?:always|every|all)\b|"
-    r"on\s+the\s+other\s+hand|to\s+be\s+fair|in\s+fairness|devil['’]?s\s+advocate|actually|"
+    r"on\s+the\s+other\s+hand|to\s+be\s+fair|in\s+fairness|devil['’]?s\s+advocate|"
     r"instead|rather\s+than|overrated|over-rated|tokenistic|patroni[sz]ing|"
     r"off\s+the\s+hook|lazy\s+to|no\s+need|(?:don['’]?t|do\s+not)\s+need|waste\s+of|"
-    r"the\s+opposite|too\s+(?:much|far)|shouldn['’]?t|should\s+not|"
+    r"the\s+opposite|(?:shouldn['’]?t|should\s+not)(?!\s+(?:have|need)\s+to)|"
     r"nie\s+zgadzam|nie\s+jest\s+rozwiązaniem|zamiast|متفق\s+نہیں|اس\s+کے\s+بجائے|"
     r"একমত\s+নই|বরং)" + _EDGE_R,
     re.IGNORECASE,
@@ -72,11 +73,21 @@ def content_words(text: str) -> list[str]:
             if w not in STOP_WORDS and w not in _NO_WORDS and w not in ("should", "we")]
 
 
-def _denials(texts: Sequence[str], shared: int = 2, others: int = 2) -> np.ndarray:
-    """Mark notes with a "no" word that share `shared` content words with `others` notes without."""
-    no = np.array([says_no(t) for t in texts], dtype=bool)
+# Words that deny a statement ("do not save money"), unlike "no one" or "nothing", which describe
+# a situation ("no one speaks her language") without contradicting anybody.
+_DENY = frozenset(
+    "not never cannot can't cant won't wont don't dont doesn't doesnt didn't isn't aren't wasn't "
+    "shouldn't shouldnt mustn't wouldn't couldn't nie nigdy নয় না نہیں نہ".split())
+
+
+def _denials(texts: Sequence[str], shared: int = 2, others: int = 2, near: int = 3) -> np.ndarray:
+    """Mark notes that deny what others in the theme say: a denying word ("not", "never") within
+    `near` words of a content word that at least `others` notes without one use, and `shared`
+    content words in common with at least `others` of those notes."""
+    words = [[w.lower().replace("’", "'") for w in _WORD.findall(t or "")] for t in texts]
+    deny = np.array([any(w in _DENY for w in ws) for ws in words], dtype=bool)
     out = np.zeros(len(texts), dtype=bool)
-    if no.all() or not no.any():
+    if deny.all() or not deny.any():
         return out
     vocab: dict[str, int] = {}
     rows, cols = [], []
@@ -87,8 +98,22 @@ def _denials(texts: Sequence[str], shared: int = 2, others: int = 2) -> np.ndarr
     if not vocab:
         return out
     B = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocab)))
-    overlap = (B[no] @ B[~no].T).toarray()  # content words shared, "no" notes x the others
-    out[no] = (overlap >= shared).sum(1) >= others
+    used = np.asarray(B[~deny].sum(0)).ravel()  # how many notes without a denial use each word
+    overlap = (B[deny] @ B[~deny].T).toarray()  # content words shared, denying notes x the others
+    enough = (overlap >= shared).sum(1) >= others
+    for row, i in enumerate(np.flatnonzero(deny)):
+        if not enough[row]:
+            continue
+        ws = words[i]
+        for at, w in enumerate(ws):
+            # "not just fear of him, fear of the police" adds to what others say.
+            if w not in _DENY or ws[at + 1: at + 2] in (["just"], ["only"], ["merely"],
+                                                       ["simply"], ["even"]):
+                continue
+            around = " ".join(ws[max(0, at - near): at] + ws[at + 1: at + 1 + near])
+            if any(used[vocab[c]] >= others for c in content_words(around) if c in vocab):
+                out[i] = True
+                break
     return out
 
 

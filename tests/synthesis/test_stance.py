@@ -27,7 +27,9 @@ def test_negation_alone_is_not_a_disagreement():
              "The GP would not book an interpreter",
              "Phone interpreters are better than nothing",
              "Interpreters should be there at every appointment",
-             "Women need someone who speaks their language"]
+             "Women need someone who speaks their language",
+             "She shouldn't have to bring her own interpreter",
+             "It's not just the language, it's the interpreter knowing her family"]
     assert _split(texts) == [1] * len(texts)
 
 
@@ -76,3 +78,15 @@ def test_a_theme_without_disagreement_gets_no_other_point():
              "Interpreters should be there at every appointment"]
     (found,) = key_points_for(texts, [0] * len(texts))
     assert found.other is None
+
+
+def test_talking_about_disagreement_or_saying_actually_is_not_pushing_back():
+    texts = ["A written partnership agreement, including how we disagree",
+             "What made the difference: they actually did what they said",
+             "If women cannot get in the room, all the nice words mean nothing",
+             "Partnership means sharing power and money with women's groups",
+             "Real partnership is agreeing the money before the bid",
+             "Women's groups should hold the money in a partnership",
+             "Good partnership: regular meetings where women's groups set the agenda",
+             "Partnership working needs women's groups in the room from the start"]
+    assert _split(texts) == [1] * len(texts)
