@@ -5,9 +5,10 @@ the other view only on plain evidence in its own words, and otherwise every note
 
 - it pushes back in so many words ("I don't agree", "not the answer", "rather than", "lets them
   off the hook", "tokenistic"; a few such phrases in Polish, Urdu and Bengali too); or
-- it denies what others in the theme say: it has a "no" word ("not", "never", "don't") and shares
-  at least two content words with at least two of the theme's notes that do not ("uniforms do not
-  save money" among "uniforms save money").
+- it denies what others in the theme say: a denying word ("not", "never", "don't"; not "no one",
+  "nothing" or "not just") within three words of a word that at least two notes without one use,
+  and at least two content words shared with at least two of those notes ("uniforms do not save
+  money" among "uniforms save money").
 
 The split is kept only when the notes taking the other view are at least `min_side` and between
 `min_share` and half of the theme. A word of negation alone is not enough: café notes are full of
