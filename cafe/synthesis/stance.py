@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -69,9 +70,18 @@ def pushes_back(text: str) -> bool:
 
 def content_words(text: str) -> list[str]:
     """Return a note's content words, lower case and lightly stemmed ("uniforms" ~ "uniform")."""
-    words = [w.lower() for w in _WORD.findall(text or "")]
-    return [re.sub(r"(?:ing|ed|es|s)$", "", w) for w in words
-            if w not in STOP_WORDS and w not in _NO_WORDS and w not in ("should", "we")]
+    return [stem for w in _WORD.findall(text or "") if (stem := _stem(w.lower()))]
+
+
+_SUFFIX = re.compile(r"(?:ing|ed|es|s)$")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """Return a content word's light stem, or "" for a stop word or a "no" word."""
+    if word in STOP_WORDS or word in _NO_WORDS or word in ("should", "we"):
+        return ""
+    return _SUFFIX.sub("", word)
 
 
 # Words that deny a statement ("do not save money"), unlike "no one" or "nothing", which describe
@@ -92,8 +102,8 @@ def _denials(texts: Sequence[str], shared: int = 2, others: int = 2, near: int =
         return out
     vocab: dict[str, int] = {}
     rows, cols = [], []
-    for i, t in enumerate(texts):
-        for w in set(content_words(t)):
+    for i, ws in enumerate(words):
+        for w in {_stem(w) for w in ws} - {""}:
             rows.append(i)
             cols.append(vocab.setdefault(w, len(vocab)))
     if not vocab:
@@ -111,8 +121,8 @@ def _denials(texts: Sequence[str], shared: int = 2, others: int = 2, near: int =
             if w not in _DENY or ws[at + 1: at + 2] in (["just"], ["only"], ["merely"],
                                                        ["simply"], ["even"]):
                 continue
-            around = " ".join(ws[max(0, at - near): at] + ws[at + 1: at + 1 + near])
-            if any(used[vocab[c]] >= others for c in content_words(around) if c in vocab):
+            around = (_stem(x) for x in ws[max(0, at - near): at] + ws[at + 1: at + 1 + near])
+            if any(used[vocab[c]] >= others for c in around if c in vocab):
                 out[i] = True
                 break
     return out
