@@ -73,7 +73,8 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Say whether the request is from a script that wants JSON back, not a person's browser."""
     return request.is_json or request.path.endswith(".json") or (
         request.accept_mimetypes.best == "application/json"
     )
@@ -82,7 +83,7 @@ def _wants_json() -> bool:
 def _refuse_http(error: BaseException | None = None) -> Any:
     """Answer bad input with 400: JSON for scripts, the error page for people."""
     message = refusal_message()
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=False, error=message, code=REFUSAL_CODE), 400
     from flask import current_app
 

@@ -165,7 +165,6 @@ def test_cancel_stops_the_worker_and_leaves_the_draft(app, stored):  # noqa: F81
         process = PASSES[stored["draft"]]["process"]
         process.wait(timeout=10)  # killed, not left thinking
         assert process.returncode is not None and process.returncode < 0
-        time.sleep(0.5)
         assert _wait(stored, until=("cancelled",))["status"] == "cancelled"
         assert _markdown(app, stored["draft"]) == before
         assert _post(stored, "cancel").status_code == 409  # nothing left to cancel

@@ -132,8 +132,8 @@ def drop_restatement(sentence: str, question: str) -> str:
     if not found or found.start() == 0:
         return sentence
     head, rest = sentence[:found.start()], sentence[found.end():]
-    asked = {w for w in _content(question)}
-    said = _content(head)
+    asked = {w for w in content_words(question)}
+    said = content_words(head)
     if not said or n_words(rest) < MIN_WORDS - 1:
         return sentence
     # "... because it is outdated", "... because is not legal": the rest needs the head.
@@ -147,10 +147,6 @@ def drop_restatement(sentence: str, question: str) -> str:
 _NEEDS_HEAD = {"it", "they", "them", "this", "that", "these", "those", "he", "she", "its", "their",
                "is", "are", "was", "were", "has", "have", "can", "will", "would", "could", "may",
                "might", "must", "should", "does", "do", "did", "be", "there"}
-
-
-def _content(text: str) -> list[str]:
-    return content_words(text)
 
 
 def quality(text: str) -> float:
@@ -257,7 +253,7 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
         members = np.flatnonzero(labels == c)
         sides = {int(i): 1 for i in members}
         if stance and len(members) >= 6:
-            sides = split_stance([texts[i] for i in members], X[members], members)
+            sides = split_stance([texts[i] for i in members], members)
         main = np.asarray([i for i in members if sides.get(int(i), 1) > 0], dtype=int)
         other = np.asarray([i for i in members if sides.get(int(i), 1) < 0], dtype=int)
         if len(other) == 0 or len(main) == 0:

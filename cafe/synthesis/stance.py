@@ -36,8 +36,6 @@ _NO_WORDS = frozenset(
 # Word edges that know Bengali and Urdu vowel signs are inside a word ("না" ends in one, so \b
 # would never match after it).
 _EDGE_L, _EDGE_R = rf"(?<![{WORD_CHARS}])", rf"(?![{WORD_CHARS}])"
-_NEGATION = re.compile(_EDGE_L + "(?:" + "|".join(sorted(_NO_WORDS, key=len, reverse=True))
-                       + ")" + _EDGE_R, re.IGNORECASE)
 
 _NOT = r"(?:not|n['’]?t)"
 _PUSHBACK = re.compile(
@@ -56,11 +54,6 @@ _PUSHBACK = re.compile(
 )
 
 _WORD = re.compile(rf"{WORD_RUN}(?:['’]{WORD_RUN})*")
-
-
-def says_no(text: str) -> bool:
-    """Say whether a note contains a word that turns it against something."""
-    return _NEGATION.search(text or "") is not None
 
 
 def pushes_back(text: str) -> bool:
@@ -128,12 +121,11 @@ def _denials(texts: Sequence[str], shared: int = 2, others: int = 2, near: int =
     return out
 
 
-def split_stance(texts: Sequence[str], X: np.ndarray, ids: Sequence[int],
-                 min_side: int = 2, min_share: float = 0.1, max_share: float = 0.5
-                 ) -> dict[int, int]:
+def split_stance(texts: Sequence[str], ids: Sequence[int], min_side: int = 2,
+                 min_share: float = 0.1, max_share: float = 0.5) -> dict[int, int]:
     """Return +1 (the theme's view) or -1 (pushes back on it) for each note id of one theme.
 
-    `X` (the notes' vectors) is not used: vectors split a theme by subtopic, not by view.
+    The notes' vectors play no part: they split a theme by subtopic, not by view.
     """
     ids = [int(i) for i in ids]
     plain = {i: 1 for i in ids}

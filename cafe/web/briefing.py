@@ -106,7 +106,8 @@ def _user() -> str | None:
     return user["username"] if user else None
 
 
-def _draft_or_404(event: dict[str, Any], draft_id: int) -> dict[str, Any]:
+def draft_or_404(event: dict[str, Any], draft_id: int) -> dict[str, Any]:
+    """Return the event's draft with this id, or answer 404."""
     with reading() as db:
         row = drafts_store.draft(db, event["id"], draft_id)
     if row is None:
@@ -216,7 +217,7 @@ def session_state(slug: str) -> Any:
 def preview(slug: str, draft_id: int) -> Any:
     """Render Markdown as the exports will (raw HTML escaped, no images, safe links only)."""
     event = event_or_404(slug)
-    _draft_or_404(event, draft_id)
+    draft_or_404(event, draft_id)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("markdown"), str):
         return jsonify(error=_("Expected the draft's text.")), 400
@@ -230,7 +231,7 @@ def preview(slug: str, draft_id: int) -> Any:
 def version(slug: str, draft_id: int, number: int) -> Any:
     """Show an earlier version, with a button to restore it."""
     event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     with reading() as db:
         markdown = drafts_store.version_markdown(db, draft_id, number)
         history = drafts_store.versions(db, draft_id)
@@ -264,7 +265,7 @@ def restore(slug: str, draft_id: int) -> Any:
 
 
 def _editor_page(event: dict[str, Any], draft_id: int, error: str | None = None) -> str:
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     with reading() as db:
         history = drafts_store.versions(db, draft_id)
     return render_template(
@@ -283,7 +284,7 @@ def _regenerate_page(event: dict[str, Any], draft_id: int, error: str | None = N
                      chosen: dict[str, str] | None = None, status: int = 200) -> Any:
     """Show what regenerating would do: what comes in from the themes, the staff's edits kept,
     each conflict to decide; or, for an older draft, the whole text replaced."""
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     problem, merged, theirs = None, None, ""
     try:
         result = _result(event)
@@ -317,7 +318,7 @@ def accept_regenerated(slug: str, draft_id: int) -> Any:
     """Merge what the themes changed into the draft (each conflict as chosen), or replace the
     whole text; the text before stays in the history."""
     event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     shown = request.form.get("shown", "")
     mode = request.form.get("mode", "merge")
     try:
@@ -364,7 +365,7 @@ def accept_regenerated(slug: str, draft_id: int) -> Any:
 def delete_confirm(slug: str, draft_id: int) -> Any:
     """Ask before deleting: name the draft and say how many versions go with it."""
     event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     with reading() as db:
         count = len(drafts_store.versions(db, draft_id))
     return render_template("staff/briefing_delete.html", event=event, draft=draft, count=count,
@@ -376,7 +377,7 @@ def delete_confirm(slug: str, draft_id: int) -> Any:
 def delete(slug: str, draft_id: int) -> Any:
     """Delete a draft with its history, once confirmed on the page that names it."""
     event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     if request.form.get("confirm") != "yes":
         return redirect(url_for("briefing.delete_confirm", slug=slug, draft_id=draft_id), 303)
     if not drafts_store.do_delete_draft(event["id"], draft_id):
@@ -414,7 +415,7 @@ def export(slug: str, draft_id: int, fmt: str) -> Any:
     if fmt not in FORMATS:
         abort(404)
     event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     if (checked := safety_gate(event, request.path)) is not None:
         return checked  # the safeguarding check comes first (issue 18)
     data = render(_export_input(event, draft), fmt)
@@ -429,7 +430,7 @@ def export(slug: str, draft_id: int, fmt: str) -> Any:
 def print_view(slug: str, draft_id: int) -> Any:
     """Show the draft as it prints (A4 stylesheet): the browser's "print to PDF" makes a clean PDF."""
     event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     inp = _export_input(event, draft)
     return render_template("print/briefing.html", event=event, draft=draft,
                            body=html_body(inp.markdown, inp.clouds))

@@ -8,19 +8,16 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
 
 from cafe.actions import Refused
-from cafe.actions import briefing as drafts_store
 from cafe.actions.llm_pass import (
     do_cancel_llm_pass,
     do_start_llm_pass,
@@ -31,8 +28,10 @@ from cafe.actions.llm_pass import (
 )
 from cafe.briefing_reads import NoThemes, load_result, load_source
 from cafe.db import reading
+from cafe.inputs import wants_json
 from cafe.llm.backends import problem
 from cafe.web.auth import current_user, login_required
+from cafe.web.briefing import draft_or_404
 from cafe.web.event_lookup import event_or_404
 from cafe.web.safety_check import gate as safety_gate
 
@@ -72,21 +71,14 @@ def _message(text: str) -> str:
     return known.get(text, text)
 
 
+def _shown(state: dict[str, Any]) -> dict[str, Any]:
+    """Return a pass's state with its message in the page's language."""
+    return {**state, "message": _message(state["message"])}
+
+
 def _state(draft_id: int) -> dict[str, Any] | None:
     state = pass_state(draft_id)
-    return None if state is None else {**state, "message": _message(state["message"])}
-
-
-def _draft_or_404(event: dict[str, Any], draft_id: int) -> dict[str, Any]:
-    with reading() as db:
-        row = drafts_store.draft(db, event["id"], draft_id)
-    if row is None:
-        abort(404)
-    return row
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json" or request.is_json
+    return None if state is None else _shown(state)
 
 
 @bp.post("/<slug>/drafts/<int:draft_id>/llm/start")
@@ -94,7 +86,7 @@ def _wants_json() -> bool:
 def start(slug: str, draft_id: int) -> Any:
     """Start the language-model pass over a draft."""
     event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     back = url_for("briefing.editor", slug=slug, draft_id=draft_id)
     if (checked := safety_gate(event, back)) is not None:
         return checked  # the safeguarding check comes first (issue 18)
@@ -111,10 +103,10 @@ def start(slug: str, draft_id: int) -> Any:
     except Refused as exc:
         message, code = str(exc.message), 409 if exc.code == "busy" else 400
     else:
-        if _wants_json():
-            return jsonify({"pass": {**state, "message": _message(state["message"])}})
+        if wants_json():
+            return jsonify({"pass": _shown(state)})
         return redirect(back, 303)
-    if _wants_json():
+    if wants_json():
         return jsonify(error=message), code
     flash(message, "error")
     return redirect(back, 303)
@@ -125,7 +117,7 @@ def start(slug: str, draft_id: int) -> Any:
 def status(slug: str, draft_id: int) -> Any:
     """Return the pass's progress (the editor polls this while it runs)."""
     event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     return jsonify({"pass": _state(draft_id),
                     "last": (last_pass(draft) or {}).get("summary")})
 
@@ -135,17 +127,17 @@ def status(slug: str, draft_id: int) -> Any:
 def cancel(slug: str, draft_id: int) -> Any:
     """Cancel the pass: the draft stays as it was."""
     event = event_or_404(slug)
-    _draft_or_404(event, draft_id)
+    draft_or_404(event, draft_id)
     user = current_user()
     try:
         state = do_cancel_llm_pass(draft_id, user["username"] if user else None)
     except Refused as exc:
-        if _wants_json():
+        if wants_json():
             return jsonify(error=str(exc.message)), 409
         flash(str(exc.message), "error")
     else:
-        if _wants_json():
-            return jsonify({"pass": {**state, "message": _message(state["message"])}})
+        if wants_json():
+            return jsonify({"pass": _shown(state)})
     return redirect(url_for("briefing.editor", slug=slug, draft_id=draft_id), 303)
 
 
@@ -154,6 +146,6 @@ def cancel(slug: str, draft_id: int) -> Any:
 def sentences(slug: str, draft_id: int) -> Any:
     """Show every sentence of the last pass: generated or fell back, the notes it cites, why."""
     event = event_or_404(slug)
-    draft = _draft_or_404(event, draft_id)
+    draft = draft_or_404(event, draft_id)
     return render_template("staff/briefing_llm.html", event=event, draft=draft,
                            last=last_pass(draft), user=current_user())

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from cafe.synthesis.key_points import key_points_for
 from cafe.synthesis.stance import pushes_back, split_stance
-from cafe.synthesis.vectorize import TfidfLsaVectorizer
 
 
 def _split(texts):
-    X = TfidfLsaVectorizer(random_state=0).fit(texts).transform(texts)
-    X = X - X.mean(0)
-    X /= np.linalg.norm(X, axis=1, keepdims=True)
-    sides = split_stance(texts, X, list(range(len(texts))))
+    sides = split_stance(texts, list(range(len(texts))))
     return [sides[i] for i in range(len(texts))]
 
 
@@ -61,12 +55,11 @@ def test_pushing_back_in_other_languages():
 
 
 def test_a_bengali_no_word_ending_in_a_vowel_sign_is_found():
-    from cafe.synthesis.stance import says_no
-
-    # "না" ends in a vowel sign, which Python's \b does not count as part of the word.
-    assert says_no("আমি যাব না")
-    assert says_no("এটা ঠিক নয়")
-    assert not says_no("Knot tying")
+    # "না" ends in a vowel sign, which Python's \b does not count as part of the word: a Bengali
+    # note that denies what the others say is still found.
+    texts = ["দোভাষী সময়মতো আসে", "দোভাষী সবসময় সময়মতো আসে", "আমাদের দোভাষী সময়মতো আসে",
+             "দোভাষী সময়মতো আসে না", "দোভাষী কখনো সময়মতো আসে না", "দোভাষী ভালো"]
+    assert _split(texts) == [1, 1, 1, -1, -1, 1]
 
 
 def test_a_theme_without_disagreement_gets_no_other_point():
