@@ -16,10 +16,10 @@ from cafe.briefing.draft import generate
 from cafe.briefing.merge import refresh_numbers
 from cafe.briefing.parts import trim_quote
 from cafe.briefing.source import NoteRecord
-from cafe.briefing.wording import who_acts
+from cafe.briefing.wording import is_ask, who_acts
 from cafe.db import reading
 from cafe.stopwords import STOP_WORDS
-from cafe.synthesis.key_points import clean_point, key_points_for
+from cafe.synthesis.key_points import clean_point, key_points_for, self_contained
 from cafe.synthesis.titles import is_title, theme_titles
 from cafe.synthesis.types import SynthesisResult, Theme
 
@@ -141,6 +141,34 @@ def test_pure_key_points_take_only_eligible_notes_and_clean_them():
     assert clean_point("  i think that we need more interpreters ") == \
         "We need more interpreters."
     assert clean_point("`In my opinion, uniforms stop bullying!!") == "Uniforms stop bullying!"
+    # Quote marks that wrap a note go; a pair that closes inside it stays whole.
+    assert clean_point('"Give them the mic."') == "Give them the mic."
+    assert clean_point("we need training before we train on 'other cultures'") == \
+        "We need training before we train on 'other cultures'."
+    assert clean_point("'we were the delivery partner") == "We were the delivery partner."
+    assert clean_point('Please stop telling survivors to "just leave"') == \
+        'Please stop telling survivors to "just leave".'
+
+
+def test_a_key_point_stands_on_its_own():
+    assert not self_contained("That was real partnership.")
+    assert not self_contained("We must be careful our briefings are not used that way.")
+    assert not self_contained("To było prawdziwe partnerstwo.")
+    assert not self_contained("এটা খুব কঠিন ছিল")
+    assert self_contained("To build trust, fund by and for groups.")
+    assert self_contained("Those who hold the money hold the power.")
+    assert self_contained("Real partnership means sharing the money and the decisions.")
+    # The most central sentence of the theme points back to something said before it; the point
+    # taken is one that can be read alone (with the weight off, the first note would win).
+    texts = ["That is real partnership: the small groups share the money and the decisions.",
+             "small groups should share the money and the decisions",
+             "partnership is real when small groups share decisions",
+             "real partnership: small groups share the money",
+             "small groups got a share of the decisions and the money",
+             "the decisions were ours too, a real partnership"]
+    found = key_points_for(texts, [0] * len(texts))
+    assert found[0].point.source != 0
+    assert self_contained(found[0].point.text), found[0].point.text
 
 
 def test_titles_are_noun_phrases_without_stop_word_ends():
@@ -211,6 +239,10 @@ def test_quotes_are_trimmed_honestly_and_asks_name_who_acts():
         trim_quote(sentences, 10).endswith("…")
     assert trim_quote("Short and whole.") == "Short and whole."
     assert who_acts("Funders should pay by and for services directly.") == "Funders"
+    assert is_ask("Fund by and for services for three years, not one.")
+    assert is_ask("Please stop telling survivors to just leave.")
+    assert not is_ask("We were too scared to complain because they fund us.")
+    assert not is_ask("The money stops when the pilot stops.")
     assert who_acts("Local councils must stop short contracts.") == "Local councils"
     assert who_acts("We should talk more.") == ""
     assert who_acts("Interpreters should be booked by the service.") == ""

@@ -21,14 +21,23 @@ from cafe.briefing.source import EventSource
 from cafe.synthesis.key_points import sentences
 from cafe.synthesis.types import SynthesisResult
 
+# A sentence phrased as an ask: a modal or a request anywhere, or a bare imperative at its start
+# ("Fund by and for services", "Stop ..."; not "because they fund us").
 _ASK = re.compile(
     r"\b(?:should|must|need to|needs to|have to|has to|ought to|we ask|ask(?:ing)? for|"
-    r"call on|calling on|please|it would help if|we want|we need|fund|stop)\b", re.IGNORECASE)
+    r"call on|calling on|please|it would help if|we want|we need)\b|"
+    r"^\W*(?:fund|stop|start|pay|give|listen|ask|invest|include|involve|commission)\b",
+    re.IGNORECASE)
 _WHO = re.compile(
     r"^(?P<who>(?:[A-Za-z][\w'’-]*)(?:\s+(?:and\s+)?[A-Za-z][\w'’-]*){0,3})\s+"
     r"(?:should|must|need to|needs to|have to|has to|ought to)\b")
 _NOT_WHO = {"we", "i", "you", "they", "it", "this", "that", "there", "people", "everyone",
             "someone", "he", "she", "one", "these", "those", "what", "which", "who"}
+
+
+def is_ask(sentence: str) -> bool:
+    """Whether a sentence is phrased as an ask ("Funders should ...", "Fund by and for ...")."""
+    return bool(_ASK.search(sentence))
 
 
 def who_acts(sentence: str) -> str:
@@ -45,7 +54,7 @@ def who_acts(sentence: str) -> str:
 
 def _asks(source, result, themes, usable, texts, names, label) -> list[Ask]:
     """Draw asks from notes phrased as asks: the most central one per theme, with its support."""
-    ask_texts = [" ".join(s for s in sentences(t) if _ASK.search(s)) for t in texts]
+    ask_texts = [" ".join(s for s in sentences(t) if is_ask(s)) for t in texts]
     has_ask = [bool(a) for a in ask_texts]
     if not any(has_ask):
         return []

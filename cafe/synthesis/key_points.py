@@ -40,6 +40,9 @@ BEST_WORDS = (6, 16)
 # Exponent of centrality to the whole question, weight of the coverage bonus, weight of
 # distinctiveness (off: it lowered soft-F1 on the tuning topics), exponent of the length prior.
 W_GLOBAL, W_COVER, W_DISTINCT, W_PRIOR = 0.5, 0.5, 0.0, 1.0
+# A sentence that points back to something said before it ("That was real partnership") does
+# not stand alone as a finding: its score is multiplied by this.
+W_ANAPHORA = 0.5
 MATCH_QUANTILE = 0.9  # a note matches a candidate when closer than 90% of all such pairs
 
 # Openings that carry no content: "I think that", "In my opinion," ... (English; other languages
@@ -93,7 +96,7 @@ def sentences(text: str) -> list[str]:
 def clean_point(text: str) -> str:
     """Trim a sentence into a key point: no filler opening, capitalised, one full stop."""
     text = " ".join(_CONTROL.sub(" ", str(text)).split())
-    text = text.strip(" \t`'\"“”‘’*-–—•·:,")
+    text = _strip_quotes(text.strip(" \t`*-–—•·:,"))
     before = None
     while before != text:
         before = text
@@ -109,6 +112,39 @@ def clean_point(text: str) -> str:
     elif text.endswith(("..", "!!", "??")):
         text = text.rstrip(".!?") + text[-1]
     return text
+
+
+_QUOTES = {"'": "'", '"': '"', "“": "”", "‘": "’"}
+
+
+def _strip_quotes(text: str) -> str:
+    """Drop quote marks that wrap the whole sentence or stand alone at either end, but keep a
+    pair that closes inside it ("train on 'other cultures'" keeps its closing mark)."""
+    before = None
+    while before != text:
+        before = text
+        if len(text) >= 2 and _QUOTES.get(text[0]) == text[-1]:
+            text = text[1:-1].strip(" ,:")
+            continue
+        if text and text[0] in "'\"“‘”’" and _unpaired(text, 0):
+            text = text[1:].lstrip()
+        if text and text[-1] in "'\"”’“‘" and _unpaired(text, len(text) - 1):
+            text = text[:-1].rstrip()
+    return text.strip(" \t`*-–—•·:,")
+
+
+def _unpaired(text: str, at: int) -> bool:
+    """Whether the quote mark at `at` has no partner in the text (an apostrophe in "didn't" or
+    "survivors'" is not a partner: only a mark at a word's edge counts)."""
+    mark = text[at]
+    pair = {"'": "'‘’", "‘": "'’", "’": "'‘", '"': '"“”', "“": '"”', "”": '"“'}[mark]
+    for i, ch in enumerate(text):
+        if i == at or ch not in pair:
+            continue
+        inside = 0 < i < len(text) - 1 and text[i - 1].isalnum() and text[i + 1].isalnum()
+        if not inside:
+            return False
+    return True
 
 
 def _is_latin(text: str) -> bool:
@@ -161,6 +197,21 @@ def quality(text: str) -> float:
     if re.search(r"removed\]|https?:|www\.|[=<>{}|\\@#]", text):
         return 0.3
     return 1.0 if share >= 0.9 else max(0.2, share - 0.1)
+
+
+# Openings and endings that point back to an earlier sentence: a demonstrative ("That was ...",
+# "This project ...", Polish "To było ...", Urdu "یہ / وہ", Bengali "এটা / সেটা / এই"), or "that
+# way" / "the same" at the end.
+_POINTS_BACK = re.compile(
+    r"^(?:that|this|these|those(?! who)|such|same|ten|ta|te|tamto|tego|tym|یہ|وہ|এটা|এটি|সেটা|"
+    r"সেটি|ওটা|ওটি|এই|সেই)(?!\w)|^to (?:było|był|była|jest|są|nie|działa|dlatego|pomaga)\b|"
+    r"(?<!\w)(?:that way|this way|the same|like that|like this)[.!?]*$",
+    re.IGNORECASE)
+
+
+def self_contained(sentence: str) -> bool:
+    """Whether a sentence can be read on its own, without the one before it."""
+    return not _POINTS_BACK.search(sentence.strip(" \"'“”‘’"))
 
 
 def _length_prior(words: int) -> float:
@@ -308,8 +359,9 @@ def _best(group: np.ndarray, c: int, X, C, cand_note, cand_text, centres, labels
     rival = np.max(np.delete(to_centres, c, axis=1), axis=1) if centres.shape[0] > 1 else \
         np.zeros(len(idx))
     words = np.array([n_words(cand_text[j]) for j in idx])
-    prior = np.array([_length_prior(w) * quality(cand_text[j]) for w, j in zip(words, idx,
-                                                                              strict=True)])
+    prior = np.array([_length_prior(w) * quality(cand_text[j])
+                      * (1.0 if self_contained(cand_text[j]) else W_ANAPHORA)
+                      for w, j in zip(words, idx, strict=True)])
     score = (np.maximum(central, 1e-6) + W_DISTINCT * np.maximum(mine - rival, 0)) \
         * overall ** W_GLOBAL * (1 + W_COVER * cover) * prior ** W_PRIOR
     j = int(idx[int(np.argmax(score))])
