@@ -23,6 +23,8 @@ from .types import Frame, NoteInput, SynthesisResult, Theme
 from .vectorize import TfidfLsaVectorizer
 
 Progress = Callable[[float, str], None]
+# Within one question, a frame needs this many notes to be a theme there (themes per question).
+MIN_FRAME_NOTES = 3
 
 
 def _identity(text: str) -> str:
@@ -217,6 +219,12 @@ class SynthesisPipeline:
                 at += len(frame_texts(f))
             matcher = FrameMatcher(self.frame_threshold).fit(X, per_frame)
             labels = matcher.assignments_.copy()
+            if one_question:
+                # Frames are the event's; within one question a frame that only two notes echo
+                # is a stray match, not a theme there: those notes are themed with the rest.
+                for f, size in Counter(labels[labels >= 0].tolist()).items():
+                    if size < MIN_FRAME_NOTES:
+                        labels[labels == f] = -1
         rest = np.flatnonzero(labels < 0)
         info = {"vectorizer": _describe(vec), "clusterer": _describe(clusterer),
                 "labeler": _describe(labeler), "representer": _describe(representer)}

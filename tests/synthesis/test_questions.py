@@ -245,3 +245,23 @@ def test_past_consensus_up_to_one_ward_tree_is_used():
     assert np.array_equal(big.labels_, plain.labels_)
     assert normalized_mutual_info_score(truth, big.labels_) > 0.6
     assert one.n_clusters_ == big.n_clusters_
+
+
+def test_a_frame_two_notes_of_another_question_echo_is_no_theme_there():
+    from cafe.synthesis import Frame
+
+    housing = Frame("Housing", ["housing refuge accommodation", "council flat waiting list"])
+    first, _ = one_question(60)
+    others, truth = one_question(80, seed=1)
+    # The second question's notes say nothing of housing but two.
+    second = [t for t, p in zip(others, truth, strict=True) if p != 1][:58] + \
+        ["survivors need housing and a refuge", "the council flat waiting list is too long"]
+    notes = [NoteInput(i, t, round=1) for i, t in enumerate(first)] + \
+        [NoteInput(100 + i, t, round=2) for i, t in enumerate(second)]
+    result = SynthesisPipeline(frames=[housing], by_question=True, min_similarity=None).run(notes)
+    framed = {t.question: t for t in result.themes if t.frame == "Housing"}
+    assert set(framed) == {1}, {q: len(t.note_ids) for q, t in framed.items()}
+    assert len(framed[1].note_ids) >= 8
+    # The two notes are themed with the rest of their question.
+    themed = {i for t in result.themes if t.question == 2 and t.frame is None for i in t.note_ids}
+    assert {158, 159} <= themed
