@@ -261,6 +261,18 @@ def speakable(note: NoteRecord) -> bool:
     return note.quotable and "unscreened" not in note.flags
 
 
+def theme_key_points(source: EventSource, result: SynthesisResult
+                     ) -> tuple[list[NoteRecord], list[str], dict[str, ThemeKeyPoints]]:
+    """Return the notes that count, their redacted texts, and each theme's key point (and other
+    view) by theme key, as a briefing states them; a point's note indices are into those notes.
+
+    The one computation both the briefing and the staff workspace's theme cards use.
+    """
+    usable = [n for n in source.notes if n.usable]
+    texts = [_clean(n.text, source.names) for n in usable]
+    return usable, texts, _theme_points(source, result, usable, source.names, texts)
+
+
 def _theme_points(source: EventSource, result: SynthesisResult, usable: list[NoteRecord],
                   names, texts: list[str] | None = None, only=None) -> dict[str, ThemeKeyPoints]:
     """Find each theme's key point from the notes as they are now (staff edits included)."""
