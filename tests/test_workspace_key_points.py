@@ -194,3 +194,25 @@ def test_a_theme_split_by_stance_says_how_many_notes_take_another_view(app, db_p
     assert n >= 2 and note in {ids[t] for t in PUSHBACK}
     assert other == _clean(other) and other.rstrip(".").lower() in {t.lower() for t in PUSHBACK}
     assert_same_as_briefing(app, ev, html)
+
+
+def test_the_key_point_is_said_in_the_staff_members_language_right_to_left_in_urdu(
+        app, event, db_path):  # noqa: F811
+    synthesize(app, event)
+    http = staff_client(app)
+    cards = key_points(http.get(PAGE).text)
+    note = next(c["note"] for c in cards.values() if c["note"] is not None)
+    urdu = http.get(f"{PAGE}?lang=ur").text
+    assert '<html lang="ur" dir="rtl">' in urdu
+    assert urdu.count('class="kp-title"') == len(cards) and "اہم نکتہ" in urdu
+    assert f"نوٹ نمبر {note} سے" in urdu and f"from note #{note}" not in urdu
+    polish = http.get(f"{PAGE}?lang=pl").text
+    assert "Kluczowy wniosek" in polish and f"z notatki nr {note}" in polish
+    # A theme with no note to quote says so in Bengali too.
+    consent = consent_of(db_path)
+    theme = result(app, event).themes[0]
+    for i in theme.note_ids:
+        if consent[i] == "quote":
+            post(http, "exclude", note=str(i))
+    bengali = http.get(f"{PAGE}?lang=bn").text
+    assert "এই থিমের কোনো নোট এখনও উদ্ধৃত করা যাবে না" in bengali
