@@ -23,7 +23,7 @@ EMPTY = "No note can be quoted for this theme yet"
 def key_points(html: str) -> dict[int, dict]:
     """Read each card's key point section: its text, source note, other view, or the empty state."""
     out = {}
-    for theme_id, body in re.findall(r'<section class="key-point"[^>]*id="kp-(\d+)">(.*?)</section>',
+    for theme_id, body in re.findall(r'<div class="key-point" id="kp-(\d+)">(.*?)</div>',
                                      html, re.S):
         assert re.search(rf'<h[45] class="kp-title" id="kp-title-{theme_id}">Key point</h[45]>',
                          body), body
@@ -110,7 +110,7 @@ def test_a_paraphrase_only_or_do_not_quote_note_is_never_the_key_point(app, even
             assert card["note"] == keep and not card["empty"]
         else:
             assert card["empty"] and card["text"] is None, card
-    sections = "".join(re.findall(r'<section class="key-point".*?</section>', html, re.S))
+    sections = "".join(re.findall(r'<div class="key-point".*?</div>', html, re.S))
     for text in texts.values():
         for sentence in re.split(r"[.,;]", text):
             words = sentence.split()

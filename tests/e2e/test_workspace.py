@@ -221,7 +221,7 @@ def test_a_cards_key_point_leads_by_keyboard_to_its_note_and_follows_a_move(
     try:
         context, page, errors = open_workspace(browser, live.url)
         card = page.locator(f"#theme-{theme.key}")
-        section = card.get_by_role("region", name="Key point")
+        section = card.locator(".key-point")
         expect(section.get_by_role("heading", name="Key point")).to_be_visible()
         link = section.locator("a.kp-source").first
         href = link.get_attribute("href")
@@ -243,7 +243,7 @@ def test_a_cards_key_point_leads_by_keyboard_to_its_note_and_follows_a_move(
         moved.get_by_role("button", name="Move").click()
         expect(page.locator("#flash")).to_contain_text("Note moved.")
         page.goto(f"{live.url}/workspace/test-cafe")
-        section = page.locator(f"#theme-{theme.key}").get_by_role("region", name="Key point")
+        section = page.locator(f"#theme-{theme.key} .key-point")
         expect(section).to_be_visible()
         expect(section.locator(f'a[href$="#n-{note}"]')).to_have_count(0)
         expect(section.locator(".kp-text, .kp-empty").first).not_to_have_text(point)
