@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -14,6 +15,7 @@ from cafe.briefing.draft import generate
 from cafe.briefing.parts import _clean
 from cafe.briefing_reads import load_result, load_source
 from cafe.db import reading
+from cafe.held import is_held
 from conftest import rows
 
 PAGE = "/workspace/test-cafe"
@@ -216,3 +218,23 @@ def test_the_key_point_is_said_in_the_staff_members_language_right_to_left_in_ur
             post(http, "exclude", note=str(i))
     bengali = http.get(f"{PAGE}?lang=bn").text
     assert "এই থিমের কোনো নোট এখনও উদ্ধৃত করা যাবে না" in bengali
+
+
+def test_a_note_sent_to_the_safeguarding_lead_is_no_longer_the_key_point(app, event, db_path):  # noqa: F811
+    synthesize(app, event)
+    http = staff_client(app)
+    cards = key_points(http.get(PAGE).text)
+    theme_id, card = next((t, c) for t, c in cards.items() if c["note"] is not None)
+    text = rows(db_path, "SELECT text FROM notes WHERE id = ?", (card["note"],))[0][0]
+    page = http.get(f"{PAGE}/theme/{theme_id}").text
+    form = re.search(r'<form method="post" action="([^"]+/send)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    reply = http.post(form, data={"csrf_token": token, "note": card["note"],
+                                  "back": f"{PAGE}/theme/{theme_id}"})
+    assert reply.status_code == 303
+    held = rows(db_path, "SELECT flags_json FROM notes WHERE id = ?", (card["note"],))[0][0]
+    assert is_held(json.loads(held))
+    html = http.get(PAGE).text
+    after = assert_same_as_briefing(app, event, html)
+    assert after.get(theme_id, {}).get("note") != card["note"]
+    assert text not in unescape(html)
