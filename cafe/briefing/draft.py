@@ -25,11 +25,11 @@ from cafe.briefing.parts import (
     _cap,
     _clean,
     _stop,
-    _theme_points,
     attribution,
     places,
     speakable,
     support,
+    theme_key_points,
     trim_quote,
 )
 from cafe.briefing.source import EventSource, NoteRecord
@@ -43,15 +43,13 @@ def generate(source: EventSource, result: SynthesisResult,
     names = source.names
     themes = selection.pick(result)
     by_id = {n.id: n for n in source.notes}
-    usable = [n for n in source.notes if n.usable]
 
     def members(theme: Theme) -> list[NoteRecord]:
         return [by_id[i] for i in theme.note_ids if i in by_id and by_id[i].usable]
 
     label = {t.key: _clean(t.label, names) for t in themes}
     infos = [ThemeInfo(t.key, label[t.key], len(members(t)), dict(t.word_weights)) for t in themes]
-    texts = [_clean(n.text, names) for n in usable]
-    found = _theme_points(source, result, usable, names, texts)
+    usable, texts, found = theme_key_points(source, result)
 
     def notes_at(indices) -> list[NoteRecord]:
         return [usable[i] for i in sorted(indices)]

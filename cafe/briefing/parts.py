@@ -7,7 +7,7 @@ from typing import Any
 
 from cafe.briefing.source import EventSource, NoteRecord
 from cafe.safety import redact, suppress_small_groups
-from cafe.synthesis.key_points import ThemeKeyPoints, key_points_for, sentences
+from cafe.synthesis.key_points import ThemeKeyPoints, key_points_for, sentences, tfidf_embedder
 from cafe.synthesis.types import SynthesisResult, Theme
 
 THEME_POINTS = 15  # one finding per theme (and side of a disagreement)
@@ -261,8 +261,24 @@ def speakable(note: NoteRecord) -> bool:
     return note.quotable and "unscreened" not in note.flags
 
 
+def theme_key_points(source: EventSource, result: SynthesisResult, embedder=tfidf_embedder
+                     ) -> tuple[list[NoteRecord], list[str], dict[str, ThemeKeyPoints]]:
+    """Return the notes that count, their redacted texts, and each theme's key point (and other
+    view) by theme key, as a briefing states them; a point's note indices are into those notes.
+
+    The one computation both the briefing and the staff workspace's theme cards use.
+    `embedder(texts)` gives the embedding `key_points_for` uses (default: the one it makes
+    itself); the workspace passes one that keeps the fit while the notes' words stay the same.
+    """
+    usable = [n for n in source.notes if n.usable]
+    texts = [_clean(n.text, source.names) for n in usable]
+    return usable, texts, _theme_points(source, result, usable, source.names, texts,
+                                        embedder=embedder)
+
+
 def _theme_points(source: EventSource, result: SynthesisResult, usable: list[NoteRecord],
-                  names, texts: list[str] | None = None, only=None) -> dict[str, ThemeKeyPoints]:
+                  names, texts: list[str] | None = None, only=None,
+                  embedder=tfidf_embedder) -> dict[str, ThemeKeyPoints]:
     """Find each theme's key point from the notes as they are now (staff edits included)."""
     index = {t.key: c for c, t in enumerate(result.themes)}
     theme_of: dict[int, int] = {}
@@ -274,7 +290,8 @@ def _theme_points(source: EventSource, result: SynthesisResult, usable: list[Not
         return {}
     texts = texts if texts is not None else [_clean(n.text, names) for n in usable]
     eligible = [speakable(n) and (only is None or only(n)) for n in usable]
-    found = key_points_for(texts, labels, eligible=eligible, match_outside=only is None)
+    found = key_points_for(texts, labels, eligible=eligible, match_outside=only is None,
+                           embed=embedder(texts))
     keys = [t.key for t in result.themes]
     out = {keys[f.theme]: f for f in found if f.point is not None and f.point.text}
     at = {n.id: i for i, n in enumerate(usable)}

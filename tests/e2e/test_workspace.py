@@ -209,3 +209,45 @@ def test_themes_grouped_by_question_and_all_questions_together(browser, served):
     expect(page.locator("#grouping-now")).to_contain_text("Themes within each question.")
     context.close()
     assert not errors, errors
+
+
+def test_a_cards_key_point_leads_by_keyboard_to_its_note_and_follows_a_move(
+        browser, app, event, db_path):  # noqa: F811
+    from test_workspace import result, synthesize
+
+    synthesize(app, event)
+    theme = result(app, event).themes[0]
+    live = LiveServer(db_path, free_port()).start()
+    try:
+        context, page, errors = open_workspace(browser, live.url)
+        card = page.locator(f"#theme-{theme.key}")
+        section = card.locator(".key-point")
+        expect(section.get_by_role("heading", name="Key point")).to_be_visible()
+        link = section.locator("a.kp-source").first
+        href = link.get_attribute("href")
+        note = href.rsplit("#n-", 1)[1]
+        point = section.locator(".kp-text").inner_text()
+        # Keyboard only: Tab reaches the link, Enter opens the theme with that note focused.
+        page.locator("body").focus()
+        for _ in range(200):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.getAttribute('href')") == href:
+                break
+        else:
+            raise AssertionError("the key point's link is not reachable by Tab")
+        page.keyboard.press("Enter")
+        page.wait_for_function("id => document.activeElement.id === id", arg=f"n-{note}")
+        # Move that note to "not yet themed" from its page; the card's point is another now.
+        moved = page.locator(f"#n-{note}")
+        moved.get_by_label("Move to").select_option("none")
+        moved.get_by_role("button", name="Move").click()
+        expect(page.locator("#flash")).to_contain_text("Note moved.")
+        page.goto(f"{live.url}/workspace/test-cafe")
+        section = page.locator(f"#theme-{theme.key} .key-point")
+        expect(section).to_be_visible()
+        expect(section.locator(f'a[href$="#n-{note}"]')).to_have_count(0)
+        expect(section.locator(".kp-text, .kp-empty").first).not_to_have_text(point)
+        context.close()
+        assert not errors, errors
+    finally:
+        live.stop()

@@ -1,0 +1,240 @@
+"""Theme cards show the key point the briefing will state, and follow staff edits."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+
+from test_workspace import event, result, synthesize  # noqa: F401 - fixture
+from test_workspace_web import post, staff_client
+
+from cafe import queries
+from cafe.actions import NoteDraft, do_join_event, do_submit_note
+from cafe.briefing.draft import generate
+from cafe.briefing.parts import _clean
+from cafe.briefing_reads import load_result, load_source
+from cafe.db import reading
+from cafe.held import is_held
+from conftest import rows
+
+PAGE = "/workspace/test-cafe"
+EMPTY = "No note can be quoted for this theme yet"
+
+
+def key_points(html: str) -> dict[int, dict]:
+    """Read each card's key point section: its text, source note, other view, or the empty state."""
+    out = {}
+    for theme_id, body in re.findall(r'<div class="key-point" id="kp-(\d+)">(.*?)</div>',
+                                     html, re.S):
+        assert re.search(rf'<h[45] class="kp-title" id="kp-title-{theme_id}">Key point</h[45]>',
+                         body), body
+        point = re.search(r'<p class="kp-text" dir="auto">(.*?) <a class="kp-source" '
+                          r'href="([^"]*)#n-(\d+)">from note #\3</a></p>', body, re.S)
+        other = re.search(r'<p class="kp-other" dir="auto">(\d+) notes? takes? another view: '
+                          r'(.*?) <a class="kp-source" href="[^"]*#n-(\d+)">', body, re.S)
+        out[int(theme_id)] = {
+            "text": unescape(point.group(1)) if point else None,
+            "href": unescape(point.group(2)) if point else None,
+            "note": int(point.group(3)) if point else None,
+            "other": (int(other.group(1)), unescape(other.group(2)), int(other.group(3)))
+            if other else None,
+            "empty": EMPTY in body,
+        }
+    return out
+
+
+def briefing(app, event) -> tuple[dict[int, tuple[str, int | None]], dict[int, tuple]]:  # noqa: F811
+    """Return what a briefing made now says per theme id: its point and note, its disagreement."""
+    with app.app_context(), reading() as db:
+        ev = queries.event_by_slug(db, event["slug"])
+        source, res = load_source(db, ev), load_result(db, ev["id"])
+    made = generate(source.with_themes(res), res)
+    points = {int(p.theme_key): (p.text, p.note_id) for p in made.points}
+    split = {int(d.theme_key): (d.other_support.n, d.other) for d in made.disagreements}
+    return points, split
+
+
+def consent_of(db_path) -> dict[int, str]:
+    return dict(rows(db_path, "SELECT id, consent FROM notes"))
+
+
+def assert_same_as_briefing(app, event, html: str) -> dict[int, dict]:  # noqa: F811
+    cards = key_points(html)
+    points, split = briefing(app, event)
+    assert cards and set(cards) == {t.id for t in result(app, event).themes}
+    for theme_id, card in cards.items():
+        text, note = points[theme_id]
+        if note is None:
+            assert card["empty"] and card["text"] is None, (theme_id, card)
+        else:
+            assert (card["text"], card["note"]) == (text, note) and not card["empty"]
+            assert card["href"].endswith(f"/workspace/test-cafe/theme/{theme_id}")
+        assert (card["other"][:2] if card["other"] else None) == split.get(theme_id)
+    return cards
+
+
+def test_each_card_shows_the_briefings_key_point_from_a_quotable_note_of_its_theme(
+        app, event, db_path):  # noqa: F811
+    synthesize(app, event)
+    http = staff_client(app)
+    cards = assert_same_as_briefing(app, event, http.get(PAGE).text)
+    members = {t.id: set(t.note_ids) for t in result(app, event).themes}
+    consent = consent_of(db_path)
+    shown = [c for c in cards.values() if c["note"] is not None]
+    assert shown, cards
+    for theme_id, card in cards.items():
+        if card["note"] is not None:
+            assert card["note"] in members[theme_id] and consent[card["note"]] == "quote"
+            # The link opens the theme's page at that note (workspace.js focuses "#n-ID").
+            theme_page = http.get(card["href"]).text
+            assert f'id="n-{card["note"]}" tabindex="-1"' in theme_page
+
+
+def test_a_paraphrase_only_or_do_not_quote_note_is_never_the_key_point(app, event, db_path):  # noqa: F811
+    synthesize(app, event)
+    http = staff_client(app)
+    texts = dict(rows(db_path, "SELECT id, text FROM notes WHERE consent != 'quote'"))
+    assert len(texts) >= 8
+    # Leave every theme with only notes that may not be quoted, but one: its point must come
+    # from its one quotable note, and every other theme shows the empty state.
+    themes = result(app, event).themes
+    consent = consent_of(db_path)
+    keep = next(i for i in themes[0].note_ids if consent[i] == "quote")
+    for theme in themes:
+        for note in theme.note_ids:
+            if consent[note] == "quote" and note != keep:
+                post(http, "exclude", note=str(note))
+    html = http.get(PAGE).text
+    cards = assert_same_as_briefing(app, event, html)
+    for theme_id, card in cards.items():
+        if theme_id == themes[0].id:
+            assert card["note"] == keep and not card["empty"]
+        else:
+            assert card["empty"] and card["text"] is None, card
+    sections = "".join(re.findall(r'<div class="key-point".*?</div>', html, re.S))
+    for text in texts.values():
+        for sentence in re.split(r"[.,;]", text):
+            words = sentence.split()
+            if len(words) >= 3:
+                assert " ".join(words[:3]) not in unescape(sections), text
+
+
+def test_the_key_point_follows_moves_merges_and_exclusions_but_not_a_rename(app, event):  # noqa: F811
+    synthesize(app, event)
+    http = staff_client(app)
+    first = assert_same_as_briefing(app, event, http.get(PAGE).text)
+    theme_id, card = next((t, c) for t, c in first.items() if c["note"] is not None)
+    # A staff name is only a name.
+    post(http, "rename", theme=str(theme_id), label="Staff's own name")
+    after = key_points(http.get(PAGE).text)
+    assert (after[theme_id]["text"], after[theme_id]["note"]) == (card["text"], card["note"])
+    # Moving the point's note out of the theme: the card's point is another note's now.
+    reply = post(http, "move", note=str(card["note"]), theme="none")
+    assert reply.status_code == 303
+    moved = assert_same_as_briefing(app, event, http.get(PAGE).text)
+    assert moved[theme_id]["note"] != card["note"]
+    if moved[theme_id]["note"] is not None:
+        assert moved[theme_id]["text"] != card["text"]
+    # Moving it back brings the point back (the same computation on the same membership).
+    post(http, "move", note=str(card["note"]), theme=str(theme_id))
+    back = key_points(http.get(PAGE).text)
+    assert (back[theme_id]["text"], back[theme_id]["note"]) == (card["text"], card["note"])
+    # Excluding it takes it away again; a merge gives the merged theme the briefing's point.
+    post(http, "exclude", note=str(card["note"]))
+    assert key_points(http.get(PAGE).text)[theme_id]["note"] != card["note"]
+    ids = [t.id for t in result(app, event).themes]
+    post(http, "merge", theme=[str(i) for i in ids[:2]], into=str(ids[0]))
+    merged = assert_same_as_briefing(app, event, http.get(PAGE).text)
+    assert ids[0] in merged and ids[1] not in merged
+
+
+# As in tests/synthesis/test_stance.py: two notes deny what the other four say. (Worded so the
+# disclosure screen lets them through: it holds some notes about money that say "not".)
+UNIFORMS = ["School uniforms save families money", "A school uniform saves money every year",
+            "Uniforms save money for families", "Uniforms are cheaper than buying normal clothes",
+            "School uniforms do not save families money",
+            "I disagree, uniforms are not cheaper than normal clothes"]
+PUSHBACK = UNIFORMS[4:]
+
+
+def test_a_theme_split_by_stance_says_how_many_notes_take_another_view(app, db_path):
+    with app.app_context():
+        with reading() as db:
+            ev = queries.event_by_slug(db, "test-cafe")
+        writers = [do_join_event(ev, table_no=1 + i % 2)[0] for i in range(6)]
+        others = ["Housing waiting lists are far too long for women leaving refuge",
+                  "Women wait months for housing after leaving the refuge",
+                  "Temporary housing is unsafe and far from schools",
+                  "The housing register and waiting list punish survivors",
+                  "Social housing allocation ignores the risk women face",
+                  "Emergency housing placements move women far from their support"]
+        for n, text in enumerate(UNIFORMS + others):
+            do_submit_note(ev, writers[n % 6], NoteDraft(f"note-{n:05d}", text, "quote"))
+        with reading() as db:
+            ev = queries.event_by_slug(db, "test-cafe")
+    synthesize(app, ev)
+    http = staff_client(app)
+    ids = dict(rows(db_path, "SELECT text, id FROM notes"))
+    assert rows(db_path, "SELECT COUNT(*) FROM notes WHERE flags_json = '[]'")[0][0] == 12
+    themes = result(app, ev).themes
+    # Staff make one theme hold exactly the six notes on uniforms.
+    home = max(themes, key=lambda t: len({ids[u] for u in UNIFORMS} & set(t.note_ids)))
+    for text in UNIFORMS:
+        if ids[text] not in home.note_ids:
+            post(http, "move", note=str(ids[text]), theme=str(home.id))
+    for note in home.note_ids:
+        if note not in {ids[t] for t in UNIFORMS}:
+            post(http, "move", note=str(note), theme="none")
+    assert set(next(t for t in result(app, ev).themes if t.id == home.id).note_ids) == \
+        {ids[t] for t in UNIFORMS}
+    html = http.get(PAGE).text
+    card = key_points(html)[home.id]
+    assert card["note"] in {ids[t] for t in UNIFORMS[:4]}, card
+    assert card["other"] is not None, card
+    n, other, note = card["other"]
+    assert n >= 2 and note in {ids[t] for t in PUSHBACK}
+    assert other == _clean(other) and other.rstrip(".").lower() in {t.lower() for t in PUSHBACK}
+    assert_same_as_briefing(app, ev, html)
+
+
+def test_the_key_point_is_said_in_the_staff_members_language_right_to_left_in_urdu(
+        app, event, db_path):  # noqa: F811
+    synthesize(app, event)
+    http = staff_client(app)
+    cards = key_points(http.get(PAGE).text)
+    note = next(c["note"] for c in cards.values() if c["note"] is not None)
+    urdu = http.get(f"{PAGE}?lang=ur").text
+    assert '<html lang="ur" dir="rtl">' in urdu
+    assert urdu.count('class="kp-title"') == len(cards) and "اہم نکتہ" in urdu
+    assert f"نوٹ نمبر {note} سے" in urdu and f"from note #{note}" not in urdu
+    polish = http.get(f"{PAGE}?lang=pl").text
+    assert "Kluczowy wniosek" in polish and f"z notatki nr {note}" in polish
+    # A theme with no note to quote says so in Bengali too.
+    consent = consent_of(db_path)
+    theme = result(app, event).themes[0]
+    for i in theme.note_ids:
+        if consent[i] == "quote":
+            post(http, "exclude", note=str(i))
+    bengali = http.get(f"{PAGE}?lang=bn").text
+    assert "এই থিমের কোনো নোট এখনও উদ্ধৃত করা যাবে না" in bengali
+
+
+def test_a_note_sent_to_the_safeguarding_lead_is_no_longer_the_key_point(app, event, db_path):  # noqa: F811
+    synthesize(app, event)
+    http = staff_client(app)
+    cards = key_points(http.get(PAGE).text)
+    theme_id, card = next((t, c) for t, c in cards.items() if c["note"] is not None)
+    text = rows(db_path, "SELECT text FROM notes WHERE id = ?", (card["note"],))[0][0]
+    page = http.get(f"{PAGE}/theme/{theme_id}").text
+    form = re.search(r'<form method="post" action="([^"]+/send)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    reply = http.post(form, data={"csrf_token": token, "note": card["note"],
+                                  "back": f"{PAGE}/theme/{theme_id}"})
+    assert reply.status_code == 303
+    held = rows(db_path, "SELECT flags_json FROM notes WHERE id = ?", (card["note"],))[0][0]
+    assert is_held(json.loads(held))
+    html = http.get(PAGE).text
+    after = assert_same_as_briefing(app, event, html)
+    assert after.get(theme_id, {}).get("note") != card["note"]
+    assert text not in unescape(html)
