@@ -238,3 +238,21 @@ def test_a_note_sent_to_the_safeguarding_lead_is_no_longer_the_key_point(app, ev
     after = assert_same_as_briefing(app, event, html)
     assert after.get(theme_id, {}).get("note") != card["note"]
     assert text not in unescape(html)
+
+
+LOOSE = re.compile(r'<p class="meta loose-hint" id="loose-(\d+)">Loose theme: ')
+
+
+def test_a_theme_whose_notes_have_little_in_common_says_so(app, event, db_path):  # noqa: F811
+    synthesize(app, event, n_themes=3)
+    http = staff_client(app)
+    ids = [t.id for t in result(app, event).themes]
+    # Themes of one topic each (housing, funding, interpreters): none is loose.
+    assert not LOOSE.findall(http.get(PAGE).text)
+    # Every theme merged into one: its notes are no more alike than any two of the event's.
+    post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
+    html = http.get(PAGE).text
+    assert LOOSE.findall(html) == [str(ids[0])]
+    # Undo: the three topics again, none loose.
+    post(http, "undo")
+    assert not LOOSE.findall(http.get(PAGE).text)

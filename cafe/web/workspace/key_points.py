@@ -8,6 +8,9 @@ count, their redacted words, whether each may be quoted, and which notes each th
 load after no change costs one digest; any change (a move, merge, split, exclusion, a hold, an edit
 of a note) misses and computes afresh once, re-using the fitted embedding while the notes' words
 are the same. A rename changes none of these, so it keeps the point.
+
+The same view says which themes are loose (`cafe.synthesis.cohesion`): notes no more alike, in
+that embedding, than any two notes of their question; the card says so and suggests a split.
 """
 
 from __future__ import annotations
@@ -16,17 +19,28 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from cafe.briefing.parts import _clean, speakable, theme_key_points
 from cafe.briefing_reads import load_source
+from cafe.synthesis.cohesion import is_loose
 from cafe.synthesis.key_points import tfidf_embedder
 from cafe.synthesis.types import SynthesisResult
 
+
+@dataclass(frozen=True)
+class CardView:
+    """What the cards say of the notes: key points by theme id, and the ids of loose themes."""
+
+    points: dict[int, dict[str, Any]]
+    loose: frozenset[int]
+
+
 CACHED = 32  # a few events, each a few memberships back (undo returns to an earlier one)
-_cache: OrderedDict[str, dict[int, dict[str, Any]]] = OrderedDict()
+_cache: OrderedDict[str, CardView] = OrderedDict()
 FITS = 4  # fitted embeddings kept (one per set of words; each holds the fitted vocabulary)
 _fits: OrderedDict[str, Any] = OrderedDict()
 _lock = threading.Lock()
@@ -76,9 +90,31 @@ def _embedder(texts: list[str]) -> _Fitted:
     return fitted
 
 
-def _view(source, result: SynthesisResult) -> dict[int, dict[str, Any]]:
-    """Compute each theme's point as plain data by theme id (note ids, not indices)."""
-    usable, _texts, found = theme_key_points(source, result, embedder=_embedder)
+def _loose(usable, texts: list[str], result: SynthesisResult) -> set[int]:
+    """Return the ids of themes whose notes are no more alike than any two notes of their
+    question (`cafe.synthesis.cohesion`), in the briefing's embedding of the notes."""
+    if not usable:
+        return set()
+    X = _embedder(texts)(texts)
+    at = {n.id: i for i, n in enumerate(usable)}
+    everyone = list(range(len(usable)))
+    by_round: dict[Any, list[int]] = {}
+    for i, n in enumerate(usable):
+        by_round.setdefault(n.round, []).append(i)
+    out = set()
+    for theme in result.themes:
+        members = [at[i] for i in theme.note_ids if i in at]
+        scope = by_round.get(theme.question, everyone) if theme.question is not None \
+            else everyone
+        if is_loose(X, members, scope):
+            out.add(int(theme.key))
+    return out
+
+
+def _view(source, result: SynthesisResult) -> CardView:
+    """Compute each theme's point as plain data by theme id (note ids, not indices), and which
+    themes are loose."""
+    usable, texts, found = theme_key_points(source, result, embedder=_embedder)
     out: dict[int, dict[str, Any]] = {}
     for theme in result.themes:
         tp = found.get(theme.key)
@@ -96,14 +132,11 @@ def _view(source, result: SynthesisResult) -> dict[int, dict[str, Any]]:
             "note": usable[tp.point.source].id if tp.point.source is not None else None,
             "other": other,
         }
-    return out
+    return CardView(out, frozenset(_loose(usable, texts, result)))
 
 
-def card_key_points(db: Database, event: dict[str, Any],
-                    result: SynthesisResult) -> dict[int, dict[str, Any]]:
-    """Return each theme's key point by theme id: `text`, `note` (its note's id) and `other`
-    (`text`, `note`, `n` notes) where the theme is split by stance; a theme with no note that
-    may be quoted is absent."""
+def card_view(db: Database, event: dict[str, Any], result: SynthesisResult) -> CardView:
+    """Return what the theme cards say of the notes: each key point, and the loose themes."""
     source = load_source(db, event)
     key = _digest(source, result)
     with _lock:
@@ -116,3 +149,4 @@ def card_key_points(db: Database, event: dict[str, Any],
         while len(_cache) > CACHED:
             _cache.popitem(last=False)
     return view
+

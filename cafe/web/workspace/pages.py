@@ -31,7 +31,7 @@ from cafe.web.event_lookup import event_or_404
 from cafe.web.workspace.blueprint import ROLES, bp
 from cafe.web.workspace.describe import scope_text
 from cafe.web.workspace.frame import _common, _status, _translated
-from cafe.web.workspace.key_points import card_key_points
+from cafe.web.workspace.key_points import card_view
 
 
 def _notes_view(db, event: dict[str, Any], ids: list[int]) -> list[dict[str, Any]]:
@@ -66,7 +66,8 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
     if result is None:
         return cards, None
     round_of = {n["id"]: n["round_no"] for n in workspace_notes(db, event["id"])}
-    points = card_key_points(db, event, result)
+    view = card_view(db, event, result)
+    points = view.points
     for theme in result.themes:
         row = rows[int(theme.key)]
         asked = {round_of[i] for i in theme.note_ids if i in round_of}
@@ -84,6 +85,8 @@ def _themes_view(db, event: dict[str, Any]) -> tuple[list[dict[str, Any]], Any]:
                 ],
                 # What the briefing will say this theme's notes said (None: no note to quote).
                 "key_point": points.get(row["id"]),
+                # Its notes are no more alike than any two of their question's (cohesion.py).
+                "loose": row["id"] in view.loose,
                 "has_cloud": bool(row["cloud_digest"]),
                 "name_from": row["name_from"],
                 "named": bool(row["named"]),
