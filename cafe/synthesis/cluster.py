@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.cluster import hierarchy
+from scipy.spatial.distance import pdist, squareform
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import NMF
@@ -339,16 +342,49 @@ def co_association(X: np.ndarray, k: int, runs: int, size: int) -> np.ndarray:
     n = X.shape[0]
     rng = np.random.default_rng(0)
     together = np.zeros((n, n), dtype=np.float32)
+    # Each pair's distance once, not again in every run that draws both (most of a run's time).
+    dist = squareform(pdist(np.asarray(X, dtype=np.float64)))
+    upper = np.triu(np.ones((size, size), dtype=bool), 1)
     for _ in range(runs):
         idx = np.sort(rng.choice(n, size, replace=False))
         sub = X[idx]
-        part = AgglomerativeClustering(k, linkage="ward").fit_predict(sub)
+        part = ward_labels(dist[np.ix_(idx, idx)][upper], k)
         centres = np.vstack([sub[part == j].mean(0) for j in range(k)])
         nearest = (X @ centres.T).argmax(1)
         onehot = np.zeros((n, k), dtype=np.float32)
         onehot[np.arange(n), nearest] = 1.0
         together += onehot @ onehot.T
     return together / runs
+
+
+def ward_labels(distances: np.ndarray, k: int) -> np.ndarray:
+    """Return Ward's clustering into `k` groups of the rows whose condensed Euclidean
+    `distances` are given (as `scipy.spatial.distance.pdist` lists them).
+
+    The same labels, numbered the same way, as `AgglomerativeClustering(k, linkage="ward")
+    .fit_predict(rows)`, which computes those distances itself: the tree is cut where
+    scikit-learn cuts it, the largest merges undone first, and groups numbered in the order of
+    its heap of nodes.
+    """
+    Z = hierarchy.linkage(distances, method="ward")
+    children = Z[:, :2].astype(np.intp)
+    n = len(children) + 1
+    nodes = [-(int(children[-1].max()) + 1)]
+    for _ in range(k - 1):
+        pair = children[-nodes[0] - n]
+        heapq.heappush(nodes, -int(pair[0]))
+        heapq.heappushpop(nodes, -int(pair[1]))
+    labels = np.zeros(n, dtype=np.intp)
+    for i, node in enumerate(nodes):
+        stack, leaves = [-node], []
+        while stack:
+            j = stack.pop()
+            if j < n:
+                leaves.append(j)
+            else:
+                stack.extend(children[j - n].tolist())
+        labels[leaves] = i
+    return labels
 
 
 def _candidates(lo: int, hi: int) -> list[int]:
