@@ -344,11 +344,10 @@ def co_association(X: np.ndarray, k: int, runs: int, size: int) -> np.ndarray:
     together = np.zeros((n, n), dtype=np.float32)
     # Each pair's distance once, not again in every run that draws both (most of a run's time).
     dist = squareform(pdist(np.asarray(X, dtype=np.float64)))
-    upper = np.triu(np.ones((size, size), dtype=bool), 1)
     for _ in range(runs):
         idx = np.sort(rng.choice(n, size, replace=False))
         sub = X[idx]
-        part = ward_labels(dist[np.ix_(idx, idx)][upper], k)
+        part = ward_labels(squareform(dist[idx][:, idx], checks=False), k)
         centres = np.vstack([sub[part == j].mean(0) for j in range(k)])
         nearest = (X @ centres.T).argmax(1)
         onehot = np.zeros((n, k), dtype=np.float32)
