@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 
 import numpy as np
@@ -124,8 +125,8 @@ class CharTfidf:
         ids: defaultdict[str, int] = defaultdict()  # n-gram -> order first seen, as scikit-learn
         ids.default_factory = ids.__len__  # numbers them
 
-        def grams(word: str) -> list[int]:
-            return list(map(ids.__getitem__, self._grams(word)))
+        def grams(word: str) -> array:
+            return array("i", map(ids.__getitem__, self._grams(word)))
 
         X = self._counts(texts, grams, ids.__len__)
         if not ids:
@@ -161,8 +162,8 @@ class CharTfidf:
         """Return the TF-IDF of `texts` over the n-grams learnt (others are left out)."""
         vocabulary = self.vocabulary_
 
-        def grams(word: str) -> list[int]:
-            return [vocabulary[g] for g in self._grams(word) if g in vocabulary]
+        def grams(word: str) -> array:
+            return array("i", [vocabulary[g] for g in self._grams(word) if g in vocabulary])
 
         X = self._counts(list(texts), grams, vocabulary.__len__)
         return self._tfidf.transform(X, copy=False)
@@ -183,8 +184,8 @@ class CharTfidf:
     def _counts(texts: list[str], grams, width) -> sp.csr_matrix:
         """Count each text's n-grams: columns are the ids `grams(word)` gives, `width()` of them;
         each distinct word is cut once, duplicates are summed and each row's ids sorted."""
-        cut: dict[str, list[int]] = {}
-        indices: list[int] = []
+        cut: dict[str, array] = {}
+        indices = array("i")  # 4 bytes an n-gram: 50,000 notes hold tens of millions
         indptr = [0]
         for text in texts:
             for word in text.lower().split():
@@ -194,7 +195,8 @@ class CharTfidf:
                 indices += found
             indptr.append(len(indices))
         X = sp.csr_matrix((np.ones(len(indices), dtype=np.float32),
-                           np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+                           np.frombuffer(indices, dtype=np.int32) if indices else
+                           np.zeros(0, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
                           shape=(len(texts), max(width(), 1)))
         X.sum_duplicates()
         return X
