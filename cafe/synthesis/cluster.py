@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import heapq
 import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.cluster import hierarchy
 from scipy.spatial.distance import pdist, squareform
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import AgglomerativeClustering, KMeans
@@ -15,6 +13,8 @@ from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.naive_bayes import ComplementNB
 from sklearn.preprocessing import normalize
+
+from .ward import ward_labels
 
 
 class ThemeClusterer(ClusterMixin, BaseEstimator):
@@ -354,36 +354,6 @@ def co_association(X: np.ndarray, k: int, runs: int, size: int) -> np.ndarray:
         onehot[np.arange(n), nearest] = 1.0
         together += onehot @ onehot.T
     return together / runs
-
-
-def ward_labels(distances: np.ndarray, k: int) -> np.ndarray:
-    """Return Ward's clustering into `k` groups of the rows whose condensed Euclidean
-    `distances` are given (as `scipy.spatial.distance.pdist` lists them).
-
-    The same labels, numbered the same way, as `AgglomerativeClustering(k, linkage="ward")
-    .fit_predict(rows)`, which computes those distances itself: the tree is cut where
-    scikit-learn cuts it, the largest merges undone first, and groups numbered in the order of
-    its heap of nodes.
-    """
-    Z = hierarchy.linkage(distances, method="ward")
-    children = Z[:, :2].astype(np.intp)
-    n = len(children) + 1
-    nodes = [-(int(children[-1].max()) + 1)]
-    for _ in range(k - 1):
-        pair = children[-nodes[0] - n]
-        heapq.heappush(nodes, -int(pair[0]))
-        heapq.heappushpop(nodes, -int(pair[1]))
-    labels = np.zeros(n, dtype=np.intp)
-    for i, node in enumerate(nodes):
-        stack, leaves = [-node], []
-        while stack:
-            j = stack.pop()
-            if j < n:
-                leaves.append(j)
-            else:
-                stack.extend(children[j - n].tolist())
-        labels[leaves] = i
-    return labels
 
 
 def _candidates(lo: int, hi: int) -> list[int]:

@@ -1,11 +1,7 @@
 import numpy as np
 import pytest
-from scipy.spatial.distance import pdist
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.preprocessing import normalize
 
 from cafe.synthesis import TfidfLsaVectorizer, ThemeClusterer
-from cafe.synthesis.cluster import ward_labels
 from cafe.synthesis.evaluate import hungarian_accuracy
 
 
@@ -235,12 +231,3 @@ def test_automatic_k_scores_the_themes_the_engine_would_deliver(corpus):
     quick = ThemeClusterer(random_state=0, k_themes_up_to=10).fit(X, features=F, dense_features=dense)
     assert quick.k_scores_.keys() == model.k_scores_.keys()
     assert quick.k_scores_ != model.k_scores_
-
-
-@pytest.mark.parametrize("k", [2, 5, 11])
-def test_ward_labels_are_agglomerative_clusterings(k):
-    rng = np.random.default_rng(3)
-    X = normalize(rng.normal(size=(120, 8)).astype(np.float32))
-    X[60:64] = X[10]  # ties: identical rows
-    expected = AgglomerativeClustering(k, linkage="ward").fit_predict(X)
-    assert np.array_equal(ward_labels(pdist(X.astype(np.float64)), k), expected)
