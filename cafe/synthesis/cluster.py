@@ -6,12 +6,15 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.spatial.distance import pdist, squareform
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.naive_bayes import ComplementNB
 from sklearn.preprocessing import normalize
+
+from .ward import ward_labels
 
 
 class ThemeClusterer(ClusterMixin, BaseEstimator):
@@ -339,10 +342,12 @@ def co_association(X: np.ndarray, k: int, runs: int, size: int) -> np.ndarray:
     n = X.shape[0]
     rng = np.random.default_rng(0)
     together = np.zeros((n, n), dtype=np.float32)
+    # Each pair's distance once, not again in every run that draws both (most of a run's time).
+    dist = squareform(pdist(np.asarray(X, dtype=np.float64)))
     for _ in range(runs):
         idx = np.sort(rng.choice(n, size, replace=False))
         sub = X[idx]
-        part = AgglomerativeClustering(k, linkage="ward").fit_predict(sub)
+        part = ward_labels(squareform(dist[idx][:, idx], checks=False), k)
         centres = np.vstack([sub[part == j].mean(0) for j in range(k)])
         nearest = (X @ centres.T).argmax(1)
         onehot = np.zeros((n, k), dtype=np.float32)

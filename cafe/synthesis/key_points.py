@@ -214,6 +214,12 @@ def self_contained(sentence: str) -> bool:
     return not _POINTS_BACK.search(sentence.strip(" \"'“”‘’"))
 
 
+def _prior(text: str, words: int, plain: float) -> float:
+    """Return a candidate's prior: its length prior times its quality, halved (`W_ANAPHORA`)
+    when it points back to an earlier sentence."""
+    return _length_prior(words) * plain * (1.0 if self_contained(text) else W_ANAPHORA)
+
+
 def _length_prior(words: int) -> float:
     low, high = BEST_WORDS
     if words < low:
@@ -267,7 +273,7 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
     centres = np.vstack([_unit(X[labels == c].mean(0)) for c in range(k)]) if k else \
         np.zeros((0, X.shape[1]))
     # Candidates: cleaned sentences of eligible notes near their theme's centre.
-    cand_text, cand_note, cand_vec, to_embed = [], [], [], []
+    cand_text, cand_note, cand_vec, to_embed, cand_prior = [], [], [], [], []
     for c in range(k):
         pool = np.flatnonzero((labels == c) & eligible)
         pool = pool[np.argsort(-(X[pool] @ centres[c]), kind="stable")][:max_candidates]
@@ -283,9 +289,11 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
                 if n_words(point) >= MIN_WORDS - 1:
                     found.append(point)
             # A sentence full of symbols, links or redaction marks is never a key point.
-            found = [p for p in found if quality(p) >= 0.5]
-            for point in found:
+            for point, plain in ((p, quality(p)) for p in found):
+                if plain < 0.5:
+                    continue
                 cand_text.append(point)
+                cand_prior.append(_prior(point, n_words(point), plain))
                 cand_note.append(int(i))
                 if len(parts) == 1 and not question:  # the note's own vector
                     cand_vec.append(X[i])
@@ -298,7 +306,7 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
             cand_vec[j] = row
     C = np.vstack(cand_vec) if cand_vec else np.zeros((0, X.shape[1]))
     cand_note = np.asarray(cand_note, dtype=int)
-    scale = _Scale(C, X)
+    scale = _Scale(C, X, np.asarray(cand_prior, dtype=float))
     out = []
     for c in range(k):
         members = np.flatnonzero(labels == c)
@@ -326,7 +334,8 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
 class _Scale:
     """What a candidate is measured against beyond its group: the whole question's notes."""
 
-    def __init__(self, C: np.ndarray, X: np.ndarray):
+    def __init__(self, C: np.ndarray, X: np.ndarray, prior: np.ndarray):
+        self.prior = prior  # each candidate's `_prior`: length, quality, standing alone
         self.overall = C @ _unit(X.mean(0)) if len(X) and len(C) else np.zeros(len(C))
         sims = (C @ X.T).ravel() if len(X) and len(C) else np.zeros(1)
         if len(sims) > 200_000:  # a sample is enough for a quantile
@@ -358,10 +367,8 @@ def _best(group: np.ndarray, c: int, X, C, cand_note, cand_text, centres, labels
     mine = to_centres[:, c] if len(centres) else np.zeros(len(idx))
     rival = np.max(np.delete(to_centres, c, axis=1), axis=1) if centres.shape[0] > 1 else \
         np.zeros(len(idx))
-    words = np.array([n_words(cand_text[j]) for j in idx])
-    prior = np.array([_length_prior(w) * quality(cand_text[j])
-                      * (1.0 if self_contained(cand_text[j]) else W_ANAPHORA)
-                      for w, j in zip(words, idx, strict=True)])
+    prior = scale.prior[idx] if scale is not None else np.array(
+        [_prior(cand_text[j], n_words(cand_text[j]), quality(cand_text[j])) for j in idx])
     score = (np.maximum(central, 1e-6) + W_DISTINCT * np.maximum(mine - rival, 0)) \
         * overall ** W_GLOBAL * (1 + W_COVER * cover) * prior ** W_PRIOR
     j = int(idx[int(np.argmax(score))])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import CountVectorizer
 
 from cafe.stopwords import STOP_WORDS
 
@@ -15,6 +15,7 @@ from .scripts import dominant_script
 from .vectorize import TOKEN_PATTERN
 
 MAX_LABEL_WORDS = 7
+_TOKEN = re.compile(TOKEN_PATTERN)  # the words scikit-learn's CountVectorizer would count
 
 
 class CtfidfLabeler(BaseEstimator):
@@ -46,11 +47,12 @@ class CtfidfLabeler(BaseEstimator):
         labels = np.asarray(labels, dtype=int)
         k = int(labels.max()) + 1 if len(labels) else 0
         self.key_phrases_, self.word_weights_, self.labels_ = [], [], []
-        weights, terms, docfreq = self._ctfidf(texts, labels, k)
-        tokenize = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=True).build_analyzer()
+        # Each note's words, read once for the counts and for checking what was written.
+        tokens = [_TOKEN.findall(t.lower()) if m >= 0 else [] for t, m in zip(texts, labels,
+                                                                             strict=True)]
+        weights, terms, docfreq = self._ctfidf(tokens, labels, k)
         for c in range(k):
-            written = [f" {' '.join(tokenize(t))} " for t, m in zip(texts, labels, strict=True)
-                       if m == c]
+            written = [f" {' '.join(ws)} " for ws, m in zip(tokens, labels, strict=True) if m == c]
             size = int(np.sum(labels == c))
             row = weights[c] if weights is not None else np.zeros(0)
             ok = docfreq[c] >= min(2, size) if weights is not None else row > 0
@@ -66,28 +68,39 @@ class CtfidfLabeler(BaseEstimator):
                                 or f"Theme {c + 1}")
         return self
 
-    def _ctfidf(self, texts, labels, k):
-        """Return the theme-by-term c-TF-IDF weights, the terms and per-theme document counts."""
+    def _ctfidf(self, tokens: list[list[str]], labels: np.ndarray, k: int):
+        """Return the theme-by-term c-TF-IDF weights, the terms and per-theme document counts.
+
+        Terms are the runs of `ngram_range` words of the notes in a theme (each note's `tokens`,
+        lower case), kept only when they can name a theme (`is_content_phrase`), in alphabetical
+        order; counted per theme directly rather than note by note.
+        """
         keep = labels >= 0
         if k == 0 or not keep.any():
             return None, [], [np.zeros(0)] * k
-        # No stop-word list in the counter: it would drop "for" from "waiting list for housing"
-        # and count "list housing", a phrase nobody wrote. Terms are filtered afterwards instead.
-        counter = CountVectorizer(token_pattern=TOKEN_PATTERN, ngram_range=self.ngram_range,
-                                  lowercase=True)
-        try:
-            counts = counter.fit_transform([t for t, m in zip(texts, keep, strict=True) if m])
-        except ValueError:  # no words at all, only punctuation
+        # No stop-word list in the counting: it would drop "for" from "waiting list for housing"
+        # and count "list housing", a phrase nobody wrote. Phrases with a stop word at an end are
+        # left out instead.
+        lo, hi = self.ngram_range
+        counts = [Counter() for _ in range(k)]
+        notes = [Counter() for _ in range(k)]
+        for words, c in zip(tokens, labels.tolist(), strict=True):
+            if c < 0:
+                continue
+            ok = [_is_word(w) for w in words]
+            found = [" ".join(words[i:j + 1]) for i, start in enumerate(ok) if start
+                     for j in range(i + lo - 1, min(i + hi, len(words))) if ok[j]]
+            counts[c].update(found)
+            notes[c].update(set(found))
+        terms = sorted(set().union(*counts))
+        if not terms:  # nothing but stop words and numbers
             return None, [], [np.zeros(0)] * k
-        terms = counter.get_feature_names_out()
-        content = np.flatnonzero([is_content_phrase(t) for t in terms])
-        if not len(content):  # nothing but stop words and numbers
-            return None, [], [np.zeros(0)] * k
-        counts, terms = counts[:, content], [str(terms[i]) for i in content]
-        member = sp.csr_matrix((np.ones(keep.sum()), (labels[keep], np.arange(keep.sum()))),
-                               shape=(k, keep.sum()))
-        per_theme = np.asarray((member @ counts).todense(), dtype=float)
-        docfreq = np.asarray((member @ (counts > 0).astype(float)).todense())
+        column = {t: i for i, t in enumerate(terms)}
+        per_theme = np.zeros((k, len(terms)))
+        docfreq = np.zeros((k, len(terms)))
+        for c in range(k):
+            per_theme[c, [column[t] for t in counts[c]]] = list(counts[c].values())
+            docfreq[c, [column[t] for t in notes[c]]] = list(notes[c].values())
         tf = per_theme / np.maximum(per_theme.sum(1, keepdims=True), 1)
         avg_words = per_theme.sum() / k
         idf = np.log(1 + avg_words / np.maximum(per_theme.sum(0), 1))

@@ -57,15 +57,13 @@ def _edge_ok(word: str) -> bool:
 
 
 def _phrases(words: list[str], longest: int) -> set[tuple[str, ...]]:
-    ok = [_edge_ok(w) for w in words]
-    out = set()
-    for i, start in enumerate(ok):
-        if start:
-            out.update(tuple(words[i:j + 1]) for j in range(i, min(i + longest, len(words)))
-                       if ok[j])
-    return out
+    ok = list(map(_edge_ok, words))
+    n = len(words)
+    return {tuple(words[i:j + 1]) for i, start in enumerate(ok) if start
+            for j in range(i, min(i + longest, n)) if ok[j]}
 
 
+@lru_cache(maxsize=65536)
 def _fold(word: str) -> str:
     """Fold an English plural onto its singular ("services" ~ "service"); other words unchanged."""
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) \
@@ -97,7 +95,7 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
     everywhere: Counter = Counter()
     size = Counter(c for c in labels if c >= 0)
     for grams, c in zip(docs, labels, strict=True):
-        folded = {tuple(_fold(w) for w in g): g for g in grams}
+        folded = {tuple(map(_fold, g)): g for g in grams}
         everywhere.update(folded.keys())
         if c >= 0:
             in_theme[c].update(folded.keys())
@@ -108,7 +106,7 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
         need = 2 if size[c] >= 2 else 1
         surface = {}
         for g, _count in written[c].most_common():
-            surface.setdefault(tuple(_fold(w) for w in g), g)
+            surface.setdefault(tuple(map(_fold, g)), g)
 
         def weight(gram, _c=c):
             df = in_theme[_c][gram]

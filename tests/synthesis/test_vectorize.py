@@ -1,10 +1,12 @@
 import re
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from cafe.synthesis import TfidfLsaVectorizer
-from cafe.synthesis.vectorize import TOKEN_PATTERN
+from cafe.synthesis.vectorize import TOKEN_PATTERN, CharTfidf
 
 
 def test_vectors_are_unit_length_and_deterministic(corpus):
@@ -55,3 +57,31 @@ def test_fit_encode_matches_fit_then_transform(corpus):
     assert np.allclose(V, vec.transform(texts), atol=1e-5)
     assert abs(F - vec.features(texts)).max() < 1e-6
     assert abs(S - vec.seed_features(texts)).max() < 1e-6
+
+
+def _same_sparse(a, b) -> bool:
+    return (type(a) is type(b) and a.shape == b.shape and a.dtype == b.dtype
+            and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+            and np.array_equal(a.data, b.data))
+
+
+@pytest.mark.parametrize("min_df,max_features", [(1, 100_000), (2, 100_000), (1, 40), (1, None)])
+def test_char_tfidf_is_scikit_learns_char_wb_entry_for_entry(corpus, min_df, max_features):
+    texts = [n.text for n in corpus[0]] + [
+        "", "  a  ", "I\tthink\n\nso  ÄÖ ß", "নারীরা সাহায্য চায় না", "ہمیں اپنی زبان میں مدد",
+        "ab ab ab", "x 😀 🙂y", "Nie zgadzam się",
+    ]
+    ours = CharTfidf((2, 5), min_df=min_df, max_features=max_features)
+    theirs = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True,
+                             min_df=min_df, max_features=max_features, dtype=np.float32)
+    assert _same_sparse(ours.fit_transform(texts), theirs.fit_transform(texts))
+    assert ours.vocabulary_ == theirs.vocabulary_
+    later = texts[::3] + ["words never seen before", ""]
+    assert _same_sparse(ours.transform(later), theirs.transform(later))
+
+
+def test_char_tfidf_refuses_texts_with_nothing_to_count():
+    with pytest.raises(ValueError):
+        CharTfidf().fit_transform(["", "   "])
+    with pytest.raises(ValueError):
+        CharTfidf(min_df=3).fit_transform(["ab", "cd"])
