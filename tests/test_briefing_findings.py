@@ -4,7 +4,10 @@ notes that may not be quoted; titles as noun phrases; opposite views kept apart.
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
 
 import docx
 from briefing_data import SECRETS, result, source
@@ -257,3 +260,14 @@ def test_titles_do_not_pair_a_word_with_its_own_plural_or_a_verb():
     assert titles[0].lower() in ("school", "schools"), titles
     assert titles[1] == "Specialist services", titles
     assert all(is_title(t) for t in titles)
+
+
+def test_the_same_notes_get_the_same_titles_in_every_process():
+    # Two words of exactly equal weight: which comes first must not depend on string hashing.
+    code = ("from cafe.synthesis.titles import theme_titles; print(theme_titles("
+            "['ally needs time', 'time for an ally', 'an ally gives time', 'funding cuts hurt',"
+            " 'cuts to funding', 'funding and cuts again'], [0, 0, 0, 1, 1, 1]))")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                           check=True).stdout for seed in range(6)}
+    assert len(seen) == 1, seen

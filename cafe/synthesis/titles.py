@@ -95,7 +95,9 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
     everywhere: Counter = Counter()
     size = Counter(c for c in labels if c >= 0)
     for grams, c in zip(docs, labels, strict=True):
-        folded = {tuple(map(_fold, g)): g for g in grams}
+        # In sorted order, so which spelling stands for a folded phrase never depends on the
+        # order of a set (that is, on Python's string hashing).
+        folded = {tuple(map(_fold, g)): g for g in sorted(grams)}
         everywhere.update(folded.keys())
         if c >= 0:
             in_theme[c].update(folded.keys())
@@ -105,7 +107,7 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
     for c in range(k):
         need = 2 if size[c] >= 2 else 1
         surface = {}
-        for g, _count in written[c].most_common():
+        for g, _count in sorted(written[c].items(), key=lambda kv: (-kv[1], kv[0])):
             surface.setdefault(tuple(map(_fold, g)), g)
 
         def weight(gram, _c=c):
@@ -115,10 +117,13 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
             particular = math.log(1 + n_docs * df / (everywhere[gram] * max(size[_c], 1)))
             return (df / max(size[_c], 1)) * particular * (1 + 0.35 * (len(gram) - 1))
 
-        multi = [g for g, df in in_theme[c].items() if df >= need and len(g) >= 2]
-        single = [g for g, df in in_theme[c].items() if df >= need and len(g) == 1]
-        best_multi = max(multi, key=weight, default=None)
-        best_single = sorted(single, key=weight, reverse=True)
+        # Ties go to the phrase first in alphabetical order: the same notes, the same title.
+        multi = sorted((g for g, df in in_theme[c].items() if df >= need and len(g) >= 2),
+                       key=lambda g: (-weight(g), g))
+        single = sorted((g for g, df in in_theme[c].items() if df >= need and len(g) == 1),
+                        key=lambda g: (-weight(g), g))
+        best_multi = multi[0] if multi else None
+        best_single = single
         if best_multi is not None and (not best_single or
                                        weight(best_multi) >= 0.5 * weight(best_single[0])):
             title = " ".join(surface[best_multi])
