@@ -41,15 +41,9 @@ HEARD: dict[int, float] = {}
 @functools.lru_cache(maxsize=1)
 def embeddings_available() -> bool:
     """Say whether the optional sentence-embeddings model is installed on this machine."""
-    try:
-        from cafe.synthesis.embeddings import model_path
+    from cafe.synthesis.embeddings import available
 
-        model_path()
-        import importlib.util
-
-        return importlib.util.find_spec("sentence_transformers") is not None
-    except Exception:  # noqa: BLE001 - anything missing means "not installed"
-        return False
+    return available()
 
 
 def check_run_options(
