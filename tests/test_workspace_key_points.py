@@ -12,11 +12,13 @@ from test_workspace_web import post, staff_client
 from cafe import queries
 from cafe.actions import NoteDraft, do_join_event, do_submit_note
 from cafe.briefing.draft import generate
-from cafe.briefing.parts import _clean
+from cafe.briefing.parts import _clean, point_embedder, speakable
 from cafe.briefing_reads import load_result, load_source
 from cafe.db import reading
 from cafe.held import is_held
-from conftest import rows
+from cafe.synthesis import embeddings
+from cafe.synthesis.key_points import key_points_for, tfidf_embedder
+from conftest import embeddings_model_or_skip, rows
 
 PAGE = "/workspace/test-cafe"
 EMPTY = "No note can be quoted for this theme yet"
@@ -259,12 +261,6 @@ def test_a_theme_whose_notes_have_little_in_common_says_so(app, event, db_path):
 
 
 def test_a_run_that_read_for_meaning_picks_key_points_by_the_sentence_model(app, event, db_path):  # noqa: F811
-    from conftest import embeddings_model_or_skip
-
-    from cafe.briefing.parts import point_embedder, speakable
-    from cafe.synthesis import embeddings
-    from cafe.synthesis.key_points import key_points_for, tfidf_embedder
-
     embeddings_model_or_skip()
     synthesize(app, event, embeddings=True)
     res = result(app, event)
