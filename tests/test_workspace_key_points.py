@@ -29,7 +29,7 @@ def key_points(html: str) -> dict[int, dict]:
     out = {}
     for theme_id, body in re.findall(r'<div class="key-point" id="kp-(\d+)">(.*?)</div>',
                                      html, re.S):
-        assert re.search(rf'<h[45] class="kp-title" id="kp-title-{theme_id}">Key point</h[45]>',
+        assert re.search(rf'<h([2-5]) class="kp-title" id="kp-title-{theme_id}">Key point</h\1>',
                          body), body
         point = re.search(r'<p class="kp-text" dir="auto">(.*?) <a class="kp-source" '
                           r'href="([^"]*)#n-(\d+)">from note #\3</a></p>', body, re.S)
@@ -294,3 +294,22 @@ def test_a_run_that_read_for_meaning_picks_key_points_by_the_sentence_model(app,
     # A run by words alone keeps LSA.
     synthesize(app, event)
     assert point_embedder(result(app, event)) is tfidf_embedder
+
+
+def test_a_themes_own_page_shows_the_same_key_point_and_loose_flag_as_its_card(
+        app, event, db_path):  # noqa: F811
+    synthesize(app, event, n_themes=3)
+    http = staff_client(app)
+    cards = key_points(http.get(PAGE).text)
+    for theme_id, card in cards.items():
+        page = http.get(f"{PAGE}/theme/{theme_id}").text
+        own = key_points(page)
+        assert set(own) == {theme_id}
+        assert own[theme_id] == card
+        assert re.search(rf'<h2 class="kp-title" id="kp-title-{theme_id}">Key point</h2>', page)
+        assert not LOOSE.findall(page)
+    ids = sorted(cards)
+    post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
+    page = http.get(f"{PAGE}/theme/{ids[0]}").text
+    assert LOOSE.findall(page) == [str(ids[0])]
+    assert key_points(page)[ids[0]] == key_points(http.get(PAGE).text)[ids[0]]

@@ -192,7 +192,12 @@ def _theme_data(db, event: dict[str, Any], theme_id: int) -> dict[str, Any] | No
         return {"gone": bool(known)}
     excluded = {i for i, o in overrides(db, event["id"]).items() if o["excluded"]}
     members = [i for i in _members(db, theme_id) if i not in excluded]
+    result = current_result(db, event["id"])
+    # The same key point and loose flag as its card (one cached computation for the page).
+    view = card_view(db, event, result) if result is not None else None
     return {
+        "key_point": view.points.get(theme_id) if view else None,
+        "loose": bool(view and theme_id in view.loose),
         "theme": rows[theme_id],
         "key_phrases": json.loads(rows[theme_id]["key_phrases_json"]),
         "notes": _notes_view(db, event, members),
