@@ -10,7 +10,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from cafe.actions.synthesis.cloud_images import theme_cloud_png
-from cafe.actions.synthesis.embedding_store import warm_embeddings
 from cafe.actions.synthesis.result import current_result
 from cafe.briefing.source import EventSource, NoteRecord, RoundInfo, TableInfo
 from cafe.synthesis.types import SynthesisResult
@@ -78,7 +77,6 @@ def load_result(db: Database, event_id: int) -> SynthesisResult:
         row = db.execute("SELECT finished_at FROM synthesis_runs WHERE id = ?", [run_id]).fetchone()
         if row is not None and row[0]:
             result.params["run_finished_at"] = row[0]
-    warm_embeddings(db, result)
     return result
 
 

@@ -12,13 +12,11 @@ from test_workspace_web import post, staff_client
 from cafe import queries
 from cafe.actions import NoteDraft, do_join_event, do_submit_note
 from cafe.briefing.draft import generate
-from cafe.briefing.parts import _clean, point_embedder, speakable
+from cafe.briefing.parts import _clean
 from cafe.briefing_reads import load_result, load_source
 from cafe.db import reading
 from cafe.held import is_held
-from cafe.synthesis import embeddings
-from cafe.synthesis.key_points import key_points_for, tfidf_embedder
-from conftest import embeddings_model_or_skip, rows
+from conftest import rows
 
 PAGE = "/workspace/test-cafe"
 EMPTY = "No note can be quoted for this theme yet"
@@ -258,42 +256,6 @@ def test_a_theme_whose_notes_have_little_in_common_says_so(app, event, db_path):
     # Undo: the three topics again, none loose.
     post(http, "undo")
     assert not LOOSE.findall(http.get(PAGE).text)
-
-
-def test_a_run_that_read_for_meaning_picks_key_points_by_the_sentence_model(app, event, db_path):  # noqa: F811
-    embeddings_model_or_skip()
-    synthesize(app, event, embeddings=True)
-    res = result(app, event)
-    assert res.params["vectorizer"] == "embeddings"
-    assert point_embedder(res) is embeddings.sentence_embedder
-    # A server that restarted since the run reads the kept embeddings rather than encoding again.
-    embeddings._CACHE.clear()
-    with app.app_context(), reading() as db:
-        load_result(db, event["id"])
-        raw = [r[0] for r in db.execute("SELECT text FROM notes").fetchall()]
-    kept = embeddings.cached(embeddings.model_key(), raw)
-    assert len(kept) >= 0.8 * len(raw), (len(kept), len(raw))
-    # The briefing's points are those the sentence model picks from the same notes and themes.
-    with app.app_context(), reading() as db:
-        ev = queries.event_by_slug(db, event["slug"])
-        source = load_source(db, ev).with_themes(res)
-    usable = [n for n in source.notes if n.usable]
-    texts = [_clean(n.text, source.names) for n in usable]
-    theme_of = {i: c for c, t in enumerate(res.themes) for i in t.note_ids}
-    labels = [theme_of.get(n.id, -1) for n in usable]
-    eligible = [speakable(n) for n in usable]
-    by_model = key_points_for(texts, labels, eligible=eligible,
-                              embed=embeddings.sentence_embedder(texts))
-    points, _ = briefing(app, event)
-    for f in by_model:
-        if f.point is not None and f.point.text:
-            assert points[int(res.themes[f.theme].key)] == (f.point.text,
-                                                             usable[f.point.source].id)
-    # ... and the cards say the same as the briefing.
-    assert_same_as_briefing(app, event, staff_client(app).get(PAGE).text)
-    # A run by words alone keeps LSA.
-    synthesize(app, event)
-    assert point_embedder(result(app, event)) is tfidf_embedder
 
 
 def test_a_themes_own_page_shows_the_same_key_point_and_loose_flag_as_its_card(

@@ -261,28 +261,14 @@ def speakable(note: NoteRecord) -> bool:
     return note.quotable and "unscreened" not in note.flags
 
 
-def point_embedder(result: SynthesisResult):
-    """Return how key points embed sentences for this result: as its run did when it read the
-    notes for meaning (the local sentence model beside LSA) and the model is still installed,
-    else by LSA of the notes' own words. Before, a briefing always took LSA, and its key points
-    spoke for their themes less well than the run's (soft-F1 0.47 against 0.53 on the held-out
-    café set, docs/BENCHMARKS.md, session 11)."""
-    if (result.params or {}).get("vectorizer") == "embeddings":
-        from cafe.synthesis import embeddings
-
-        if embeddings.available():
-            return embeddings.sentence_embedder
-    return tfidf_embedder
-
-
-def theme_key_points(source: EventSource, result: SynthesisResult, embedder=None
+def theme_key_points(source: EventSource, result: SynthesisResult, embedder=tfidf_embedder
                      ) -> tuple[list[NoteRecord], list[str], dict[str, ThemeKeyPoints]]:
     """Return the notes that count, their redacted texts, and each theme's key point (and other
     view) by theme key, as a briefing states them; a point's note indices are into those notes.
 
     The one computation both the briefing and the staff workspace's theme cards use.
-    `embedder(texts)` gives the embedding `key_points_for` uses (default: `point_embedder`);
-    the workspace passes one that keeps the LSA fit while the notes' words stay the same.
+    `embedder(texts)` gives the embedding `key_points_for` uses (default: the one it makes
+    itself); the workspace passes one that keeps the fit while the notes' words stay the same.
     """
     usable = [n for n in source.notes if n.usable]
     texts = [_clean(n.text, source.names) for n in usable]
@@ -292,9 +278,8 @@ def theme_key_points(source: EventSource, result: SynthesisResult, embedder=None
 
 def _theme_points(source: EventSource, result: SynthesisResult, usable: list[NoteRecord],
                   names, texts: list[str] | None = None, only=None,
-                  embedder=None) -> dict[str, ThemeKeyPoints]:
-    """Find each theme's key point from the notes as they are now (staff edits included);
-    `embedder` as `theme_key_points` says."""
+                  embedder=tfidf_embedder) -> dict[str, ThemeKeyPoints]:
+    """Find each theme's key point from the notes as they are now (staff edits included)."""
     index = {t.key: c for c, t in enumerate(result.themes)}
     theme_of: dict[int, int] = {}
     for theme in result.themes:
@@ -305,7 +290,6 @@ def _theme_points(source: EventSource, result: SynthesisResult, usable: list[Not
         return {}
     texts = texts if texts is not None else [_clean(n.text, names) for n in usable]
     eligible = [speakable(n) and (only is None or only(n)) for n in usable]
-    embedder = embedder or point_embedder(result)
     found = key_points_for(texts, labels, eligible=eligible, match_outside=only is None,
                            embed=embedder(texts))
     keys = [t.key for t in result.themes]

@@ -25,17 +25,6 @@ class EmbeddingsUnavailable(RuntimeError):
     """The embeddings extra or its model is not installed on this machine."""
 
 
-def available() -> bool:
-    """Say whether the sentence model and the library that runs it are installed here."""
-    import importlib.util
-
-    try:
-        model_path()
-    except Exception:  # noqa: BLE001 - anything missing means "not installed"
-        return False
-    return importlib.util.find_spec("sentence_transformers") is not None
-
-
 def model_path() -> Path:
     """Return the local model directory: $CAFE_EMBEDDINGS_MODEL, else the packaged MiniLM."""
     configured = setting("EMBEDDINGS_MODEL")
@@ -177,12 +166,3 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
     def seed_features(self, texts):
         """Return the sparse word TF-IDF of the LSA half."""
         return self.lsa_.seed_features(texts)
-
-
-def sentence_embedder(texts):
-    """Return a function that embeds texts as the run that read the notes for meaning did: the
-    local sentence model's embedding side by side with LSA fitted on `texts` (the notes), unit
-    length. The process cache keeps every embedding, so nothing is encoded twice."""
-    vec = EmbeddingVectorizer()
-    vec.fit_encode(list(texts))
-    return lambda xs: vec.transform(list(xs)).astype(float)

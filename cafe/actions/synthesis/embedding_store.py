@@ -109,22 +109,3 @@ def keep_note_embeddings(db: Database, event_id: int, model: str, notes: list) -
         rows,
     )
     return len(rows)
-
-
-def warm_embeddings(db: Database, result) -> None:
-    """Put the kept embeddings of a result's notes into this process's cache when its run read
-    the notes for meaning, so key points picked by the sentence model encode only what changed
-    (a server that restarted after the run would otherwise encode every note again)."""
-    if result is None or (result.params or {}).get("vectorizer") != "embeddings":
-        return
-    from cafe.synthesis import embeddings
-
-    if not embeddings.available():
-        return
-    key = embeddings.model_key()
-    ids = sorted({i for t in result.themes for i in t.note_ids} | set(result.unthemed))
-    if ids:
-        kept = stored_embeddings(db, key, ids)
-        texts = dict(_rows_for_ids(db, "SELECT id, text FROM notes WHERE id IN ({ids})", [],
-                                   list(kept)))
-        embeddings.preload(key, {texts[i]: v for i, v in kept.items() if i in texts})

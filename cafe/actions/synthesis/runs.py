@@ -41,9 +41,15 @@ HEARD: dict[int, float] = {}
 @functools.lru_cache(maxsize=1)
 def embeddings_available() -> bool:
     """Say whether the optional sentence-embeddings model is installed on this machine."""
-    from cafe.synthesis.embeddings import available
+    try:
+        from cafe.synthesis.embeddings import model_path
 
-    return available()
+        model_path()
+        import importlib.util
+
+        return importlib.util.find_spec("sentence_transformers") is not None
+    except Exception:  # noqa: BLE001 - anything missing means "not installed"
+        return False
 
 
 def check_run_options(

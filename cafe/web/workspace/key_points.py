@@ -24,8 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cafe.actions.synthesis.embedding_store import warm_embeddings
-from cafe.briefing.parts import _clean, point_embedder, speakable, theme_key_points
+from cafe.briefing.parts import _clean, speakable, theme_key_points
 from cafe.briefing_reads import load_source
 from cafe.synthesis.cohesion import is_loose
 from cafe.synthesis.key_points import tfidf_embedder
@@ -115,10 +114,7 @@ def _loose(usable, texts: list[str], result: SynthesisResult) -> set[int]:
 def _view(source, result: SynthesisResult) -> CardView:
     """Compute each theme's point as plain data by theme id (note ids, not indices), and which
     themes are loose."""
-    # The briefing's choice of embedding; LSA through the cache that keeps its fit.
-    chosen = point_embedder(result)
-    usable, texts, found = theme_key_points(
-        source, result, embedder=_embedder if chosen is tfidf_embedder else chosen)
+    usable, texts, found = theme_key_points(source, result, embedder=_embedder)
     out: dict[int, dict[str, Any]] = {}
     for theme in result.themes:
         tp = found.get(theme.key)
@@ -147,7 +143,6 @@ def card_view(db: Database, event: dict[str, Any], result: SynthesisResult) -> C
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    warm_embeddings(db, result)
     view = _view(source, result)
     with _lock:
         _cache[key] = view
