@@ -344,7 +344,7 @@ class _Scale:
 
 
 def _best(group: np.ndarray, c: int, X, C, cand_note, cand_text, centres, labels,
-          match_outside: bool, scale: _Scale | None = None) -> Point | None:
+          match_outside: bool, scale: _Scale) -> Point | None:
     """Pick the best candidate for a group of notes of theme c and match notes to it."""
     if len(group) == 0:
         return None
@@ -353,22 +353,18 @@ def _best(group: np.ndarray, c: int, X, C, cand_note, cand_text, centres, labels
     if not len(idx):
         return Point("", None, tuple(int(i) for i in group), 0.0)
     G = X[group]
-    centre = _unit(G.mean(0))
-    typical = float(np.median(G @ centre)) if len(group) > 1 else 1.0
     sims = C[idx] @ G.T  # candidates x group notes
     own = cand_note[idx][:, None] == group[None, :]
     others = len(group) - 1
     central = np.where(own, 0.0, sims).sum(1) / max(others, 1) if others else sims[:, 0]
-    bar = scale.match if scale is not None else 0.5 * typical
-    cover = (np.where(own, 1.0, sims) >= bar).mean(1)
-    overall = np.maximum(scale.overall[idx], 1e-6) if scale is not None else np.ones(len(idx))
+    cover = (np.where(own, 1.0, sims) >= scale.match).mean(1)
+    overall = np.maximum(scale.overall[idx], 1e-6)
     # Specific to this theme: closer to its centre than to any other theme's.
     to_centres = C[idx] @ centres.T if len(centres) else np.zeros((len(idx), 1))
     mine = to_centres[:, c] if len(centres) else np.zeros(len(idx))
     rival = np.max(np.delete(to_centres, c, axis=1), axis=1) if centres.shape[0] > 1 else \
         np.zeros(len(idx))
-    prior = scale.prior[idx] if scale is not None else np.array(
-        [_prior(cand_text[j], n_words(cand_text[j]), quality(cand_text[j])) for j in idx])
+    prior = scale.prior[idx]
     score = (np.maximum(central, 1e-6) + W_DISTINCT * np.maximum(mine - rival, 0)) \
         * overall ** W_GLOBAL * (1 + W_COVER * cover) * prior ** W_PRIOR
     j = int(idx[int(np.argmax(score))])

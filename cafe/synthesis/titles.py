@@ -118,12 +118,13 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
             return (df / max(size[_c], 1)) * particular * (1 + 0.35 * (len(gram) - 1))
 
         # Ties go to the phrase first in alphabetical order: the same notes, the same title.
-        multi = sorted((g for g, df in in_theme[c].items() if df >= need and len(g) >= 2),
-                       key=lambda g: (-weight(g), g))
-        single = sorted((g for g, df in in_theme[c].items() if df >= need and len(g) == 1),
-                        key=lambda g: (-weight(g), g))
-        best_multi = multi[0] if multi else None
-        best_single = single
+        def rank(gram):
+            return -weight(gram), gram
+
+        best_multi = min((g for g, df in in_theme[c].items() if df >= need and len(g) >= 2),
+                         key=rank, default=None)
+        best_single = sorted((g for g, df in in_theme[c].items() if df >= need and len(g) == 1),
+                             key=rank)
         if best_multi is not None and (not best_single or
                                        weight(best_multi) >= 0.5 * weight(best_single[0])):
             title = " ".join(surface[best_multi])

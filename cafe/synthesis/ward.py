@@ -20,7 +20,7 @@ def ward_labels(distances: np.ndarray, k: int) -> np.ndarray:
     Z = hierarchy.linkage(distances, method="ward")
     children = Z[:, :2].astype(np.intp)
     n = len(children) + 1
-    nodes = [-(int(children[-1].max()) + 1)]
+    nodes = [-(2 * n - 2)]  # the root: scipy numbers merged clusters n, n + 1, ...
     for _ in range(k - 1):
         pair = children[-nodes[0] - n]
         heapq.heappush(nodes, -int(pair[0]))
