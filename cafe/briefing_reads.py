@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from cafe.actions.synthesis.cloud_images import theme_cloud_png
+from cafe.actions.synthesis.embedding_store import kept_point_vectors
 from cafe.actions.synthesis.result import current_result
 from cafe.briefing.source import EventSource, NoteRecord, RoundInfo, TableInfo
 from cafe.synthesis.types import SynthesisResult
@@ -19,8 +20,9 @@ class NoThemes(RuntimeError):
     """There are no themes for this event yet."""
 
 
-def load_source(db: Database, event: dict[str, Any]) -> EventSource:
-    """Read an event, its rounds, tables and notes (text of withdrawn notes is already gone)."""
+def load_source(db: Database, event: dict[str, Any], point_vectors: bool = True) -> EventSource:
+    """Read an event, its rounds, tables and notes (text of withdrawn notes is already gone), and
+    (with `point_vectors`) the sentence vectors a synthesis worker kept for its key points."""
     plan = json.loads(event["plan_json"])
     rounds = tuple(
         RoundInfo(r["number"], r["question"])
@@ -60,6 +62,7 @@ def load_source(db: Database, event: dict[str, Any]) -> EventSource:
         date=str(plan.get("date") or event["created_at"])[:10], k=int(event["k_threshold"]),
         names=tuple(plan.get("names", [])), rounds=rounds, tables=tables,
         participants=participants, notes=notes, audience=str(plan.get("audience") or ""),
+        point_vectors=kept_point_vectors(db, event["id"]) if point_vectors else None,
     )
 
 

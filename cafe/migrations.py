@@ -368,4 +368,27 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE participants ADD COLUMN host_label TEXT",
         ],
     ),
+    (
+        15,
+        "synthesis: sentence embeddings of what key points are picked from, kept by the worker",
+        [
+            # After a run that read the notes for meaning, the worker also embeds each note as
+            # the briefing reads it (redacted) and its sentences that may stand as a key point,
+            # so drafts and the workspace pick key points by the sentence model without loading
+            # it into the server. `digest` is the SHA-256 of the embedded text. Like
+            # note_embeddings, a row goes with its note and the moment the note's text, flags
+            # or status change.
+            """CREATE TABLE note_text_embeddings (
+                note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+                event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+                model TEXT NOT NULL,
+                digest TEXT NOT NULL,
+                vector BLOB NOT NULL,
+                PRIMARY KEY (note_id, model, digest)
+            )""",
+            "CREATE INDEX note_text_embeddings_event ON note_text_embeddings(event_id, model)",
+            """CREATE TRIGGER note_text_embeddings_forget AFTER UPDATE OF text, flags_json, status
+                ON notes BEGIN DELETE FROM note_text_embeddings WHERE note_id = NEW.id; END""",
+        ],
+    ),
 ]

@@ -83,7 +83,8 @@ def test_purge_removes_quotes_from_drafts_versions_results_and_the_wal(app, even
     finally:
         server.stop()
     for table in ("briefing_drafts", "briefing_versions", "themes", "synthesis_runs",
-                  "synthesis_audit", "synthesis_clouds", "note_embeddings", "theme_notes"):
+                  "synthesis_audit", "synthesis_clouds", "note_embeddings", "note_text_embeddings",
+                  "theme_notes"):
         assert rows(db_path, f"SELECT COUNT(*) FROM {table}") == [(0,)], table  # noqa: S608
     data = database_bytes(db_path)
     assert QUOTE.encode() not in data and TOKEN not in data

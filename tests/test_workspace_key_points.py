@@ -12,6 +12,7 @@ from test_workspace_web import post, staff_client
 from cafe import queries
 from cafe.actions import NoteDraft, do_join_event, do_submit_note
 from cafe.briefing.draft import generate
+from cafe.briefing.markdown import render_markdown
 from cafe.briefing.parts import _clean
 from cafe.briefing_reads import load_result, load_source
 from cafe.db import reading
@@ -53,6 +54,14 @@ def briefing(app, event) -> tuple[dict[int, tuple[str, int | None]], dict[int, t
     points = {int(p.theme_key): (p.text, p.note_id) for p in made.points}
     split = {int(d.theme_key): (d.other_support.n, d.other) for d in made.disagreements}
     return points, split
+
+
+def draft_markdown(app, event) -> str:  # noqa: F811
+    """Return a briefing made now, as Markdown."""
+    with app.app_context(), reading() as db:
+        ev = queries.event_by_slug(db, event["slug"])
+        source, res = load_source(db, ev), load_result(db, ev["id"])
+    return render_markdown(generate(source.with_themes(res), res))
 
 
 def consent_of(db_path) -> dict[int, str]:
@@ -250,12 +259,17 @@ def test_a_theme_whose_notes_have_little_in_common_says_so(app, event, db_path):
     # Themes of one topic each (housing, funding, interpreters): none is loose.
     assert not LOOSE.findall(http.get(PAGE).text)
     # Every theme merged into one: its notes are no more alike than any two of the event's.
+    assert "many different things" not in draft_markdown(app, event)
     post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
     html = http.get(PAGE).text
     assert LOOSE.findall(html) == [str(ids[0])]
+    # The briefing says so of its finding too.
+    assert ("Finding 1 comes from a theme whose notes say many different things: it speaks for "
+            "only some of them.") in draft_markdown(app, event)
     # Undo: the three topics again, none loose.
     post(http, "undo")
     assert not LOOSE.findall(http.get(PAGE).text)
+    assert "many different things" not in draft_markdown(app, event)
 
 
 def test_a_themes_own_page_shows_the_same_key_point_and_loose_flag_as_its_card(

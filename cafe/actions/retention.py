@@ -23,6 +23,7 @@ PURGED_TABLES = (
     "theme_notes",
     "note_overrides",
     "note_embeddings",
+    "note_text_embeddings",
     "themes",
     "synthesis_clouds",
     "synthesis_runs",

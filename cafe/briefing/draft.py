@@ -26,6 +26,7 @@ from cafe.briefing.parts import (
     _clean,
     _stop,
     attribution,
+    loose_themes,
     places,
     speakable,
     support,
@@ -86,6 +87,16 @@ def generate(source: EventSource, result: SynthesisResult,
             f"{len(left)} more finding{'s' if len(left) != 1 else ''}, left out of this list to "
             f"keep it short, on: {_and([p.title for p in left])}."
         )
+    loose = loose_themes(usable, texts, result) if points else set()
+    flagged = [str(i) for i, p in enumerate(points, 1) if p.theme_key in loose]
+    if flagged:
+        # The workspace flags these themes too; a reader of the draft should know as well.
+        one = len(flagged) == 1
+        points_note = " ".join(filter(None, [points_note, (
+            f"Finding{'' if one else 's'} {_and(flagged)} "
+            f"come{'s' if one else ''} from {'a theme' if one else 'themes'} whose notes say "
+            f"many different things: {'it speaks' if one else 'each speaks'} for only some of "
+            "them.")]))
 
     quotes: list[Quote] = []
     used = {tp.point.source for tp in found.values() if tp.point and tp.point.source is not None}

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cafe.briefing.source import EventSource, NoteRecord
 from cafe.safety import redact, suppress_small_groups
+from cafe.synthesis.cohesion import is_loose
+from cafe.synthesis.cohesion import vectors as cohesion_vectors
 from cafe.synthesis.key_points import ThemeKeyPoints, key_points_for, sentences, tfidf_embedder
+from cafe.synthesis.point_vectors import KeptVectors, texts_to_keep
 from cafe.synthesis.types import SynthesisResult, Theme
 
 THEME_POINTS = 15  # one finding per theme (and side of a disagreement)
@@ -261,19 +265,68 @@ def speakable(note: NoteRecord) -> bool:
     return note.quotable and "unscreened" not in note.flags
 
 
-def theme_key_points(source: EventSource, result: SynthesisResult, embedder=tfidf_embedder
+def point_embedder(source: EventSource, result: SynthesisResult, fallback=tfidf_embedder):
+    """Return how key points embed the notes: as the run did when it read them for meaning (the
+    sentence vectors its worker kept, beside LSA; `cafe.synthesis.point_vectors`), else
+    `fallback` (LSA of the notes' own words). Café key point soft-F1 0.47 by LSA, 0.53 by the
+    run's vectors (held-out set, docs/BENCHMARKS.md, session 11)."""
+    kept = source.point_vectors
+    if (kept is not None and len(kept) and (result.params or {}).get("vectorizer") == "embeddings"
+            and (result.params or {}).get("sentence_model") == kept.model):
+        return kept
+    return fallback
+
+
+def loose_themes(usable: list[NoteRecord], texts: list[str], result: SynthesisResult
+                 ) -> set[str]:
+    """Return the keys of themes whose notes are no more alike than any two notes of their
+    question (`cafe.synthesis.cohesion`); `texts` are the `usable` notes as the briefing reads
+    them. A theme's question is the round of most of its notes (a theme made across questions
+    is measured against every note)."""
+    if not usable:
+        return set()
+    X = cohesion_vectors(texts)
+    at = {n.id: i for i, n in enumerate(usable)}
+    everyone = list(range(len(usable)))
+    by_round: dict[Any, list[int]] = {}
+    for i, n in enumerate(usable):
+        by_round.setdefault(n.round, []).append(i)
+    out = set()
+    for theme in result.themes:
+        members = [at[i] for i in theme.note_ids if i in at]
+        scope = everyone
+        if members:
+            top, count = Counter(usable[i].round for i in members).most_common(1)[0]
+            if top is not None and count >= 0.8 * len(members):
+                scope = by_round[top]
+        if is_loose(X, members, scope):
+            out.add(theme.key)
+    return out
+
+
+def covered(embedder, texts: list[str], labels: list[int], eligible: list[bool]):
+    """Return `embedder`, or LSA when it is kept vectors that miss a themed note or one of its
+    sentences (a note written or edited since the run): one way for every note."""
+    if isinstance(embedder, KeptVectors) and not embedder.covers(
+            t for i, c in enumerate(labels) if c >= 0
+            for t in texts_to_keep(texts[i], eligible[i])):
+        return tfidf_embedder
+    return embedder
+
+
+def theme_key_points(source: EventSource, result: SynthesisResult, embedder=None
                      ) -> tuple[list[NoteRecord], list[str], dict[str, ThemeKeyPoints]]:
     """Return the notes that count, their redacted texts, and each theme's key point (and other
     view) by theme key, as a briefing states them; a point's note indices are into those notes.
 
     The one computation both the briefing and the staff workspace's theme cards use.
-    `embedder(texts)` gives the embedding `key_points_for` uses (default: the one it makes
-    itself); the workspace passes one that keeps the fit while the notes' words stay the same.
+    `embedder(texts)` gives the embedding `key_points_for` uses (default: `point_embedder`);
+    the workspace passes one that keeps the LSA fit while the notes' words stay the same.
     """
     usable = [n for n in source.notes if n.usable]
     texts = [_clean(n.text, source.names) for n in usable]
     return usable, texts, _theme_points(source, result, usable, source.names, texts,
-                                        embedder=embedder)
+                                        embedder=embedder or point_embedder(source, result))
 
 
 def _theme_points(source: EventSource, result: SynthesisResult, usable: list[NoteRecord],
@@ -290,6 +343,7 @@ def _theme_points(source: EventSource, result: SynthesisResult, usable: list[Not
         return {}
     texts = texts if texts is not None else [_clean(n.text, names) for n in usable]
     eligible = [speakable(n) and (only is None or only(n)) for n in usable]
+    embedder = covered(embedder, texts, labels, eligible)
     found = key_points_for(texts, labels, eligible=eligible, match_outside=only is None,
                            embed=embedder(texts))
     keys = [t.key for t in result.themes]

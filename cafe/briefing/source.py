@@ -73,6 +73,8 @@ class EventSource:
     participants: int
     notes: tuple[NoteRecord, ...] = field(default_factory=tuple)
     audience: str = ""  # who the briefings are for and why (the plan's `audience`)
+    # Sentence vectors a synthesis worker kept for key points (`cafe.synthesis.point_vectors`).
+    point_vectors: Any = field(default=None, compare=False, repr=False)
 
     def note(self, note_id: int) -> NoteRecord | None:
         return self._by_id().get(note_id)

@@ -83,6 +83,14 @@ def cached(key: str, texts) -> dict[str, np.ndarray]:
     return {t: _CACHE[(key, t)] for t in texts if (key, t) in _CACHE}
 
 
+def encode(texts, progress=None) -> np.ndarray:
+    """Return the unit-length sentence embeddings of `texts` by the configured model (loading it
+    only if a text is not cached), `progress(done, total)` as they are encoded."""
+    vec = EmbeddingVectorizer()
+    vec.model_path_ = model_key()
+    return vec.embed(list(texts), progress)
+
+
 class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
     """Embed texts by a local sentence model, side by side with LSA (weighted by `lsa_weight`).
 

@@ -245,6 +245,25 @@ def _unit_rows(X: np.ndarray) -> np.ndarray:
     return X / norms
 
 
+def candidate_points(text: str, question: str = "") -> tuple[list[tuple[str, float]], bool]:
+    """Return the sentences of a note that may stand as a key point, cleaned, each with its share
+    of plain words (`quality`), and whether the note's own vector stands for them (a note of one
+    sentence, no question to strip) rather than each needing its own embedding."""
+    parts = sentences(text)
+    found = []
+    for s in parts:
+        point = drop_restatement(clean_point(s), question)
+        if MIN_WORDS <= n_words(point) <= MAX_WORDS:
+            found.append(point)
+    if not found:  # only long or very short sentences: the note as a whole
+        point = clean_point(text)
+        if n_words(point) >= MIN_WORDS - 1:
+            found.append(point)
+    # A sentence full of symbols, links or redaction marks is never a key point.
+    scored = [(p, plain) for p, plain in ((p, quality(p)) for p in found) if plain >= 0.5]
+    return scored, len(parts) == 1 and not question
+
+
 def key_points_for(texts: Sequence[str], labels: Sequence[int],
                    eligible: Sequence[bool] | None = None,
                    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
@@ -278,24 +297,12 @@ def key_points_for(texts: Sequence[str], labels: Sequence[int],
         pool = np.flatnonzero((labels == c) & eligible)
         pool = pool[np.argsort(-(X[pool] @ centres[c]), kind="stable")][:max_candidates]
         for i in pool:
-            parts = sentences(texts[i])
-            found = []
-            for s in parts:
-                point = drop_restatement(clean_point(s), question)
-                if MIN_WORDS <= n_words(point) <= MAX_WORDS:
-                    found.append(point)
-            if not found:  # only long or very short sentences: the note as a whole
-                point = clean_point(texts[i])
-                if n_words(point) >= MIN_WORDS - 1:
-                    found.append(point)
-            # A sentence full of symbols, links or redaction marks is never a key point.
-            for point, plain in ((p, quality(p)) for p in found):
-                if plain < 0.5:
-                    continue
+            found, own = candidate_points(texts[i], question)
+            for point, plain in found:
                 cand_text.append(point)
                 cand_prior.append(_prior(point, n_words(point), plain))
                 cand_note.append(int(i))
-                if len(parts) == 1 and not question:  # the note's own vector
+                if own:  # the note's own vector
                     cand_vec.append(X[i])
                 else:
                     cand_vec.append(None)

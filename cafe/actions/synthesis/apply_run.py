@@ -13,7 +13,11 @@ from sqlite_utils import Database
 from cafe.actions.common import Refused, now
 from cafe.actions.synthesis.audit import _audit, _snapshot
 from cafe.actions.synthesis.cloud_images import store_cloud
-from cafe.actions.synthesis.embedding_store import keep_frame_embeddings, keep_note_embeddings
+from cafe.actions.synthesis.embedding_store import (
+    keep_frame_embeddings,
+    keep_note_embeddings,
+    keep_text_embeddings,
+)
 from cafe.actions.synthesis.reads import ACTIVE, memberships, overrides, run_by_id, workspace_notes
 from cafe.db import Writer
 
@@ -208,6 +212,16 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
                     event_id=event_id,
                     model=model,
                     notes=notes[at : at + EMBEDDINGS_PER_WRITE],
+                )
+            )
+        sentences = embeddings.get("sentences") or []
+        for at in range(0, len(sentences), EMBEDDINGS_PER_WRITE):
+            writer.write(
+                functools.partial(
+                    keep_text_embeddings,
+                    event_id=event_id,
+                    model=model,
+                    rows=sentences[at : at + EMBEDDINGS_PER_WRITE],
                 )
             )
     return detail

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from cafe.actions.synthesis.embedding_store import (
     new_embeddings,
+    new_text_embeddings,
     stored_embeddings,
     stored_frame_embeddings,
 )
@@ -80,9 +81,19 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
         themes, unthemed, params = result.themes, result.unthemed, result.params
     else:
         themes, unthemed, params = [], [n.id for n in notes], {"n_notes": len(notes)}
+    sentences = []
+    if key is not None:
+        # What drafts and the workspace pick key points from, embedded here so the server never
+        # loads the model (cafe.synthesis.point_vectors).
+        progress(0.8, "Reading the notes' sentences for key points")
+        sentences = new_text_embeddings(
+            db, event, key,
+            lambda done, total: progress(0.8 + 0.05 * done / max(1, total),
+                                         "Reading the notes' sentences for key points"))
+        params["sentence_model"] = key
     out = []
     for i, theme in enumerate(themes):
-        progress(0.8 + 0.15 * i / max(1, len(themes)), "Drawing word clouds")
+        progress(0.85 + 0.1 * i / max(1, len(themes)), "Drawing word clouds")
         png = render_cloud(theme.word_weights, seed=i) if theme.word_weights else None
         out.append(
             {
@@ -102,4 +113,5 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
         payload["embeddings"] = new_embeddings(
             key, [n for n in notes if n.id not in stored], seeds - set(stored_frames)
         )
+        payload["embeddings"]["sentences"] = sentences
     return payload

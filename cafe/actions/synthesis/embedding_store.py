@@ -109,3 +109,78 @@ def keep_note_embeddings(db: Database, event_id: int, model: str, notes: list) -
         rows,
     )
     return len(rows)
+
+
+def stored_text_digests(db: Database, key: str, note_ids: list[int]) -> set[tuple[int, str]]:
+    """Return (note id, text digest) of every kept sentence vector by model `key` of those notes."""
+    sql = "SELECT note_id, digest FROM note_text_embeddings WHERE model = ? AND note_id IN ({ids})"
+    return {(note_id, text) for note_id, text in _rows_for_ids(db, sql, [key], note_ids)}
+
+
+def kept_point_vectors(db: Database, event_id: int):
+    """Return the sentence vectors the worker kept for the event's key points
+    (`cafe.synthesis.point_vectors.KeptVectors`, of the model that embedded last), or None."""
+    import numpy as np
+
+    from cafe.synthesis.point_vectors import KeptVectors
+
+    row = db.execute(
+        "SELECT model FROM note_text_embeddings WHERE event_id = ? ORDER BY rowid DESC LIMIT 1",
+        [event_id],
+    ).fetchone()
+    if row is None:
+        return None
+    vectors = {
+        text: np.frombuffer(vector, dtype=np.float32)
+        for text, vector in db.execute(
+            "SELECT digest, vector FROM note_text_embeddings WHERE event_id = ? AND model = ?",
+            [event_id, row[0]],
+        ).fetchall()
+    }
+    return KeptVectors(row[0], vectors)
+
+
+def new_text_embeddings(db: Database, event: dict[str, Any], key: str, progress=None
+                        ) -> list[list]:
+    """Embed, in the worker, what key points are picked from (`point_vectors.texts_to_keep`) for
+    every note a briefing would count, but for those kept already; return rows for the server
+    to keep: [note id, digest of the note's text, digest of the embedded text, base64 vector]."""
+    from cafe.briefing.parts import _clean, speakable
+    from cafe.briefing_reads import load_source
+    from cafe.synthesis import embeddings as emb
+    from cafe.synthesis.point_vectors import digest, texts_to_keep
+
+    source = load_source(db, event, point_vectors=False)
+    usable = [n for n in source.notes if n.usable]
+    kept = stored_text_digests(db, key, [n.id for n in usable])
+    wanted: list[tuple[int, str, str]] = []
+    for note in usable:
+        for text in texts_to_keep(_clean(note.text, source.names), speakable(note)):
+            if (note.id, digest(text)) not in kept:
+                wanted.append((note.id, _digest(note.text), text))
+    if not wanted:
+        return []
+    vectors = emb.encode([text for _id, _note, text in wanted], progress)
+    return [
+        [note_id, note_digest, digest(text), base64.b64encode(row.tobytes()).decode()]
+        for (note_id, note_digest, text), row in zip(wanted, vectors, strict=True)
+    ]
+
+
+def keep_text_embeddings(db: Database, event_id: int, model: str, rows: list) -> int:
+    """Store the worker's sentence vectors for key points, of notes still in the workspace with
+    the same text; drop the event's vectors by any other model."""
+    current = _workspace_texts(db, event_id, sorted({r[0] for r in rows}))
+    fresh = [
+        (note_id, event_id, model, text_digest, base64.b64decode(vector))
+        for note_id, note_digest, text_digest, vector in rows
+        if note_id in current and _digest(current[note_id]) == note_digest
+    ]
+    db.execute("DELETE FROM note_text_embeddings WHERE event_id = ? AND model != ?",
+               [event_id, model])
+    db.conn.executemany(
+        "INSERT OR REPLACE INTO note_text_embeddings (note_id, event_id, model, digest, vector) "
+        "VALUES (?, ?, ?, ?, ?)",
+        fresh,
+    )
+    return len(fresh)

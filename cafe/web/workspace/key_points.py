@@ -7,7 +7,9 @@ weighed across the whole event), so it is cached by everything it is made from: 
 count, their redacted words, whether each may be quoted, and which notes each theme holds. A page
 load after no change costs one digest; any change (a move, merge, split, exclusion, a hold, an edit
 of a note) misses and computes afresh once, re-using the fitted embedding while the notes' words
-are the same. A rename changes none of these, so it keeps the point.
+are the same. A rename changes none of these, so it keeps the point. After a run that read the
+notes for meaning, points are picked as the briefing picks them, by the sentence vectors the run's
+worker kept (`cafe.briefing.parts.point_embedder`).
 
 The same view says which themes are loose (`cafe.synthesis.cohesion`): notes no more alike, in
 that embedding, than any two notes of their question; the card says so and suggests a split.
@@ -24,9 +26,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from cafe.briefing.parts import _clean, speakable, theme_key_points
+from cafe.briefing.parts import (
+    _clean,
+    loose_themes,
+    point_embedder,
+    speakable,
+    theme_key_points,
+)
 from cafe.briefing_reads import load_source
-from cafe.synthesis.cohesion import is_loose
 from cafe.synthesis.key_points import tfidf_embedder
 from cafe.synthesis.types import SynthesisResult
 
@@ -50,7 +57,11 @@ def _digest(source, result: SynthesisResult) -> str:
     """Return a digest of everything the key points are computed from."""
     notes = [(n.id, _clean(n.text, source.names), speakable(n)) for n in source.notes if n.usable]
     themes = [(t.key, list(t.note_ids)) for t in result.themes]
-    blob = json.dumps([source.event_id, notes, themes], ensure_ascii=False, separators=(",", ":"))
+    # The sentence vectors a run's worker kept arrive just after its themes.
+    kept = point_embedder(source, result, fallback=None)
+    vectors = None if kept is None else [kept.model, len(kept)]
+    blob = json.dumps([source.event_id, notes, themes, vectors], ensure_ascii=False,
+                      separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
@@ -90,31 +101,11 @@ def _embedder(texts: list[str]) -> _Fitted:
     return fitted
 
 
-def _loose(usable, texts: list[str], result: SynthesisResult) -> set[int]:
-    """Return the ids of themes whose notes are no more alike than any two notes of their
-    question (`cafe.synthesis.cohesion`), in the briefing's embedding of the notes."""
-    if not usable:
-        return set()
-    X = _embedder(texts)(texts)
-    at = {n.id: i for i, n in enumerate(usable)}
-    everyone = list(range(len(usable)))
-    by_round: dict[Any, list[int]] = {}
-    for i, n in enumerate(usable):
-        by_round.setdefault(n.round, []).append(i)
-    out = set()
-    for theme in result.themes:
-        members = [at[i] for i in theme.note_ids if i in at]
-        scope = by_round.get(theme.question, everyone) if theme.question is not None \
-            else everyone
-        if is_loose(X, members, scope):
-            out.add(int(theme.key))
-    return out
-
-
 def _view(source, result: SynthesisResult) -> CardView:
     """Compute each theme's point as plain data by theme id (note ids, not indices), and which
     themes are loose."""
-    usable, texts, found = theme_key_points(source, result, embedder=_embedder)
+    usable, texts, found = theme_key_points(
+        source, result, embedder=point_embedder(source, result, fallback=_embedder))
     out: dict[int, dict[str, Any]] = {}
     for theme in result.themes:
         tp = found.get(theme.key)
@@ -132,7 +123,7 @@ def _view(source, result: SynthesisResult) -> CardView:
             "note": usable[tp.point.source].id if tp.point.source is not None else None,
             "other": other,
         }
-    return CardView(out, frozenset(_loose(usable, texts, result)))
+    return CardView(out, frozenset(int(k) for k in loose_themes(usable, texts, result)))
 
 
 def card_view(db: Database, event: dict[str, Any], result: SynthesisResult) -> CardView:
