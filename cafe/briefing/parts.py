@@ -326,7 +326,8 @@ def theme_key_points(source: EventSource, result: SynthesisResult, embedder=None
     usable = [n for n in source.notes if n.usable]
     texts = [_clean(n.text, source.names) for n in usable]
     return usable, texts, _theme_points(source, result, usable, source.names, texts,
-                                        embedder=embedder or point_embedder(source, result))
+                                        embedder=embedder if embedder is not None
+                                        else point_embedder(source, result))
 
 
 def _theme_points(source: EventSource, result: SynthesisResult, usable: list[NoteRecord],

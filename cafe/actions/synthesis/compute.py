@@ -10,13 +10,16 @@ from sqlite_utils import Database
 
 from cafe.actions.synthesis.embedding_store import (
     new_embeddings,
-    new_text_embeddings,
     stored_embeddings,
     stored_frame_embeddings,
+    stored_text_digests,
 )
 from cafe.actions.synthesis.reads import _names, note_input, overrides, run_by_id, workspace_notes
 from cafe.actions.synthesis.runs import Progress
+from cafe.briefing.parts import _clean, speakable
+from cafe.briefing_reads import load_source
 from cafe.safety import redact
+from cafe.synthesis.point_vectors import digest, texts_to_keep
 
 
 def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]:
@@ -115,3 +118,27 @@ def compute_run(db: Database, run_id: int, progress: Progress) -> dict[str, Any]
         )
         payload["embeddings"]["sentences"] = sentences
     return payload
+
+
+def new_text_embeddings(db: Database, event: dict[str, Any], key: str, progress=None
+                        ) -> list[list]:
+    """Embed, in the worker, what key points are picked from (`point_vectors.texts_to_keep`) for
+    every note a briefing would count, but for those kept already; return rows for the server
+    to keep: [note id, digest of the note's text, digest of the embedded text, base64 vector]."""
+    from cafe.synthesis import embeddings as emb
+
+    source = load_source(db, event, point_vectors=False)
+    usable = [n for n in source.notes if n.usable]
+    kept = stored_text_digests(db, key, [n.id for n in usable])
+    wanted: list[tuple[int, str, str]] = []
+    for note in usable:
+        for text in texts_to_keep(_clean(note.text, source.names), speakable(note)):
+            if (note.id, digest(text)) not in kept:
+                wanted.append((note.id, digest(note.text), text))
+    if not wanted:
+        return []
+    vectors = emb.encode([text for _id, _note, text in wanted], progress)
+    return [
+        [note_id, note_digest, digest(text), base64.b64encode(row.tobytes()).decode()]
+        for (note_id, note_digest, text), row in zip(wanted, vectors, strict=True)
+    ]

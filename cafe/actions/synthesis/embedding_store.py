@@ -140,33 +140,6 @@ def kept_point_vectors(db: Database, event_id: int):
     return KeptVectors(row[0], vectors)
 
 
-def new_text_embeddings(db: Database, event: dict[str, Any], key: str, progress=None
-                        ) -> list[list]:
-    """Embed, in the worker, what key points are picked from (`point_vectors.texts_to_keep`) for
-    every note a briefing would count, but for those kept already; return rows for the server
-    to keep: [note id, digest of the note's text, digest of the embedded text, base64 vector]."""
-    from cafe.briefing.parts import _clean, speakable
-    from cafe.briefing_reads import load_source
-    from cafe.synthesis import embeddings as emb
-    from cafe.synthesis.point_vectors import digest, texts_to_keep
-
-    source = load_source(db, event, point_vectors=False)
-    usable = [n for n in source.notes if n.usable]
-    kept = stored_text_digests(db, key, [n.id for n in usable])
-    wanted: list[tuple[int, str, str]] = []
-    for note in usable:
-        for text in texts_to_keep(_clean(note.text, source.names), speakable(note)):
-            if (note.id, digest(text)) not in kept:
-                wanted.append((note.id, _digest(note.text), text))
-    if not wanted:
-        return []
-    vectors = emb.encode([text for _id, _note, text in wanted], progress)
-    return [
-        [note_id, note_digest, digest(text), base64.b64encode(row.tobytes()).decode()]
-        for (note_id, note_digest, text), row in zip(wanted, vectors, strict=True)
-    ]
-
-
 def keep_text_embeddings(db: Database, event_id: int, model: str, rows: list) -> int:
     """Store the worker's sentence vectors for key points, of notes still in the workspace with
     the same text; drop the event's vectors by any other model."""
