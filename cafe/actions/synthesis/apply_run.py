@@ -205,23 +205,10 @@ def do_apply_run(writer: Writer, run_id: int, payload: dict[str, Any]) -> dict[s
                 keep_frame_embeddings, event_id=event_id, model=model, frames=embeddings["frames"]
             )
         )
-        for at in range(0, len(notes), EMBEDDINGS_PER_WRITE):
-            writer.write(
-                functools.partial(
-                    keep_note_embeddings,
-                    event_id=event_id,
-                    model=model,
-                    notes=notes[at : at + EMBEDDINGS_PER_WRITE],
-                )
-            )
-        sentences = embeddings.get("sentences") or []
-        for at in range(0, len(sentences), EMBEDDINGS_PER_WRITE):
-            writer.write(
-                functools.partial(
-                    keep_text_embeddings,
-                    event_id=event_id,
-                    model=model,
-                    rows=sentences[at : at + EMBEDDINGS_PER_WRITE],
-                )
-            )
+        # The notes' own embeddings, then the sentences key points are picked from.
+        for keep, rows in ((keep_note_embeddings, notes),
+                           (keep_text_embeddings, embeddings.get("sentences") or [])):
+            for at in range(0, len(rows), EMBEDDINGS_PER_WRITE):
+                writer.write(functools.partial(keep, event_id=event_id, model=model,
+                                               rows=rows[at : at + EMBEDDINGS_PER_WRITE]))
     return detail

@@ -95,20 +95,21 @@ def keep_frame_embeddings(db: Database, event_id: int, model: str, frames: list)
     )
 
 
-def keep_note_embeddings(db: Database, event_id: int, model: str, notes: list) -> int:
-    """Store a run's new embeddings of notes still in the workspace with the same text."""
-    current = _workspace_texts(db, event_id, [n[0] for n in notes])
-    rows = [
+def keep_note_embeddings(db: Database, event_id: int, model: str, rows: list) -> int:
+    """Store a run's new embeddings of notes ([note id, digest of its text, base64 vector]) still
+    in the workspace with the same text."""
+    current = _workspace_texts(db, event_id, [r[0] for r in rows])
+    fresh = [
         (note_id, event_id, model, base64.b64decode(vector))
-        for note_id, digest, vector in notes
+        for note_id, digest, vector in rows
         if note_id in current and _digest(current[note_id]) == digest
     ]
     db.conn.executemany(
         "INSERT OR REPLACE INTO note_embeddings (note_id, event_id, model, vector) "
         "VALUES (?, ?, ?, ?)",
-        rows,
+        fresh,
     )
-    return len(rows)
+    return len(fresh)
 
 
 def stored_text_digests(db: Database, key: str, note_ids: list[int]) -> set[tuple[int, str]]:
