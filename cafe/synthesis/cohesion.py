@@ -33,17 +33,13 @@ RANK_SHARE = 0.15  # LSA rank per note (at most 100)
 
 def vectors(texts: Sequence[str]) -> np.ndarray:
     """Return unit LSA vectors of `texts` in a space of rank `RANK_SHARE` of their number."""
-    from .vectorize import TfidfLsaVectorizer
+    from .key_points import tfidf_embedder
 
     texts = [str(t or "") for t in texts]
     if not texts:
         return np.zeros((0, 1))
     rank = max(2, min(100, int(len(texts) * RANK_SHARE)))
-    vec = TfidfLsaVectorizer(n_components=rank, random_state=0).fit(
-        [t for t in texts if t.strip()] or ["-"])
-    X = np.asarray(vec.transform(texts), dtype=float)
-    norms = np.linalg.norm(X, axis=1, keepdims=True)
-    return X / np.where(norms > 0, norms, 1.0)
+    return tfidf_embedder(texts, n_components=rank)(texts)
 
 
 def likeness(X: np.ndarray, members: Sequence[int], scope: Sequence[int]) -> float:

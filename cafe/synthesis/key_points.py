@@ -229,12 +229,15 @@ def _length_prior(words: int) -> float:
     return 1.0
 
 
-def tfidf_embedder(texts: Sequence[str]) -> Callable[[Sequence[str]], np.ndarray]:
-    """Return a function that embeds texts in the LSA space of `texts` (unit vectors)."""
+def tfidf_embedder(texts: Sequence[str], n_components: int | None = None
+                   ) -> Callable[[Sequence[str]], np.ndarray]:
+    """Return a function that embeds texts in the LSA space of `texts` (unit vectors), of rank
+    `n_components` (default: one less than the texts, at most 100)."""
     from .vectorize import TfidfLsaVectorizer
 
     texts = [t for t in texts if t and t.strip()] or ["-"]
-    n_components = max(2, min(100, len(texts) - 1))
+    if n_components is None:
+        n_components = max(2, min(100, len(texts) - 1))
     vec = TfidfLsaVectorizer(n_components=n_components, random_state=0).fit(texts)
     return lambda xs: _unit_rows(np.asarray(vec.transform(list(xs)), dtype=float))
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from typing import Any
 
 from sqlite_utils import Database
 
 from cafe.safety import kept_back
+from cafe.synthesis.point_vectors import digest as _digest
 
 
 def _rows_for_ids(db: Database, sql: str, params: list, ids: list[int]) -> list[tuple]:
@@ -43,10 +43,6 @@ def stored_frame_embeddings(db: Database, event_id: int, key: str) -> dict[str, 
             [event_id, key],
         ).fetchall()
     }
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def new_embeddings(key: str, notes: list, phrases: set[str] = frozenset()) -> dict[str, Any]:

@@ -11,8 +11,8 @@ are the same. A rename changes none of these, so it keeps the point. After a run
 notes for meaning, points are picked as the briefing picks them, by the sentence vectors the run's
 worker kept (`cafe.briefing.parts.point_embedder`).
 
-The same view says which themes are loose (`cafe.synthesis.cohesion`): notes no more alike, in
-that embedding, than any two notes of their question; the card says so and suggests a split.
+The same view says which themes are loose (`cafe.briefing.parts.loose_themes`): notes no more
+alike than any two notes of their question; the card says so and suggests a split.
 """
 
 from __future__ import annotations
