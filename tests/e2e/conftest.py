@@ -44,8 +44,11 @@ def _require_browser() -> None:
 def browser():
     """Launch one headless Chromium for the session."""
     _require_browser()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # These tests check what the pages do, not how fast: on a loaded 2-core machine a form's
+    # round trip (the status check, the POST, the page it returns) can pass Playwright's 5 s.
+    expect.set_options(timeout=20_000)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield chromium
