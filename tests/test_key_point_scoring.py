@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from cafe.synthesis.key_points import key_points_for
+from cafe.synthesis.within import points_within
 
 
 def _unit(*xs):
@@ -68,3 +69,31 @@ def test_words_are_counted_whole_in_every_script():
     assert n_words("নারীরা সাহায্য চায় কিন্তু দোভাষী পাওয়া যায় না") == 8
     assert n_words("ہمیں اپنی زبان میں مدد چاہیے") == 6
     assert n_words("We don't share data, it's a risk") == 7
+
+
+def test_a_split_theme_lists_the_points_made_within_it_from_quotable_notes_only():
+    from test_workspace import TOPICS
+
+    topics = list(TOPICS.values())
+    texts = [t for group in topics for t in group] + [
+        "Schools should teach children about healthy relationships early",
+        "Teachers need to spot the signs of abuse at home in children",
+        "Schools should have a named lead for children living with abuse",
+    ]
+    # Theme 0 holds all three topics (as after a merge); theme 1 is the schools notes.
+    labels = [0] * 24 + [1] * 3
+    eligible = [True] * len(texts)
+    eligible[1] = eligible[9] = False  # paraphrase only, say: never a point
+    found = key_points_for(texts, labels, eligible=eligible)
+    points_within(found, texts, labels, [0], eligible=eligible)
+    parts = found[0].parts
+    assert len(parts) >= 2 and not found[1].parts  # only the themes asked for are split
+    for p in parts:
+        assert eligible[p.source] and p.text
+        assert set(p.matched) <= set(range(24))  # the part's own notes, none from elsewhere
+        assert p.source in p.matched
+    sizes = [len(p.matched) for p in parts]
+    assert sizes == sorted(sizes, reverse=True)
+    assert len(set().union(*(p.matched for p in parts))) == sum(sizes)  # no note in two parts
+    # Each point comes from a different topic's note.
+    assert len({p.source // 8 for p in parts}) == len(parts)

@@ -74,7 +74,7 @@ CHILD = textwrap.dedent("""
     db.conn.row_factory = sqlite3.Row
     event = queries.event_by_slug(db, "test-cafe")
     source, res = load_source(db, event), load_result(db, event["id"])
-    usable, texts, found = theme_key_points(source, res)
+    usable, texts, found, _loose = theme_key_points(source, res)
     theme_of = {i: c for c, t in enumerate(res.themes) for i in t.note_ids}
     labels = [theme_of.get(n.id, -1) for n in usable]
     eligible = [speakable(n) for n in usable]
@@ -147,7 +147,7 @@ def test_a_run_that_read_for_meaning_has_its_key_points_picked_by_the_sentence_m
     assert there["points"] == expected and expected
     # The workspace cards say the same as the briefing.
     assert_same_as_briefing(app, event, staff_client(app).get(PAGE).text)
-    points, _ = briefing(app, event)
+    points, _, _ = briefing(app, event)
     assert {str(k): list(v) for k, v in points.items() if v[1] is not None} == expected
 
     # A note written after the run, in no theme, leaves the points as they were.
@@ -169,7 +169,7 @@ def test_a_run_that_read_for_meaning_has_its_key_points_picked_by_the_sentence_m
     with app.app_context(), reading() as db:
         ev = queries.event_by_slug(db, event["slug"])
         source, now = load_source(db, ev), load_result(db, ev["id"])
-    usable_now, _texts, lsa = theme_key_points(source, now, embedder=tfidf_embedder)
+    usable_now, _texts, lsa, _loose = theme_key_points(source, now, embedder=tfidf_embedder)
     assert there["points"] == {k: [f.point.text, usable_now[f.point.source].id]
                                for k, f in lsa.items()}
     assert_same_as_briefing(app, event, staff_client(app).get(PAGE).text)

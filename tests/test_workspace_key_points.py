@@ -6,7 +6,7 @@ import json
 import re
 from html import unescape
 
-from test_workspace import event, result, synthesize  # noqa: F401 - fixture
+from test_workspace import TOPICS, event, result, synthesize  # noqa: F401 - fixture
 from test_workspace_web import post, staff_client
 
 from cafe import queries
@@ -45,15 +45,18 @@ def key_points(html: str) -> dict[int, dict]:
     return out
 
 
-def briefing(app, event) -> tuple[dict[int, tuple[str, int | None]], dict[int, tuple]]:  # noqa: F811
-    """Return what a briefing made now says per theme id: its point and note, its disagreement."""
+def briefing(app, event) -> tuple[dict, dict, dict]:  # noqa: F811
+    """Return what a briefing made now says per theme id: its point and note, its disagreement,
+    and for a loose theme the points made within it (text, notes, source note)."""
     with app.app_context(), reading() as db:
         ev = queries.event_by_slug(db, event["slug"])
         source, res = load_source(db, ev), load_result(db, ev["id"])
     made = generate(source.with_themes(res), res)
     points = {int(p.theme_key): (p.text, p.note_id) for p in made.points}
     split = {int(d.theme_key): (d.other_support.n, d.other) for d in made.disagreements}
-    return points, split
+    within = {int(p.theme_key): [(q.text, q.support.n, q.note_id) for q in p.parts]
+              for p in made.points if p.parts}
+    return points, split, within
 
 
 def draft_markdown(app, event) -> str:  # noqa: F811
@@ -69,12 +72,15 @@ def consent_of(db_path) -> dict[int, str]:
 
 
 def assert_same_as_briefing(app, event, html: str) -> dict[int, dict]:  # noqa: F811
-    cards = key_points(html)
-    points, split = briefing(app, event)
+    cards, listed = key_points(html), parts(html)
+    points, split, within = briefing(app, event)
     assert cards and set(cards) == {t.id for t in result(app, event).themes}
+    assert {i: [(p["text"], p["n"], p["note"]) for p in v] for i, v in listed.items()} == within
     for theme_id, card in cards.items():
         text, note = points[theme_id]
-        if note is None:
+        if theme_id in within:  # a loose theme: the points made within it instead
+            assert card["text"] is None and not card["empty"]
+        elif note is None:
             assert card["empty"] and card["text"] is None, (theme_id, card)
         else:
             assert (card["text"], card["note"]) == (text, note) and not card["empty"]
@@ -252,6 +258,19 @@ def test_a_note_sent_to_the_safeguarding_lead_is_no_longer_the_key_point(app, ev
 LOOSE = re.compile(r'<p class="meta loose-hint" id="loose-(\d+)">Loose theme: ')
 
 
+def parts(html: str) -> dict[int, list[dict]]:
+    """Read the points listed within each loose theme's card: text, count and source note."""
+    out = {}
+    for theme_id, body in re.findall(r'<div class="key-point" id="kp-(\d+)">(.*?)</div>',
+                                     html, re.S):
+        found = re.findall(r'<li dir="auto">(.*?) \((\d+) notes?\) <a class="kp-source" '
+                           r'href="[^"]*#n-(\d+)">from note #\3</a></li>', body, re.S)
+        if found:
+            out[int(theme_id)] = [{"text": unescape(t), "n": int(n), "note": int(i)}
+                                  for t, n, i in found]
+    return out
+
+
 def test_a_theme_whose_notes_have_little_in_common_says_so(app, event, db_path):  # noqa: F811
     synthesize(app, event, n_themes=3)
     http = staff_client(app)
@@ -263,9 +282,26 @@ def test_a_theme_whose_notes_have_little_in_common_says_so(app, event, db_path):
     post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
     html = http.get(PAGE).text
     assert LOOSE.findall(html) == [str(ids[0])]
-    # The briefing says so of its finding too.
-    assert ("Finding 1 comes from a theme whose notes say many different things: it speaks for "
-            "only some of them.") in draft_markdown(app, event)
+    # The briefing says so of its finding too, and lists the points made within it (sqrt(25)/2:
+    # 2 parts), each from a note of a different topic, with its part's count, as the card does.
+    md = draft_markdown(app, event)
+    assert ("Finding 1 comes from a theme whose notes say many different things, so it lists the "
+            "points made within it.") in md
+    finding = next(line for line in md.splitlines() if line.startswith("1. "))
+    assert ": several different points. “" in finding, finding
+    listed = re.findall(r"“(.+?)” \((\d+) notes, \d+ tables?\)", finding)
+    card = parts(html)[ids[0]]
+    assert [(t, int(n)) for t, n in listed] == [(p["text"], p["n"]) for p in card]
+    assert len(card) >= 2
+    topic_of = {text: topic for topic, texts in TOPICS.items() for text in texts}
+    notes = dict(rows(db_path, "SELECT id, text FROM notes"))
+    topics = [topic_of.get(notes[p["note"]]) for p in card]
+    assert len(set(topics)) == len(topics) and None not in topics, topics
+    assert sum(p["n"] for p in card) <= 25
+    assert [p["n"] for p in card] == sorted((p["n"] for p in card), reverse=True)
+    # The summary names a point within it with that point's own count, never the theme's.
+    summary = md.split("## Summary")[1].split("## Key points")[0]
+    assert f"({card[0]['n']} notes," in summary and "(25 notes" not in summary
     # Undo: the three topics again, none loose.
     post(http, "undo")
     assert not LOOSE.findall(http.get(PAGE).text)

@@ -39,7 +39,8 @@ def snapshot(briefing: Briefing, result: SynthesisResult, selection: Selection) 
         "quotes": {str(q.note_id): md_escape(q.text) for q in briefing.quotes},
         # Key points and asks are participants' sentences too: gone if their note goes.
         "points": {str(p.note_id): md_escape(p.text)
-                   for p in [*briefing.points, *briefing.asks] if p.note_id is not None},
+                   for p in [*briefing.points, *(q for p in briefing.points for q in p.parts),
+                             *briefing.asks] if p.note_id is not None},
         "params": briefing.evidence.params,
     }
 

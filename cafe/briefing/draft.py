@@ -26,7 +26,6 @@ from cafe.briefing.parts import (
     _clean,
     _stop,
     attribution,
-    loose_themes,
     places,
     speakable,
     support,
@@ -50,7 +49,7 @@ def generate(source: EventSource, result: SynthesisResult,
 
     label = {t.key: _clean(t.label, names) for t in themes}
     infos = [ThemeInfo(t.key, label[t.key], len(members(t)), dict(t.word_weights)) for t in themes]
-    usable, texts, found = theme_key_points(source, result)
+    usable, texts, found, loose = theme_key_points(source, result)
 
     def notes_at(indices) -> list[NoteRecord]:
         return [usable[i] for i in sorted(indices)]
@@ -76,9 +75,14 @@ def generate(source: EventSource, result: SynthesisResult,
                     support(source, backing), support(source, other)))
         source_id = usable[tp.point.source].id if tp is not None and tp.point is not None \
             and tp.point.source is not None and tp.point.text else None
+        within = [KeyPoint(p.text, theme.key, support(source, notes_at(p.matched)),
+                           label[theme.key], usable[p.source].id)
+                  for p in (tp.parts if tp is not None and theme.key in loose else [])
+                  if p.source is not None]
         points.append(KeyPoint(text, theme.key, support(source, backing), label[theme.key],
-                               source_id))
-    points.sort(key=lambda p: -p.support.n)
+                               source_id, parts=within))
+    # Most notes first; a finding that lists points by the notes of its largest one.
+    points.sort(key=lambda p: -max([q.support.n for q in p.parts] or [p.support.n]))
     points_note = ""
     if len(points) > THEME_POINTS:
         left = points[THEME_POINTS:]
@@ -87,20 +91,24 @@ def generate(source: EventSource, result: SynthesisResult,
             f"{len(left)} more finding{'s' if len(left) != 1 else ''}, left out of this list to "
             f"keep it short, on: {_and([p.title for p in left])}."
         )
-    loose = loose_themes(usable, texts, result) if points else set()
-    flagged = [str(i) for i, p in enumerate(points, 1) if p.theme_key in loose]
-    if flagged:
+    flagged = [(i, p) for i, p in enumerate(points, 1) if p.theme_key in loose]
+    for listed in (True, False):
+        which = [str(i) for i, p in flagged if bool(p.parts) == listed]
+        if not which:
+            continue
         # The workspace flags these themes too; a reader of the draft should know as well.
-        one = len(flagged) == 1
+        one = len(which) == 1
+        said = ("so it lists the points made within it" if one else
+                "so each lists the points made within it") if listed else \
+            ("it speaks for only some of them" if one else "each speaks for only some of them")
         points_note = " ".join(filter(None, [points_note, (
-            f"Finding{'' if one else 's'} {_and(flagged)} "
+            f"Finding{'' if one else 's'} {_and(which)} "
             f"come{'s' if one else ''} from {'a theme' if one else 'themes'} whose notes say "
-            f"many different things: {'it speaks' if one else 'each speaks'} for only some of "
-            "them.")]))
+            f"many different things{', ' if listed else ': '}{said}.")]))
 
     quotes: list[Quote] = []
     used = {tp.point.source for tp in found.values() if tp.point and tp.point.source is not None}
-    used_ids = {usable[i].id for i in used}
+    used_ids = {usable[i].id for i in used} | {q.note_id for p in points for q in p.parts}
     for theme in themes:
         notes = members(theme)
         where = places(source, notes)

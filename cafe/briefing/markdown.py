@@ -7,7 +7,7 @@ import unicodedata
 
 from markdown_it import MarkdownIt
 
-from cafe.briefing.parts import Briefing, Support
+from cafe.briefing.parts import Briefing, KeyPoint, Support
 from cafe.briefing.wording import finding_support
 
 # Characters that could start Markdown syntax inside a line: links and images ([ ]), emphasis,
@@ -46,6 +46,16 @@ def support_text(s: Support) -> str:
     return "; ".join(words)
 
 
+def finding_text(point: KeyPoint) -> str:
+    """Return a finding as the briefing states it (escaped): its sentence, or for a loose theme
+    the points made within it, each with its own notes and tables."""
+    if not point.parts:
+        return md_escape(point.text)
+    within = "; ".join(f"“{md_escape(p.text)}” ({finding_support(p.support)})"
+                       for p in point.parts)
+    return f"{md_escape(_cap(point.title))}: several different points. {within}."
+
+
 CLOUDS_HEADING = "Appendix: word clouds"
 
 
@@ -58,7 +68,7 @@ def render_markdown(b: Briefing) -> str:
     out += ["## Summary", "", md_escape(b.summary), "", "## Key points", ""]
     if b.points:
         for i, point in enumerate(b.points, 1):
-            out.append(f"{i}. {md_escape(point.text)} **({finding_support(point.support)})**")
+            out.append(f"{i}. {finding_text(point)} **({finding_support(point.support)})**")
     else:
         out.append("No key points yet.")
     if b.points_note:
@@ -115,20 +125,26 @@ def render_markdown(b: Briefing) -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for i, point in enumerate(b.points, 1):
-        s = point.support
-        tables = ", ".join(f"{md_escape(t)} ({n})" for t, n in s.tables) or "not named"
-        if s.other_tables and s.tables:
-            tables += f", other ({s.other_tables})"
-        rounds = ", ".join(f"{r} ({n})" for r, n in s.rounds) or "not named"
-        if s.other_rounds and s.rounds:
-            rounds += f", other ({s.other_rounds})"
-        ids = ", ".join(str(x) for x in s.note_ids)
-        name = md_escape(point.title or point.text)
-        out.append(f"| {i}. {name} | {s.n} | {tables} | {rounds} | {ids} |")
+        out.append(_evidence_row(f"{i}.", md_escape(point.title or point.text), point.support))
+        # A loose theme's finding: a row for each point made within it, "3a", "3b", ...
+        for letter, part in zip("abcdefgh", point.parts, strict=False):
+            out.append(_evidence_row(f"{i}{letter}.", f"“{md_escape(part.text)}”", part.support))
     if b.themes:
         out += ["", f"## {CLOUDS_HEADING}", "",
                 "One cloud per theme: the bigger a word, the more it marks that theme's notes."]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _evidence_row(number: str, name: str, s: Support) -> str:
+    """Return a row of the evidence table: a point, its notes, tables, rounds and note ids."""
+    tables = ", ".join(f"{md_escape(t)} ({n})" for t, n in s.tables) or "not named"
+    if s.other_tables and s.tables:
+        tables += f", other ({s.other_tables})"
+    rounds = ", ".join(f"{r} ({n})" for r, n in s.rounds) or "not named"
+    if s.other_rounds and s.rounds:
+        rounds += f", other ({s.other_rounds})"
+    ids = ", ".join(str(x) for x in s.note_ids)
+    return f"| {number} {name} | {s.n} | {tables} | {rounds} | {ids} |"
 
 
 def _cap(text: str) -> str:

@@ -13,6 +13,7 @@ from cafe.synthesis.cohesion import vectors as cohesion_vectors
 from cafe.synthesis.key_points import ThemeKeyPoints, key_points_for, sentences, tfidf_embedder
 from cafe.synthesis.point_vectors import KeptVectors, texts_to_keep
 from cafe.synthesis.types import SynthesisResult, Theme
+from cafe.synthesis.within import points_within
 
 THEME_POINTS = 15  # one finding per theme (and side of a disagreement)
 QUOTES_PER_THEME = 3
@@ -78,6 +79,9 @@ class KeyPoint:
     support: Support
     title: str = ""
     note_id: int | None = None  # the note whose sentence this is
+    # A loose theme (its notes say many different things): the points made within it, each with
+    # its own notes; the finding lists them instead of one sentence for all its notes.
+    parts: list[KeyPoint] = field(default_factory=list)
 
 
 @dataclass
@@ -315,9 +319,11 @@ def covered(embedder, texts: list[str], labels: list[int], eligible: list[bool])
 
 
 def theme_key_points(source: EventSource, result: SynthesisResult, embedder=None
-                     ) -> tuple[list[NoteRecord], list[str], dict[str, ThemeKeyPoints]]:
-    """Return the notes that count, their redacted texts, and each theme's key point (and other
-    view) by theme key, as a briefing states them; a point's note indices are into those notes.
+                     ) -> tuple[list[NoteRecord], list[str], dict[str, ThemeKeyPoints], set[str]]:
+    """Return the notes that count, their redacted texts, each theme's key point (and other
+    view) by theme key, as a briefing states them, and the keys of the loose themes, whose
+    points also list the points made within them (`ThemeKeyPoints.parts`); a point's note
+    indices are into those notes.
 
     The one computation both the briefing and the staff workspace's theme cards use.
     `embedder(texts)` gives the embedding `key_points_for` uses (default: `point_embedder`);
@@ -325,15 +331,19 @@ def theme_key_points(source: EventSource, result: SynthesisResult, embedder=None
     """
     usable = [n for n in source.notes if n.usable]
     texts = [_clean(n.text, source.names) for n in usable]
+    loose = loose_themes(usable, texts, result)
     return usable, texts, _theme_points(source, result, usable, source.names, texts,
                                         embedder=embedder if embedder is not None
-                                        else point_embedder(source, result))
+                                        else point_embedder(source, result),
+                                        split=loose), loose
 
 
 def _theme_points(source: EventSource, result: SynthesisResult, usable: list[NoteRecord],
                   names, texts: list[str] | None = None, only=None,
-                  embedder=tfidf_embedder) -> dict[str, ThemeKeyPoints]:
-    """Find each theme's key point from the notes as they are now (staff edits included)."""
+                  embedder=tfidf_embedder, split: set[str] = frozenset()
+                  ) -> dict[str, ThemeKeyPoints]:
+    """Find each theme's key point from the notes as they are now (staff edits included), and
+    for the themes whose keys are in `split`, the points made within them."""
     index = {t.key: c for c, t in enumerate(result.themes)}
     theme_of: dict[int, int] = {}
     for theme in result.themes:
@@ -345,8 +355,12 @@ def _theme_points(source: EventSource, result: SynthesisResult, usable: list[Not
     texts = texts if texts is not None else [_clean(n.text, names) for n in usable]
     eligible = [speakable(n) and (only is None or only(n)) for n in usable]
     embedder = covered(embedder, texts, labels, eligible)
+    embed = embedder(texts)
     found = key_points_for(texts, labels, eligible=eligible, match_outside=only is None,
-                           embed=embedder(texts))
+                           embed=embed)
+    if split:
+        points_within(found, texts, labels, [index[k] for k in split if k in index],
+                      eligible=eligible, embed=embed)
     keys = [t.key for t in result.themes]
     out = {keys[f.theme]: f for f in found if f.point is not None and f.point.text}
     at = {n.id: i for i, n in enumerate(usable)}

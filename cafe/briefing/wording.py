@@ -10,6 +10,7 @@ from cafe.briefing.parts import (
     MAX_ASKS,
     Ask,
     Evidence,
+    KeyPoint,
     Support,
     _cap,
     _lc,
@@ -150,6 +151,13 @@ def finding_support(s: Support) -> str:
     return text
 
 
+def said_most(points: list[KeyPoint], n: int = 3) -> list[KeyPoint]:
+    """Return the `n` points made by the most notes: a loose theme's finding counts as the points
+    made within it, each with its own notes, not as one point its notes all made."""
+    said = [q for p in points for q in (p.parts or [p]) if q.support.n]
+    return sorted(said, key=lambda q: -q.support.n)[:n]
+
+
 def _summary(source, themes, points, disagreements, usable, chosen, writers) -> str:
     rounds = len(source.rounds)
     parts = [
@@ -161,7 +169,7 @@ def _summary(source, themes, points, disagreements, usable, chosen, writers) -> 
         return " ".join(parts)
     parts.append(f"This briefing draws on {len(chosen)} of them, in {len(themes)} "
                  f"theme{'s' if len(themes) != 1 else ''}.")
-    top = [p for p in points if p.support.n][:3]
+    top = said_most(points)
     if top:
         said = [f"{_stop(p.text)} ({finding_support(p.support)})" for p in top]
         lead = "The point made most often was" if len(said) == 1 else \

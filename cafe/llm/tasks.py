@@ -15,6 +15,7 @@ from typing import Any
 
 from cafe.briefing.parts import Briefing, _clean
 from cafe.briefing.source import EventSource, NoteRecord
+from cafe.briefing.wording import said_most
 from cafe.held import is_held
 from cafe.llm.grounding import NoteFact
 from cafe.safety_lang import detect_language
@@ -110,8 +111,9 @@ def make_tasks(source: EventSource, result: SynthesisResult, briefing: Briefing,
                 and by_id[i].usable and "unscreened" not in by_id[i].flags]
 
     tasks: list[Task] = []
-    parts: list[Part] = []
-    for point in briefing.points:
+    stated: dict[int, tuple[Task, Part]] = {}  # by id of the point a task rewords
+    # A loose theme's finding states the points made within it: each is reworded on its own.
+    for point in [q for p in briefing.points for q in (p.parts or [p])]:
         mine = members(point.theme_key)
         backing = [by_id[i] for i in point.support.note_ids if i in by_id]
         shown = _shown(source, backing or mine, point.note_id)
@@ -120,7 +122,7 @@ def make_tasks(source: EventSource, result: SynthesisResult, briefing: Briefing,
         facts = counts(source, backing)
         tasks.append(Task("key_point", point.theme_key, point.text, shown,
                           [n.id for n in mine], facts, title=point.title))
-        parts.append(Part([n.id for n in backing], facts))
+        stated[id(point)] = (tasks[-1], Part([n.id for n in backing], facts))
     for ask in briefing.asks:
         backing = [by_id[i] for i in ask.support.note_ids if i in by_id]
         shown = _shown(source, backing, ask.note_id)
@@ -128,13 +130,13 @@ def make_tasks(source: EventSource, result: SynthesisResult, briefing: Briefing,
             tasks.append(Task("ask", ask.theme_key, ask.text, shown,
                               [n.id for n in members(ask.theme_key)], counts(source, backing)))
     if briefing.points:
-        top = [(p, t) for p, t in zip(briefing.points, tasks, strict=False)
-               if t.kind == "key_point"][:3]
-        shown = [(t.shown[0][0], p.text) for p, t in top]
-        allowed = sorted({i for p, _ in top for i in p.support.note_ids})
+        # The points the summary names (`said_most`), as their tasks show them.
+        top = [(p, *stated[id(p)]) for p in said_most(briefing.points) if id(p) in stated]
+        shown = [(t.shown[0][0], p.text) for p, t, _ in top]
+        allowed = sorted({i for p, _, _ in top for i in p.support.note_ids})
         tasks.append(Task("summary", "summary", briefing.summary, shown, allowed,
                           counts(source, [by_id[i] for i in allowed if i in by_id]),
-                          parts=parts[:3]))
+                          parts=[part for _, _, part in top]))
     if glosses:
         tasks += gloss_tasks(source)
     return tasks

@@ -26,15 +26,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .key_points import RANK_SHARE, tfidf_embedder
+
 LOOSE_BELOW = 0.03  # likeness under which a theme's notes have little in common
 LOOSE_FROM = 10  # fewer notes than this: too few to tell
-RANK_SHARE = 0.15  # LSA rank per note (at most 100)
 
 
 def vectors(texts: Sequence[str]) -> np.ndarray:
     """Return unit LSA vectors of `texts` in a space of rank `RANK_SHARE` of their number."""
-    from .key_points import tfidf_embedder
-
     texts = [str(t or "") for t in texts]
     if not texts:
         return np.zeros((0, 1))

@@ -44,6 +44,9 @@ W_GLOBAL, W_COVER, W_DISTINCT, W_PRIOR = 0.5, 0.5, 0.0, 1.0
 # not stand alone as a finding: its score is multiplied by this.
 W_ANAPHORA = 0.5
 MATCH_QUANTILE = 0.9  # a note matches a candidate when closer than 90% of all such pairs
+# LSA rank per note at which loose themes are measured (`cohesion`, at most 100) and their parts
+# cut (`_parts`): the grain at which a theme's notes show what they share.
+RANK_SHARE = 0.15
 
 # Openings that carry no content: "I think that", "In my opinion," ... (English; other languages
 # keep their words as written).
@@ -82,6 +85,9 @@ class ThemeKeyPoints:
     # The other side, when the theme holds opposite views: its own point and its notes.
     other: Point | None = None
     stance: dict[int, int] = field(default_factory=dict)  # note index -> +1 (main) / -1 (other)
+    # A loose theme (notes no more alike than any two of their question): the points made within
+    # it, one per part of its notes, most notes first (`within.points_within`).
+    parts: list[Point] = field(default_factory=list)
 
     @property
     def key_point(self) -> str:

@@ -28,7 +28,6 @@ from sqlite_utils import Database
 
 from cafe.briefing.parts import (
     _clean,
-    loose_themes,
     point_embedder,
     speakable,
     theme_key_points,
@@ -104,7 +103,7 @@ def _embedder(texts: list[str]) -> _Fitted:
 def _view(source, result: SynthesisResult) -> CardView:
     """Compute each theme's point as plain data by theme id (note ids, not indices), and which
     themes are loose."""
-    usable, texts, found = theme_key_points(
+    usable, texts, found, loose = theme_key_points(
         source, result, embedder=point_embedder(source, result, fallback=_embedder))
     out: dict[int, dict[str, Any]] = {}
     for theme in result.themes:
@@ -122,8 +121,11 @@ def _view(source, result: SynthesisResult) -> CardView:
             "text": tp.point.text,
             "note": usable[tp.point.source].id if tp.point.source is not None else None,
             "other": other,
+            # A loose theme: the points made within it, as the briefing lists them.
+            "parts": [{"text": p.text, "note": usable[p.source].id, "n": len(p.matched)}
+                      for p in (tp.parts if theme.key in loose else []) if p.source is not None],
         }
-    return CardView(out, frozenset(int(k) for k in loose_themes(usable, texts, result)))
+    return CardView(out, frozenset(int(k) for k in loose))
 
 
 def card_view(db: Database, event: dict[str, Any], result: SynthesisResult) -> CardView:
