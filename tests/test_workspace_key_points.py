@@ -276,7 +276,8 @@ def test_a_theme_whose_notes_have_little_in_common_says_so(app, event, db_path):
     http = staff_client(app)
     ids = [t.id for t in result(app, event).themes]
     # Themes of one topic each (housing, funding, interpreters): none is loose.
-    assert not LOOSE.findall(http.get(PAGE).text)
+    before = http.get(PAGE).text
+    assert not LOOSE.findall(before) and " selected>" not in before
     # Every theme merged into one: its notes are no more alike than any two of the event's.
     assert "many different things" not in draft_markdown(app, event)
     post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
@@ -293,6 +294,10 @@ def test_a_theme_whose_notes_have_little_in_common_says_so(app, event, db_path):
     card = parts(html)[ids[0]]
     assert [(t, int(n)) for t, n in listed] == [(p["text"], p["n"]) for p in card]
     assert len(card) >= 2
+    # Its "Split into" offers as many themes as points listed (before the merge, none chose).
+    chosen = re.findall(r'<select id="parts-(\d+)"[^>]*>.*?<option value="(\d)" selected>',
+                        html, re.S)
+    assert chosen == [(str(ids[0]), str(len(card)))], chosen
     topic_of = {text: topic for topic, texts in TOPICS.items() for text in texts}
     notes = dict(rows(db_path, "SELECT id, text FROM notes"))
     topics = [topic_of.get(notes[p["note"]]) for p in card]
