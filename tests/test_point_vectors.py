@@ -198,3 +198,18 @@ def test_kept_vectors_go_with_the_notes_words_and_a_run_by_words_alone_keeps_lsa
         source, res = load_source(db, ev), load_result(db, ev["id"])
     assert source.point_vectors is not None and len(source.point_vectors)
     assert point_embedder(source, res) is tfidf_embedder
+
+
+def test_kept_vectors_that_miss_a_note_give_way_to_the_fallback_they_were_given():
+    from cafe.briefing.parts import covered
+
+    texts = ["Councils should fund the groups that reach women first", "A note written later"]
+    kept = KeptVectors("m", {digest(texts[0]): np.ones(4, dtype=np.float32)})
+
+    def cached(xs):  # a workspace's LSA fitted once
+        return tfidf_embedder(xs)
+
+    assert covered(kept, texts, [0, -1], [True, True]) is kept  # the later note is in no theme
+    assert covered(kept, texts, [0, 0], [True, True]) is tfidf_embedder
+    assert covered(kept.or_else(cached), texts, [0, 0], [True, True]) is cached
+    assert covered(kept.or_else(cached), texts, [0, -1], [True, True]).vectors is kept.vectors

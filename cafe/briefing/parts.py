@@ -277,7 +277,7 @@ def point_embedder(source: EventSource, result: SynthesisResult, fallback=tfidf_
     kept = source.point_vectors
     if (kept is not None and len(kept) and (result.params or {}).get("vectorizer") == "embeddings"
             and (result.params or {}).get("sentence_model") == kept.model):
-        return kept
+        return kept.or_else(fallback)
     return fallback
 
 
@@ -309,12 +309,12 @@ def loose_themes(usable: list[NoteRecord], texts: list[str], result: SynthesisRe
 
 
 def covered(embedder, texts: list[str], labels: list[int], eligible: list[bool]):
-    """Return `embedder`, or LSA when it is kept vectors that miss a themed note or one of its
-    sentences (a note written or edited since the run): one way for every note."""
+    """Return `embedder`, or its fallback (LSA) when it is kept vectors that miss a themed note
+    or one of its sentences (a note written or edited since the run): one way for every note."""
     if isinstance(embedder, KeptVectors) and not embedder.covers(
             t for i, c in enumerate(labels) if c >= 0
             for t in texts_to_keep(texts[i], eligible[i])):
-        return tfidf_embedder
+        return embedder.fallback or tfidf_embedder
     return embedder
 
 

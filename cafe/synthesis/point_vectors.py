@@ -15,6 +15,7 @@ every note (`covers`); a note outside every theme only takes its LSA half.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -53,6 +54,13 @@ class KeptVectors:
         self.vectors = dict(vectors)
         self.dim = len(next(iter(self.vectors.values()))) if self.vectors else 0
         self._fit: tuple[tuple[str, ...], object] | None = None
+        self.fallback = None  # the embedding to use instead when a text has no kept vector
+
+    def or_else(self, fallback) -> KeptVectors:
+        """Return these vectors with `fallback`, what embeds the notes when one is missing."""
+        other = copy.copy(self)
+        other.fallback = fallback
+        return other
 
     def __len__(self) -> int:
         return len(self.vectors)
