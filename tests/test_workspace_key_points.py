@@ -289,8 +289,8 @@ def test_a_theme_whose_notes_have_little_in_common_says_so(app, event, db_path):
     assert ("Finding 1 comes from a theme whose notes say many different things, so it lists the "
             "points made within it.") in md
     finding = next(line for line in md.splitlines() if line.startswith("1. "))
-    assert ": several different points. “" in finding, finding
-    listed = re.findall(r"“(.+?)” \((\d+) notes, \d+ tables?\)", finding)
+    assert ": several different points. " in finding, finding
+    listed = re.findall(r"(?:(?<=points\. )|(?<=\) ))(.+?) \((\d+) notes, \d+ tables?\)", finding)
     card = parts(html)[ids[0]]
     assert [(t, int(n)) for t, n in listed] == [(p["text"], p["n"]) for p in card]
     assert len(card) >= 2
@@ -330,3 +330,37 @@ def test_a_themes_own_page_shows_the_same_key_point_and_loose_flag_as_its_card(
     page = http.get(f"{PAGE}/theme/{ids[0]}").text
     assert LOOSE.findall(page) == [str(ids[0])]
     assert key_points(page)[ids[0]] == key_points(http.get(PAGE).text)[ids[0]]
+
+
+def test_a_loose_themes_points_are_reworded_one_by_one_each_with_its_own_count(
+        app, event, db_path):  # noqa: F811
+    from test_llm import _chat
+
+    from cafe.llm.rewrite import GENERATED, apply_to_markdown, run_pass
+    from cafe.llm.tasks import make_tasks, note_facts
+
+    synthesize(app, event, n_themes=3)
+    http = staff_client(app)
+    ids = [t.id for t in result(app, event).themes]
+    post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
+    with app.app_context(), reading() as db:
+        ev = queries.event_by_slug(db, event["slug"])
+        source, res = load_source(db, ev), load_result(db, ev["id"])
+    made = generate(source.with_themes(res), res)
+    within = made.points[0].parts
+    assert len(within) >= 2
+    tasks = make_tasks(source.with_themes(res), res, made, glosses=False)
+    points = [t for t in tasks if t.kind == "key_point"]
+    assert [t.extractive for t in points] == [p.text for p in within]  # one task per point
+    first = points[0]
+    cited = first.shown[0][0]
+    chat = _chat({first.extractive: f"{first.extractive[:-1]}, as 99 notes said. [{cited}]"})
+    sentences = run_pass(tasks, chat, note_facts(source))
+    done = next(s for s in sentences if s.kind == "key_point" and s.extractive == first.extractive)
+    assert done.status == GENERATED, done.reason
+    # Its number is its own part's notes, not the theme's or the model's.
+    assert f"as {within[0].support.n} notes said" in done.text
+    markdown, missed = apply_to_markdown(render_markdown(made), sentences)
+    finding = next(line for line in markdown.splitlines() if line.startswith("1. "))
+    assert f"{first.extractive[:-1]}, as {within[0].support.n} notes said (cites note" in finding
+    assert within[1].text in finding and not [s for s in missed if s.kind == "key_point"]

@@ -51,9 +51,9 @@ def finding_text(point: KeyPoint) -> str:
     the points made within it, each with its own notes and tables."""
     if not point.parts:
         return md_escape(point.text)
-    within = "; ".join(f"“{md_escape(p.text)}” ({finding_support(p.support)})"
-                       for p in point.parts)
-    return f"{md_escape(_cap(point.title))}: several different points. {within}."
+    within = " ".join(f"{md_escape(p.text)} ({finding_support(p.support)})"
+                      for p in point.parts)
+    return f"{md_escape(_cap(point.title))}: several different points. {within}"
 
 
 CLOUDS_HEADING = "Appendix: word clouds"
@@ -128,7 +128,7 @@ def render_markdown(b: Briefing) -> str:
         out.append(_evidence_row(f"{i}.", md_escape(point.title or point.text), point.support))
         # A loose theme's finding: a row for each point made within it, "3a", "3b", ...
         for letter, part in zip("abcdefgh", point.parts, strict=False):
-            out.append(_evidence_row(f"{i}{letter}.", f"“{md_escape(part.text)}”", part.support))
+            out.append(_evidence_row(f"{i}{letter}.", md_escape(part.text), part.support))
     if b.themes:
         out += ["", f"## {CLOUDS_HEADING}", "",
                 "One cloud per theme: the bigger a word, the more it marks that theme's notes."]
