@@ -45,7 +45,7 @@ W_GLOBAL, W_COVER, W_DISTINCT, W_PRIOR = 0.5, 0.5, 0.0, 1.0
 W_ANAPHORA = 0.5
 MATCH_QUANTILE = 0.9  # a note matches a candidate when closer than 90% of all such pairs
 # LSA rank per note at which loose themes are measured (`cohesion`, at most 100) and their parts
-# cut (`_parts`): the grain at which a theme's notes show what they share.
+# cut (`within.points_within`): the grain at which a theme's notes show what they share.
 RANK_SHARE = 0.15
 
 # Openings that carry no content: "I think that", "In my opinion," ... (English; other languages
