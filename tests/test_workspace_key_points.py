@@ -7,7 +7,7 @@ import re
 from html import unescape
 
 from test_workspace import TOPICS, event, result, synthesize  # noqa: F401 - fixture
-from test_workspace_web import post, staff_client
+from test_workspace_web import flashes, post, staff_client
 
 from cafe import queries
 from cafe.actions import NoteDraft, do_join_event, do_submit_note
@@ -364,3 +364,37 @@ def test_a_loose_themes_points_are_reworded_one_by_one_each_with_its_own_count(
     finding = next(line for line in markdown.splitlines() if line.startswith("1. "))
     assert f"{first.extractive[:-1]}, as {within[0].support.n} notes said (cites note" in finding
     assert within[1].text in finding and not [s for s in missed if s.kind == "key_point"]
+
+
+def test_a_loose_theme_splits_into_the_points_its_card_lists_and_undo_brings_it_back(
+        app, event, db_path):  # noqa: F811
+    synthesize(app, event, n_themes=3)
+    http = staff_client(app)
+    ids = [t.id for t in result(app, event).themes]
+    post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
+    html = http.get(PAGE).text
+    listed = parts(html)[ids[0]]
+    assert 'name="as_listed" value="1">Split by the points listed</button>' in html
+    members = set(result(app, event).themes[0].note_ids)
+    post(http, "split", theme=str(ids[0]), parts="5", as_listed="1")  # the count is not used
+    after = result(app, event).themes
+    assert len(after) == len(listed)
+    # Each listed point's notes make one new theme; notes under no point join the largest.
+    with app.app_context(), reading() as db:
+        ev = queries.event_by_slug(db, event["slug"])
+        source = load_source(db, ev)
+    assert set().union(*(t.note_ids for t in after)) == members
+    for point, theme in zip(listed, after, strict=True):
+        assert point["note"] in theme.note_ids and len(theme.note_ids) >= point["n"]
+        assert theme.label and theme.key_phrases and theme.word_weights
+        assert all(source.note(i).quotable for i in theme.representative_ids)
+    assert sum(len(t.note_ids) for t in after) == len(members)
+    post(http, "undo")
+    assert [set(t.note_ids) for t in result(app, event).themes] == [members]
+    # A theme whose card lists no points cannot be split by them: staff are told what to do.
+    post(http, "undo")  # the three topics again, none loose
+    before = [set(t.note_ids) for t in result(app, event).themes]
+    reply = post(http, "split", theme=str(ids[1]), as_listed="1")
+    said = flashes(http.get(reply.headers["Location"]).text)
+    assert any("lists no points to split it by" in f for f in said), said
+    assert [set(t.note_ids) for t in result(app, event).themes] == before

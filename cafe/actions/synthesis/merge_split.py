@@ -153,8 +153,22 @@ def _split_parts(notes: list[NoteInput], parts: int, names: tuple[str, ...]) -> 
     ]
 
 
-def do_split_theme(event: dict[str, Any], actor: str, theme_id: Any, parts: Any = 2) -> dict:
-    """Split a theme by re-clustering its notes into `parts` (2 or more) new themes.
+def _split_given(notes: list[NoteInput], groups: list[list[int]]) -> list[dict]:
+    """Describe given groups of one theme's notes as new themes, with clouds (CPU-heavy)."""
+    from cafe.synthesis.clouds import render_cloud
+    from cafe.synthesis.given import describe_groups
+
+    found = describe_groups(notes, groups)
+    for i, part in enumerate(found):
+        part["png"] = render_cloud(part["word_weights"], seed=i) if part["word_weights"] else None
+    return found
+
+
+def do_split_theme(event: dict[str, Any], actor: str, theme_id: Any, parts: Any = 2,
+                   groups: list[list[int]] | None = None) -> dict:
+    """Split a theme by re-clustering its notes into `parts` (2 or more) new themes, or into the
+    `groups` of its note ids given (the points a loose theme's card lists; its notes in no group
+    join the largest).
 
     If staff named the theme, its largest part keeps that name (and stays staff-named); the other
     parts get names from their words. The detail's `kept_name` says which part kept it, if any.
@@ -162,20 +176,35 @@ def do_split_theme(event: dict[str, Any], actor: str, theme_id: Any, parts: Any 
     from cafe.db import reading
 
     event_id = event["id"]
-    try:
-        parts = int(parts)
-    except (TypeError, ValueError):
-        raise Refused(_("Say how many themes to split into.")) from None
-    if not 2 <= parts <= MAX_PARTS:
-        raise Refused(_("Split into between 2 and %(max)s themes.", max=MAX_PARTS))
+    if groups is None:
+        try:
+            parts = int(parts)
+        except (TypeError, ValueError):
+            raise Refused(_("Say how many themes to split into.")) from None
+        if not 2 <= parts <= MAX_PARTS:
+            raise Refused(_("Split into between 2 and %(max)s themes.", max=MAX_PARTS))
+    elif len(groups) < 2:
+        raise Refused(_("This theme lists no points to split it by; choose how many themes "
+                        "instead."))
     with reading() as db:
         theme = _theme(db, event_id, theme_id)
         members = _members(db, theme["id"])
         notes = {n["id"]: n for n in workspace_notes(db, event_id)}
     inputs = [note_input(notes[i]) for i in members if i in notes]
-    if len(inputs) < parts:
-        raise Refused(_("This theme has too few notes to split into %(parts)s.", parts=parts))
-    found = off_loop(_split_parts, inputs, parts, _names(event))
+    if groups is not None:
+        given = [[i for i in g if i in notes] for g in groups]
+        placed = [i for g in given for i in g]
+        if len(set(placed)) != len(placed) or not set(placed) <= set(members) \
+                or min(map(len, given)) == 0:
+            raise Refused(_("The theme changed while it was being split; try again."))
+        largest = max(range(len(given)), key=lambda g: (len(given[g]), -g))
+        given[largest] += [n.id for n in inputs if n.id not in set(placed)]
+        found = off_loop(_split_given, inputs, given)
+    else:
+        if len(inputs) < parts:
+            raise Refused(_("This theme has too few notes to split into %(parts)s.",
+                            parts=parts))
+        found = off_loop(_split_parts, inputs, parts, _names(event))
     if not found:
         raise Refused(_("These notes are too alike to split; move notes by hand instead."))
 

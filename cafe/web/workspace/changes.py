@@ -27,6 +27,7 @@ from cafe.offloop import read_off_loop
 from cafe.web.auth import current_user, login_required
 from cafe.web.event_lookup import event_or_404
 from cafe.web.workspace.blueprint import ROLES, bp
+from cafe.web.workspace.key_points import listed_points
 
 
 def _flag(name: str) -> bool:
@@ -79,7 +80,11 @@ def _do(action: str, event: dict[str, Any], actor: str) -> Any:
             )
         return message
     if action == "split":
-        done = do_split_theme(event, actor, form.get("theme"), form.get("parts", 2))
+        # "Split by the points listed": the groups of a loose theme's card, as shown.
+        groups = read_off_loop(listed_points, event, form.get("theme")) \
+            if _flag("as_listed") else None
+        done = do_split_theme(event, actor, form.get("theme"), form.get("parts", 2),
+                              groups=groups)
         message = ngettext(
             "Split into %(num)s theme.", "Split into %(num)s themes.", len(done["into"])
         )

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from cafe.actions.synthesis.result import current_result
 from cafe.briefing.parts import (
     _clean,
     point_embedder,
@@ -122,7 +123,8 @@ def _view(source, result: SynthesisResult) -> CardView:
             "note": usable[tp.point.source].id if tp.point.source is not None else None,
             "other": other,
             # A loose theme: the points made within it, as the briefing lists them.
-            "parts": [{"text": p.text, "note": usable[p.source].id, "n": len(p.matched)}
+            "parts": [{"text": p.text, "note": usable[p.source].id, "n": len(p.matched),
+                       "notes": [usable[i].id for i in p.matched]}
                       for p in (tp.parts if theme.key in loose else []) if p.source is not None],
         }
     return CardView(out, frozenset(int(k) for k in loose))
@@ -143,3 +145,12 @@ def card_view(db: Database, event: dict[str, Any], result: SynthesisResult) -> C
             _cache.popitem(last=False)
     return view
 
+
+def listed_points(db: Database, event: dict[str, Any], theme_id: Any) -> list[list[int]]:
+    """Return the note ids behind each point a loose theme's card lists (none: it lists none)."""
+    result = current_result(db, event["id"])
+    try:
+        point = card_view(db, event, result).points.get(int(theme_id)) if result else None
+    except (TypeError, ValueError):
+        return []
+    return [list(p["notes"]) for p in point["parts"]] if point else []
