@@ -251,3 +251,42 @@ def test_a_cards_key_point_leads_by_keyboard_to_its_note_and_follows_a_move(
         assert not errors, errors
     finally:
         live.stop()
+
+
+def test_a_loose_theme_lists_its_points_readably_and_splits_into_them(
+        browser, app, event, db_path):  # noqa: F811
+    from test_workspace import result, synthesize
+
+    from cafe.actions.synthesis.merge_split import do_merge_themes
+    from e2e.test_axe import BLOCKING, run_axe, summarise
+
+    synthesize(app, event, n_themes=3)
+    ids = [int(t.key) for t in result(app, event).themes]
+    with app.app_context():
+        do_merge_themes(event, "staffer", ids, ids[0])  # three topics in one: a loose theme
+    live = LiveServer(db_path, free_port()).start()
+    try:
+        context = browser.new_context(**LAPTOP, bypass_csp=True)  # to inject axe-core
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        log_in(page, live.url, "staffer")
+        page.goto(f"{live.url}/workspace/test-cafe")
+        card = page.locator(f"#theme-{ids[0]}")
+        expect(card.locator(".loose-hint")).to_be_visible()
+        points = card.locator(".kp-parts li")
+        expect(points.first).to_be_visible()
+        listed = points.count()
+        assert listed >= 2
+        blocking = [v for v in run_axe(page)["violations"] if v["impact"] in BLOCKING]
+        assert not blocking, summarise(blocking)
+        cards = page.locator(".theme-card")
+        before = cards.count()
+        card.locator("summary").click()
+        card.get_by_role("button", name="Split by the points listed").click()
+        expect(page.locator("#flash")).to_contain_text(f"Split into {listed} themes.")
+        expect(cards).to_have_count(before - 1 + listed)
+        context.close()
+        assert not errors, errors
+    finally:
+        live.stop()
