@@ -332,6 +332,16 @@ def test_a_themes_own_page_shows_the_same_key_point_and_loose_flag_as_its_card(
     assert key_points(page)[ids[0]] == key_points(http.get(PAGE).text)[ids[0]]
 
 
+def merged_into_one(app, event):  # noqa: F811
+    """Theme the three topics, then merge them into one theme (a loose one); return a staff
+    client and the ids of the themes before the merge (the first is the merged theme)."""
+    synthesize(app, event, n_themes=3)
+    http = staff_client(app)
+    ids = [t.id for t in result(app, event).themes]
+    post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
+    return http, ids
+
+
 def test_a_loose_themes_points_are_reworded_one_by_one_each_with_its_own_count(
         app, event, db_path):  # noqa: F811
     from test_llm import _chat
@@ -339,10 +349,7 @@ def test_a_loose_themes_points_are_reworded_one_by_one_each_with_its_own_count(
     from cafe.llm.rewrite import GENERATED, apply_to_markdown, run_pass
     from cafe.llm.tasks import make_tasks, note_facts
 
-    synthesize(app, event, n_themes=3)
-    http = staff_client(app)
-    ids = [t.id for t in result(app, event).themes]
-    post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
+    http, ids = merged_into_one(app, event)
     with app.app_context(), reading() as db:
         ev = queries.event_by_slug(db, event["slug"])
         source, res = load_source(db, ev), load_result(db, ev["id"])
@@ -368,10 +375,7 @@ def test_a_loose_themes_points_are_reworded_one_by_one_each_with_its_own_count(
 
 def test_a_loose_theme_splits_into_the_points_its_card_lists_and_undo_brings_it_back(
         app, event, db_path):  # noqa: F811
-    synthesize(app, event, n_themes=3)
-    http = staff_client(app)
-    ids = [t.id for t in result(app, event).themes]
-    post(http, "merge", theme=[str(i) for i in ids], into=str(ids[0]))
+    http, ids = merged_into_one(app, event)
     html = http.get(PAGE).text
     listed = parts(html)[ids[0]]
     assert 'name="as_listed" value="1">Split by the points listed</button>' in html
