@@ -77,7 +77,7 @@ def generate(source: EventSource, result: SynthesisResult,
             and tp.point.source is not None and tp.point.text else None
         within = [KeyPoint(p.text, theme.key, support(source, notes_at(p.matched)),
                            label[theme.key], usable[p.source].id)
-                  for p in (tp.parts if tp is not None and theme.key in loose else [])
+                  for p in (tp.parts if tp is not None else [])
                   if p.source is not None]
         points.append(KeyPoint(text, theme.key, support(source, backing), label[theme.key],
                                source_id, parts=within))

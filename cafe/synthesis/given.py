@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .key_points import _unit
 from .label import CtfidfLabeler
 from .represent import MMRRepresentatives
 from .titles import theme_titles
@@ -42,8 +43,3 @@ def describe_groups(notes: Sequence[NoteInput], groups: Sequence[Sequence[int]])
         }
         for c in range(len(groups))
     ]
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(v)
-    return v / norm if norm else v

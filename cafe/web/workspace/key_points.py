@@ -125,7 +125,7 @@ def _view(source, result: SynthesisResult) -> CardView:
             # A loose theme: the points made within it, as the briefing lists them.
             "parts": [{"text": p.text, "note": usable[p.source].id, "n": len(p.matched),
                        "notes": [usable[i].id for i in p.matched]}
-                      for p in (tp.parts if theme.key in loose else []) if p.source is not None],
+                      for p in tp.parts if p.source is not None],
         }
     return CardView(out, frozenset(int(k) for k in loose))
 
