@@ -402,3 +402,35 @@ def test_a_loose_theme_splits_into_the_points_its_card_lists_and_undo_brings_it_
     said = flashes(http.get(reply.headers["Location"]).text)
     assert any("lists no points to split it by" in f for f in said), said
     assert [set(t.note_ids) for t in result(app, event).themes] == before
+
+
+def test_a_point_listed_within_a_loose_theme_leaves_the_draft_when_its_note_is_withdrawn(
+        app, event):  # noqa: F811
+    from cafe.actions import do_withdraw_note
+    from conftest import csrf_from
+
+    http, ids = merged_into_one(app, event)
+    drafts = "/briefings/test-cafe"
+    made = http.post(f"{drafts}/drafts", data={"csrf_token": csrf_from(http.get(drafts).text)})
+    assert made.status_code == 303, made.text
+    draft = made.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+    before = http.get(f"{drafts}/drafts/{draft}/export.md").text
+    _, _, within = briefing(app, event)
+    listed = within[ids[0]]
+    assert len(listed) >= 2
+    # The second point: the first may also stand in the summary, which is scrubbed the same way.
+    text, _, note_id = listed[1]
+    assert text in before
+    with app.app_context(), reading() as db:
+        ev = queries.event_by_slug(db, event["slug"])
+        note = queries.note(db, note_id)
+        participant = queries.participant(db, note["participant_id"])
+    with app.app_context():
+        do_withdraw_note(ev, participant, note_id)
+    after = http.get(f"{drafts}/drafts/{draft}/export.md").text
+    assert text not in after
+    assert "[point removed: its note is no longer available]" in after
+    # The other points made within the theme stay as they were.
+    for other, _, other_id in listed:
+        if other_id != note_id:
+            assert other in after
