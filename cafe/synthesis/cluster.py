@@ -54,7 +54,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                  smoothing: float = 0.8, smooth_rounds: int = 8, k_themes_up_to: int = 1000,
                  single_question: bool = False, ward_up_to: int = 3000,
                  consensus: int = 50, subsample: float = 0.8, consensus_up_to: int = 1000,
-                 random_state: int | None = 0):
+                 denoise: float = 0.5, random_state: int | None = 0):
         self.n_clusters = n_clusters
         self.self_training = self_training
         self.confident_fraction = confident_fraction
@@ -73,6 +73,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         self.consensus = consensus
         self.subsample = subsample
         self.consensus_up_to = consensus_up_to
+        self.denoise = denoise
         self.random_state = random_state
 
     def fit(self, X: np.ndarray, y=None, features: sp.spmatrix | None = None,
@@ -142,14 +143,19 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         moved more notes on a re-run, docs/BENCHMARKS.md). Past 250 notes the runs shrink in
         proportion (at least 10), to keep 1,000 notes fast; past `consensus_up_to` notes one Ward
         tree (a few notes are then a tiny change, and n x n shares cost memory). k, when not
-        given, is `question_k`.
+        given, is `question_k`. Before any of this, with `denoise`, each note's vector is drawn
+        towards its `neighbours` nearest notes (`denoised`; at most a fifth of the notes): a short note's own few words are a
+        noisy sample of what it says, and the notes nearest it say much the same.
         """
         Xc = normalize(X - X.mean(0))
+        n = X.shape[0]
+        near = min(self.neighbours, n // 5)  # a few notes' neighbours would be most of them
+        if self.denoise and near >= 2:
+            Xc = denoised(Xc, near, self.denoise)
         D = None
         if dense is not None:
             D = np.asarray(dense, dtype=np.float32)
             D = normalize(D - D.mean(0))
-        n = X.shape[0]
         k = int(self.n_clusters) if self.n_clusters is not None else question_k(n)
         k = max(1, min(k, n_distinct))
         self.n_clusters_ = k
@@ -331,6 +337,20 @@ def question_k(n: int, most: int = 12) -> int:
     110 (a café question), 3 for 30; at most 12, so 1,000 notes stay readable.
     """
     return int(np.clip(round(np.sqrt(max(n, 0)) / 2), 2, most))
+
+
+def denoised(X: np.ndarray, m: int, weight: float) -> np.ndarray:
+    """Return unit rows drawn towards their neighbours, centred again: `(1 - weight) x + weight *
+    mean of its m nearest rows` (by cosine), then centred on the mean and made unit length.
+
+    One step of neighbourhood averaging (as in mean shift, or the feature propagation of graph
+    methods): what a note shares with the notes nearest it is kept, its own noise is averaged
+    down. On six café sets and the ArgKP debate topics it raised NMI on both paths
+    (docs/BENCHMARKS.md, session 14).
+    """
+    near = nearest_neighbours(X, m)
+    Y = normalize((1.0 - weight) * X + weight * X[near].mean(1))
+    return normalize(Y - Y.mean(0))
 
 
 def co_association(X: np.ndarray, k: int, runs: int, size: int) -> np.ndarray:

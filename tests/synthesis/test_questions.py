@@ -11,7 +11,7 @@ from sklearn.preprocessing import normalize
 
 from cafe.cli import cli
 from cafe.synthesis import NoteInput, SynthesisPipeline
-from cafe.synthesis.cluster import ThemeClusterer, co_association, question_k
+from cafe.synthesis.cluster import ThemeClusterer, co_association, denoised, question_k
 from cafe.synthesis.evaluate import evaluate_groups
 from cafe.synthesis.vectorize import TfidfLsaVectorizer
 
@@ -212,6 +212,39 @@ def test_co_association_counts_how_often_two_notes_share_a_group():
     # Notes of one blob are together in (nearly) every run, notes of two blobs in (nearly) none.
     assert together[:20, :20].mean() > 0.9 and together[:20, 20:].mean() < 0.1
     assert np.array_equal(together, co_association(X, 3, 12, 48))  # no hidden randomness
+
+
+def noisy_points(seed: int = 0, noise: float = 1.6) -> tuple[np.ndarray, np.ndarray]:
+    """Return 120 unit vectors around 4 centres in 60 dimensions, and each one's centre."""
+    rng = np.random.default_rng(seed)
+    truth = np.repeat(np.arange(4), 30)
+    return normalize(rng.normal(0, 1, (4, 60))[truth] + rng.normal(0, noise, (120, 60))), truth
+
+
+def test_denoising_draws_each_note_towards_the_notes_nearest_it():
+    X, truth = noisy_points()
+    Xc = normalize(X - X.mean(0))
+    D = denoised(Xc, 10, 0.5)
+    assert D.shape == X.shape and np.allclose(np.linalg.norm(D, axis=1), 1.0, atol=1e-6)
+    same = truth[:, None] == truth[None, :]
+
+    def gap(Z):  # how much closer two notes of one point are than two notes of different points
+        S = Z @ Z.T
+        return S[same].mean() - S[~same].mean()
+
+    assert gap(D) > 1.5 * gap(Xc)
+    assert np.array_equal(D, denoised(Xc, 10, 0.5))  # no hidden randomness
+    assert np.allclose(denoised(Xc, 10, 0.0), normalize(Xc - Xc.mean(0)), atol=1e-6)
+
+
+def test_one_questions_notes_are_denoised_before_they_are_grouped():
+    X, _ = noisy_points(seed=1, noise=3.0)
+    by_default = ThemeClusterer(single_question=True, n_clusters=4).fit(X).labels_
+    off = ThemeClusterer(single_question=True, n_clusters=4, denoise=0).fit(X).labels_
+    done_first = ThemeClusterer(single_question=True, n_clusters=4, denoise=0).fit(
+        denoised(normalize(X - X.mean(0)), 10, 0.5)).labels_
+    assert _agreement(by_default, done_first) == 1.0
+    assert _agreement(by_default, off) < 1.0
 
 
 def test_a_few_new_notes_move_few_others():
