@@ -158,6 +158,13 @@ def test_a_key_point_stands_on_its_own():
     assert not self_contained("We must be careful our briefings are not used that way.")
     assert not self_contained("To było prawdziwe partnerstwo.")
     assert not self_contained("এটা খুব কঠিন ছিল")
+    # Carrying on from the sentence before it (the demo's "Full cost recovery, please. Not just ...").
+    for carried_on in ("Not just the frontline worker's salary.", "But nobody asked us.",
+                       "Ale nikt nas nie zapytał.", "Nie tylko pensja.", "لیکن کسی نے نہیں پوچھا",
+                       "কিন্তু কেউ জিজ্ঞেস করেনি"):
+        assert not self_contained(carried_on), carried_on
+    assert self_contained("Andrea from the council listened.")  # a word, not "and"
+    assert self_contained("Butterflies are a symbol of the campaign.")
     assert self_contained("To build trust, fund by and for groups.")
     assert self_contained("Those who hold the money hold the power.")
     assert self_contained("Real partnership means sharing the money and the decisions.")

@@ -206,11 +206,13 @@ def quality(text: str) -> float:
 
 
 # Openings and endings that point back to an earlier sentence: a demonstrative ("That was ...",
-# "This project ...", Polish "To było ...", Urdu "یہ / وہ", Bengali "এটা / সেটা / এই"), or "that
-# way" / "the same" at the end.
+# "This project ...", Polish "To było ...", Urdu "یہ / وہ", Bengali "এটা / সেটা / এই"), a word
+# that carries on from it ("But ...", "Not just ...", Polish "Ale ...", "Nie tylko ...", Urdu
+# "لیکن / اور", Bengali "কিন্তু / এবং"), or "that way" / "the same" at the end.
 _POINTS_BACK = re.compile(
     r"^(?:that|this|these|those(?! who)|such|same|ten|ta|te|tamto|tego|tym|یہ|وہ|এটা|এটি|সেটা|"
-    r"সেটি|ওটা|ওটি|এই|সেই)(?!\w)|^to (?:było|był|była|jest|są|nie|działa|dlatego|pomaga)\b|"
+    r"সেটি|ওটা|ওটি|এই|সেই|but|and|also|nor|not just|not only|ale|oraz|nie tylko|لیکن|اور|"
+    r"কিন্তু|এবং)(?!\w)|^to (?:było|był|była|jest|są|nie|działa|dlatego|pomaga)\b|"
     r"(?<!\w)(?:that way|this way|the same|like that|like this)[.!?]*$",
     re.IGNORECASE)
 
