@@ -267,6 +267,14 @@ def test_titles_do_not_pair_a_word_with_its_own_plural_or_a_verb():
     assert titles[0].lower() in ("school", "schools"), titles
     assert titles[1] == "Specialist services", titles
     assert all(is_title(t) for t in titles)
+    # Nor with a past participle or an adverb (the demo's "Community and invited", "Allies and
+    # inside"): the strongest word stands alone, or joins a noun.
+    texts = ["community groups were invited late", "invited to speak for the community",
+             "the community was never invited", "community leaders invited once",
+             "allies inside big orgs", "allies should look inside", "inside work by allies",
+             "allies need to push from inside"]
+    titles = theme_titles(texts, [0, 0, 0, 0, 1, 1, 1, 1])
+    assert titles[0] == "Community" and titles[1] == "Allies", titles
 
 
 def test_the_same_notes_get_the_same_titles_in_every_process():

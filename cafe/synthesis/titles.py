@@ -39,7 +39,14 @@ _NOT_AT_EDGE = {
     "make", "makes", "made", "get", "gets", "got", "go", "goes", "went", "say", "says", "think",
     "thinks", "win", "wins", "won", "lose", "loses", "lost", "call", "calls", "calling", "use",
     "uses", "used", "using", "stop", "stops", "stopped", "end", "ends", "hear", "hears", "heard",
+    "inside", "outside", "instead", "anyway", "really", "still", "already", "even", "just",
 }
+
+
+def _participle(word: str) -> bool:
+    """Say whether an English word looks like a past participle ("invited", "excluded"): a title
+    of two joined words reads as a fragment with one ("Community and invited")."""
+    return word.isascii() and len(word) > 4 and word.endswith("ed") and not word.endswith("eed")
 
 
 def _words(text: str) -> list[str]:
@@ -132,7 +139,7 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
             first = best_single[0]
             second = next((g for g in best_single[1:]
                            if weight(g) >= 0.4 * weight(first)
-                           and not _variant(first[0], g[0])), None)
+                           and not _variant(first[0], g[0]) and not _participle(g[0])), None)
             if second is not None:
                 title = _join([surface[first][0], surface[second][0]])
             else:
