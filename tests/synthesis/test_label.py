@@ -90,6 +90,24 @@ def test_labels_skip_stop_words_in_every_language_and_prefer_written_phrases():
     assert phrases["fillers"] == []
 
 
+def test_common_polish_urdu_and_bengali_function_words_never_edge_a_phrase():
+    # Two notes share "ani ze społeczności" ("nor from the community"); the demo's label began
+    # with it ("Ani ze społeczności, być niezależny and cost recovery").
+    texts = ["Tłumacz powinien być niezależny, nie z rodziny ani ze społeczności sprawcy.",
+             "tłumacz musi być niezależny ani ze społeczności ani z rodziny",
+             "ہم کو مترجم چاہیے لیکن اپنے خاندان سے نہیں", "ہم کو مترجم چاہیے جو اپنے گاؤں کا نہ ہو",
+             "আমাদের দোভাষী দরকার কিন্তু আমার পরিবারের কেউ নয়", "আমাদের দোভাষী দরকার শুধু মেয়ে",
+             "refuge spaces for women", "more refuge spaces please"]
+    model = CtfidfLabeler().fit(texts, [0, 0, 1, 1, 2, 2, 3, 3])
+    edges = {"ani", "ze", "być", "ہم", "کو", "لیکن", "اپنے", "আমাদের", "কিন্তু", "শুধু"}
+    for phrases in model.key_phrases_[:3]:
+        assert phrases, model.key_phrases_
+        for phrase in phrases:
+            words = phrase.split()
+            assert words[0] not in edges and words[-1] not in edges, phrase
+    assert "niezależny" in model.labels_[0].lower()
+
+
 def test_a_theme_with_content_words_but_none_shared_is_named_by_its_own_words():
     model = CtfidfLabeler().fit(["refuge spaces", "interpreters in court", "the and"], [0, 0, 1])
     assert model.labels_[0] != "Theme 1" and model.key_phrases_[0]
