@@ -222,3 +222,37 @@ def test_a_gloss_is_kept_for_staff_only_when_its_numbers_are_the_notes():
     assert gloss.status == FALLBACK and "the number 12" in gloss.reason and not gloss.text
     markdown, _ = apply_to_markdown(render_markdown(briefing), [kept])
     assert "hospital" not in markdown  # never put in a briefing
+
+
+def test_eval_key_points_take_the_models_sentence_only_where_the_cited_notes_support_it():
+    from cafe.llm.eval_points import reword_points
+
+    texts = ["we need independent interpreters, never family members",
+             "interpreters should be trained in domestic abuse",
+             "a female interpreter helps women speak about the abuse",
+             "refuge spaces are too few for women with older sons",
+             "more refuge spaces for women with disabilities",
+             "refuge spaces for women with sons are missing"]
+    themes = {"groups": [{"group": "q", "themes": [
+        {"label": "Interpreters", "key_point": "Interpreters should be trained in domestic abuse.",
+         "key_point_row": 1, "rows": [0, 1, 2]},
+        {"label": "Refuge spaces", "key_point": "More refuge spaces for women with disabilities.",
+         "key_point_row": 4, "rows": [3, 4, 5]},
+        {"label": "Nothing to say", "key_point": None, "rows": []}]}]}
+    chat = _chat({
+        # Supported by the notes it cites, and its count is recomputed (3 notes, not 40).
+        "Interpreters should be trained": "Independent interpreters trained in domestic abuse "
+                                          "help women speak, as 40 notes said. [0, 1, 2]",
+        # Cites a note of another theme: refused, the extractive point stays.
+        "More refuge spaces": "Women need more refuge spaces for their sons. [0]",
+    })
+    said = reword_points(themes, texts, chat)
+    first, second, empty = themes["groups"][0]["themes"]
+    assert said == {"reworded": 1, "kept": 1}
+    assert first["key_point_by"] == "model" and first["key_point_cites"] == [0, 1, 2]
+    assert first["key_point"].startswith("Independent interpreters") and "3 notes" in \
+        first["key_point"] and "40" not in first["key_point"]
+    assert first["extractive_point"] == "Interpreters should be trained in domestic abuse."
+    assert second["key_point_by"] == "notes" and "extractive_point" not in second
+    assert second["key_point"] == "More refuge spaces for women with disabilities."
+    assert empty["key_point_by"] == "notes" and empty["key_point"] is None

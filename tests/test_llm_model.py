@@ -110,3 +110,72 @@ def test_the_check_rejects_what_a_real_model_writes_off_the_point(model_path):
     verdict = check(reply.strip().split("\n")[0], allowed[:2], theme.note_ids, notes,
                     {"notes": len(allowed)}, similarity)
     assert not verdict.ok, (reply, verdict)
+
+
+def test_cafe_eval_rewords_each_key_point_with_a_real_model_and_keeps_only_supported_ones(
+        model_path, tmp_path):
+    import csv
+    import json
+
+    from click.testing import CliRunner
+
+    from cafe.cli import cli
+    from cafe.llm.grounding import NoteFact
+
+    notes = {
+        "interpreters": ["we need independent interpreters, never family members",
+                         "interpreters should be trained in domestic abuse",
+                         "a female interpreter helps women speak about the abuse",
+                         "never use the children as interpreters",
+                         "book professional interpreters for every appointment"],
+        "housing": ["refuge spaces are too few for women with older sons",
+                    "the council waiting list for housing is far too long",
+                    "women wait months in temporary housing after the refuge",
+                    "housing officers should understand domestic abuse",
+                    "more refuge spaces for women with disabilities"],
+        "funding": ["funding for by and for services is always short term",
+                    "small charities lose funding to big organisations",
+                    "funders should pay full costs, not only the project",
+                    "three year funding would let us keep our staff",
+                    "commissioners cut funding for specialist services"],
+    }
+    path = tmp_path / "notes.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["question", "label", "text"])
+        for label, texts in notes.items():
+            for text in texts:
+                w.writerow(["support", label, text])
+    out = tmp_path / "themes.json"
+    args = ["eval", str(path), "--group", "question", "--k", "3", "--themes-out", str(out)]
+    runner = CliRunner()
+    plain = runner.invoke(cli, args, env={"CAFE_LLM_URL": "", "CAFE_LLM_GGUF": ""})
+    assert plain.exit_code == 0, plain.output
+    extractive = json.loads(out.read_text(encoding="utf-8"))
+    # Without a model set up, --llm says so and writes nothing new.
+    refused = runner.invoke(cli, [*args, "--llm"], env={"CAFE_LLM_URL": "", "CAFE_LLM_GGUF": ""})
+    assert refused.exit_code != 0 and "No language model is set up" in refused.output
+    done = runner.invoke(cli, [*args, "--llm"], env={"CAFE_LLM_URL": "",
+                                                     "CAFE_LLM_GGUF": model_path})
+    assert done.exit_code == 0, done.output
+    themes = json.loads(out.read_text(encoding="utf-8"))["groups"][0]["themes"]
+    before = extractive["groups"][0]["themes"]
+    assert [t["rows"] for t in themes] == [t["rows"] for t in before]  # the same themes
+    texts = [t for ts in notes.values() for t in ts]
+    facts = {i: NoteFact(i, t) for i, t in enumerate(texts)}
+    similarity = tfidf_similarity(texts)
+    by_model = 0
+    for theme, old in zip(themes, before, strict=True):
+        assert old["key_point_row"] in old["rows"]
+        if theme["key_point_by"] == "model":
+            by_model += 1
+            assert theme["extractive_point"] == old["key_point"]
+            # What was kept passes the check again, on the notes it cites, all in its theme.
+            assert set(theme["key_point_cites"]) <= set(theme["rows"])
+            verdict = check(theme["key_point"], theme["key_point_cites"], theme["rows"], facts,
+                            {"notes": len(theme["rows"])}, similarity)
+            assert verdict.ok, (theme, verdict)
+        else:
+            assert theme["key_point_by"] == "notes" and theme["key_point"] == old["key_point"]
+    assert f"Key points reworded by the model: {by_model}; kept as written" in done.output
+    assert f"(the model's sentence was not supported): {len(themes) - by_model}" in done.output

@@ -105,18 +105,28 @@ def synthesize(
     default=None,
     help="With --group: write the themes (rows, label, key point, stance) to this JSON file.",
 )
+@click.option(
+    "--llm",
+    is_flag=True,
+    help="With --themes-out: reword each key point with the local language model "
+    "(CAFE_LLM_URL or CAFE_LLM_GGUF), kept only where its notes support it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
 def eval_command(
     csv_path: str, k: str | None, embeddings: bool, sample: int | None, seed: int,
-    group: str | None, themes_out: str | None, as_json: bool,
+    group: str | None, themes_out: str | None, llm: bool, as_json: bool,
 ) -> None:
     """Cluster a labelled CSV (`text,label`) and score the themes: NMI, ARI, accuracy.
 
     With --group COLUMN each group of rows is themed separately (rows with an empty label are
     themed but not scored) and the last JSON line holds the means over the groups.
 
+    With --llm each theme's key point is reworded by the configured local model, as a draft's
+    are; a sentence its notes do not support keeps the extractive point (`key_point_by` says which).
+
     Example: cafe eval notes.csv --k auto --json
     Example: cafe eval notes.csv --group topic --json --themes-out themes.json
+    Example: CAFE_LLM_GGUF=model.gguf cafe eval notes.csv --group question --themes-out t.json --llm
     """
     from cafe.synthesis.evaluate import evaluate_csv, evaluate_groups
 
@@ -128,6 +138,10 @@ def eval_command(
             raise click.BadParameter("use a number, 'true' or 'auto'", param_hint="--k") from None
     if themes_out and not group:
         raise click.BadParameter("needs --group", param_hint="--themes-out")
+    if llm and not themes_out:
+        raise click.BadParameter("needs --themes-out (the key points go there)",
+                                 param_hint="--llm")
+    chat = _eval_chat() if llm else None
     if group:
         if sample is not None:
             raise click.BadParameter("cannot be used with --group", param_hint="--sample")
@@ -136,6 +150,14 @@ def eval_command(
                                                        embeddings=embeddings, seed=seed)
         except Exception as exc:  # noqa: BLE001 - a bad file or a missing extra gets one clear line
             raise click.ClickException(str(exc)) from None
+        if chat is not None:
+            from cafe.llm.eval_points import reword_points
+            from cafe.synthesis.evaluate import read_grouped_csv
+
+            texts = [row["text"] for row in read_grouped_csv(csv_path, group)]
+            said = reword_points(themes, texts, chat, lambda _f, msg: click.echo(msg, err=True))
+            click.echo(f"Key points reworded by the model: {said['reworded']}; kept as written "
+                       f"(the model's sentence was not supported): {said['kept']}", err=True)
         if themes_out:
             with open(themes_out, "w", encoding="utf-8") as f:
                 json.dump(themes, f, ensure_ascii=False, indent=1)
@@ -160,3 +182,20 @@ def eval_command(
     )
     if as_json:
         click.echo(json.dumps(scores))
+
+
+def _eval_chat():
+    """Return the configured local model's chat function for `cafe eval --llm`, or stop with why."""
+    from cafe.llm.backends import LlmConfig, LlmUnavailable, open_chat, problem
+    from cafe.settings import load_settings
+
+    config = LlmConfig.from_config(load_settings())
+    why = problem(config) if config.enabled else (
+        "No language model is set up: set CAFE_LLM_URL (a local server such as Ollama) or "
+        "CAFE_LLM_GGUF (a model file).")
+    if why:
+        raise click.ClickException(why)
+    try:
+        return open_chat(config)
+    except LlmUnavailable as exc:
+        raise click.ClickException(str(exc)) from None

@@ -148,13 +148,16 @@ def evaluate_groups(path: str, group: str, k: int | str = "auto", embeddings: bo
 def _theme_out(theme, idx: list[int]) -> dict:
     """Return one theme for `--themes-out`: label, key point, stance and 0-based data rows.
 
-    `key_point` is the key point module's sentence (None when no note could give one);
+    `key_point` is the key point module's sentence (None when no note could give one), taken
+    from row `key_point_row`;
     `stance` is "mixed" when the stance step found two opposite views in the theme (the other
     view's sentence is `other_point`, its rows `other_rows`), else None: the engine does not know
     for or against the question, only whether a theme's notes disagree.
     """
     out = {"label": theme.label, "key_point": theme.key_point or None, "stance": None,
            "rows": sorted(idx[i] for i in theme.note_ids)}
+    if theme.key_point and theme.key_point_id is not None:
+        out["key_point_row"] = idx[theme.key_point_id]  # the row the sentence was taken from
     if theme.other_point and any(side < 0 for side in theme.stance.values()):
         out.update(stance="mixed", other_point=theme.other_point,
                    other_rows=sorted(idx[i] for i, side in theme.stance.items() if side < 0))

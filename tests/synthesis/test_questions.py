@@ -138,10 +138,12 @@ def test_eval_group_themes_each_group_and_writes_the_themes(tmp_path, monkeypatc
         assert sorted(rows) == list(range(first, first + (60 if first == 0 else 40)))
         for t in g["themes"]:
             assert t["label"] and {"label", "key_point", "stance", "rows"} <= set(t)
-            assert set(t) <= {"label", "key_point", "stance", "rows", "other_point", "other_rows"}
-            # The key point module's sentence, taken from one of the theme's own notes.
+            assert set(t) <= {"label", "key_point", "stance", "rows", "other_point", "other_rows",
+                              "key_point_row"}
+            # The key point module's sentence, taken from one of the theme's own notes: that row.
             assert isinstance(t["key_point"], str) and t["key_point"]
-            assert any(_words(t["key_point"]) <= _words(texts[r]) for r in t["rows"])
+            assert t["key_point_row"] in t["rows"]
+            assert _words(t["key_point"]) <= _words(texts[t["key_point_row"]])
             assert t["stance"] in (None, "mixed")
         seen += rows
     assert sorted(seen) == list(range(n))
