@@ -343,11 +343,10 @@ def denoised(X: np.ndarray, m: int, weight: float) -> np.ndarray:
     """Return unit rows drawn towards their neighbours, centred again: `(1 - weight) x + weight *
     mean of its m nearest rows` (by cosine), then centred on the mean and made unit length.
 
-    One step of neighbourhood averaging (as in mean shift, or the feature propagation of graph
-    methods): what a note shares with the notes nearest it is kept, its own noise is averaged
-    down. It raised the mean NMI on most of six café sets and on the held-out debate topics, on
-    both paths, and shrank the one large theme the word path made of each café question
-    (docs/BENCHMARKS.md, session 14).
+    One step of neighbourhood averaging (as in mean shift): what a note shares with the notes
+    nearest it is kept, its own noise is averaged down. It raised the mean NMI on most of six café
+    sets and on the held-out debate topics, on both paths, and shrank the one large theme the word
+    path made of each café question (docs/BENCHMARKS.md, session 14).
     """
     near = nearest_neighbours(X, m)
     Y = normalize((1.0 - weight) * X + weight * X[near].mean(1))
