@@ -190,9 +190,7 @@ def _eval_chat():
     from cafe.settings import load_settings
 
     config = LlmConfig.from_config(load_settings())
-    why = problem(config) if config.enabled else (
-        "No language model is set up: set CAFE_LLM_URL (a local server such as Ollama) or "
-        "CAFE_LLM_GGUF (a model file).")
+    why = problem(config)  # None when none is set up: open_chat then says so
     if why:
         raise click.ClickException(why)
     try:

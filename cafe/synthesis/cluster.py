@@ -143,8 +143,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         moved more notes on a re-run, docs/BENCHMARKS.md). Past 250 notes the runs shrink in
         proportion (at least 10), to keep 1,000 notes fast; past `consensus_up_to` notes one Ward
         tree (a few notes are then a tiny change, and n x n shares cost memory). k, when not
-        given, is `question_k`. Before any of this, with `denoise`, each note's vector is drawn
-        towards its `neighbours` nearest notes (`denoised`; at most a fifth of the notes): a short note's own few words are a
+        given, is `question_k`. First, with `denoise`, each note is drawn towards its nearest
+        notes (`denoised`; `neighbours`, at most a fifth of them): a short note's few words are a
         noisy sample of what it says, and the notes nearest it say much the same.
         """
         Xc = normalize(X - X.mean(0))
