@@ -97,3 +97,20 @@ def test_a_split_theme_lists_the_points_made_within_it_from_quotable_notes_only(
     assert len(set().union(*(p.matched for p in parts))) == sum(sizes)  # no note in two parts
     # Each point comes from a different topic's note.
     assert len({p.source // 8 for p in parts}) == len(parts)
+
+
+def test_an_abbreviations_full_stop_does_not_cut_a_key_point_short():
+    from cafe.synthesis.key_points import sentences
+
+    # "e.g." and "Dr." never end a sentence; "etc." does only before a capital letter.
+    assert sentences("review policies with survivors e.g. the phone rules, the visitor rules") \
+        == ["review policies with survivors e.g. the phone rules, the visitor rules"]
+    assert sentences("Dr. Khan listened. Nobody else did.") == ["Dr. Khan listened.",
+                                                                "Nobody else did."]
+    assert sentences("food, bus fares etc. were paid") == ["food, bus fares etc. were paid"]
+    assert sentences("Food, bus fares etc. Then the creche.") == ["Food, bus fares etc.",
+                                                                 "Then the creche."]
+    texts = ["review policies with survivors e.g. the phone rules, the visitor rules",
+             "review the phone rules with survivors", "survivors should review the rules"]
+    found = key_points_for(texts, [0, 0, 0], eligible=[True, True, True])
+    assert not found[0].point.text.endswith("e.g.")

@@ -60,6 +60,11 @@ _FILLER = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SENTENCE_END = re.compile(r"(?<=[.!?;؟।])\s+|\n+")
+# Full stops that end an abbreviation: always ("e.g.", "Dr."), or unless a capital follows.
+_ALWAYS_ABBREV = re.compile(r"(?<![^\W\d_])(?:e\.\s?g|i\.\s?e|viz|cf|dr|mr|mrs|ms)\.$",
+                            re.IGNORECASE)
+_ABBREV = re.compile(r"(?<![^\W\d_])(?:etc|vs|incl|approx|esp|eg|ie|nr|np|tj|tzn)\.$",
+                     re.IGNORECASE)
 # A word as the theming counts one: vowel signs and other marks stay inside Bengali or Urdu words.
 _WORD = re.compile(rf"{WORD_RUN}(?:['’]{WORD_RUN})*")
 # Letters of any script, spaces and the punctuation of plain sentences.
@@ -95,8 +100,22 @@ class ThemeKeyPoints:
 
 
 def sentences(text: str) -> list[str]:
-    """Split a note into sentences (on . ! ? ; and line breaks, keeping the end mark)."""
-    return [s.strip() for s in _SENTENCE_END.split(text or "") if s and s.strip()]
+    """Split a note into sentences (on . ! ? ; and line breaks, keeping the end mark).
+
+    An abbreviation's full stop ends no sentence: "e.g.", "i.e." or "Dr." never, "etc." and the
+    like only where a capital letter follows ("review policies with survivors e.g. the phone rules"
+    is one sentence, not "Review policies with survivors e.g.")."""
+    out: list[str] = []
+    for piece in _SENTENCE_END.split(text or ""):
+        piece = piece.strip() if piece else ""
+        if not piece:
+            continue
+        if out and (_ALWAYS_ABBREV.search(out[-1]) or (
+                _ABBREV.search(out[-1]) and not piece[:1].isupper())):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
 
 
 def clean_point(text: str) -> str:
