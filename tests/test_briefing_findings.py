@@ -205,6 +205,23 @@ def test_titles_are_noun_phrases_without_stop_word_ends():
     assert theme_titles(["نہیں یہ ہے", "نہیں یہ ہے اور"], [0, 0]) == [""]
 
 
+
+def test_a_title_keeps_the_capitals_its_writers_give_a_word_inside_a_sentence():
+    texts = [
+        "police need to know how to apply for an FGM protection order",  # theme 0
+        "teach FGM risks in every school",
+        "schools still miss the signs of fgm",
+        "the school nurse should ask about FGM",
+        "Services for Black women are closing",  # theme 1
+        "funding for services for Black women was cut",
+        "Women are turned away by services",  # "Women" is capital only where a sentence starts
+        "services for women need money",
+    ]
+    titles = theme_titles(texts, [0, 0, 0, 0, 1, 1, 1, 1])
+    assert "FGM" in titles[0].split(), titles
+    assert "Black" in titles[1].split(), titles
+    assert "Women" not in titles[1].split()[1:], titles
+
 def test_opposite_views_in_one_theme_are_kept_apart():
     agree = ["School uniforms save parents money on clothes",
              "Uniforms save money for poorer families",

@@ -53,6 +53,30 @@ def _words(text: str) -> list[str]:
     return re.findall(TOKEN_PATTERN, text.lower())
 
 
+_SENTENCE_END = re.compile(r"[.!?;:\n؟।]")
+
+
+def _written_case(texts: Sequence[str]) -> dict[str, str]:
+    """Map a lower-case word to the case its writers give it inside a sentence, where that is not
+    lower case in at least half its uses: "FGM", "ESOL", "Black", "Polish" keep their capitals in a
+    title, while a word capitalised only at the start of its sentences stays lower case."""
+    forms: dict[str, Counter] = {}
+    for text in texts:
+        end = 0
+        for match in re.finditer(TOKEN_PATTERN, text):
+            between, end = text[end:match.start()], match.end()
+            if match.start() == len(between) or _SENTENCE_END.search(between):
+                continue  # the first word of a sentence
+            word = match.group()
+            forms.setdefault(word.lower(), Counter())[word] += 1
+    cased = {}
+    for lower, counts in forms.items():
+        form, count = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if form != lower and 2 * count >= sum(counts.values()):
+            cased[lower] = form
+    return cased
+
+
 @lru_cache(maxsize=65536)
 def _edge_ok(word: str) -> bool:
     word = word.replace("’", "'")
@@ -110,6 +134,7 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
             in_theme[c].update(folded.keys())
             written[c].update(folded.values())
     n_docs = max(len(texts), 1)
+    cased = _written_case(texts)
     titles = []
     for c in range(k):
         need = 2 if size[c] >= 2 else 1
@@ -134,16 +159,14 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
                              key=rank)
         if best_multi is not None and (not best_single or
                                        weight(best_multi) >= 0.5 * weight(best_single[0])):
-            title = " ".join(surface[best_multi])
+            title = " ".join(cased.get(w, w) for w in surface[best_multi])
         elif best_single:
             first = best_single[0]
             second = next((g for g in best_single[1:]
                            if weight(g) >= 0.4 * weight(first)
                            and not _variant(first[0], g[0]) and not _participle(g[0])), None)
-            if second is not None:
-                title = _join([surface[first][0], surface[second][0]])
-            else:
-                title = surface[first][0]
+            words = [surface[first][0]] + ([surface[second][0]] if second is not None else [])
+            title = _join([cased.get(w, w) for w in words])
         else:
             title = ""
         titles.append(_cap(title))
