@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import docx
 from briefing_data import SECRETS, result, source
@@ -23,7 +24,7 @@ from cafe.briefing.wording import is_ask, who_acts
 from cafe.db import reading
 from cafe.stopwords import STOP_WORDS
 from cafe.synthesis.key_points import clean_point, key_points_for, self_contained
-from cafe.synthesis.titles import is_title, theme_titles
+from cafe.synthesis.titles import is_title, theme_titles, title_from_phrases
 from cafe.synthesis.types import SynthesisResult, Theme
 
 FINDING = re.compile(r"^(?P<text>.+[.!?…]) \((?P<n>\d+) notes?(?:, (?P<t>\d+) tables?)?\)$")
@@ -221,6 +222,24 @@ def test_a_title_keeps_the_capitals_its_writers_give_a_word_inside_a_sentence():
     assert "FGM" in titles[0].split(), titles
     assert "Black" in titles[1].split(), titles
     assert "Women" not in titles[1].split()[1:], titles
+
+
+def test_a_theme_whose_notes_share_no_word_is_titled_by_a_phrase_written_in_one_of_them():
+    from cafe.synthesis.given import describe_groups
+
+    texts = ["Shadowing each other's staff for a day — simple, cheap, worked",
+             "Full cost recovery, please. Not just the frontline worker's salary.",
+             "Tłumacz powinien być niezależny, nie z rodziny.",
+             "Małe organizacje robią najtrudniejszą pracę."]
+    assert theme_titles(texts, [0, 0, 0, 0]) == [""]  # no word is in two notes
+    # Runs that jump punctuation ("day simple cheap worked") or are too long are passed over.
+    phrases = ["day simple cheap worked", "full cost recovery please not", "cost recovery"]
+    assert title_from_phrases(phrases, texts) == "Cost recovery"
+    assert title_from_phrases(["day simple cheap worked"], texts) == ""
+    # Where the notes share no word, the themes still get a short title, not a list of words.
+    notes = [SimpleNamespace(id=i, text=t, quotable=True) for i, t in enumerate(texts)]
+    label = describe_groups(notes, [[0, 1, 2, 3]])[0]["label"]
+    assert is_title(label) and len(label.split()) <= 4, label
 
 def test_opposite_views_in_one_theme_are_kept_apart():
     agree = ["School uniforms save parents money on clothes",

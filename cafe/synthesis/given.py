@@ -15,7 +15,7 @@ import numpy as np
 from .key_points import _unit
 from .label import CtfidfLabeler
 from .represent import MMRRepresentatives
-from .titles import theme_titles
+from .titles import theme_titles, title_from_phrases
 from .types import NoteInput
 from .vectorize import TfidfLsaVectorizer
 
@@ -35,7 +35,9 @@ def describe_groups(notes: Sequence[NoteInput], groups: Sequence[Sequence[int]])
     reps = MMRRepresentatives().fit(X, labels, centers, [n.quotable for n in notes])
     return [
         {
-            "label": titles[c] or labeler.labels_[c],
+            "label": titles[c] or title_from_phrases(
+                labeler.key_phrases_[c], [texts[i] for i in np.flatnonzero(labels == c)])
+            or labeler.labels_[c],
             "key_phrases": labeler.key_phrases_[c],
             "word_weights": labeler.word_weights_[c],
             "note_ids": [notes[i].id for i in np.flatnonzero(labels == c)],

@@ -18,7 +18,7 @@ from .key_points import key_points_for
 from .label import CtfidfLabeler
 from .represent import MMRRepresentatives
 from .scripts import dominant_script
-from .titles import theme_titles
+from .titles import theme_titles, title_from_phrases
 from .types import Frame, NoteInput, SynthesisResult, Theme
 from .vectorize import TfidfLsaVectorizer
 
@@ -262,7 +262,8 @@ class SynthesisPipeline:
             frame = frames[old].name if old < len(frames) else None
             themes.append(Theme(
                 key=f"{prefix}:frame:{_slug(frame)}" if frame else f"{prefix}:theme:{c}",
-                label=frame or titles[c] or labeler.labels_[c],
+                label=frame or titles[c] or title_from_phrases(
+                    labeler.key_phrases_[c], [n.text for n in members]) or labeler.labels_[c],
                 key_phrases=labeler.key_phrases_[c],
                 note_ids=[n.id for n in members],
                 representative_ids=[n.id for n in reps],

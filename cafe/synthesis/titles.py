@@ -173,6 +173,23 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
     return titles
 
 
+def title_from_phrases(phrases: Sequence[str], texts: Sequence[str], longest: int = 4) -> str:
+    """Return a title for a theme none of whose words two of its notes share: the first of its
+    key phrases (best first) that reads as a title of at most `longest` words and is written word
+    for word in one of its `texts` ("Cost recovery"), never a run that jumps a full stop or a
+    comma ("day simple cheap worked"); "" when none is."""
+    cased = _written_case(texts)
+    for phrase in phrases:
+        words = _words(phrase)
+        if not words or len(words) > longest or not is_title(phrase):
+            continue
+        written = re.compile(r"(?<![\w'’-])" + r"\s+".join(map(re.escape, words))
+                             + r"(?![\w'’-])", re.IGNORECASE)
+        if any(written.search(text) for text in texts):
+            return _cap(" ".join(cased.get(w, w) for w in words))
+    return ""
+
+
 def _join(words: list[str]) -> str:
     if dominant_script(" ".join(words)) not in ("latin", "none"):
         return " · ".join(words)
