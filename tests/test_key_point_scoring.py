@@ -114,3 +114,18 @@ def test_an_abbreviations_full_stop_does_not_cut_a_key_point_short():
              "review the phone rules with survivors", "survivors should review the rules"]
     found = key_points_for(texts, [0, 0, 0], eligible=[True, True, True])
     assert not found[0].point.text.endswith("e.g.")
+
+
+def test_a_short_sentence_after_another_is_a_candidate_only_with_it():
+    from cafe.synthesis.key_points import candidate_points
+
+    found = [p for p, _ in candidate_points(
+        "Professionals sometimes go straight to the family for 'mediation'. "
+        "Dangerous in forced marriage cases.")[0]]
+    assert "Dangerous in forced marriage cases." not in found
+    assert "Professionals sometimes go straight to the family for 'mediation'. Dangerous in " \
+           "forced marriage cases." in found
+    # A longer second sentence still stands on its own.
+    found = [p for p, _ in candidate_points(
+        "Interpreters are booked late. Survivors wait weeks for a safe interpreter.")[0]]
+    assert "Survivors wait weeks for a safe interpreter." in found

@@ -35,6 +35,7 @@ from .stance import content_words, split_stance
 from .vectorize import WORD_RUN
 
 MIN_WORDS = 4
+SHORT_TAIL = 5  # a sentence of at most this many words after another is read with it
 MAX_WORDS = 30
 BEST_WORDS = (6, 16)
 # Exponent of centrality to the whole question, weight of the coverage bonus, weight of
@@ -281,7 +282,12 @@ def candidate_points(text: str, question: str = "") -> tuple[list[tuple[str, flo
     sentence, no question to strip) rather than each needing its own embedding."""
     parts = sentences(text)
     found = []
-    for s in parts:
+    # A short sentence after another leans on it ("... for 'mediation'. Dangerous in forced
+    # marriage cases."): it stands only with the sentence before it.
+    pieces: list[str] = []
+    for i, s in enumerate(parts):
+        pieces.append(f"{pieces[-1]} {s}" if i and n_words(s) <= SHORT_TAIL else s)
+    for s in pieces:
         point = drop_restatement(clean_point(s), question)
         if MIN_WORDS <= n_words(point) <= MAX_WORDS:
             found.append(point)
