@@ -241,6 +241,31 @@ def test_a_theme_whose_notes_share_no_word_is_titled_by_a_phrase_written_in_one_
     label = describe_groups(notes, [[0, 1, 2, 3]])[0]["label"]
     assert is_title(label) and len(label.split()) <= 4, label
 
+
+def test_a_noun_phrase_two_notes_share_beats_two_joined_words_and_a_clause_cut_short_never_wins():
+    esol = ["ESOL classes are full until spring", "women wait a year for ESOL classes",
+            "women need ESOL with a creche", "women need English for the job centre",
+            "women and ESOL: a creche would help", "women drop out when childcare stops",
+            "women are isolated", "ESOL teachers who know abuse"]
+    other = ["housing is the first problem", "the council housing list is long",
+             "refuge spaces are few", "housing officers do not listen"]
+    # "women" and "ESOL" are each in more notes, but a title of two joined words reads as a
+    # machine's ("Women and ESOL"); two notes writing "ESOL classes" are enough.
+    assert theme_titles(esol + other, [0] * 8 + [1] * 4) == ["ESOL classes", "Housing"]
+    cut_short = ["Marriage is an important institution for children",
+                 "marriage is an important promise", "Marriage has been around for ages",
+                 "marriage has been a protection for women", "marriage is important to families"]
+    title = theme_titles(cut_short, [0] * 5)[0]
+    assert title and not title.lower().startswith(("marriage is an", "marriage has")), title
+    # A side stated in so many words is still a title, and so are the sector's words for people.
+    banned = ["cloning should be banned because it is unsafe", "cloning should be banned for good",
+              "cloning should be banned, it plays god"]
+    assert theme_titles(banned, [0] * 3) == ["Cloning should be banned"]
+    people = ["black and minoritised women are not heard",
+              "services for black and minoritised survivors",
+              "Black and minoritised staff burn out"]
+    assert theme_titles(people, [0] * 3) == ["Black and minoritised"]
+
 def test_opposite_views_in_one_theme_are_kept_apart():
     agree = ["School uniforms save parents money on clothes",
              "Uniforms save money for poorer families",
