@@ -7,7 +7,8 @@ particular it is to the theme (class-based TF-IDF, as the labels), and that read
 phrase rather than a clause cut short ("Marriage is an important"). Such a phrase wins over single
 words unless the strongest word weighs more than three times as much (`PHRASE_OVER_WORD`); else
 the two strongest single words are joined ("Interpreters and trust"), a title that reads as a
-machine's, so it comes last. The title is never made of stop words. Staff names and frames are not touched here: they replace the title where they exist.
+machine's, so it comes last. The title is never made of stop words. Staff names and frames are not
+touched here: they replace the title where they exist.
 """
 
 from __future__ import annotations
