@@ -347,3 +347,17 @@ def test_the_same_notes_get_the_same_titles_in_every_process():
                            env={**os.environ, "PYTHONHASHSEED": str(seed)},
                            check=True).stdout for seed in range(6)}
     assert len(seen) == 1, seen
+
+
+def test_a_question_keeps_the_capital_of_a_title_word_its_writers_capitalise():
+    from dataclasses import replace
+
+    s = source()
+    texts = {7: "Services for Black women close first", 8: "Black women are not believed by police",
+             9: "police should fund services for Black women", 12: "we need more for Black women"}
+    s = replace(s, notes=tuple(replace(n, text=texts.get(n.id, n.text)) for n in s.notes))
+    res = result()
+    res.themes[0].label, res.themes[1].label = "Waiting lists", "Black women"
+    questions = generate(s.with_themes(res), res).questions
+    assert any("act on Black women" in q for q in questions), questions
+    assert any("act on waiting lists" in q for q in questions), questions

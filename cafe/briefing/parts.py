@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -215,8 +216,13 @@ def attribution(source: EventSource, note: NoteRecord, where: Places) -> str:
     return "A participant"
 
 
-def _lc(title: str) -> str:
-    """Lower a title's first letter for use inside a sentence (not an acronym's: "NHS")."""
+def _lc(title: str, cased: Mapping[str, str] | None = None) -> str:
+    """Lower a title's first letter for use inside a sentence: not an acronym's ("NHS"), nor a
+    word's that the notes' writers capitalise inside their sentences (`cased`, from
+    `written_case`: "Black women", "Polish families")."""
+    first = title.split(" ", 1)[0]
+    if cased and first.lower() in cased:
+        return title
     return title[:1].lower() + title[1:] if title[1:2].islower() or len(title) == 1 else title
 
 

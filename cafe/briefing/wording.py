@@ -20,6 +20,7 @@ from cafe.briefing.parts import (
 )
 from cafe.briefing.source import EventSource
 from cafe.synthesis.key_points import sentences
+from cafe.synthesis.titles import written_case
 from cafe.synthesis.types import SynthesisResult
 
 # A sentence phrased as an ask: a modal or a request anywhere, or a bare imperative at its start
@@ -81,11 +82,13 @@ def _asks(source, result, themes, usable, texts, names, label) -> list[Ask]:
 def _questions(themes, points, disagreements, label, members) -> list[str]:
     """Questions for further conversation, from what the findings leave open."""
     questions = []
+    cased = written_case([n.text for t in themes for n in members(t)])
     for d in disagreements[:2]:
-        questions.append(f"People disagreed about {_lc(d.title)}: what would each side need to "
-                         "hear from the other?")
+        questions.append(f"People disagreed about {_lc(d.title, cased)}: what would each side "
+                         "need to hear from the other?")
     for point in points[:2]:
-        questions.append(f"What would it take to act on {_lc(point.title)}, and who should lead?")
+        questions.append(f"What would it take to act on {_lc(point.title, cased)}, and who "
+                         "should lead?")
     narrow = [p for p in points if p.support.n >= 2 and 0 < p.support.n_tables <= 1]
     if narrow:
         questions.append(f"{_cap(narrow[0].title)} came up at one table only: do people at the "
@@ -177,6 +180,7 @@ def _summary(source, themes, points, disagreements, usable, chosen, writers) -> 
         parts.append(f"{lead}: {'; '.join(said[:-1]) + '; and ' + said[-1] if len(said) > 1 else said[0]}.")
     if disagreements:
         d = disagreements[0]
-        parts.append(f"Views were split on {_lc(d.title)}: {d.other_support.n} "
+        cased = written_case([n.text for n in usable])
+        parts.append(f"Views were split on {_lc(d.title, cased)}: {d.other_support.n} "
                      f"note{'s' if d.other_support.n != 1 else ''} disagreed with the rest.")
     return " ".join(parts)

@@ -85,7 +85,7 @@ def _words(text: str) -> list[str]:
 _SENTENCE_END = re.compile(r"[.!?;:\n؟।]")
 
 
-def _written_case(texts: Sequence[str]) -> dict[str, str]:
+def written_case(texts: Sequence[str]) -> dict[str, str]:
     """Map a lower-case word to the case its writers give it inside a sentence, where that is not
     lower case in at least half its uses: "FGM", "ESOL", "Black", "Polish" keep their capitals in a
     title, while a word capitalised only at the start of its sentences stays lower case."""
@@ -163,7 +163,7 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
             in_theme[c].update(folded.keys())
             written[c].update(folded.values())
     n_docs = max(len(texts), 1)
-    cased = _written_case(texts)
+    cased = written_case(texts)
     titles = []
     for c in range(k):
         need = 2 if size[c] >= 2 else 1
@@ -209,7 +209,7 @@ def title_from_phrases(phrases: Sequence[str], texts: Sequence[str], longest: in
     key phrases (best first) that reads as a title of at most `longest` words and is written word
     for word in one of its `texts` ("Cost recovery"), never a run that jumps a full stop or a
     comma ("day simple cheap worked"); "" when none is."""
-    cased = _written_case(texts)
+    cased = written_case(texts)
     for phrase in phrases:
         words = _words(phrase)
         if not words or len(words) > longest or not is_title(phrase):
