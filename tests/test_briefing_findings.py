@@ -222,6 +222,10 @@ def test_a_title_keeps_the_capitals_its_writers_give_a_word_inside_a_sentence():
     assert "FGM" in titles[0].split(), titles
     assert "Black" in titles[1].split(), titles
     assert "Women" not in titles[1].split()[1:], titles
+    # The sector's acronyms are in capitals however the notes type them.
+    nrpf = ["nrpf women cannot get a refuge space", "no refuge for nrpf women",
+            "nrpf women wait months"]
+    assert theme_titles(nrpf, [0, 0, 0]) == ["NRPF women"]
 
 
 def test_a_theme_whose_notes_share_no_word_is_titled_by_a_phrase_written_in_one_of_them():

@@ -83,23 +83,33 @@ def _words(text: str) -> list[str]:
 
 
 _SENTENCE_END = re.compile(r"[.!?;:\n؟।]")
+# The sector's acronyms, in capitals however most notes type them ("nrpf" -> "NRPF").
+_ACRONYMS = frozenset(
+    "nrpf idva isva marac mash camhs esol bsl fgm vawg nhs gp dwp hmrc cps lgbt lgbtq lgbtqi "
+    "ehcp pshe cbt eap ptsd dvpo fmpo fgmpo dash ngo".split())
 
 
 def written_case(texts: Sequence[str]) -> dict[str, str]:
     """Map a lower-case word to the case its writers give it inside a sentence, where that is not
     lower case in at least half its uses: "FGM", "ESOL", "Black", "Polish" keep their capitals in a
-    title, while a word capitalised only at the start of its sentences stays lower case."""
+    title, while a word capitalised only at the start of its sentences stays lower case. The
+    sector's acronyms (`_ACRONYMS`) are always in capitals."""
     forms: dict[str, Counter] = {}
+    acronyms = set()
     for text in texts:
         end = 0
         for match in re.finditer(TOKEN_PATTERN, text):
             between, end = text[end:match.start()], match.end()
+            word = match.group()
+            if word.lower() in _ACRONYMS:
+                acronyms.add(word.lower())
             if match.start() == len(between) or _SENTENCE_END.search(between):
                 continue  # the first word of a sentence
-            word = match.group()
             forms.setdefault(word.lower(), Counter())[word] += 1
-    cased = {}
+    cased = {word: word.upper() for word in acronyms}
     for lower, counts in forms.items():
+        if lower in cased:
+            continue
         form, count = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         if form != lower and 2 * count >= sum(counts.values()):
             cased[lower] = form
