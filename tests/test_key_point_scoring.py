@@ -129,3 +129,17 @@ def test_a_short_sentence_after_another_is_a_candidate_only_with_it():
     found = [p for p, _ in candidate_points(
         "Interpreters are booked late. Survivors wait weeks for a safe interpreter.")[0]]
     assert "Survivors wait weeks for a safe interpreter." in found
+
+
+def test_a_later_sentence_of_a_note_weighs_half_as_a_point_on_its_own():
+    from cafe.synthesis.key_points import candidate_points
+
+    found = dict(candidate_points("I've seen a man say all the right things in group. The "
+                                  "facilitator would never have known what happened at home.")[0])
+    first = found["I've seen a man say all the right things in group."]
+    later = found["The facilitator would never have known what happened at home."]
+    assert later == 0.5 * first
+    # The same sentence as a note of its own keeps its full weight.
+    alone = dict(candidate_points("The facilitator would never have known what happened at "
+                                  "home.")[0])
+    assert alone["The facilitator would never have known what happened at home."] == first

@@ -278,25 +278,33 @@ def _unit_rows(X: np.ndarray) -> np.ndarray:
 
 def candidate_points(text: str, question: str = "") -> tuple[list[tuple[str, float]], bool]:
     """Return the sentences of a note that may stand as a key point, cleaned, each with its share
-    of plain words (`quality`), and whether the note's own vector stands for them (a note of one
-    sentence, no question to strip) rather than each needing its own embedding."""
+    of plain words (`quality`; halved, as `W_ANAPHORA`, for a sentence that is not the note's
+    first), and whether the note's own vector stands for them (a note of one sentence, no
+    question to strip) rather than each needing its own embedding.
+
+    A later sentence of a note often leans on the one before ("the facilitator would never have
+    known.", "made all the difference for me"), so it weighs half as a point on its own; a short
+    one (at most `SHORT_TAIL` words: "... for 'mediation'. Dangerous in forced marriage cases.")
+    stands only with the sentence before it."""
     parts = sentences(text)
-    found = []
-    # A short sentence after another leans on it ("... for 'mediation'. Dangerous in forced
-    # marriage cases."): it stands only with the sentence before it.
-    pieces: list[str] = []
+    pieces: list[tuple[str, float]] = []
     for i, s in enumerate(parts):
-        pieces.append(f"{pieces[-1]} {s}" if i and n_words(s) <= SHORT_TAIL else s)
-    for s in pieces:
+        if i and n_words(s) <= SHORT_TAIL:
+            pieces.append((f"{pieces[-1][0]} {s}", pieces[-1][1]))
+        else:
+            pieces.append((s, W_ANAPHORA if i else 1.0))
+    found = []
+    for s, weight in pieces:
         point = drop_restatement(clean_point(s), question)
         if MIN_WORDS <= n_words(point) <= MAX_WORDS:
-            found.append(point)
+            found.append((point, weight))
     if not found:  # only long or very short sentences: the note as a whole
         point = clean_point(text)
         if n_words(point) >= MIN_WORDS - 1:
-            found.append(point)
+            found.append((point, 1.0))
     # A sentence full of symbols, links or redaction marks is never a key point.
-    scored = [(p, plain) for p, plain in ((p, quality(p)) for p in found) if plain >= 0.5]
+    scored = [(p, plain * weight) for p, weight, plain in ((p, w, quality(p)) for p, w in found)
+              if plain >= 0.5]
     return scored, len(parts) == 1 and not question
 
 
