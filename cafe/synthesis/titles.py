@@ -83,35 +83,47 @@ def _words(text: str) -> list[str]:
 
 
 _SENTENCE_END = re.compile(r"[.!?;:\n؟।]")
+_TOKEN = re.compile(TOKEN_PATTERN)
 # The sector's acronyms, in capitals however most notes type them ("nrpf" -> "NRPF").
 _ACRONYMS = frozenset(
     "nrpf idva isva marac mash camhs esol bsl fgm vawg nhs gp dwp hmrc cps lgbt lgbtq lgbtqi "
     "ehcp pshe cbt eap ptsd dvpo fmpo fgmpo dash ngo".split())
 
 
-def written_case(texts: Sequence[str]) -> dict[str, str]:
+def written_case(texts: Sequence[str], words: set[str] | None = None) -> dict[str, str]:
     """Map a lower-case word to the case its writers give it inside a sentence, where that is not
     lower case in at least half its uses: "FGM", "ESOL", "Black", "Polish" keep their capitals in a
     title, while a word capitalised only at the start of its sentences stays lower case. The
-    sector's acronyms (`_ACRONYMS`) are always in capitals."""
-    forms: dict[str, Counter] = {}
+    sector's acronyms (`_ACRONYMS`) are always in capitals. With `words` (lower case), only those
+    words are looked up, in the notes that hold one of them."""
+    if words is not None:
+        words = {w for w in words if w}
+        texts = [t for t in texts if any(w in t.lower() for w in words)] if words else []
+    uses: Counter = Counter()  # uses inside a sentence, by lower-case word
+    forms: dict[str, Counter] = {}  # the forms of those uses that are not lower case
     acronyms = set()
     for text in texts:
         end = 0
-        for match in re.finditer(TOKEN_PATTERN, text):
-            between, end = text[end:match.start()], match.end()
+        for match in _TOKEN.finditer(text):
+            start = match.start()
+            between, end = text[end:start], match.end()
             word = match.group()
-            if word.lower() in _ACRONYMS:
-                acronyms.add(word.lower())
-            if match.start() == len(between) or _SENTENCE_END.search(between):
+            lower = word.lower()
+            if words is not None and lower not in words:
+                continue
+            if lower in _ACRONYMS:
+                acronyms.add(lower)
+            if start == len(between) or (between != " " and _SENTENCE_END.search(between)):
                 continue  # the first word of a sentence
-            forms.setdefault(word.lower(), Counter())[word] += 1
+            uses[lower] += 1
+            if word != lower:
+                forms.setdefault(lower, Counter())[word] += 1
     cased = {word: word.upper() for word in acronyms}
     for lower, counts in forms.items():
         if lower in cased:
             continue
         form, count = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-        if form != lower and 2 * count >= sum(counts.values()):
+        if 2 * count >= uses[lower]:
             cased[lower] = form
     return cased
 
@@ -173,8 +185,7 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
             in_theme[c].update(folded.keys())
             written[c].update(folded.values())
     n_docs = max(len(texts), 1)
-    cased = written_case(texts)
-    titles = []
+    chosen: list[tuple[list[str], bool]] = []  # each theme's words, and whether to join them
     for c in range(k):
         need = 2 if size[c] >= 2 else 1
         surface = {}
@@ -200,18 +211,21 @@ def theme_titles(texts: Sequence[str], labels: Sequence[int], longest: int = 4) 
         if best_multi is not None and (not best_single or
                                        weight(best_multi)
                                        >= PHRASE_OVER_WORD * weight(best_single[0])):
-            title = " ".join(cased.get(w, w) for w in surface[best_multi])
+            chosen.append((list(surface[best_multi]), False))
         elif best_single:
             first = best_single[0]
             second = next((g for g in best_single[1:]
                            if weight(g) >= 0.4 * weight(first)
                            and not _variant(first[0], g[0]) and not _participle(g[0])), None)
             words = [surface[first][0]] + ([surface[second][0]] if second is not None else [])
-            title = _join([cased.get(w, w) for w in words])
+            chosen.append((words, True))
         else:
-            title = ""
-        titles.append(_cap(title))
-    return titles
+            chosen.append(([], False))
+    # The writers' capitals, looked up for the titles' words only (one pass over the notes
+    # that hold one of them).
+    cased = written_case(texts, {w for words, _ in chosen for w in words})
+    return [_cap((_join if joined else " ".join)([cased.get(w, w) for w in words]))
+            for words, joined in chosen]
 
 
 def title_from_phrases(phrases: Sequence[str], texts: Sequence[str], longest: int = 4) -> str:
@@ -219,7 +233,6 @@ def title_from_phrases(phrases: Sequence[str], texts: Sequence[str], longest: in
     key phrases (best first) that reads as a title of at most `longest` words and is written word
     for word in one of its `texts` ("Cost recovery"), never a run that jumps a full stop or a
     comma ("day simple cheap worked"); "" when none is."""
-    cased = written_case(texts)
     for phrase in phrases:
         words = _words(phrase)
         if not words or len(words) > longest or not is_title(phrase):
@@ -227,6 +240,7 @@ def title_from_phrases(phrases: Sequence[str], texts: Sequence[str], longest: in
         written = re.compile(r"(?<![\w'’-])" + r"\s+".join(map(re.escape, words))
                              + r"(?![\w'’-])", re.IGNORECASE)
         if any(written.search(text) for text in texts):
+            cased = written_case(texts, set(words))
             return _cap(" ".join(cased.get(w, w) for w in words))
     return ""
 
