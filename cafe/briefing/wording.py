@@ -82,7 +82,8 @@ def _asks(source, result, themes, usable, texts, names, label) -> list[Ask]:
 def _questions(themes, points, disagreements, label, members) -> list[str]:
     """Questions for further conversation, from what the findings leave open."""
     questions = []
-    cased = written_case([n.text for t in themes for n in members(t)])
+    cased = written_case([n.text for t in themes for n in members(t)],
+                         {x.title.split(" ", 1)[0].lower() for x in [*disagreements, *points]})
     for d in disagreements[:2]:
         questions.append(f"People disagreed about {_lc(d.title, cased)}: what would each side "
                          "need to hear from the other?")
@@ -180,7 +181,7 @@ def _summary(source, themes, points, disagreements, usable, chosen, writers) -> 
         parts.append(f"{lead}: {'; '.join(said[:-1]) + '; and ' + said[-1] if len(said) > 1 else said[0]}.")
     if disagreements:
         d = disagreements[0]
-        cased = written_case([n.text for n in usable])
+        cased = written_case([n.text for n in usable], {d.title.split(" ", 1)[0].lower()})
         parts.append(f"Views were split on {_lc(d.title, cased)}: {d.other_support.n} "
                      f"note{'s' if d.other_support.n != 1 else ''} disagreed with the rest.")
     return " ".join(parts)

@@ -98,7 +98,8 @@ def written_case(texts: Sequence[str], words: set[str] | None = None) -> dict[st
     words are looked up, in the notes that hold one of them."""
     if words is not None:
         words = {w for w in words if w}
-        texts = [t for t in texts if any(w in t.lower() for w in words)] if words else []
+        lowered = ((t, t.lower()) for t in texts) if words else ()
+        texts = [t for t, low in lowered if any(w in low for w in words)]
     uses: Counter = Counter()  # uses inside a sentence, by lower-case word
     forms: dict[str, Counter] = {}  # the forms of those uses that are not lower case
     acronyms = set()
