@@ -74,16 +74,17 @@ def _noun_phrase(gram: tuple[str, ...]) -> bool:
     # "Black and minoritised", "racialised", "marginalised": the sector's words for people.
     if not _participle(last) or last.endswith(("ised", "ized")):
         return True
-    return gram[-2] in _BE or gram[-3:-1] in (
-        ("is", "not"), ("are", "not"), ("be", "not"), ("was", "not"), ("were", "not"))
+    return gram[-2] in _BE or (gram[-2] == "not" and len(gram) > 2 and gram[-3] in _BE)
+
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+_SENTENCE_END = re.compile(r"[.!?;:\n؟।]")
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(TOKEN_PATTERN, text.lower())
+    return _TOKEN.findall(text.lower())
 
 
-_SENTENCE_END = re.compile(r"[.!?;:\n؟।]")
-_TOKEN = re.compile(TOKEN_PATTERN)
 # The sector's acronyms, in capitals however most notes type them ("nrpf" -> "NRPF").
 _ACRONYMS = frozenset(
     "nrpf idva isva marac mash camhs esol bsl fgm vawg nhs gp dwp hmrc cps lgbt lgbtq lgbtqi "
